@@ -1,0 +1,75 @@
+# The two commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+
+# Find a Python 3.12+ (override with `make run PYTHON=/path/to/python3.12`).
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for c in python3.14 python3.13 python3.12 python3; do \
+	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$c; exit 0; fi; \
+	done; \
+	if command -v pyenv >/dev/null 2>&1; then \
+	  v=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9])(\.|$$)' | sort -V | head -n1); \
+	  if [ -n "$$v" ]; then echo "$$(pyenv root)/versions/$$v/bin/python3"; exit 0; fi; \
+	fi)
+endif
+
+.PHONY: help run test lint format install check-python messages migrate seed worker beat clean
+
+help:
+	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT) with a worker and beat"
+	@echo "make test   - run the whole test suite"
+	@echo "make lint   - ruff check, ruff format --check, makemigrations --check"
+	@echo "make messages - extract and compile translations (needs gettext)"
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "No Python 3.12 or newer found. Install one, or point the PYTHON variable at it:" >&2; \
+	  echo "    make run PYTHON=/path/to/python3.12" >&2; exit 1; fi
+
+$(VENV)/.installed: pyproject.toml | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=1 $(PY) manage.py seed_demo
+
+run: seed
+	DEBUG=1 PORT=$(PORT) $(PY) manage.py serve
+
+worker: install
+	$(PY) -m celery -A portal worker --loglevel INFO
+
+beat: install
+	$(PY) -m celery -A portal beat --loglevel INFO
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l es -l pt_BR -l en --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*'
+	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
+
+clean:
+	rm -rf var/ staticfiles/
+
+which-python:
+	@echo $(PYTHON)

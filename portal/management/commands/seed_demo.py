@@ -1,0 +1,127 @@
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import translation
+
+from portal.models import Area, Customer, Level, Membership, User
+
+DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - published in the README for the demo only
+
+CUSTOMERS = {
+    "acme": {
+        "legal_name": "Acme Logística S.A.",
+        "display_name": "Acme Logística",
+        "tax_id": "30-71234567-9",
+        "country": "AR",
+        "segment": Customer.Segment.ENTERPRISE,
+        "language": "es",
+        "timezone": "America/Argentina/Buenos_Aires",
+    },
+    "globex": {
+        "legal_name": "Globex Telecom Ltda.",
+        "display_name": "Globex Telecom",
+        "tax_id": "12.345.678/0001-90",
+        "country": "BR",
+        "segment": Customer.Segment.WHOLESALE,
+        "language": "pt-br",
+        "timezone": "America/Sao_Paulo",
+    },
+}
+ALL_ACT = {area.value: Level.ACT for area in Area}
+# (e-mail, name, language, customer, role, permissions, staff group, superuser)
+PEOPLE = [
+    (
+        "admin@acme.example",
+        "Ana Álvarez",
+        "es",
+        "acme",
+        Membership.Role.ADMIN,
+        ALL_ACT,
+        None,
+        False,
+    ),
+    (
+        "noc@acme.example",
+        "Nicolás Ortega",
+        "es",
+        "acme",
+        Membership.Role.USER,
+        {"tickets": Level.ACT, "services": Level.VIEW},
+        None,
+        False,
+    ),
+    (
+        "admin@globex.example",
+        "Gabriela Souza",
+        "pt-br",
+        "globex",
+        Membership.Role.ADMIN,
+        ALL_ACT,
+        None,
+        False,
+    ),
+    ("tsc@provider.example", "Tomás Castro", "es", None, None, None, "TSC", False),
+    ("root@provider.example", "Root", "en", None, None, None, None, True),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo customers and people (idempotent). Refuses to run with DEBUG off unless --force."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
+
+    @transaction.atomic
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo loads well-known passwords; it refuses to run with DEBUG off (use --force)."
+            )
+        customers = {}
+        for key, fields in CUSTOMERS.items():
+            customers[key], _ = Customer.objects.get_or_create(
+                country=fields["country"], tax_id=fields["tax_id"], defaults=fields
+            )
+        for email, name, language, customer_key, role, permissions, group, superuser in PEOPLE:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email=email,
+                    password=DEMO_PASSWORD,
+                    full_name=name,
+                    language=language,
+                    is_staff=bool(group or superuser),
+                    is_superuser=superuser,
+                )
+            EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            if group:
+                user.groups.add(Group.objects.get(name=group))
+            if customer_key:
+                levels = {area.value: permissions.get(area.value, Level.NONE) for area in Area}
+                Membership.objects.get_or_create(
+                    user=user, customer=customers[customer_key], defaults={"role": role, **levels}
+                )
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(demo_sign_ins())
+
+
+def demo_sign_ins() -> str:
+    with translation.override("en"):
+        return _demo_sign_ins()
+
+
+def _demo_sign_ins() -> str:
+    lines = [f"Demo sign-ins (password for all: {DEMO_PASSWORD}):"]
+    for email, _name, _lang, customer_key, role, _perms, group, superuser in PEOPLE:
+        if customer_key:
+            what = f"{CUSTOMERS[customer_key]['display_name']} - {Membership.Role(role).label}"
+        elif superuser:
+            what = "provider superuser - /admin/"
+        else:
+            what = f"provider staff, {group} group - /admin/"
+        lines.append(f"  {email:<24} {what}")
+    return "\n".join(lines)

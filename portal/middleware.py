@@ -1,0 +1,77 @@
+import zoneinfo
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from portal.models import COUNTRY_DEFAULTS
+from portal.selectors import memberships_for_user, user_has_totp
+
+# Paths a member may reach before the MFA set-up that their customer requires.
+_MFA_SETUP_ALLOWED = ("/accounts/", "/language/", "/static/", "/healthz", "/admin/logout/")
+_LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+class UserPreferencesMiddleware:
+    """Language and timezone from the signed-in person's profile (cookie / browser otherwise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.language in _LANGUAGE_CODES:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+class ActiveCustomerMiddleware:
+    """Put the active membership and customer on the request (None when there is none).
+
+    The active customer is the one chosen in this session, else the one chosen last time, else
+    the first in alphabetical order. Access rules live in `portal.access`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = None
+        request.customer = None
+        request.memberships = []
+        user = request.user
+        if user.is_authenticated:
+            memberships = list(memberships_for_user(user))
+            request.memberships = memberships
+            chosen = request.session.get("active_customer") or user.last_customer_id
+            active = next((m for m in memberships if m.customer_id == chosen), None)
+            if active is None and memberships:
+                active = memberships[0]
+            if active is not None:
+                request.membership = active
+                request.customer = active.customer
+            self._activate_timezone(user, request.customer)
+            if self._must_set_up_mfa(request):
+                return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+    @staticmethod
+    def _activate_timezone(user, customer) -> None:
+        name = user.timezone or (customer.timezone if customer else "")
+        if not name and customer:
+            name = COUNTRY_DEFAULTS.get(customer.country, ("UTC", ""))[0]
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(name or settings.TIME_ZONE))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
+
+    @staticmethod
+    def _must_set_up_mfa(request) -> bool:
+        customer = request.customer
+        if customer is None or not customer.require_mfa:
+            return False
+        if request.path.startswith(_MFA_SETUP_ALLOWED):
+            return False
+        return not user_has_totp(request.user)

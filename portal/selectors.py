@@ -1,0 +1,96 @@
+"""Every read of customer data: each takes the customer and returns a scoped queryset."""
+
+from datetime import date, datetime, time
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from portal.models import AuditEvent, Customer, Invitation, Membership, User
+
+
+def memberships_for_user(user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("customer")
+        .order_by("customer__display_name")
+    )
+
+
+def members_for_customer(customer: Customer) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(customer=customer)
+        .select_related("user")
+        .order_by("-is_active", "user__email")
+    )
+
+
+def membership_get(customer: Customer, reference) -> Membership:
+    membership = members_for_customer(customer).filter(reference=reference).first()
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def invitations_pending_for_customer(customer: Customer) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.filter(
+            customer=customer,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+
+
+def invitation_get(customer: Customer, reference) -> Invitation:
+    invitation = Invitation.objects.filter(customer=customer, reference=reference).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("customer")
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
+    )
+
+
+def audit_events_for_customer(
+    customer: Customer,
+    *,
+    action: str = "",
+    person: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.filter(customer=customer)
+    if action:
+        events = events.filter(action=action)
+    if person:
+        events = events.filter(actor_email__icontains=person) | events.filter(
+            target_email__icontains=person
+        )
+    tz = timezone.get_current_timezone()
+    if since:
+        events = events.filter(created_at__gte=datetime.combine(since, time.min, tzinfo=tz))
+    if until:
+        events = events.filter(created_at__lte=datetime.combine(until, time.max, tzinfo=tz))
+    return events.order_by("-created_at", "-id")
+
+
+def user_counts_for_customer(customer: Customer) -> dict[str, int]:
+    return {
+        "active": Membership.objects.filter(customer=customer, is_active=True).count(),
+        "invited": invitations_pending_for_customer(customer).count(),
+    }
+
+
+def user_has_totp(user: User) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,35 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+admin.site.login = secure_admin_login(admin.site.login)
+
+
+portal_patterns = [
+    path("", views.home, name="dashboard"),
+    path("switch/", views.customer_switch, name="customer_switch"),
+    path("language/", views.language_set, name="language_set"),
+    path("users/", views.users_list, name="users"),
+    path("users/invite/", views.user_invite, name="user_invite"),
+    path("users/<uuid:reference>/", views.user_edit, name="user_edit"),
+    path("users/<uuid:reference>/deactivate/", views.user_deactivate, name="user_deactivate"),
+    path("users/<uuid:reference>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path(
+        "users/invitations/<uuid:reference>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("audit/", views.audit_log, name="audit"),
+    path("profile/", views.profile, name="profile"),
+    path("help/", views.help_centre, name="help"),
+]
+
+urlpatterns = [
+    path("", include((portal_patterns, "portal"))),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

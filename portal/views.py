@@ -1,0 +1,310 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from portal import selectors, services
+from portal.access import member_required
+from portal.errors import DomainError
+from portal.forms import (
+    AuditFilterForm,
+    InvitationAcceptForm,
+    InviteForm,
+    PermissionsForm,
+    ProfileForm,
+)
+from portal.health import health_status
+from portal.models import AuditEvent, Level
+from portal.selectors import user_has_totp
+
+
+@member_required()
+def dashboard(request):
+    context = {"has_totp": user_has_totp(request.user)}
+    if request.membership.is_admin:
+        context["user_counts"] = selectors.user_counts_for_customer(request.customer)
+    return render(request, "portal/dashboard.html", context)
+
+
+def home(request):
+    if request.user.is_authenticated and request.user.is_staff and not request.memberships:
+        return redirect("admin:index")
+    return dashboard(request)
+
+
+@member_required(methods=("POST",))
+def customer_switch(request):
+    reference = request.POST.get("membership", "")
+    membership = next((m for m in request.memberships if str(m.reference) == reference), None)
+    if membership is None:
+        raise Http404
+    services.customer_switch(user=request.user, membership=membership, request=request)
+    messages.success(
+        request, _("You are now working for %(customer)s.") % {"customer": membership.customer}
+    )
+    return redirect("portal:dashboard")
+
+
+@require_POST
+def language_set(request):
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return render(
+            request,
+            "portal/bad_request.html",
+            {"message": _("Choose one of the offered languages.")},
+            status=400,
+        )
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = reverse("portal:dashboard")
+    if request.user.is_authenticated:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    response = redirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
+
+
+@member_required(admin=True)
+def users_list(request):
+    context = {
+        "members": selectors.members_for_customer(request.customer),
+        "invitations": selectors.invitations_pending_for_customer(request.customer),
+    }
+    return render(request, "portal/users/list.html", context)
+
+
+def _permissions_form_errors(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@member_required(admin=True, methods=("GET", "POST"))
+def user_invite(request):
+    form = InviteForm(request.POST or None, initial={"language": request.customer.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(
+                customer=request.customer,
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                language=form.cleaned_data["language"],
+                role=form.cleaned_data["role"],
+                permissions=form.permissions(),
+                request=request,
+            )
+        except DomainError as error:
+            _permissions_form_errors(form, error)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
+            return redirect("portal:users")
+    status = 400 if form.errors else 200
+    context = {"form": form, "invitation_days": settings.INVITATION_VALID_DAYS}
+    return render(request, "portal/users/invite.html", context, status=status)
+
+
+@member_required(admin=True, methods=("GET", "POST"))
+def user_edit(request, reference):
+    membership = selectors.membership_get(request.customer, reference)
+    form = PermissionsForm(
+        request.POST or None, initial={"role": membership.role, **membership.levels()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(
+                membership=membership,
+                actor=request.user,
+                role=form.cleaned_data["role"],
+                permissions=form.permissions(),
+                request=request,
+            )
+        except DomainError as error:
+            _permissions_form_errors(form, error)
+        else:
+            messages.success(
+                request, _("Permissions of %(email)s saved.") % {"email": membership.user.email}
+            )
+            return redirect("portal:users")
+    status = 400 if form.errors else 200
+    return render(
+        request, "portal/users/edit.html", {"form": form, "member": membership}, status=status
+    )
+
+
+def _membership_action(request, reference, service, success_message):
+    membership = selectors.membership_get(request.customer, reference)
+    try:
+        service(membership=membership, actor=request.user, request=request)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("portal:user_edit", reference=membership.reference)
+    messages.success(request, success_message % {"email": membership.user.email})
+    if membership.user_id == request.user.pk and service is services.membership_deactivate:
+        return redirect("portal:dashboard")
+    return redirect("portal:users")
+
+
+@member_required(admin=True, methods=("POST",))
+def user_deactivate(request, reference):
+    return _membership_action(
+        request,
+        reference,
+        services.membership_deactivate,
+        _("%(email)s can no longer use this portal."),
+    )
+
+
+@member_required(admin=True, methods=("POST",))
+def user_reactivate(request, reference):
+    return _membership_action(
+        request,
+        reference,
+        services.membership_reactivate,
+        _("%(email)s can use this portal again."),
+    )
+
+
+@member_required(admin=True, methods=("POST",))
+def invitation_revoke(request, reference):
+    invitation = selectors.invitation_get(request.customer, reference)
+    services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
+    messages.success(
+        request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+    )
+    return redirect("portal:users")
+
+
+@never_cache
+def invitation_accept(request, token):
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    invitation = selectors.invitation_by_token(token)
+    try:
+        services.invitation_check(invitation)
+    except DomainError as error:
+        return render(
+            request, "portal/invitation_invalid.html", {"message": error.message}, status=410
+        )
+    if request.user.is_authenticated:
+        return _invitation_accept_signed_in(request, invitation)
+    form = InvitationAcceptForm(
+        request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invitation_accept(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session["active_customer"] = membership.customer_id
+            messages.success(
+                request, _("Welcome to %(customer)s's portal.") % {"customer": membership.customer}
+            )
+            return redirect("portal:dashboard")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "portal/invitation_accept.html",
+        {"form": form, "invitation": invitation},
+        status=status,
+    )
+
+
+def _invitation_accept_signed_in(request, invitation):
+    if request.method == "POST":
+        try:
+            membership = services.invitation_accept(
+                invitation=invitation,
+                full_name="",
+                password=None,
+                user=request.user,
+                request=request,
+            )
+        except DomainError as error:
+            return render(
+                request, "portal/invitation_invalid.html", {"message": error.message}, status=409
+            )
+        request.session["active_customer"] = membership.customer_id
+        messages.success(request, _("You joined %(customer)s.") % {"customer": membership.customer})
+        return redirect("portal:dashboard")
+    return render(request, "portal/invitation_join.html", {"invitation": invitation})
+
+
+@member_required(admin=True)
+def audit_log(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_events_for_customer(
+        request.customer,
+        action=filters.get("action", ""),
+        person=filters.get("person", ""),
+        since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "portal/audit.html", context, status=400 if form.errors else 200)
+
+
+def _profile_initial(user):
+    return {
+        "full_name": user.full_name,
+        "phone": user.phone,
+        "language": user.language or "es",
+        "timezone": user.timezone,
+    }
+
+
+def profile(request):
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    form = ProfileForm(request.POST or None, initial=_profile_initial(request.user))
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(
+            user=request.user,
+            full_name=form.cleaned_data["full_name"],
+            phone=form.cleaned_data["phone"],
+            language=form.cleaned_data["language"],
+            timezone_name=form.cleaned_data["timezone"],
+        )
+        messages.success(request, _("Your profile was saved."))
+        return redirect("portal:profile")
+    context = {"form": form, "has_totp": user_has_totp(request.user)}
+    return render(request, "portal/profile.html", context, status=400 if form.errors else 200)
+
+
+def help_centre(request):
+    return render(
+        request, "portal/help.html", {"Level": Level, "action_choices": AuditEvent.Action.choices}
+    )
+
+
+def healthz(request):
+    status = health_status()
+    return JsonResponse(status, status=200 if status["status"] == "ok" else 503)

@@ -1,0 +1,48 @@
+import factory
+from allauth.account.models import EmailAddress
+
+from portal.models import Area, Customer, Level, Membership, User
+
+PASSWORD = "correct-horse-battery-9"
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    legal_name = factory.Sequence(lambda n: f"Customer {n} S.A.")
+    display_name = factory.Sequence(lambda n: f"Customer {n}")
+    tax_id = factory.Sequence(lambda n: f"30-{n:08d}-1")
+    country = "AR"
+    segment = Customer.Segment.ENTERPRISE
+    language = "es"
+    timezone = "America/Argentina/Buenos_Aires"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    full_name = factory.Sequence(lambda n: f"Person {n}")
+    language = "en"
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or PASSWORD)
+        if create:
+            obj.save()
+            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    role = Membership.Role.USER
+
+    class Params:
+        admin = factory.Trait(role=Membership.Role.ADMIN, **{area.value: Level.ACT for area in Area})
