@@ -53,7 +53,7 @@ beat: install
 	$(PY) -m celery -A portal beat --loglevel INFO
 
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
