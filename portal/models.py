@@ -297,6 +297,7 @@ class AuditEvent(models.Model):
         SIGN_IN = "sign_in", _("Signed in")
         SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
         SIGN_OUT = "sign_out", _("Signed out")
+        SESSION_END = "session_end", _("Ended a session")
         INVITE = "invite", _("Invited a user")
         INVITE_REVOKE = "invite_revoke", _("Revoked an invitation")
         INVITE_ACCEPT = "invite_accept", _("Accepted an invitation")

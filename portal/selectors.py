@@ -94,3 +94,28 @@ def user_has_totp(user: User) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def user_exists(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
+
+
+def sessions_for_user(user: User) -> list:
+    from allauth.usersessions.models import UserSession
+
+    return sorted(
+        UserSession.objects.purge_and_list(user), key=lambda s: s.last_seen_at, reverse=True
+    )
+
+
+def session_get(user: User, session_id: str):
+    from allauth.usersessions.models import UserSession
+
+    session = (
+        UserSession.objects.filter(user=user, pk=session_id).first()
+        if session_id.isdigit()
+        else None
+    )
+    if session is None:
+        raise Http404
+    return session

@@ -350,6 +350,13 @@ def invitation_accept(
     return membership
 
 
+def session_end(*, user: User, session: UserSession, request: HttpRequest | None = None) -> None:
+    session.end()
+    audit_record_for_user_customers(
+        user=user, action=AuditEvent.Action.SESSION_END, request=request, detail={"ip": session.ip}
+    )
+
+
 def profile_update(
     *, user: User, full_name: str, phone: str, language: str, timezone_name: str
 ) -> User:

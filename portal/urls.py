@@ -24,6 +24,7 @@ portal_patterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("audit/", views.audit_log, name="audit"),
     path("profile/", views.profile, name="profile"),
+    path("profile/sessions/end/", views.session_end, name="session_end"),
     path("help/", views.help_centre, name="help"),
 ]
 

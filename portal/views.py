@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -203,6 +204,13 @@ def invitation_accept(request, token):
         )
     if request.user.is_authenticated:
         return _invitation_accept_signed_in(request, invitation)
+    if selectors.user_exists(invitation.email):
+        login_url = f"{reverse('account_login')}?{urlencode({'next': request.path})}"
+        return render(
+            request,
+            "portal/invitation_join.html",
+            {"invitation": invitation, "login_url": login_url},
+        )
     form = InvitationAcceptForm(
         request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
     )
@@ -295,8 +303,26 @@ def profile(request):
         )
         messages.success(request, _("Your profile was saved."))
         return redirect("portal:profile")
-    context = {"form": form, "has_totp": user_has_totp(request.user)}
+    context = {
+        "form": form,
+        "has_totp": user_has_totp(request.user),
+        "sessions": selectors.sessions_for_user(request.user),
+        "current_session_key": request.session.session_key,
+    }
     return render(request, "portal/profile.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def session_end(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("portal:profile"))
+    session = selectors.session_get(request.user, request.POST.get("session", ""))
+    is_current = session.session_key == request.session.session_key
+    services.session_end(user=request.user, session=session, request=request)
+    if is_current:
+        return redirect("account_login")
+    messages.success(request, _("The session was ended: that device is signed out."))
+    return redirect("portal:profile")
 
 
 def help_centre(request):

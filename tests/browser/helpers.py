@@ -1,0 +1,60 @@
+"""Steps that several browser journeys share."""
+
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form, as a person would."""
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(password)
+    page.locator("main button[type=submit]").click()
+    expect(page.locator("#id_password")).to_have_count(0)
+
+
+def open_menu(page, holding: str):
+    """Open the header <details> menu that holds the `holding` selector; returns the menu."""
+    menu = page.locator("header details.menu").filter(has=page.locator(holding))
+    menu.locator("summary").click()
+    expect(menu).to_have_attribute("open", "")
+    return menu
+
+
+_OVERFLOW_SCRIPT = """
+(width) => {
+  const clipped = (element) => {
+    let node = element;
+    while (node && node !== document.body) {
+      const position = getComputedStyle(node).position;
+      const next = position === "absolute" || position === "fixed" ? node.offsetParent : node.parentElement;
+      if (next && next !== document.body && getComputedStyle(next).overflowX !== "visible") return true;
+      node = next;
+    }
+    return false;
+  };
+  const offenders = [...document.body.querySelectorAll("*")]
+    .filter((el) => el.getBoundingClientRect().right > width + 1 && !clipped(el))
+    .map((el) => `<${el.tagName.toLowerCase()} class="${el.className}"> right=${Math.round(el.getBoundingClientRect().right)} "${el.textContent.trim().slice(0, 40)}"`);
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    offenders: offenders.slice(0, 10),
+  };
+}
+"""
+
+
+def horizontal_overflow(page, width: int) -> dict | None:
+    """None when the page fits `width` CSS pixels; else the widths and the elements sticking out.
+
+    On a phone Chromium widens window.innerWidth to the content, so the width is checked too.
+    """
+    found = page.evaluate(_OVERFLOW_SCRIPT, width)
+    fits = found["scrollWidth"] <= found["innerWidth"] <= width and not found["offenders"]
+    return None if fits else found
+
+
+def navigation_paths(page) -> list[str]:
+    return page.locator("nav.sidenav a").evaluate_all("links => links.map(a => a.pathname)")

@@ -1,0 +1,59 @@
+"""Helpers shared by the tenancy tests: a real sign-in, an invitation, a deactivated member."""
+
+import pytest
+from django.urls import reverse
+
+from portal import services
+from portal.models import Level, Membership
+from tests.factories import PASSWORD, MembershipFactory
+
+
+@pytest.fixture
+def sign_in():
+    """Sign in through allauth's real login form, so the adapter and usersessions see it."""
+
+    def _sign_in(client, email: str, password: str = PASSWORD, **extra):
+        return client.post(
+            reverse("account_login"), {"login": email, "password": password}, **extra
+        )
+
+    return _sign_in
+
+
+@pytest.fixture
+def invite(admin_user, customer):
+    """Invite a person to `customer` through the service; returns (invitation, raw token)."""
+
+    def _invite(
+        email: str = "invitee@acme.test",
+        *,
+        customer=customer,
+        actor=admin_user,
+        role: str = Membership.Role.USER,
+        permissions: dict | None = None,
+        language: str = "es",
+        full_name: str = "Iris Invitee",
+    ):
+        return services.invitation_create(
+            customer=customer,
+            actor=actor,
+            email=email,
+            full_name=full_name,
+            language=language,
+            role=role,
+            permissions=permissions or {"tickets": Level.ACT, "billing": Level.VIEW},
+        )
+
+    return _invite
+
+
+@pytest.fixture
+def inactive_membership(customer, admin_membership):
+    """A person of the first customer whose only membership was deactivated."""
+    return MembershipFactory(
+        customer=customer,
+        user__email="gone@acme.test",
+        user__full_name="Gina Gone",
+        tickets=Level.VIEW,
+        is_active=False,
+    )

@@ -1,0 +1,203 @@
+"""Operations: /healthz, the demo data command, the staff groups migration and the admin pages."""
+
+import socket
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from portal.celery import app
+from portal.models import AuditEvent, Customer, Invitation, Membership, User
+from portal.services import audit_record
+from tests.factories import UserFactory
+
+# --- /healthz ------------------------------------------------------------------------------
+
+
+def _closed_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def unreachable_broker():
+    previous = app.conf.broker_url
+    app.conf.broker_url = f"redis://127.0.0.1:{_closed_port()}/0"
+    yield
+    app.conf.broker_url = previous
+
+
+def test_healthz_reports_database_and_broker_ok(client, db):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_healthz_is_503_with_a_broker_error_when_the_broker_is_unreachable(
+    client, db, unreachable_broker
+):
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "ok", "broker": "error"}
+
+
+# --- seed_demo -----------------------------------------------------------------------------
+
+_SEEDED_MODELS = [Customer, User, Membership, EmailAddress, User.groups.through]
+
+
+def _row_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in _SEEDED_MODELS}
+
+
+def _seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_seed_demo_loads_the_demo_customers_and_people(db, settings):
+    settings.DEBUG = True
+
+    output = _seed()
+
+    assert set(Customer.objects.values_list("legal_name", flat=True)) == {
+        "Acme Logística S.A.",
+        "Globex Telecom Ltda.",
+    }
+    acme_admin = Membership.objects.get(user__email="admin@acme.example")
+    assert acme_admin.role == Membership.Role.ADMIN
+    assert acme_admin.customer.country == "AR"
+    noc = Membership.objects.get(user__email="noc@acme.example")
+    assert noc.role == Membership.Role.USER
+    assert (noc.tickets, noc.services, noc.billing) == ("act", "view", "none")
+    globex = Customer.objects.get(legal_name="Globex Telecom Ltda.")
+    assert (globex.country, globex.segment, globex.language) == ("BR", "wholesale", "pt-br")
+    tsc = User.objects.get(email="tsc@provider.example")
+    assert tsc.is_staff and not tsc.memberships.exists()
+    assert list(tsc.groups.values_list("name", flat=True)) == ["TSC"]
+    assert User.objects.get(email="root@provider.example").is_superuser
+    assert all(user.check_password("demo-portal-2026") for user in User.objects.all())
+    assert "admin@acme.example" in output
+
+
+def test_seed_demo_is_idempotent(db, settings):
+    settings.DEBUG = True
+    _seed()
+    first = _row_counts()
+
+    _seed()
+
+    assert _row_counts() == first
+    assert first["Customer"] == 2
+    assert first["User"] == 5
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(db, settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="--force"):
+        _seed()
+
+    assert not User.objects.filter(email__endswith=".example").exists()
+
+
+def test_seed_demo_runs_with_debug_off_when_forced(db, settings):
+    settings.DEBUG = False
+
+    _seed(force=True)
+
+    assert User.objects.filter(email="admin@acme.example").exists()
+
+
+# --- Staff groups (data migration) ---------------------------------------------------------
+
+STAFF_GROUPS = ["TSC", "Customer Care", "Billing", "Change Management"]
+
+
+def _codenames(group_name: str) -> set[str]:
+    group = Group.objects.get(name=group_name)
+    return set(group.permissions.values_list("codename", flat=True))
+
+
+@pytest.mark.parametrize("name", STAFF_GROUPS)
+def test_migration_creates_each_staff_group_with_view_permissions(db, name):
+    codenames = _codenames(name)
+
+    assert {"view_customer", "view_membership", "view_user", "view_auditevent"} <= codenames
+
+
+def test_customer_care_may_change_memberships_and_tsc_may_only_view(db):
+    assert {"change_customer", "add_membership", "change_membership"} <= _codenames("Customer Care")
+    assert all(codename.startswith("view_") for codename in _codenames("TSC"))
+
+
+def test_no_staff_group_may_edit_the_audit_log(db):
+    for name in STAFF_GROUPS:
+        assert not {"change_auditevent", "delete_auditevent"} & _codenames(name)
+
+
+def test_staff_member_of_a_group_can_open_the_admin_pages_it_grants(client, db):
+    tsc = UserFactory(email="tsc@provider.test", is_staff=True)
+    tsc.groups.add(Group.objects.get(name="TSC"))
+    client.force_login(tsc)
+
+    assert client.get(reverse("admin:portal_customer_changelist")).status_code == 200
+    assert client.get(reverse("admin:portal_customer_add")).status_code == 403
+
+
+# --- Admin pages for a superuser -----------------------------------------------------------
+
+
+@pytest.fixture
+def superuser_client(client, admin_membership):
+    audit_record(
+        action=AuditEvent.Action.SIGN_IN,
+        customer=admin_membership.customer,
+        actor=admin_membership.user,
+        target_email=admin_membership.user.email,
+    )
+    client.force_login(UserFactory(email="root@provider.test", is_staff=True, is_superuser=True))
+    return client
+
+
+def _admin_urls(admin_membership) -> list[str]:
+    event = AuditEvent.objects.first()
+    urls = []
+    for model, obj in [
+        (Customer, admin_membership.customer),
+        (Membership, admin_membership),
+        (User, admin_membership.user),
+        (AuditEvent, event),
+        (Invitation, None),
+    ]:
+        name = f"admin:portal_{model._meta.model_name}"
+        urls.append(reverse(f"{name}_changelist"))
+        urls.append(reverse(f"{name}_changelist") + "?q=acme")
+        if obj is not None:
+            urls.append(reverse(f"{name}_change", args=[obj.pk]))
+    urls += [reverse(f"admin:portal_{m}_add") for m in ("customer", "membership", "user")]
+    return urls
+
+
+def test_admin_pages_load_for_a_superuser(superuser_client, admin_membership):
+    statuses = {url: superuser_client.get(url).status_code for url in _admin_urls(admin_membership)}
+
+    assert statuses == dict.fromkeys(statuses, 200)
+
+
+def test_admin_audit_log_is_read_only(superuser_client):
+    event = AuditEvent.objects.get()
+
+    assert superuser_client.get(reverse("admin:portal_auditevent_add")).status_code == 403
+    superuser_client.post(
+        reverse("admin:portal_auditevent_delete", args=[event.pk]), {"post": "yes"}
+    )
+    assert AuditEvent.objects.filter(pk=event.pk).exists()

@@ -1,0 +1,232 @@
+"""One verdict for every portal URL and every persona (STYLE.md, ARCHITECTURE.md "Tenancy").
+
+The URL names are read from the resolver, so a URL added to `portal_patterns` without a row in
+ROUTES fails here. Verdicts: anonymous -> sign-in, another customer's object -> 404, a missing
+permission -> 403, the wrong method -> 405, the happy path -> 200 or a redirect.
+Objects in URLs always belong to the first customer (Acme).
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+
+PERSONAS = ("anonymous", "admin", "limited", "other", "staff", "inactive")
+METHODS = ("get", "post")
+
+LOGIN = "sign-in"  # a redirect to /accounts/login/?next=<the requested path>
+
+
+def _pattern_names(patterns, prefix: str = ""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = f"{pattern.namespace}:" if pattern.namespace else ""
+            yield from _pattern_names(pattern.url_patterns, prefix + namespace)
+        else:
+            yield prefix + (pattern.name or str(pattern.pattern))
+
+
+def _portal_url_names() -> list[str]:
+    _prefix, resolver = get_resolver().namespace_dict["portal"]
+    return sorted(set(_pattern_names(resolver.url_patterns, "portal:")))
+
+
+@dataclass(frozen=True)
+class Route:
+    # persona -> (verdict for GET, verdict for POST); a verdict is a status code, LOGIN, or
+    # the path a 302 must lead to.
+    verdicts: dict[str, tuple]
+    kwargs: Callable[[SimpleNamespace], dict] = lambda w: {}
+    data: Callable[[SimpleNamespace, str], dict] = lambda w, persona: {}
+    notes: str = field(default="", compare=False)
+
+
+def _admin_only(get_ok, post_ok, *, other_get, other_post) -> dict[str, tuple]:
+    return {
+        "anonymous": (LOGIN, LOGIN),
+        "admin": (get_ok, post_ok),
+        "limited": _forbidden(get_ok, post_ok),
+        "other": (other_get, other_post),
+        "staff": _forbidden(get_ok, post_ok),
+        "inactive": _forbidden(get_ok, post_ok),
+    }
+
+
+def _forbidden(get_ok, post_ok) -> tuple:
+    """The method check comes first: a refused method stays 405 for everybody signed in."""
+    return (405 if get_ok == 405 else 403, 405 if post_ok == 405 else 403)
+
+
+def _everyone(get, post) -> dict[str, tuple]:
+    return dict.fromkeys(PERSONAS, (get, post))
+
+
+_INVITE = {"email": "new.person@acme.test", "language": "es", "role": "user", "tickets": "view"}
+_PERMISSIONS = {"role": "user", "tickets": "act", "services": "view", "billing": "view"}
+_PROFILE = {"full_name": "Someone", "phone": "", "language": "en", "timezone": ""}
+_ACCEPT = {
+    "full_name": "Iris Invitee",
+    "password1": "violet-lantern-harbour-42",
+    "password2": "violet-lantern-harbour-42",
+}
+
+ROUTES: dict[str, Route] = {
+    "portal:dashboard": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (200, 405),
+            "limited": (200, 405),
+            "other": (200, 405),  # their own customer's dashboard
+            "staff": ("/admin/", "/admin/"),  # staff work in the Django admin only
+            "inactive": (403, 405),
+        }
+    ),
+    "portal:customer_switch": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (405, "/"),
+            "limited": (405, "/"),
+            "other": (405, 404),  # the first customer's membership is not theirs
+            "staff": (405, 403),
+            "inactive": (405, 403),
+        },
+        data=lambda w, persona: {"membership": str(w.own_membership(persona).reference)},
+    ),
+    "portal:language_set": Route(
+        _everyone(405, "/help/"), data=lambda w, persona: {"language": "en", "next": "/help/"}
+    ),
+    "portal:users": Route(_admin_only(200, 405, other_get=200, other_post=405)),
+    "portal:user_invite": Route(
+        _admin_only(200, "/users/", other_get=200, other_post="/users/"),
+        data=lambda w, persona: _INVITE,
+    ),
+    "portal:user_edit": Route(
+        _admin_only(200, "/users/", other_get=404, other_post=404),
+        kwargs=lambda w: {"reference": w.limited_membership.reference},
+        data=lambda w, persona: _PERMISSIONS,
+    ),
+    "portal:user_deactivate": Route(
+        _admin_only(405, "/users/", other_get=405, other_post=404),
+        kwargs=lambda w: {"reference": w.limited_membership.reference},
+    ),
+    "portal:user_reactivate": Route(
+        _admin_only(405, "/users/", other_get=405, other_post=404),
+        kwargs=lambda w: {"reference": w.inactive_membership.reference},
+    ),
+    "portal:invitation_revoke": Route(
+        _admin_only(405, "/users/", other_get=405, other_post=404),
+        kwargs=lambda w: {"reference": w.invitation.reference},
+    ),
+    # Public: the token is the credential. A signed-in person with another address gets 409.
+    "portal:invitation_accept": Route(
+        {"anonymous": (200, "/"), **dict.fromkeys(PERSONAS[1:], (200, 409))},
+        kwargs=lambda w: {"token": w.token},
+        data=lambda w, persona: _ACCEPT,
+    ),
+    "portal:audit": Route(_admin_only(200, 405, other_get=200, other_post=405)),
+    # The profile belongs to the person, not to a customer: no membership needed.
+    "portal:profile": Route(
+        {"anonymous": (LOGIN, LOGIN), **dict.fromkeys(PERSONAS[1:], (200, "/profile/"))},
+        data=lambda w, persona: _PROFILE,
+    ),
+    # Public and read only, like every other read view: POST is refused.
+    "portal:help": Route(_everyone(200, 405)),
+}
+
+
+@pytest.fixture
+def world(
+    customer,
+    admin_membership,
+    limited_membership,
+    other_membership,
+    inactive_membership,
+    staff_user,
+    invite,
+):
+    invitation, token = invite("invitee@acme.test")
+    memberships = {
+        "admin": admin_membership,
+        "limited": limited_membership,
+        "inactive": inactive_membership,
+    }
+    users = {
+        "anonymous": None,
+        "admin": admin_membership.user,
+        "limited": limited_membership.user,
+        "other": other_membership.user,
+        "staff": staff_user,
+        "inactive": inactive_membership.user,
+    }
+    return SimpleNamespace(
+        customer=customer,
+        admin_membership=admin_membership,
+        limited_membership=limited_membership,
+        inactive_membership=inactive_membership,
+        invitation=invitation,
+        token=token,
+        users=users,
+        # A persona's own membership of the first customer; for anyone else the admin's.
+        own_membership=lambda persona: memberships.get(persona, admin_membership),
+    )
+
+
+def _outcome(response) -> str:
+    title = re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)
+    where = response.get("Location", "")
+    return f"{response.status_code} {where} {title.group(1).strip() if title else ''}"
+
+
+def _cases():
+    for name in _portal_url_names():
+        for persona in PERSONAS:
+            for method in METHODS:
+                yield pytest.param(name, persona, method, id=f"{name}-{persona}-{method}")
+
+
+def test_every_verdict_names_a_url_that_exists():
+    """A verdict for a URL that was removed or renamed is a stale row."""
+    assert set(ROUTES) == set(_portal_url_names())
+
+
+def test_every_route_has_a_verdict_for_every_persona():
+    for name, route in ROUTES.items():
+        assert set(route.verdicts) == set(PERSONAS), name
+
+
+@pytest.mark.parametrize(("name", "persona", "method"), list(_cases()))
+def test_url_answers_each_persona_with_its_verdict(client, world, name, persona, method):
+    """R-POR-5 and the tenancy rules: 302 sign-in / 404 / 403 / 405 / happy path."""
+    route = ROUTES.get(name)
+    if route is None:
+        pytest.fail(f"{name} has no verdict in ROUTES: add one for every persona")
+    expected = route.verdicts[persona][METHODS.index(method)]
+    user = world.users[persona]
+    if user is not None:
+        client.force_login(user)
+    path = reverse(name, kwargs=route.kwargs(world))
+
+    if method == "get":
+        response = client.get(path)
+    else:
+        response = client.post(path, route.data(world, persona))
+
+    outcome = _outcome(response)
+    if expected == LOGIN:
+        assert response.status_code == 302, outcome
+        assert response["Location"] == f"/accounts/login/?{urlencode({'next': path}, safe='/')}"
+    elif isinstance(expected, str):
+        assert response.status_code == 302, outcome
+        assert response["Location"] == expected
+    else:
+        assert response.status_code == expected, outcome
+    if expected == 404:
+        # Not found must not confirm the object: nothing of the first customer leaks.
+        body = response.content.decode()
+        assert world.customer.display_name not in body
+        assert "noc@acme.test" not in body

@@ -1,0 +1,209 @@
+"""Configuration from the environment (strict parsing, deploy checks) and the security headers
+of every page."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+# Every variable the settings read: the subprocesses start from none of the caller's values.
+_SETTINGS_VARIABLES = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "PROVIDER_NAME",
+    "PORTAL_BASE_URL",
+    "DATABASE_URL",
+    "DATABASE_CONN_MAX_AGE",
+    "REDIS_URL",
+    "CACHE_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "EMAIL_URL",
+    "DEFAULT_FROM_EMAIL",
+    "INVITATION_VALID_DAYS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_COOKIES",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_PROXY_SSL_HEADER",
+    "TIME_ZONE",
+    "LOG_LEVEL",
+    "DJANGO_SETTINGS_MODULE",
+}
+
+
+@pytest.fixture
+def production_env(tmp_path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in _SETTINGS_VARIABLES}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="portal.example.com",
+        EMAIL_URL="smtp://mail.example.com:587",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+    )
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_deploy_check_passes_with_production_values(production_env):
+    result = _manage(production_env, "check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DEBUG", "maybe"),
+        ("DATABASE_URL", "nonsense://x"),
+        ("DATABASE_URL", "postgres://postgres@db.example.com:port/portal"),
+        ("EMAIL_URL", "ftp://x"),
+        ("EMAIL_URL", "smtp://mail.example.com:99999"),
+        ("CELERY_BROKER_URL", "bogus://"),
+        ("REDIS_URL", "http://redis.example.com:6379/0"),
+        ("CACHE_URL", "memcached://cache.example.com"),
+        ("TIME_ZONE", "Mars/Base"),
+        ("CSRF_TRUSTED_ORIGINS", "example.com"),
+        ("PORTAL_BASE_URL", "portal.example.com"),
+        ("SECURE_HSTS_SECONDS", "a year"),
+        ("INVITATION_VALID_DAYS", "seven"),
+    ],
+)
+def test_malformed_value_stops_start_up_naming_the_variable(production_env, variable, value):
+    production_env[variable] = value
+
+    result = _manage(production_env, "check")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr.strip().splitlines()[-1]
+
+
+def test_debug_off_without_a_secret_key_refuses_to_start(production_env):
+    del production_env["SECRET_KEY"]
+
+    result = _manage(production_env, "check")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr.strip().splitlines()[-1]
+
+
+def test_debug_on_starts_without_a_secret_key(production_env):
+    del production_env["SECRET_KEY"]
+    production_env["DEBUG"] = "1"
+
+    result = _manage(production_env, "check")
+
+    assert result.returncode == 0, result.stderr
+
+
+# --- Security headers on every page --------------------------------------------------------
+
+
+def _csp(response) -> dict[str, list[str]]:
+    header = response.headers.get("Content-Security-Policy", "")
+    directives = {}
+    for part in header.split(";"):
+        name, *values = part.split()
+        directives[name] = values
+    return directives
+
+
+@pytest.fixture(params=["login", "dashboard", "not_found"])
+def page(request, client, admin_user):
+    if request.param == "dashboard":
+        client.force_login(admin_user)
+    path = {"login": "/accounts/login/", "dashboard": "/", "not_found": "/no-such-page/"}
+    return client, path[request.param], 404 if request.param == "not_found" else 200
+
+
+def test_every_page_sends_a_content_security_policy(page):
+    client, path, status = page
+
+    response = client.get(path)
+
+    assert response.status_code == status
+    csp = _csp(response)
+    assert csp["script-src"] == ["'self'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert "'unsafe-inline'" not in csp.get("default-src", [])
+
+
+def test_every_page_sends_nosniff_referrer_policy_and_frame_denial(page):
+    client, path, status = page
+
+    response = client.get(path)
+
+    assert response.status_code == status
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] in {"same-origin", "strict-origin-when-cross-origin"}
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_every_page_sends_hsts_in_production(page, settings):
+    settings.SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    client, path, status = page
+
+    response = client.get(path, secure=True)
+
+    assert response.status_code == status
+    assert "max-age=31536000" in response["Strict-Transport-Security"]
+
+
+def test_plain_http_is_redirected_to_https_in_production_except_healthz(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get("/accounts/login/")
+
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+    assert client.get("/healthz").status_code in {200, 503}
+
+
+# --- Templates: no inline scripts, no CDN ---------------------------------------------------
+
+_TEMPLATES = sorted((BASE_DIR / "templates").rglob("*.html"))
+_SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
+_REMOTE_ASSET = re.compile(
+    r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.IGNORECASE
+)
+
+
+def test_there_are_templates_to_inspect():
+    assert any(path.name == "base.html" for path in _TEMPLATES)
+
+
+@pytest.mark.parametrize("path", _TEMPLATES, ids=lambda p: str(p.relative_to(BASE_DIR)))
+def test_template_has_no_inline_script(path):
+    text = path.read_text(encoding="utf-8")
+
+    inline = [attrs for attrs in _SCRIPT_TAG.findall(text) if not re.search(r"\bsrc\s*=", attrs)]
+
+    assert inline == []
+    assert not re.search(r"\son[a-z]+\s*=", text, re.IGNORECASE), "inline event handler"
+
+
+@pytest.mark.parametrize("path", _TEMPLATES, ids=lambda p: str(p.relative_to(BASE_DIR)))
+def test_template_loads_no_script_or_stylesheet_from_another_site(path):
+    text = path.read_text(encoding="utf-8")
+
+    assert _REMOTE_ASSET.findall(text) == []
