@@ -14,6 +14,10 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
     def login(self, request, user) -> None:
         super().login(request, user)
+        # From here on the person's own language, including the "signed in" message.
+        if user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
         audit_record_for_user_customers(
             user=user, action=AuditEvent.Action.SIGN_IN, request=request
         )

@@ -169,6 +169,16 @@ AREA_ACT_LABELS = {
 _LEVEL_RANK = {Level.NONE: 0, Level.VIEW: 1, Level.ACT: 2}
 
 
+def access_rows(levels: dict[str, str]) -> list[dict]:
+    """Each area with its level, labelled for people."""
+    rows = []
+    for area in Area:
+        level = levels.get(area.value, Level.NONE)
+        label = AREA_ACT_LABELS[area] if level == Level.ACT else Level(level).label
+        rows.append({"area": area.value, "label": area.label, "level": level, "level_label": label})
+    return rows
+
+
 def _level_field(area: Area) -> models.CharField:
     return models.CharField(area.label, max_length=8, choices=Level.choices, default=Level.NONE)
 
@@ -280,6 +290,9 @@ class Invitation(models.Model):
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+    def access_rows(self) -> list[dict]:
+        return access_rows(self.permissions)
 
     @property
     def is_pending(self) -> bool:

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -196,6 +197,13 @@ def invitation_accept(request, token):
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     invitation = selectors.invitation_by_token(token)
+    if (
+        invitation
+        and not request.user.is_authenticated
+        and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+    ):
+        translation.activate(invitation.language)  # the language the inviter chose for this person
+        request.LANGUAGE_CODE = invitation.language
     try:
         services.invitation_check(invitation)
     except DomainError as error:
@@ -227,6 +235,7 @@ def invitation_accept(request, token):
         else:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             request.session["active_customer"] = membership.customer_id
+            translation.activate(membership.user.language)
             messages.success(
                 request, _("Welcome to %(customer)s's portal.") % {"customer": membership.customer}
             )

@@ -23,7 +23,9 @@ def pytest_collection_modifyitems(config, items):
         reasons["browser"] = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
     wanted = {marker for marker in reasons if any(marker in item.keywords for item in items)}
     if REQUIRE_REAL_PARTS and wanted:
-        raise pytest.UsageError("REQUIRE_REAL_PARTS=1 but " + "; ".join(reasons[m] for m in sorted(wanted)))
+        raise pytest.UsageError(
+            "REQUIRE_REAL_PARTS=1 but " + "; ".join(reasons[m] for m in sorted(wanted))
+        )
     for item in items:
         for marker, reason in reasons.items():
             if marker in item.keywords:
@@ -64,12 +66,16 @@ def customer(db):
 
 @pytest.fixture
 def other_customer(db):
-    return CustomerFactory(display_name="Globex Telecom", country="BR", language="pt-br", timezone="America/Sao_Paulo")
+    return CustomerFactory(
+        display_name="Globex Telecom", country="BR", language="pt-br", timezone="America/Sao_Paulo"
+    )
 
 
 @pytest.fixture
 def admin_membership(customer):
-    return MembershipFactory(customer=customer, admin=True, user__email="admin@acme.test", user__full_name="Ana Admin")
+    return MembershipFactory(
+        customer=customer, admin=True, user__email="admin@acme.test", user__full_name="Ana Admin"
+    )
 
 
 @pytest.fixture

@@ -33,7 +33,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         obj.set_password(extracted or PASSWORD)
         if create:
             obj.save()
-            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
+            EmailAddress.objects.get_or_create(
+                user=obj, email=obj.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
@@ -45,4 +47,6 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.USER
 
     class Params:
-        admin = factory.Trait(role=Membership.Role.ADMIN, **{area.value: Level.ACT for area in Area})
+        admin = factory.Trait(
+            role=Membership.Role.ADMIN, **{area.value: Level.ACT for area in Area}
+        )

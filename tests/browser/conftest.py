@@ -111,4 +111,3 @@ def screenshot(request):
         return path
 
     return _screenshot
-

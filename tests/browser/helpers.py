@@ -34,9 +34,14 @@ _OVERFLOW_SCRIPT = """
     }
     return false;
   };
+  const describe = (el) => {
+    const right = Math.round(el.getBoundingClientRect().right);
+    const text = el.textContent.trim().slice(0, 40);
+    return `<${el.tagName.toLowerCase()} class="${el.className}"> right=${right} "${text}"`;
+  };
   const offenders = [...document.body.querySelectorAll("*")]
     .filter((el) => el.getBoundingClientRect().right > width + 1 && !clipped(el))
-    .map((el) => `<${el.tagName.toLowerCase()} class="${el.className}"> right=${Math.round(el.getBoundingClientRect().right)} "${el.textContent.trim().slice(0, 40)}"`);
+    .map(describe);
   return {
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
@@ -58,3 +63,18 @@ def horizontal_overflow(page, width: int) -> dict | None:
 
 def navigation_paths(page) -> list[str]:
     return page.locator("nav.sidenav a").evaluate_all("links => links.map(a => a.pathname)")
+
+
+_STICKING_OUT_SCRIPT = """
+(boxes) => boxes.flatMap((box) => {
+  const edge = box.getBoundingClientRect().right;
+  return [...box.querySelectorAll("*")]
+    .filter((el) => el.getBoundingClientRect().right > edge + 1)
+    .map((el) => `${box.id || box.className} > <${el.tagName.toLowerCase()}> "${el.textContent.trim().slice(0, 40)}"`);
+})
+"""
+
+
+def sticking_out(page, selector: str) -> list[str]:
+    """The elements that reach past the right edge of the box (a card, a panel) holding them."""
+    return page.locator(selector).evaluate_all(_STICKING_OUT_SCRIPT)

@@ -2,6 +2,8 @@ import re
 
 import pytest
 from django.core import mail
+from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from tests.browser.helpers import navigation_paths, sign_in
@@ -57,10 +59,11 @@ def test_administrator_invites_a_limited_user_who_joins_and_sees_only_what_is_al
     guest.locator("main button[type=submit]").click()
 
     expect(guest).to_have_url(re.compile(r"/$"))
+    expect(guest.locator("html")).to_have_attribute("lang", "es")
     expect(guest.locator(".message-success")).to_contain_text("Acme Logística")
+    welcome_seen = guest.locator(".message-success").inner_text().strip()
     expect(guest.get_by_test_id("active-customer")).to_have_text("Acme Logística")
     expect(guest.locator("main h1")).to_contain_text("Rosa")
-    expect(guest.locator("html")).to_have_attribute("lang", "es")
     access = guest.locator("section[aria-labelledby=card-access]")
     expect(access.locator(".badge:not(.badge-off)")).to_have_count(2)
     expect(access.locator(".badge-off")).to_have_count(3)
@@ -73,7 +76,9 @@ def test_administrator_invites_a_limited_user_who_joins_and_sees_only_what_is_al
 
     admin.reload()
     expect(admin.get_by_test_id("invitation-row")).to_have_count(0)
-    expect(admin.get_by_test_id("member-row").filter(has_text=INVITED)).to_contain_text(
-        "Rosa Ruiz"
-    )
+    expect(admin.get_by_test_id("member-row").filter(has_text=INVITED)).to_contain_text("Rosa Ruiz")
     screenshot(admin, "6-users-after-joining")
+
+    with translation.override("es"):
+        welcome = gettext("Welcome to %(customer)s's portal.") % {"customer": "Acme Logística"}
+    assert welcome_seen == welcome, "the welcome message is not in the invited person's language"

@@ -1,6 +1,8 @@
 import re
 
 import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
 from playwright.sync_api import expect
 
 from tests.browser.helpers import open_menu, sign_in
@@ -27,9 +29,7 @@ def _seen(page) -> tuple[str, str]:
     return help_link, page.locator("main h1").inner_text().strip()
 
 
-def test_language_menu_switches_the_interface_and_the_choice_sticks(
-    new_page, screenshot, customer
-):
+def test_language_menu_switches_the_interface_and_the_choice_sticks(new_page, screenshot, customer):
     person = MembershipFactory(
         customer=customer, admin=True, user__language="", user__email="lucia@acme.test"
     ).user
@@ -64,3 +64,16 @@ def test_language_menu_switches_the_interface_and_the_choice_sticks(
     expect(another_device.locator("html")).to_have_attribute("lang", "pt-br")
 
     assert seen == EXPECTED
+
+
+def test_person_preferring_spanish_sees_spanish_from_the_first_page_after_signing_in(
+    new_page, admin_user
+):
+    admin_user.language = "es"
+    admin_user.save(update_fields=["language"])
+    page = new_page(locale="en-US")
+    sign_in(page, admin_user.email)
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    with translation.override("es"):
+        signed_in = render_to_string("account/messages/logged_in.txt", {"user": admin_user}).strip()
+    expect(page.locator(".messages")).to_have_text(signed_in)

@@ -76,7 +76,7 @@ def celery_worker(django_db_setup, smtp_sink, tmp_path_factory):
     client = redis.Redis.from_url(broker_url)
     keys = [
         *client.scan_iter(match=f"{QUEUE}*"),
-        *client.scan_iter(match=f"_kombu.binding.{QUEUE}*"),
+        *client.scan_iter(match=f"_kombu.binding*.{QUEUE}"),
     ]
     if keys:
         client.delete(*keys)

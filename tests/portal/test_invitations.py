@@ -106,9 +106,7 @@ def test_invited_administrator_becomes_a_portal_administrator(english_client, in
     assert english_client.get(reverse("portal:users")).status_code == 200
 
 
-def test_new_member_signs_in_later_with_the_password_they_chose(
-    english_client, invite, sign_in
-):
+def test_new_member_signs_in_later_with_the_password_they_chose(english_client, invite, sign_in):
     _invitation, token = invite("invitee@acme.test")
     english_client.post(_url(token), _accept_data())
     english_client.logout()
@@ -165,13 +163,13 @@ def test_invitation_used_once_cannot_be_used_again(english_client, invite, custo
     assert USED in page.content.decode()
     assert again.status_code == 410
     assert User.objects.filter(email="invitee@acme.test").count() == 1
-    assert Membership.objects.filter(customer=customer, user__email="invitee@acme.test").count() == 1
+    assert (
+        Membership.objects.filter(customer=customer, user__email="invitee@acme.test").count() == 1
+    )
     assert User.objects.get(email="invitee@acme.test").check_password(NEW_PASSWORD)
 
 
-def test_invitation_link_is_single_use_even_for_the_person_who_used_it(
-    english_client, invite
-):
+def test_invitation_link_is_single_use_even_for_the_person_who_used_it(english_client, invite):
     _invitation, token = invite("invitee@acme.test", language="en")
     english_client.post(_url(token), _accept_data())
 
@@ -199,9 +197,7 @@ def test_revoked_invitation_shows_a_clear_message(english_client, invite, admin_
     assert WITHDRAWN in response.content.decode()
 
 
-def test_replaced_invitation_shows_a_clear_message_and_the_newer_one_works(
-    english_client, invite
-):
+def test_replaced_invitation_shows_a_clear_message_and_the_newer_one_works(english_client, invite):
     _first, old_token = invite("invitee@acme.test")
     _second, new_token = invite("invitee@acme.test")
 
@@ -311,9 +307,7 @@ def test_signed_in_member_joins_a_second_customer_and_can_switch_between_them(
     assert client.get("/").context["active_customer"] == customer
 
 
-def test_signed_in_person_cannot_accept_someone_elses_invitation(
-    admin_client, invite, customer
-):
+def test_signed_in_person_cannot_accept_someone_elses_invitation(admin_client, invite, customer):
     _invitation, token = invite("invitee@acme.test")
 
     response = admin_client.post(_url(token))
@@ -341,9 +335,7 @@ def test_anonymous_visitor_with_an_existing_account_signs_in_and_then_joins(
     login_url = html.unescape(links[0])
     assert parse_qs(urlsplit(login_url).query)["next"] == [_url(token)]
 
-    signed_in = english_client.post(
-        login_url, {"login": "admin@globex.test", "password": PASSWORD}
-    )
+    signed_in = english_client.post(login_url, {"login": "admin@globex.test", "password": PASSWORD})
     assert signed_in.status_code == 302
     assert signed_in["Location"] == _url(token)
     assert english_client.post(_url(token)).status_code == 302

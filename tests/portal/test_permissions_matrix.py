@@ -9,12 +9,14 @@ Objects in URLs always belong to the first customer (Acme).
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
+from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.urls import URLResolver, get_resolver, reverse
-
 
 PERSONAS = ("anonymous", "admin", "limited", "other", "staff", "inactive")
 METHODS = ("get", "post")
@@ -134,6 +136,15 @@ ROUTES: dict[str, Route] = {
         {"anonymous": (LOGIN, LOGIN), **dict.fromkeys(PERSONAS[1:], (200, "/profile/"))},
         data=lambda w, persona: _PROFILE,
     ),
+    # A person ends one of their own sessions: anybody else's session is 404.
+    "portal:session_end": Route(
+        {
+            "anonymous": (405, "/accounts/login/?next=/profile/"),
+            "admin": (405, "/profile/"),
+            **dict.fromkeys(("limited", "other", "staff", "inactive"), (405, 404)),
+        },
+        data=lambda w, persona: {"session": str(w.admin_session.pk)},
+    ),
     # Public and read only, like every other read view: POST is refused.
     "portal:help": Route(_everyone(200, 405)),
 }
@@ -150,6 +161,14 @@ def world(
     invite,
 ):
     invitation, token = invite("invitee@acme.test")
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store.create()
+    admin_session = UserSession.objects.create(
+        user=admin_membership.user,
+        ip="203.0.113.5",
+        session_key=store.session_key,
+        user_agent="The administrator's other device",
+    )
     memberships = {
         "admin": admin_membership,
         "limited": limited_membership,
@@ -170,6 +189,7 @@ def world(
         inactive_membership=inactive_membership,
         invitation=invitation,
         token=token,
+        admin_session=admin_session,
         users=users,
         # A persona's own membership of the first customer; for anyone else the admin's.
         own_membership=lambda persona: memberships.get(persona, admin_membership),
@@ -211,10 +231,8 @@ def test_url_answers_each_persona_with_its_verdict(client, world, name, persona,
         client.force_login(user)
     path = reverse(name, kwargs=route.kwargs(world))
 
-    if method == "get":
-        response = client.get(path)
-    else:
-        response = client.post(path, route.data(world, persona))
+    send = client.get if method == "get" else client.post
+    response = send(path, route.data(world, persona) if method == "post" else None)
 
     outcome = _outcome(response)
     if expected == LOGIN:
@@ -226,7 +244,9 @@ def test_url_answers_each_persona_with_its_verdict(client, world, name, persona,
     else:
         assert response.status_code == expected, outcome
     if expected == 404:
-        # Not found must not confirm the object: nothing of the first customer leaks.
+        # Not found must not confirm the object: nothing of it leaks into the page.
         body = response.content.decode()
-        assert world.customer.display_name not in body
-        assert "noc@acme.test" not in body
+        assert "The administrator's other device" not in body
+        if persona == "other":
+            assert world.customer.display_name not in body
+            assert "noc@acme.test" not in body

@@ -18,7 +18,11 @@ from tests.factories import MembershipFactory
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 INVITE_SUBJECT = "[%(provider)s] You are invited to %(customer)s's customer portal"
-EXPIRY_IN_LANGUAGE = {"es": "17 de marzo de 2026", "pt-br": "17 de Março de 2026", "en": "March 17, 2026"}
+EXPIRY_IN_LANGUAGE = {
+    "es": "17 de marzo de 2026",
+    "pt-br": "17 de Março de 2026",
+    "en": "March 17, 2026",
+}
 
 
 def _invite_data(**overrides) -> dict:
@@ -94,9 +98,7 @@ def test_invitation_creates_the_row_the_audit_event_and_an_email_in_its_language
     """R-POR-5: the administrator invites by e-mail; the e-mail is in the invitation's language
     (the administrator's own interface is in English)."""
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
-            reverse("portal:user_invite"), _invite_data(language=language)
-        )
+        response = admin_client.post(reverse("portal:user_invite"), _invite_data(language=language))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:users")
@@ -182,7 +184,9 @@ def test_inviting_an_administrator_grants_every_area(admin_client, customer):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        pytest.param(_invite_data(email="not-an-email"), "Enter a valid email address.", id="email"),
+        pytest.param(
+            _invite_data(email="not-an-email"), "Enter a valid email address.", id="email"
+        ),
         pytest.param(_invite_data(email=""), "This field is required.", id="no-email"),
         pytest.param(
             _invite_data(email="NOC@Acme.test"),
@@ -276,14 +280,15 @@ def test_saving_unchanged_permissions_writes_no_audit_event(admin_client, limite
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.PERMISSIONS_CHANGE).exists()
 
 
-def test_promoted_user_can_then_manage_users(admin_client, client, limited_membership):
+def test_promoted_user_can_then_manage_users(admin_client, limited_membership):
     response = admin_client.post(_edit_url(limited_membership), {"role": "admin"})
 
     assert response.status_code == 302
     limited_membership.refresh_from_db()
     assert limited_membership.is_admin
-    client.force_login(limited_membership.user)
-    assert client.get(reverse("portal:users")).status_code == 200
+    promoted = Client()
+    promoted.force_login(limited_membership.user)
+    assert promoted.get(reverse("portal:users")).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -322,7 +327,9 @@ def test_nonsense_permission_set_is_refused_and_nothing_changes(
 
 # --- the last administrator ------------------------------------------------------------------
 
-LAST_ADMIN = "Acme Logística needs at least one active portal administrator: appoint another one first."
+LAST_ADMIN = (
+    "Acme Logística needs at least one active portal administrator: appoint another one first."
+)
 
 
 def test_demoting_the_last_active_administrator_is_refused(admin_client, admin_membership):
@@ -551,9 +558,7 @@ def test_another_customers_invitation_cannot_be_revoked(
     assert foreign.revoked_at is None
 
 
-def test_invitation_is_created_only_in_the_active_customer(
-    admin_client, customer, other_customer
-):
+def test_invitation_is_created_only_in_the_active_customer(admin_client, customer, other_customer):
     admin_client.post(reverse("portal:user_invite"), _invite_data())
 
     assert Invitation.objects.get(email="new.person@acme.test").customer == customer

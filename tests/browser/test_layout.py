@@ -3,8 +3,8 @@ from playwright.sync_api import expect
 
 from portal import services
 from portal.models import Level, Membership
-from tests.browser.conftest import PHONE
-from tests.browser.helpers import horizontal_overflow, sign_in
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.helpers import horizontal_overflow, sign_in, sticking_out
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.browser
@@ -37,8 +37,8 @@ def test_dashboard_and_users_list_fit_a_phone_with_a_collapsible_menu(
     expect(section_menu).not_to_have_attribute("open", "")
     expect(section_menu.locator("summary")).to_have_text("Menu")
     expect(section_menu.locator("a[href='/users/']")).to_be_hidden()
-    assert horizontal_overflow(page, PHONE["width"]) is None
     screenshot(page, "1-dashboard")
+    assert horizontal_overflow(page, PHONE["width"]) is None
 
     section_menu.locator("summary").click()
     expect(section_menu.locator("a[href='/users/']")).to_be_visible()
@@ -48,5 +48,32 @@ def test_dashboard_and_users_list_fit_a_phone_with_a_collapsible_menu(
     expect(page.get_by_test_id("member-row")).to_have_count(2)
     expect(page.get_by_test_id("invitation-row")).to_have_count(1)
     expect(section_menu).not_to_have_attribute("open", "")
-    assert horizontal_overflow(page, PHONE["width"]) is None
     screenshot(page, "3-users")
+    assert horizontal_overflow(page, PHONE["width"]) is None
+
+
+def test_invite_form_fits_a_phone(new_page, screenshot, admin_user):
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    sign_in(page, admin_user.email)
+    page.goto("/users/invite/")
+    expect(page.locator("input[name=tickets]")).to_have_count(3)
+    screenshot(page, "1-invite-form")
+    assert horizontal_overflow(page, PHONE["width"]) is None
+    outside = sticking_out(page, "main .panel")
+    assert not outside, "\n".join(outside)
+
+
+@pytest.mark.parametrize(
+    ("viewport", "language"),
+    [(DESKTOP, "en"), (DESKTOP, "es"), (PHONE, "es"), (PHONE, "pt-br")],
+    ids=["desktop-en", "desktop-es", "phone-es", "phone-pt-br"],
+)
+def test_dashboard_cards_hold_their_content(new_page, screenshot, admin_user, viewport, language):
+    admin_user.language = language
+    admin_user.save(update_fields=["language"])
+    page = new_page(viewport=viewport)
+    sign_in(page, admin_user.email)
+    expect(page.locator("main .card")).to_have_count(4)
+    screenshot(page, "1-dashboard")
+    outside = sticking_out(page, "main .card")
+    assert not outside, "\n".join(outside)
