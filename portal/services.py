@@ -151,6 +151,12 @@ def membership_deactivate(
     _ensure_other_admin(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
+    Invitation.objects.filter(
+        customer=membership.customer,
+        email__iexact=membership.user.email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ).update(revoked_at=timezone.now())
     # Every session ends at once, so the person cannot keep using a page they already had open.
     transaction.on_commit(lambda: _sessions_end(membership.user))
     audit_record(
@@ -333,11 +339,18 @@ def invitation_accept(
         email__iexact=invitation.email,
         defaults={"email": invitation.email, "verified": True, "primary": True},
     )
-    membership, _created = Membership.objects.update_or_create(
-        user=user,
-        customer=invitation.customer,
-        defaults={"role": invitation.role, "is_active": True, **invitation.permissions},
-    )
+    membership = Membership.objects.filter(user=user, customer=invitation.customer).first()
+    if membership is not None and not membership.is_active:
+        # An old link must not undo a deactivation (R-POR-5): only an administrator reactivates.
+        raise DomainError(
+            _("Your access to %(customer)s was deactivated. Ask its portal administrator to reactivate you.")
+            % {"customer": invitation.customer.display_name},
+            rule="R-POR-5",
+        )
+    if membership is None:
+        membership = Membership.objects.create(
+            user=user, customer=invitation.customer, role=invitation.role, **invitation.permissions
+        )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     audit_record(

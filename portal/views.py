@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal import selectors, services
 from portal.access import member_required
@@ -334,6 +334,7 @@ def session_end(request):
     return redirect("portal:profile")
 
 
+@require_safe
 def help_centre(request):
     return render(
         request, "portal/help.html", {"Level": Level, "action_choices": AuditEvent.Action.choices}

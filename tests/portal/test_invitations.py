@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from portal import services
 from portal.models import AuditEvent, Invitation, Level, Membership, User
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, MembershipFactory
 
 NEW_PASSWORD = "violet-lantern-harbour-42"
 USED = "This invitation has already been used. Sign in with your e-mail address and password."
@@ -340,3 +340,51 @@ def test_anonymous_visitor_with_an_existing_account_signs_in_and_then_joins(
     assert signed_in["Location"] == _url(token)
     assert english_client.post(_url(token)).status_code == 302
     assert Membership.objects.filter(user=other_user, customer=customer, is_active=True).exists()
+
+
+# --- an invitation never overrides what an administrator decided later -----------------------
+
+
+@pytest.fixture
+def added_by_staff(invite, customer):
+    """A pending invitation, and meanwhile Customer Care added the person in the Django admin."""
+    _invitation, token = invite("invitee@acme.test", permissions={"tickets": Level.VIEW})
+    membership = MembershipFactory(
+        customer=customer, user__email="invitee@acme.test", tickets=Level.VIEW
+    )
+    return membership, token
+
+
+def test_pending_invitation_cannot_bring_back_a_deactivated_member(
+    client, added_by_staff, admin_user, sign_in
+):
+    """Issue 2 section 6: a deactivated person can no longer use this customer; an old
+    invitation link must not undo the deactivation (R-POR-5)."""
+    membership, token = added_by_staff
+    services.membership_deactivate(membership=membership, actor=admin_user)
+    sign_in(client, "invitee@acme.test")
+
+    response = client.post(_url(token))
+
+    membership.refresh_from_db()
+    assert not membership.is_active
+    assert response.status_code in (409, 410)
+    assert client.get("/").status_code == 403
+
+
+def test_pending_invitation_cannot_demote_the_last_administrator(
+    client, added_by_staff, admin_membership, sign_in
+):
+    """R-POR-5: the last active administrator cannot be demoted, not even by an old link."""
+    membership, token = added_by_staff
+    Membership.objects.filter(pk=membership.pk).update(
+        role=Membership.Role.ADMIN,
+        **dict.fromkeys(("services", "orders", "tickets", "changes", "billing"), Level.ACT),
+    )
+    Membership.objects.filter(pk=admin_membership.pk).update(is_active=False)
+    sign_in(client, "invitee@acme.test")
+
+    client.post(_url(token))
+
+    membership.refresh_from_db()
+    assert membership.is_admin

@@ -8,7 +8,7 @@ Objects in URLs always belong to the first customer (Acme).
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import import_module
 from types import SimpleNamespace
 from urllib.parse import urlencode
@@ -45,7 +45,6 @@ class Route:
     verdicts: dict[str, tuple]
     kwargs: Callable[[SimpleNamespace], dict] = lambda w: {}
     data: Callable[[SimpleNamespace, str], dict] = lambda w, persona: {}
-    notes: str = field(default="", compare=False)
 
 
 def _admin_only(get_ok, post_ok, *, other_get, other_post) -> dict[str, tuple]:

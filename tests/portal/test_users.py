@@ -563,3 +563,18 @@ def test_invitation_is_created_only_in_the_active_customer(admin_client, custome
 
     assert Invitation.objects.get(email="new.person@acme.test").customer == customer
     assert not Invitation.objects.filter(customer=other_customer).exists()
+
+
+def test_inviting_does_not_touch_another_customers_invitation_to_the_same_address(
+    admin_client, invite, other_customer, other_user
+):
+    """Tenancy: a new invitation replaces only the same customer's earlier one."""
+    foreign, _token = invite("shared@example.com", customer=other_customer, actor=other_user)
+
+    response = admin_client.post(
+        reverse("portal:user_invite"), _invite_data(email="shared@example.com")
+    )
+
+    assert response.status_code == 302
+    foreign.refresh_from_db()
+    assert foreign.revoked_at is None
