@@ -343,7 +343,9 @@ def invitation_accept(
     if membership is not None and not membership.is_active:
         # An old link must not undo a deactivation (R-POR-5): only an administrator reactivates.
         raise DomainError(
-            _("Your access to %(customer)s was deactivated. Ask its portal administrator to reactivate you.")
+            _(
+                "Your access to %(customer)s was deactivated. Ask its portal administrator to reactivate you."
+            )
             % {"customer": invitation.customer.display_name},
             rule="R-POR-5",
         )
