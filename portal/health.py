@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.db import connection
 
 from portal.celery import app
@@ -19,7 +20,7 @@ def _database_ok() -> bool:
 
 def _broker_ok() -> bool:
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:

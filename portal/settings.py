@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)  # the embedded database, cache, broker and mail live here
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -246,6 +247,8 @@ def _mailer_from_url(url: str) -> dict:
 
 
 MAILERS = {"default": _mailer_from_url(_email_url)}
+# First wait before retrying an e-mail that failed temporarily; it doubles on each try.
+EMAIL_RETRY_BACKOFF = _int("EMAIL_RETRY_BACKOFF", 30)
 
 # --- Authentication (allauth) ----------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"

@@ -4,6 +4,7 @@ import smtplib
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
@@ -16,7 +17,7 @@ logger = logging.getLogger(__name__)
 # Temporary failures (a busy or unreachable server) are retried with exponential backoff.
 _RETRY = {
     "autoretry_for": (smtplib.SMTPException, ConnectionError, TimeoutError, OSError),
-    "retry_backoff": 30,
+    "retry_backoff": settings.EMAIL_RETRY_BACKOFF,
     "retry_backoff_max": 3600,
     "retry_jitter": True,
     "max_retries": 8,

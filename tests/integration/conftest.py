@@ -60,7 +60,7 @@ def celery_worker(django_db_setup, smtp_sink, tmp_path_factory):
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_sink.port}?timeout=5",
         "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
         "PORTAL_TEST_QUEUE": QUEUE,
-        "PORTAL_TEST_RETRY_COUNTDOWN": "1",
+        "EMAIL_RETRY_BACKOFF": "1",
         "PYTHONUNBUFFERED": "1",
     }
     worker = CeleryWorker(

@@ -9,7 +9,6 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from portal.celery import app
 from portal.models import AuditEvent, Customer, Invitation, Membership, User
 from portal.services import audit_record
 from tests.factories import UserFactory
@@ -24,11 +23,8 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
-def unreachable_broker():
-    previous = app.conf.broker_url
-    app.conf.broker_url = f"redis://127.0.0.1:{_closed_port()}/0"
-    yield
-    app.conf.broker_url = previous
+def unreachable_broker(settings):
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{_closed_port()}/0"
 
 
 def test_healthz_reports_database_and_broker_ok(client, db):
