@@ -24,6 +24,10 @@ class Command(BaseCommand):
         (settings.VAR_DIR / "broker" / "queue").mkdir(parents=True, exist_ok=True)
         (settings.VAR_DIR / "broker" / "processed").mkdir(parents=True, exist_ok=True)
         python = sys.executable
+        env = {
+            **os.environ,
+            "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", f"http://127.0.0.1:{port}"),
+        }
         worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [
                 python,
@@ -40,8 +44,9 @@ class Command(BaseCommand):
                 "--schedule",
                 str(settings.VAR_DIR / "celerybeat-schedule"),
             ],
+            env=env,
         )
-        web = subprocess.Popen([python, "manage.py", "runserver", f"127.0.0.1:{port}"])  # noqa: S603
+        web = subprocess.Popen([python, "manage.py", "runserver", f"127.0.0.1:{port}"], env=env)  # noqa: S603
         self.stdout.write(
             f"\nPortal: http://127.0.0.1:{port}/   Staff: http://127.0.0.1:{port}/admin/\n"
         )
