@@ -131,3 +131,12 @@ class ProfileForm(forms.Form):
         choices=[("", _("Same as my company")), *TIMEZONE_CHOICES],
         required=False,
     )
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search by name or e-mail"), max_length=254, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All")), ("active", _("Active")), ("inactive", _("Deactivated"))],
+        required=False,
+    )

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,12 +17,17 @@ def memberships_for_user(user: User) -> QuerySet[Membership]:
     )
 
 
-def members_for_customer(customer: Customer) -> QuerySet[Membership]:
-    return (
-        Membership.objects.filter(customer=customer)
-        .select_related("user")
-        .order_by("-is_active", "user__email")
-    )
+def members_for_customer(
+    customer: Customer, *, search: str = "", status: str = ""
+) -> QuerySet[Membership]:
+    members = Membership.objects.filter(customer=customer).select_related("user")
+    if search:
+        members = members.filter(
+            Q(user__email__icontains=search) | Q(user__full_name__icontains=search)
+        )
+    if status in ("active", "inactive"):
+        members = members.filter(is_active=status == "active")
+    return members.order_by("-is_active", "user__email")
 
 
 def membership_get(customer: Customer, reference) -> Membership:
@@ -30,6 +35,17 @@ def membership_get(customer: Customer, reference) -> Membership:
     if membership is None:
         raise Http404
     return membership
+
+
+def invitations_open_for_customer(customer: Customer) -> QuerySet[Invitation]:
+    """Neither accepted nor withdrawn; expired ones included so that they can be re-sent."""
+    return (
+        Invitation.objects.filter(
+            customer=customer, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
 
 
 def invitations_pending_for_customer(customer: Customer) -> QuerySet[Invitation]:

@@ -257,6 +257,24 @@ def invitation_create(
     return invitation, token
 
 
+def invitation_resend(
+    *, invitation: Invitation, actor: User, request: HttpRequest | None = None
+) -> tuple[Invitation, str]:
+    """A fresh link (the old one stops working) with a new validity period, same permissions."""
+    if invitation.accepted_at or invitation.revoked_at:
+        raise DomainError(_("This invitation was already used or withdrawn; send a new one."))
+    return invitation_create(
+        customer=invitation.customer,
+        actor=actor,
+        email=invitation.email,
+        full_name=invitation.full_name,
+        language=invitation.language,
+        role=invitation.role,
+        permissions=invitation.permissions,
+        request=request,
+    )
+
+
 @transaction.atomic
 def invitation_revoke(
     *, invitation: Invitation, actor: User, request: HttpRequest | None = None

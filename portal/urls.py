@@ -21,6 +21,11 @@ portal_patterns = [
         views.invitation_revoke,
         name="invitation_revoke",
     ),
+    path(
+        "users/invitations/<uuid:reference>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("audit/", views.audit_log, name="audit"),
     path("profile/", views.profile, name="profile"),

@@ -19,6 +19,7 @@ from portal.forms import (
     AuditFilterForm,
     InvitationAcceptForm,
     InviteForm,
+    MemberFilterForm,
     PermissionsForm,
     ProfileForm,
 )
@@ -83,11 +84,18 @@ def language_set(request):
 
 @member_required(admin=True)
 def users_list(request):
+    form = MemberFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    members = selectors.members_for_customer(
+        request.customer, search=filters.get("q", ""), status=filters.get("status", "")
+    )
     context = {
-        "members": selectors.members_for_customer(request.customer),
-        "invitations": selectors.invitations_pending_for_customer(request.customer),
+        "form": form,
+        "members": members,
+        "filtered": bool(filters.get("q") or filters.get("status")),
+        "invitations": selectors.invitations_open_for_customer(request.customer),
     }
-    return render(request, "portal/users/list.html", context)
+    return render(request, "portal/users/list.html", context, status=400 if form.errors else 200)
 
 
 def _permissions_form_errors(form, error: DomainError) -> None:
@@ -180,6 +188,20 @@ def user_reactivate(request, reference):
         services.membership_reactivate,
         _("%(email)s can use this portal again."),
     )
+
+
+@member_required(admin=True, methods=("POST",))
+def invitation_resend(request, reference):
+    invitation = selectors.invitation_get(request.customer, reference)
+    try:
+        services.invitation_resend(invitation=invitation, actor=request.user, request=request)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("A new invitation was sent to %(email)s.") % {"email": invitation.email}
+        )
+    return redirect("portal:users")
 
 
 @member_required(admin=True, methods=("POST",))

@@ -123,6 +123,10 @@ ROUTES: dict[str, Route] = {
         _admin_only(405, "/users/", other_get=405, other_post=404),
         kwargs=lambda w: {"reference": w.invitation.reference},
     ),
+    "portal:invitation_resend": Route(
+        _admin_only(405, "/users/", other_get=405, other_post=404),
+        kwargs=lambda w: {"reference": w.invitation.reference},
+    ),
     # Public: the token is the credential. A signed-in person with another address gets 409.
     "portal:invitation_accept": Route(
         {"anonymous": (200, "/"), **dict.fromkeys(PERSONAS[1:], (200, 409))},

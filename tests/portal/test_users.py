@@ -72,7 +72,7 @@ def test_admin_lists_the_customers_users_with_status_and_pending_invitations(
     assert "admin@globex.test" not in body
 
 
-def test_user_list_does_not_show_accepted_revoked_or_expired_invitations(
+def test_user_list_hides_accepted_and_revoked_invitations_and_flags_expired_ones(
     admin_client, invite, admin_user
 ):
     accepted, _ = invite("accepted@acme.test")
@@ -84,8 +84,64 @@ def test_user_list_does_not_show_accepted_revoked_or_expired_invitations(
 
     body = admin_client.get(reverse("portal:users")).content.decode()
 
-    assert 'data-testid="invitation-row"' not in body
-    assert "No pending invitations." in body
+    assert body.count('data-testid="invitation-row"') == 1
+    assert "expired@acme.test" in body
+    assert "Expired" in body
+    assert "accepted@acme.test" not in body
+    assert "revoked@acme.test" not in body
+
+
+def test_resending_an_expired_invitation_sends_a_fresh_link_and_kills_the_old_one(
+    admin_client, invite, customer, django_capture_on_commit_callbacks
+):
+    expired, old_token = invite("late@acme.test", language="pt-br")
+    Invitation.objects.filter(pk=expired.pk).update(expires_at=datetime(2020, 1, 1, tzinfo=UTC))
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("portal:invitation_resend", kwargs={"reference": expired.reference})
+        )
+
+    assert response.status_code == 302
+    fresh = Invitation.objects.get(
+        customer=customer, email="late@acme.test", revoked_at__isnull=True
+    )
+    assert fresh.pk != expired.pk and fresh.is_pending
+    assert fresh.permissions == expired.permissions and fresh.language == "pt-br"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["late@acme.test"]
+    new_link = re.search(r"/invitations/[^/\s]+/", mail.outbox[0].body).group(0)
+    assert Client().get(new_link).status_code == 200
+    assert Client().get(f"/invitations/{old_token}/").status_code == 410
+
+
+def test_resending_a_withdrawn_invitation_is_refused_with_a_message(admin_client, invite):
+    invitation, _ = invite("gone@acme.test")
+    Invitation.objects.filter(pk=invitation.pk).update(revoked_at=NOW)
+
+    response = admin_client.post(
+        reverse("portal:invitation_resend", kwargs={"reference": invitation.reference}),
+        follow=True,
+    )
+
+    assert "already used or withdrawn" in response.content.decode()
+    assert Invitation.objects.filter(email="gone@acme.test").count() == 1
+
+
+def test_users_list_searches_by_name_or_email_and_filters_by_status(
+    admin_client, limited_membership, inactive_membership
+):
+    by_name = admin_client.get(reverse("portal:users"), {"q": "nico"}).content.decode()
+    assert "noc@acme.test" in by_name and "gone@acme.test" not in by_name
+
+    inactive = admin_client.get(reverse("portal:users"), {"status": "inactive"}).content.decode()
+    assert "gone@acme.test" in inactive and "noc@acme.test" not in inactive
+
+    nobody = admin_client.get(reverse("portal:users"), {"q": "zzz"}).content.decode()
+    assert "No user matches these filters." in nobody
+
+    bad = admin_client.get(reverse("portal:users"), {"status": "bogus"})
+    assert bad.status_code == 400
 
 
 # --- inviting --------------------------------------------------------------------------------
