@@ -13,7 +13,10 @@ PYTHON := $(shell for c in python3.14 python3.13 python3.12 python3; do \
 	if command -v pyenv >/dev/null 2>&1; then \
 	  v=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9])(\.|$$)' | sort -V | head -n1); \
 	  if [ -n "$$v" ]; then echo "$$(pyenv root)/versions/$$v/bin/python3"; exit 0; fi; \
-	fi)
+	fi; \
+	for p in $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9]; do \
+	  if [ -x "$$p" ]; then echo "$$p"; exit 0; fi; \
+	done)
 endif
 
 .PHONY: help run test lint format install check-python messages migrate seed worker beat clean
