@@ -1,9 +1,22 @@
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.shortcuts import render
 from django.utils import translation
 
 from portal.models import AuditEvent
+from portal.selectors import memberships_for_user
 from portal.services import audit_record_for_user_customers
+
+# allauth's security notifications, written to the audit log of the person's customers too.
+_NOTIFICATION_ACTIONS = {
+    "account/email/password_reset": AuditEvent.Action.PASSWORD_RESET,
+    "account/email/password_changed": AuditEvent.Action.PASSWORD_CHANGE,
+    "account/email/password_set": AuditEvent.Action.PASSWORD_CHANGE,
+}
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
@@ -11,6 +24,20 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def pre_login(self, request, user, **kwargs):
+        """A person whose every membership is inactive is not signed in at all (R-POR-5)."""
+        if not user.is_staff and not memberships_for_user(user).exists():
+            audit_record_for_user_customers(
+                user=user,
+                action=AuditEvent.Action.SIGN_IN_FAILED,
+                request=request,
+                detail={"reason": "no_active_membership"},
+            )
+            if user.language:
+                translation.activate(user.language)
+            return render(request, "portal/no_access.html", status=403)
+        return super().pre_login(request, user, **kwargs)
 
     def login(self, request, user) -> None:
         super().login(request, user)
@@ -39,17 +66,32 @@ class PortalAccountAdapter(DefaultAccountAdapter):
                 user=user, action=AuditEvent.Action.SIGN_IN_FAILED, request=request
             )
 
+    def send_notification_mail(self, template_prefix: str, user, context=None, email=None) -> None:
+        action = _NOTIFICATION_ACTIONS.get(template_prefix)
+        if action is None and template_prefix.startswith("mfa/email/"):
+            action = AuditEvent.Action.MFA_CHANGE
+        if action is not None:
+            audit_record_for_user_customers(
+                user=user,
+                action=action,
+                request=self.request,
+                detail={"event": template_prefix.rsplit("/", 1)[-1]},
+            )
+        super().send_notification_mail(template_prefix, user, context=context, email=email)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render in the recipient's language (not the requester's) and send through the worker."""
         from portal.tasks import email_send
 
         user = context.get("user") or get_user_model().objects.filter(email__iexact=email).first()
         language = getattr(user, "language", "") or translation.get_language()
+        site = SimpleNamespace(
+            name=settings.PROVIDER_NAME, domain=urlsplit(settings.PORTAL_BASE_URL).netloc
+        )
+        context = {**context, "current_site": site, "PROVIDER_NAME": settings.PROVIDER_NAME}
         with translation.override(language):
             message = self.render_mail(template_prefix, email, context)
-        alternatives = [
-            (content, mimetype) for content, mimetype in getattr(message, "alternatives", [])
-        ]
+        alternatives = list(getattr(message, "alternatives", []))
         email_send.delay(
             subject=message.subject,
             body=message.body,

@@ -1,19 +1,106 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from portal import services
 from portal.models import AuditEvent, Customer, Invitation, Membership, User
+
+admin.site.site_header = format_lazy(
+    _("{provider} staff administration"), provider=settings.PROVIDER_NAME
+)
+admin.site.site_title = admin.site.site_header
+admin.site.index_title = _("Customer Portal")
+admin.site.site_url = None  # staff have no customer portal of their own
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """Staff edits keep the portal's rule: a customer always has an active administrator."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "customer", "role", *Membership.AREA_FIELDS, "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        before = self.instance
+        if before.pk and before.is_admin and before.is_active:
+            stays_admin = cleaned.get("role") == Membership.Role.ADMIN and cleaned.get("is_active")
+            others = Membership.objects.filter(
+                customer_id=before.customer_id, role=Membership.Role.ADMIN, is_active=True
+            ).exclude(pk=before.pk)
+            if not stays_admin and not others.exists():
+                raise forms.ValidationError(
+                    _(
+                        "%(customer)s needs at least one active portal administrator: appoint another one first."
+                    )
+                    % {"customer": before.customer.display_name}
+                )
+        return cleaned
+
+
+def _membership_audit(request, membership: Membership, before: dict | None) -> None:
+    """Record a staff change to a membership like the portal records its own (R-POR-5)."""
+    after = {"role": membership.role, **membership.levels()}
+    was_active = before.pop("is_active") if before else None
+    if before and before != after:
+        services.audit_record(
+            action=AuditEvent.Action.PERMISSIONS_CHANGE,
+            customer=membership.customer,
+            actor=request.user,
+            target_email=membership.user.email,
+            detail={"before": before, "after": after, "by": "staff"},
+            request=request,
+        )
+    if was_active is not None and was_active != membership.is_active:
+        action = (
+            AuditEvent.Action.REACTIVATE if membership.is_active else AuditEvent.Action.DEACTIVATE
+        )
+        services.audit_record(
+            action=action,
+            customer=membership.customer,
+            actor=request.user,
+            target_email=membership.user.email,
+            detail={"by": "staff"},
+            request=request,
+        )
+        if not membership.is_active:
+            user = membership.user
+            transaction.on_commit(lambda: services.sessions_end_unless_member_elsewhere(user))
+
+
+def _snapshot(membership: Membership) -> dict | None:
+    if not membership.pk:
+        return None
+    stored = Membership.objects.get(pk=membership.pk)
+    return {"role": stored.role, **stored.levels(), "is_active": stored.is_active}
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipAdminForm
     extra = 0
     fields = ["user", "role", "services", "orders", "tickets", "changes", "billing", "is_active"]
     autocomplete_fields = ["user"]
 
 
+class MembershipAuditMixin:
+    """Parents of MembershipInline: staff edits in the inline are audited too."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        snapshots = {f.instance.pk: _snapshot(f.instance) for f in formset.forms if f.instance.pk}
+        super().save_formset(request, form, formset, change)
+        for membership in formset.new_objects + [obj for obj, _fields in formset.changed_objects]:
+            _membership_audit(request, membership, snapshots.get(membership.pk))
+
+
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(MembershipAuditMixin, admin.ModelAdmin):
     list_display = [
         "display_name",
         "legal_name",
@@ -31,6 +118,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipAdminForm
     list_display = [
         "user",
         "customer",
@@ -47,9 +135,14 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "customer"]
     list_select_related = ["user", "customer"]
 
+    def save_model(self, request, obj, form, change):
+        before = _snapshot(obj) if change else None
+        super().save_model(request, obj, form, change)
+        _membership_audit(request, obj, before)
+
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(MembershipAuditMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]

@@ -24,7 +24,23 @@ class UserPreferencesMiddleware:
         if user.is_authenticated and user.language in _LANGUAGE_CODES:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
-        return self.get_response(request)
+        response = self.get_response(request)
+        # Keep the cookie in step with the person's setting, so the sign-in page after a
+        # sign-out speaks their language too.
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user and user.is_authenticated else ""
+        if (
+            language in _LANGUAGE_CODES
+            and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language
+        ):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+        return response
 
 
 class ActiveCustomerMiddleware:

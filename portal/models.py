@@ -186,6 +186,8 @@ def _level_field(area: Area) -> models.CharField:
 class Membership(models.Model):
     """A person's place in a customer: role and per-area permissions (R-POR-5)."""
 
+    AREA_FIELDS = [area.value for area in Area]
+
     class Role(models.TextChoices):
         ADMIN = "admin", _("Portal administrator")
         USER = "user", _("User")
@@ -312,6 +314,7 @@ class AuditEvent(models.Model):
         SIGN_OUT = "sign_out", _("Signed out")
         SESSION_END = "session_end", _("Ended a session")
         INVITE = "invite", _("Invited a user")
+        INVITE_RESEND = "invite_resend", _("Re-sent an invitation")
         INVITE_REVOKE = "invite_revoke", _("Revoked an invitation")
         INVITE_ACCEPT = "invite_accept", _("Accepted an invitation")
         PERMISSIONS_CHANGE = "permissions_change", _("Changed permissions")
@@ -319,11 +322,14 @@ class AuditEvent(models.Model):
         REACTIVATE = "reactivate", _("Reactivated a user")
         SWITCH_CUSTOMER = "switch_customer", _("Switched customer")
         PROFILE_CHANGE = "profile_change", _("Changed profile")
+        PASSWORD_CHANGE = "password_change", _("Changed password")
+        PASSWORD_RESET = "password_reset", _("Reset password")
+        MFA_CHANGE = "mfa_change", _("Changed two-factor authentication")
 
     customer = models.ForeignKey(
         Customer,
         verbose_name=_("customer"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="audit_events",
@@ -354,3 +360,28 @@ class AuditEvent(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.target_email}"
         )
+
+    def changes(self) -> list[dict]:
+        """The detail as readable rows (field, before, after): a permission change or an
+        invitation's grant."""
+        before, after = self.detail.get("before", {}), self.detail.get("after", {})
+        if not after and "role" in self.detail:
+            after = {"role": self.detail["role"], **self.detail.get("permissions", {})}
+        rows = []
+        for key, value in after.items():
+            if before.get(key) == value or (not before and value == Level.NONE):
+                continue
+            if key == "role":
+                label, display = _("Role"), Membership.Role
+            elif key in Area.values:
+                label, display = Area(key).label, Level
+            else:
+                continue
+            rows.append(
+                {
+                    "field": label,
+                    "before": display(before[key]).label if key in before else "",
+                    "after": display(value).label,
+                }
+            )
+        return rows

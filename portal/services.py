@@ -132,7 +132,11 @@ def membership_update(
     return membership
 
 
-def _sessions_end(user: User) -> None:
+def sessions_end_unless_member_elsewhere(user: User) -> None:
+    """Sign the person out everywhere, unless they still work for another customer: then the
+    middleware simply stops offering this one."""
+    if Membership.objects.filter(user=user, is_active=True).exists():
+        return
     for session in UserSession.objects.filter(user=user):
         session.end()
 
@@ -158,7 +162,7 @@ def membership_deactivate(
         revoked_at__isnull=True,
     ).update(revoked_at=timezone.now())
     # Every session ends at once, so the person cannot keep using a page they already had open.
-    transaction.on_commit(lambda: _sessions_end(membership.user))
+    transaction.on_commit(lambda: sessions_end_unless_member_elsewhere(membership.user))
     audit_record(
         action=AuditEvent.Action.DEACTIVATE,
         customer=membership.customer,
@@ -216,6 +220,7 @@ def invitation_create(
     role: str,
     permissions: dict[str, str],
     request: HttpRequest | None = None,
+    audit_action: str = AuditEvent.Action.INVITE,
 ) -> tuple[Invitation, str]:
     """Create an invitation and queue its e-mail. Returns the invitation and the raw token."""
     from portal.tasks import invitation_send
@@ -245,7 +250,7 @@ def invitation_create(
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     audit_record(
-        action=AuditEvent.Action.INVITE,
+        action=audit_action,
         customer=customer,
         actor=actor,
         target_email=email,
@@ -272,6 +277,7 @@ def invitation_resend(
         role=invitation.role,
         permissions=invitation.permissions,
         request=request,
+        audit_action=AuditEvent.Action.INVITE_RESEND,
     )
 
 
@@ -391,11 +397,30 @@ def session_end(*, user: User, session: UserSession, request: HttpRequest | None
 
 
 def profile_update(
-    *, user: User, full_name: str, phone: str, language: str, timezone_name: str
+    *,
+    user: User,
+    full_name: str,
+    phone: str,
+    language: str,
+    timezone_name: str,
+    request: HttpRequest | None = None,
 ) -> User:
-    user.full_name = full_name.strip()
-    user.phone = phone.strip()
-    user.language = language
-    user.timezone = timezone_name
-    user.save(update_fields=["full_name", "phone", "language", "timezone"])
+    new = {
+        "full_name": full_name.strip(),
+        "phone": phone.strip(),
+        "language": language,
+        "timezone": timezone_name,
+    }
+    changed = [field for field, value in new.items() if getattr(user, field) != value]
+    if not changed:
+        return user
+    for field in changed:
+        setattr(user, field, new[field])
+    user.save(update_fields=changed)
+    audit_record_for_user_customers(
+        user=user,
+        action=AuditEvent.Action.PROFILE_CHANGE,
+        request=request,
+        detail={"fields": changed},
+    )
     return user

@@ -36,6 +36,7 @@ portal_patterns = [
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/email/", views.email_change_unavailable),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -302,6 +302,8 @@ def audit_log(request):
         since=filters.get("since"),
         until=filters.get("until"),
     )
+    if form.errors:
+        events = events.none()  # a wrong filter must not look like an answer
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -331,7 +333,9 @@ def profile(request):
             phone=form.cleaned_data["phone"],
             language=form.cleaned_data["language"],
             timezone_name=form.cleaned_data["timezone"],
+            request=request,
         )
+        translation.activate(request.user.language)
         messages.success(request, _("Your profile was saved."))
         return redirect("portal:profile")
     context = {
@@ -361,6 +365,12 @@ def help_centre(request):
     return render(
         request, "portal/help.html", {"Level": Level, "action_choices": AuditEvent.Action.choices}
     )
+
+
+def email_change_unavailable(request):
+    """The e-mail address is the sign-in and the audit identity: it changes only through the
+    portal administrator (a new invitation) or the provider's staff, never by the person alone."""
+    raise Http404
 
 
 def healthz(request):

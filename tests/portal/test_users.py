@@ -491,12 +491,16 @@ def test_deactivated_user_signing_in_again_cannot_use_that_customer(
         admin_client.post(_action_url("deactivate", limited_membership))
     person = Client()
 
-    sign_in(person, "noc@acme.test")
-    response = person.get("/")
+    response = sign_in(person, "noc@acme.test")
 
+    # Refused at the door (R-POR-5): an explanation, and no session to use afterwards.
     assert response.status_code == 403
     assert "Your access to the portal is not active" in response.content.decode()
     assert "Acme Logística" not in response.content.decode()
+    assert person.get("/").url.startswith("/accounts/login/")
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.SIGN_IN_FAILED, target_email="noc@acme.test"
+    ).exists()
 
 
 def test_deactivated_user_keeps_their_other_customer_but_not_this_one(

@@ -54,6 +54,8 @@ class Command(BaseCommand):
             demo_sign_ins() + "\nE-mails are written to var/mail/. Ctrl-C stops everything.\n"
         )
         children = [web, worker]
+        # `kill` (SIGTERM) stops everything like Ctrl-C does, instead of orphaning the children.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
