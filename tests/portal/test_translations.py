@@ -192,7 +192,7 @@ EXPECTED = {
     "es": {
         "/": ["Panel de control", "Su acceso", "Invitar a un usuario", "Facturación"],
         "/users/": ["Usuarios", "Invitaciones pendientes", "Último acceso"],
-        "/help/": ["Temas de ayuda", "Autenticación de dos factores", "Ver y gestionar"],
+        "/help/": ["Temas de ayuda", "Autenticación de doble factor", "Ver y gestionar"],
         "/profile/": ["Perfil y seguridad", "Sesiones activas", "Zona horaria"],
     },
     "pt-br": {
