@@ -282,6 +282,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Password changes and two-factor changes are e-mailed to the person (and audited by the adapter).
 ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Confirming a sensitive change asks for the password or a two-factor code, never an e-mailed code.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/5m/key",

@@ -1,0 +1,35 @@
+import re
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+# Order matters: Edge and Opera also say "Chrome", Chrome also says "Safari".
+_BROWSERS = [
+    ("Edge", r"Edg(?:e|A|iOS)?/"),
+    ("Opera", r"OPR/"),
+    ("Firefox", r"Firefox/|FxiOS/"),
+    ("Chrome", r"Chrome/|CriOS/|HeadlessChrome/"),
+    ("Safari", r"Safari/"),
+]
+_SYSTEMS = [
+    ("Android", r"Android"),
+    ("iOS", r"iPhone|iPad|iPod"),
+    ("Windows", r"Windows"),
+    ("macOS", r"Mac OS X|Macintosh"),
+    ("Linux", r"Linux|X11"),
+]
+
+
+def _first(patterns, text: str) -> str:
+    return next((name for name, pattern in patterns if re.search(pattern, text)), "")
+
+
+@register.filter
+def device(user_agent: str) -> str:
+    """A browser's User-Agent as people say it: "Chrome on Windows"."""
+    browser, system = _first(_BROWSERS, user_agent or ""), _first(_SYSTEMS, user_agent or "")
+    if browser and system:
+        return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
+    return browser or system or _("Unknown device")
