@@ -91,3 +91,26 @@ class ActiveCustomerMiddleware:
         if request.path.startswith(_MFA_SETUP_ALLOWED):
             return False
         return not user_has_totp(request.user)
+
+
+class InvalidFormStatusMiddleware:
+    """A POSTed form shown again with errors answers 400, also on allauth's pages (which answer
+    200): bad input is a client error, and monitoring and tests can tell it from success."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_template_response(self, request, response):
+        if request.method == "POST" and response.status_code == 200:
+            context = response.context_data or {}
+            forms = [
+                value
+                for value in context.values()
+                if hasattr(value, "errors") and hasattr(value, "is_bound")
+            ]
+            if any(form.is_bound and form.errors for form in forms):
+                response.status_code = 400
+        return response

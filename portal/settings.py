@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "portal.middleware.UserPreferencesMiddleware",
     "portal.middleware.ActiveCustomerMiddleware",
+    "portal.middleware.InvalidFormStatusMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

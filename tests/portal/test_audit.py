@@ -182,7 +182,7 @@ def test_failed_sign_in_is_audited(client, limited_user, customer, sign_in):
     with time_machine.travel(NOW, tick=False):
         response = sign_in(client, "noc@acme.test", "wrong-password-123", **CLIENT)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "_auth_user_id" not in client.session
     event = _only_event(Action.SIGN_IN_FAILED)
     assert event.customer == customer

@@ -95,7 +95,7 @@ def test_sign_in_accepts_the_address_in_another_case(client, admin_user):
 def test_wrong_password_is_refused_on_the_form(client, admin_user):
     response = _sign_in(client, "admin@acme.test", "not-the-password")
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors
     assert _signed_in_user_id(client) is None
     assert AuditEvent.objects.filter(action=AuditEvent.Action.SIGN_IN_FAILED).count() == 1
@@ -105,7 +105,7 @@ def test_unknown_address_is_refused_like_a_wrong_password(client, admin_user):
     unknown = _sign_in(client, "nobody@acme.test", "not-the-password")
     wrong = _sign_in(client, "admin@acme.test", "not-the-password")
 
-    assert unknown.status_code == wrong.status_code == 200
+    assert unknown.status_code == wrong.status_code == 400
     assert unknown.context["form"].non_field_errors() == wrong.context["form"].non_field_errors()
     assert _signed_in_user_id(client) is None
 
@@ -144,7 +144,7 @@ def test_sixth_attempt_after_five_wrong_passwords_is_refused_even_with_the_right
 
     response = _sign_in(client, "admin@acme.test")
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert escape(_too_many_message()) in response.content.decode()
     assert _signed_in_user_id(client) is None
 
@@ -402,7 +402,7 @@ def test_sign_in_with_totp_refuses_a_wrong_code(client, mfa_member):
 
         response = client.post(MFA_AUTHENTICATE, {"code": wrong})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors
     assert _signed_in_user_id(client) is None
 
@@ -413,7 +413,7 @@ def test_activating_totp_refuses_a_wrong_code(client, mfa_member):
 
     response = client.post(TOTP_ACTIVATE, {"code": "not-a-code"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors
     assert not Authenticator.objects.filter(user=mfa_member).exists()
     assert client.get("/")["Location"] == TOTP_ACTIVATE
