@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -33,13 +34,63 @@ class MembershipAdminForm(forms.ModelForm):
                 customer_id=before.customer_id, role=Membership.Role.ADMIN, is_active=True
             ).exclude(pk=before.pk)
             if not stays_admin and not others.exists():
-                raise forms.ValidationError(
-                    _(
-                        "%(customer)s needs at least one active portal administrator: appoint another one first."
-                    )
-                    % {"customer": before.customer.display_name}
-                )
+                raise _last_admin_error(before.customer)
         return cleaned
+
+
+def _last_admin_error(customer: Customer) -> forms.ValidationError:
+    return forms.ValidationError(
+        _("%(customer)s needs at least one active portal administrator: appoint another one first.")
+        % {"customer": customer.display_name}
+    )
+
+
+class MembershipInlineFormSet(BaseInlineFormSet):
+    """Rows are judged together: demoting one administrator while deactivating the other, or
+    deleting them, must not leave a customer without one (R-POR-5)."""
+
+    def clean(self):
+        super().clean()
+        rows = [f for f in self.forms if f.has_changed() or f.instance.pk]
+        on_page = {f.instance.pk for f in rows if f.instance.pk}
+        kept_admins: dict[int, int] = {}
+        customers: set[int] = set()
+        for form in rows:
+            data = getattr(form, "cleaned_data", None) or {}
+            customer = data.get("customer") or getattr(form.instance, "customer", None)
+            if customer is None:
+                continue
+            customers.add(customer.pk)
+            if form.instance.pk:
+                was = Membership.objects.filter(pk=form.instance.pk).values("customer_id").first()
+                customers.add(was["customer_id"])
+            stays = (
+                not data.get("DELETE")
+                and data.get("role") == Membership.Role.ADMIN
+                and data.get("is_active")
+            )
+            if stays:
+                kept_admins[customer.pk] = kept_admins.get(customer.pk, 0) + 1
+        for customer in Customer.objects.filter(pk__in=customers):
+            admins = Membership.objects.filter(
+                customer=customer, role=Membership.Role.ADMIN, is_active=True
+            )
+            had_admin = admins.exists()
+            elsewhere = admins.exclude(pk__in=on_page).count()
+            if had_admin and elsewhere + kept_admins.get(customer.pk, 0) == 0:
+                raise _last_admin_error(customer)
+
+
+def _is_last_active_admin(membership: Membership | None) -> bool:
+    if membership is None or not (membership.is_admin and membership.is_active):
+        return False
+    return not (
+        Membership.objects.filter(
+            customer_id=membership.customer_id, role=Membership.Role.ADMIN, is_active=True
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )
 
 
 def _membership_audit(request, membership: Membership, before: dict | None) -> None:
@@ -82,6 +133,7 @@ def _snapshot(membership: Membership) -> dict | None:
 class MembershipInline(admin.TabularInline):
     model = Membership
     form = MembershipAdminForm
+    formset = MembershipInlineFormSet
     extra = 0
     fields = ["user", "role", "services", "orders", "tickets", "changes", "billing", "is_active"]
     autocomplete_fields = ["user"]
@@ -134,6 +186,9 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "customer__display_name"]
     autocomplete_fields = ["user", "customer"]
     list_select_related = ["user", "customer"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not _is_last_active_admin(obj)
 
     def save_model(self, request, obj, form, change):
         before = _snapshot(obj) if change else None

@@ -111,6 +111,7 @@ class InvalidFormStatusMiddleware:
                 for value in context.values()
                 if hasattr(value, "errors") and hasattr(value, "is_bound")
             ]
-            if any(form.is_bound and form.errors for form in forms):
+            # The admin's change form gathers every form's and inline's errors in "errors".
+            if context.get("errors") or any(form.is_bound and form.errors for form in forms):
                 response.status_code = 400
         return response

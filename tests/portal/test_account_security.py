@@ -1,0 +1,333 @@
+"""Account security around allauth (R-POR-4, R-POR-5): refusal at sign-in without an active
+membership, audited and e-mailed password and two-factor changes, the provider's name in
+allauth's e-mails, the audited profile, the closed e-mail change and the curated timezones."""
+
+import re
+import time
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
+from django.conf import settings
+from django.core import mail
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
+
+from portal.models import AuditEvent, Level
+from tests.factories import PASSWORD, MembershipFactory
+
+LOGIN = "/accounts/login/"
+PASSWORD_CHANGE = "/accounts/password/change/"
+RESET = "/accounts/password/reset/"
+TOTP_ACTIVATE = "/accounts/2fa/totp/activate/"
+REAUTHENTICATE = "/accounts/reauthenticate/"
+NEW_PASSWORD = "Lantern-Quiet-Harbour-77"
+Action = AuditEvent.Action
+
+
+def _in(language: str, text: str) -> str:
+    with translation.override(language):
+        return gettext(text)
+
+
+def _signed_in_user_id(client) -> str | None:
+    return client.session.get("_auth_user_id")
+
+
+def _reset_link(message) -> str:
+    match = re.search(r"https?://\S+?(/accounts/password/reset/key/\S+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def _totp_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def _profile_data(user, **overrides) -> dict:
+    data = {
+        "full_name": user.full_name,
+        "phone": user.phone,
+        "language": user.language,
+        "timezone": user.timezone,
+    }
+    data.update(overrides)
+    return data
+
+
+def _timezone_select(html: str) -> str:
+    match = re.search(r'<select[^>]*name="timezone".*?</select>', html, re.S)
+    assert match, "no timezone select on the page"
+    return match.group(0)
+
+
+# --- 1. refused at sign-in without an active membership --------------------------------------
+
+
+def test_person_whose_every_membership_is_inactive_is_refused_at_sign_in_in_their_language(
+    client, sign_in, inactive_membership, customer
+):
+    person = inactive_membership.user
+    person.language = "pt-br"
+    person.save(update_fields=["language"])
+    title_pt = _in("pt-br", "Your access to the portal is not active")
+    assert title_pt != "Your access to the portal is not active"
+    assert title_pt != _in("es", "Your access to the portal is not active")
+
+    response = sign_in(client, person.email)
+
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert escape(title_pt) in body
+    assert "Acme Logística" not in body
+    assert _signed_in_user_id(client) is None
+    dashboard = client.get("/")
+    assert dashboard.status_code == 302
+    assert urlsplit(dashboard["Location"]).path == LOGIN
+    event = AuditEvent.objects.get(action=Action.SIGN_IN_FAILED, target_email=person.email)
+    assert event.detail == {"reason": "no_active_membership"}
+    assert event.customer == customer
+
+
+def test_person_with_one_active_membership_among_inactive_ones_still_signs_in(
+    client, sign_in, inactive_membership, other_customer
+):
+    person = inactive_membership.user
+    MembershipFactory(customer=other_customer, user=person, tickets=Level.VIEW)
+
+    response = sign_in(client, person.email)
+
+    assert response.status_code == 302
+    assert _signed_in_user_id(client) == str(person.pk)
+    assert not AuditEvent.objects.filter(action=Action.SIGN_IN_FAILED).exists()
+
+
+def test_staff_without_any_membership_still_signs_in(client, sign_in, staff_user):
+    response = sign_in(client, staff_user.email)
+
+    assert response.status_code == 302
+    assert _signed_in_user_id(client) == str(staff_user.pk)
+    assert client.get("/admin/").status_code == 200
+    assert not AuditEvent.objects.filter(action=Action.SIGN_IN_FAILED).exists()
+
+
+# --- 2. password and two-factor changes are audited and e-mailed -----------------------------
+
+
+def test_changing_the_password_is_audited_for_each_customer_and_emailed_naming_the_provider(
+    client,
+    sign_in,
+    settings,
+    admin_membership,
+    customer,
+    other_customer,
+    django_capture_on_commit_callbacks,
+):
+    settings.PROVIDER_NAME = "Lumen"
+    person = admin_membership.user
+    MembershipFactory(customer=other_customer, user=person, tickets=Level.VIEW)
+    assert sign_in(client, person.email).status_code == 302
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            PASSWORD_CHANGE,
+            {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        )
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
+    events = AuditEvent.objects.filter(action=Action.PASSWORD_CHANGE)
+    assert sorted(event.customer.display_name for event in events) == [
+        "Acme Logística",
+        "Globex Telecom",
+    ]
+    assert all(e.actor == person and e.target_email == person.email for e in events)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [person.email]
+    assert "Hello from Lumen!" in message.body
+    assert "Hello from !" not in message.body
+    assert NEW_PASSWORD not in message.body
+
+
+def test_password_reset_completed_through_the_emailed_link_is_audited(
+    client, limited_membership, customer, django_capture_on_commit_callbacks
+):
+    person = limited_membership.user
+    client.post(RESET, {"email": person.email})
+    assert len(mail.outbox) == 1
+    # Asking for the link changes nothing yet.
+    assert not AuditEvent.objects.filter(action=Action.PASSWORD_RESET).exists()
+
+    opened = client.get(_reset_link(mail.outbox[0]))
+    assert opened.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client.post(
+            opened["Location"], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        )
+
+    assert saved.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
+    event = AuditEvent.objects.get(action=Action.PASSWORD_RESET)
+    assert event.customer == customer
+    assert event.actor == person and event.target_email == person.email
+    assert not AuditEvent.objects.filter(action=Action.PASSWORD_CHANGE).exists()
+
+
+def test_activating_totp_is_audited_as_a_two_factor_change(
+    client, sign_in, limited_membership, customer, django_capture_on_commit_callbacks
+):
+    person = limited_membership.user
+    with time_machine.travel(timezone.now(), tick=False):
+        assert sign_in(client, person.email).status_code == 302
+        response = client.get(TOTP_ACTIVATE)
+        if response.status_code == 302 and urlsplit(response["Location"]).path == REAUTHENTICATE:
+            client.post(response["Location"], {"password": PASSWORD})
+            response = client.get(TOTP_ACTIVATE)
+        assert response.status_code == 200
+        secret = client.session[SECRET_SESSION_KEY]
+        assert not AuditEvent.objects.filter(action=Action.MFA_CHANGE).exists()
+        mail.outbox.clear()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            activated = client.post(TOTP_ACTIVATE, {"code": _totp_code(secret)})
+
+    assert activated.status_code == 302
+    assert Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists()
+    event = AuditEvent.objects.get(action=Action.MFA_CHANGE)
+    assert event.customer == customer
+    assert event.actor == person and event.target_email == person.email
+    assert event.detail == {"event": "totp_activated"}
+    assert [message.to for message in mail.outbox] == [[person.email]]
+
+
+# --- 3. the provider's name in allauth's e-mails ---------------------------------------------
+
+
+def test_password_reset_email_greets_with_the_provider_name(client, settings, limited_user):
+    settings.PROVIDER_NAME = "Acme Networks"
+
+    client.post(RESET, {"email": limited_user.email})
+
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert "Hello from Acme Networks!" in body
+    assert "Thank you for using Acme Networks!" in body
+    assert "Hello from !" not in body
+
+
+# --- 4. the profile: audited, and the language follows at once -------------------------------
+
+
+def test_saving_the_profile_writes_one_audit_event_listing_the_changed_fields(
+    admin_client, admin_user, customer
+):
+    response = admin_client.post(
+        "/profile/", _profile_data(admin_user, full_name="Ana María Admin", phone="+54 11 5555")
+    )
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action=Action.PROFILE_CHANGE)
+    assert sorted(event.detail["fields"]) == ["full_name", "phone"]
+    assert event.customer == customer
+    assert event.actor == admin_user and event.target_email == admin_user.email
+    admin_user.refresh_from_db()
+    assert admin_user.full_name == "Ana María Admin"
+
+
+def test_saving_the_profile_without_changes_writes_no_audit_event(admin_client, admin_user):
+    response = admin_client.post("/profile/", _profile_data(admin_user))
+
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action=Action.PROFILE_CHANGE).exists()
+
+
+def test_changing_the_language_answers_in_it_at_once_and_sets_the_language_cookie(
+    admin_client, admin_user
+):
+    saved_pt = _in("pt-br", "Your profile was saved.")
+    assert saved_pt != "Your profile was saved."
+    admin_client.get("/profile/")
+    assert admin_client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+    response = admin_client.post("/profile/", _profile_data(admin_user, language="pt-br"))
+
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "pt-br"
+    page = admin_client.get(response["Location"])
+    messages = [str(message) for message in page.context["messages"]]
+    assert messages == [saved_pt]
+    assert AuditEvent.objects.get(action=Action.PROFILE_CHANGE).detail == {"fields": ["language"]}
+
+    admin_client.post("/accounts/logout/")
+    sign_in_page = admin_client.get(LOGIN)
+    assert _signed_in_user_id(admin_client) is None
+    assert sign_in_page.status_code == 200
+    assert sign_in_page["Content-Language"] == "pt-br"
+
+
+# --- 5. the e-mail address cannot be changed by the person -----------------------------------
+
+
+def test_email_address_page_is_not_found_for_a_signed_in_person(admin_client, admin_user):
+    assert admin_client.get("/accounts/email/").status_code == 404
+    added = admin_client.post(
+        "/accounts/email/", {"action_add": "", "email": "ana.private@example.com"}
+    )
+
+    assert added.status_code == 404
+    assert list(EmailAddress.objects.filter(user=admin_user).values_list("email", flat=True)) == [
+        admin_user.email
+    ]
+    assert mail.outbox == []
+
+
+# --- 6. curated timezones --------------------------------------------------------------------
+
+
+def test_profile_timezone_select_offers_grouped_canonical_zones_with_offsets(admin_client):
+    response = admin_client.get("/profile/")
+
+    select = _timezone_select(response.content.decode())
+    assert '<optgroup label="Latin America">' in select
+    assert '<optgroup label="Other">' in select
+    assert select.index("Latin America") < select.index("Other")
+    assert "(UTC−03:00) Buenos Aires" in select
+    assert 'value="America/Argentina/Buenos_Aires"' in select
+    assert "(UTC+00:00) UTC" in select
+    for legacy in ("America/Buenos_Aires", "Africa/Asmera", "US/Eastern", "Etc/GMT+3"):
+        assert legacy not in select
+    assert select.count("<option") < 50
+
+
+def test_stored_timezone_outside_the_list_stays_an_option_and_can_be_kept(admin_client, admin_user):
+    admin_user.timezone = "Asia/Tokyo"
+    admin_user.save(update_fields=["timezone"])
+
+    select = _timezone_select(admin_client.get("/profile/").content.decode())
+    assert re.search(r'<option value="Asia/Tokyo"[^>]*selected[^>]*>\(UTC\+09:00\) Tokyo<', select)
+
+    response = admin_client.post("/profile/", _profile_data(admin_user, phone="+81 3 5555"))
+
+    assert response.status_code == 302
+    admin_user.refresh_from_db()
+    assert admin_user.timezone == "Asia/Tokyo"
+    assert admin_user.phone == "+81 3 5555"
+
+
+@pytest.mark.parametrize("zone", ["Mars/Base", "America/Nowhere"])
+def test_unknown_timezone_is_refused_with_400(admin_client, admin_user, zone):
+    response = admin_client.post("/profile/", _profile_data(admin_user, timezone=zone))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["timezone"]
+    admin_user.refresh_from_db()
+    assert admin_user.timezone == ""
+    assert not AuditEvent.objects.filter(action=Action.PROFILE_CHANGE).exists()
