@@ -6,6 +6,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from portal.selectors import user_exists
+
 
 def _build(template: str, *, to: str, language: str, context: dict) -> EmailMultiAlternatives:
     context = {
@@ -38,5 +40,6 @@ def invitation(invitation, token: str) -> EmailMultiAlternatives:
             "url": url,
             "inviter": inviter,
             "customer": invitation.customer,
+            "has_account": user_exists(invitation.email),
         },
     )

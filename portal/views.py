@@ -272,6 +272,12 @@ def invitation_accept(request, token):
 
 
 def _invitation_accept_signed_in(request, invitation):
+    if request.user.email.lower() != invitation.email.lower():
+        # Say so at once, not after a click: this link is for somebody else's address.
+        message = _("This invitation is for %(email)s. Sign out and open the link again.") % {
+            "email": invitation.email
+        }
+        return render(request, "portal/invitation_invalid.html", {"message": message}, status=409)
     if request.method == "POST":
         try:
             membership = services.invitation_accept(

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -389,3 +390,16 @@ def test_pending_invitation_cannot_demote_the_last_administrator(
 
     membership.refresh_from_db()
     assert membership.is_admin
+
+
+def test_invitation_email_to_an_existing_account_says_to_sign_in_not_to_create_a_password(
+    invite, other_user, django_capture_on_commit_callbacks
+):
+    """A person who already uses the portal for another customer keeps one account."""
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(other_user.email, language="en")
+
+    body = mail.outbox[0].body
+    assert "You already have an account" in body
+    assert "set your password" not in body

@@ -127,9 +127,10 @@ ROUTES: dict[str, Route] = {
         _admin_only(405, "/users/", other_get=405, other_post=404),
         kwargs=lambda w: {"reference": w.invitation.reference},
     ),
-    # Public: the token is the credential. A signed-in person with another address gets 409.
+    # Public: the token is the credential. A signed-in person with another address gets 409
+    # at once, before any click.
     "portal:invitation_accept": Route(
-        {"anonymous": (200, "/"), **dict.fromkeys(PERSONAS[1:], (200, 409))},
+        {"anonymous": (200, "/"), **dict.fromkeys(PERSONAS[1:], (409, 409))},
         kwargs=lambda w: {"token": w.token},
         data=lambda w, persona: _ACCEPT,
     ),
