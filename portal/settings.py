@@ -3,6 +3,7 @@
 Every variable is parsed strictly: a malformed value stops start-up with a message naming it.
 """
 
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -71,9 +72,14 @@ def _url(name: str, default: str, schemes: set[str]) -> str:
 
 DEBUG = _bool("DEBUG", False)
 
+# Commands that only read the code never sign anything, so they may run without a secret
+# (`manage.py makemigrations --check` in a plain shell). Everything else needs one.
+_KEYLESS_COMMANDS = {"makemigrations", "makemessages", "compilemessages"}
+_command = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
+
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not DEBUG and _command not in _KEYLESS_COMMANDS:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
     SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production"  # noqa: S105
 

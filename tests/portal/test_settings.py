@@ -108,6 +108,16 @@ def test_debug_off_without_a_secret_key_refuses_to_start(production_env):
     assert "SECRET_KEY" in result.stderr.strip().splitlines()[-1]
 
 
+def test_makemigrations_check_runs_without_a_secret_key(production_env):
+    """It signs nothing, so a plain shell (or a pre-commit check) needs no secret."""
+    del production_env["SECRET_KEY"]
+
+    result = _manage(production_env, "makemigrations", "--check", "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_debug_on_starts_without_a_secret_key(production_env):
     del production_env["SECRET_KEY"]
     production_env["DEBUG"] = "1"
