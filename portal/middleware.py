@@ -13,6 +13,16 @@ _MFA_SETUP_ALLOWED = ("/accounts/", "/language/", "/static/", "/healthz", "/admi
 _LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
+def language_cookie_set(response, request, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
 class UserPreferencesMiddleware:
     """Language and timezone from the signed-in person's profile (cookie / browser otherwise)."""
 
@@ -33,13 +43,7 @@ class UserPreferencesMiddleware:
             language in _LANGUAGE_CODES
             and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language
         ):
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=365 * 24 * 3600,
-                samesite="Lax",
-                secure=request.is_secure(),
-            )
+            language_cookie_set(response, request, language)
         return response
 
 

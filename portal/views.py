@@ -24,6 +24,7 @@ from portal.forms import (
     ProfileForm,
 )
 from portal.health import health_status
+from portal.middleware import language_cookie_set
 from portal.models import AuditEvent, Level
 from portal.selectors import user_has_totp
 
@@ -72,13 +73,7 @@ def language_set(request):
         request.user.language = language
         request.user.save(update_fields=["language"])
     response = redirect(next_url)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        secure=request.is_secure(),
-    )
+    language_cookie_set(response, request, language)
     return response
 
 
