@@ -54,16 +54,16 @@ class MembershipInlineFormSet(BaseInlineFormSet):
         rows = [f for f in self.forms if f.has_changed() or f.instance.pk]
         on_page = {f.instance.pk for f in rows if f.instance.pk}
         kept_admins: dict[int, int] = {}
-        customers: set[int] = set()
+        # A row moved to another customer still counts for the one it leaves.
+        customers = set(
+            Membership.objects.filter(pk__in=on_page).values_list("customer_id", flat=True)
+        )
         for form in rows:
             data = getattr(form, "cleaned_data", None) or {}
             customer = data.get("customer") or getattr(form.instance, "customer", None)
             if customer is None:
                 continue
             customers.add(customer.pk)
-            if form.instance.pk:
-                was = Membership.objects.filter(pk=form.instance.pk).values("customer_id").first()
-                customers.add(was["customer_id"])
             stays = (
                 not data.get("DELETE")
                 and data.get("role") == Membership.Role.ADMIN
