@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +68,18 @@ def _url(name: str, default: str, schemes: set[str]) -> str:
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         raise ImproperlyConfigured(f"{name} has an invalid port: {value!r}.") from None
+    return value
+
+
+def _email(name: str, default: str) -> str:
+    value = env.str(name, default=default).strip()
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ImproperlyConfigured(
+                f"{name} must be an e-mail address; got {value!r}."
+            ) from None
     return value
 
 
@@ -304,6 +317,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = PROVIDER_NAME
 USERSESSIONS_TRACK_ACTIVITY = True
 INVITATION_VALID_DAYS = _int("INVITATION_VALID_DAYS", 7)
+# Where a customer's message goes when the account-team role it is for is vacant and that role
+# has no team mailbox in admin (R-TEAM, R-POR-6). Empty: the message is recorded for staff only.
+TEAM_MAILBOX = _email("TEAM_MAILBOX", "")
+SERVICES_PAGE_SIZE = _int("SERVICES_PAGE_SIZE", 25)
 
 # --- Sessions and security -------------------------------------------------------------------
 SESSION_COOKIE_AGE = 60 * 60 * 12

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import views
+from portal.views import help as help_views
+from portal.views import inventory, team
 
 admin.site.login = secure_admin_login(admin.site.login)
 
@@ -30,11 +32,26 @@ portal_patterns = [
     path("audit/", views.audit_log, name="audit"),
     path("profile/", views.profile, name="profile"),
     path("profile/sessions/end/", views.session_end, name="session_end"),
-    path("help/", views.help_centre, name="help"),
+    path("team/", team.team, name="team"),
+    path("help/", help_views.help_centre, name="help"),
+    path("help/manual/", help_views.manual, name="manual"),
+    path("help/feedback/", help_views.feedback, name="feedback"),
+    path("help/<slug:slug>/", help_views.help_article, name="help_article"),
+]
+
+services_patterns = [
+    path("", inventory.service_list, name="list"),
+    path("export.csv", inventory.service_export, name="export"),
+    path("requests/", inventory.request_list, name="requests"),
+    path("requests/new/", inventory.request_create, name="request_create"),
+    path("requests/<str:number>/", inventory.request_detail, name="request_detail"),
+    path("<str:service_id>/", inventory.service_detail, name="detail"),
 ]
 
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
+    path("services/", include((services_patterns, "services"))),
+    path("contacts/", include("contacts.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/email/", views.email_change_unavailable),
     path("accounts/", include("allauth.urls")),

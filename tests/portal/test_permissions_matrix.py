@@ -33,9 +33,16 @@ def _pattern_names(patterns, prefix: str = ""):
             yield prefix + (pattern.name or str(pattern.pattern))
 
 
+# Every namespace that customers (or the public) reach; /admin/ and allauth have their own tests.
+NAMESPACES = ("portal", "services", "contacts")
+
+
 def _portal_url_names() -> list[str]:
-    _prefix, resolver = get_resolver().namespace_dict["portal"]
-    return sorted(set(_pattern_names(resolver.url_patterns, "portal:")))
+    names = set()
+    for namespace in NAMESPACES:
+        _prefix, resolver = get_resolver().namespace_dict[namespace]
+        names.update(_pattern_names(resolver.url_patterns, f"{namespace}:"))
+    return sorted(names)
 
 
 @dataclass(frozen=True)

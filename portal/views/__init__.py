@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
 
 from portal import selectors, services
 from portal.access import member_required
@@ -25,7 +25,6 @@ from portal.forms import (
 )
 from portal.health import health_status
 from portal.middleware import language_cookie_set
-from portal.models import AuditEvent, Level
 from portal.selectors import user_has_totp
 
 
@@ -359,13 +358,6 @@ def session_end(request):
         return redirect("account_login")
     messages.success(request, _("The session was ended: that device is signed out."))
     return redirect("portal:profile")
-
-
-@require_safe
-def help_centre(request):
-    return render(
-        request, "portal/help.html", {"Level": Level, "action_choices": AuditEvent.Action.choices}
-    )
 
 
 def email_change_unavailable(request):

@@ -1,0 +1,18 @@
+"""Public numbers such as EXP-2026-00042: per prefix and year, gap-free, safe under concurrency."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal.models import NumberSequence
+
+
+def number_next(*, prefix: str, width: int = 5) -> str:
+    """The next number for the prefix in the current year. Call it inside the transaction that
+    stores the numbered row, so a rollback gives the number back."""
+    year = timezone.now().year
+    with transaction.atomic():
+        NumberSequence.objects.get_or_create(prefix=prefix, year=year)
+        sequence = NumberSequence.objects.select_for_update().get(prefix=prefix, year=year)
+        sequence.last += 1
+        sequence.save(update_fields=["last"])
+    return f"{prefix}-{year}-{sequence.last:0{width}d}"
