@@ -255,3 +255,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+# Each area registers its own admin classes.
+from portal.admin import feedback, inventory, team  # noqa: E402, F401
