@@ -321,6 +321,7 @@ INVITATION_VALID_DAYS = _int("INVITATION_VALID_DAYS", 7)
 # has no team mailbox in admin (R-TEAM, R-POR-6). Empty: the message is recorded for staff only.
 TEAM_MAILBOX = _email("TEAM_MAILBOX", "")
 SERVICES_PAGE_SIZE = _int("SERVICES_PAGE_SIZE", 25)
+FEEDBACK_PER_HOUR = _int("FEEDBACK_PER_HOUR", 5)
 
 # --- Sessions and security -------------------------------------------------------------------
 SESSION_COOKIE_AGE = 60 * 60 * 12

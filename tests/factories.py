@@ -1,7 +1,18 @@
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 
-from portal.models import Area, Customer, Level, Membership, User
+from portal.models import (
+    Area,
+    Customer,
+    Level,
+    Membership,
+    ProductLine,
+    Service,
+    TeamPerson,
+    User,
+)
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -50,3 +61,28 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         admin = factory.Trait(
             role=Membership.Role.ADMIN, **{area.value: Level.ACT for area in Area}
         )
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    customer = factory.SubFactory(CustomerFactory)
+    service_id = factory.Sequence(lambda n: f"AR-BUE-IPVPN-{n:05d}")
+    product_line = ProductLine.IP_VPN
+    site_name = factory.Sequence(lambda n: f"Site {n}")
+    site_address = "Av. Corrientes 1234, CABA"
+    country = "AR"
+    capacity = "100 Mbps"
+    status = Service.Status.ACTIVE
+    activated_on = datetime.date(2024, 3, 1)
+
+
+class TeamPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamPerson
+
+    full_name = factory.Sequence(lambda n: f"Provider Person {n}")
+    email = factory.Sequence(lambda n: f"person{n}@provider.test")
+    phone = "+541151700000"
+    languages = factory.LazyFunction(lambda: ["es", "en"])

@@ -8,6 +8,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
+from portal.admin.team import TeamAssignmentInline
 from portal.models import AuditEvent, Customer, Invitation, Membership, User
 
 admin.site.site_header = format_lazy(
@@ -165,7 +166,7 @@ class CustomerAdmin(MembershipAuditMixin, admin.ModelAdmin):
     list_filter = ["country", "segment", "require_mfa"]
     search_fields = ["display_name", "legal_name", "tax_id", "reference"]
     readonly_fields = ["reference", "created_at"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, TeamAssignmentInline]
 
 
 @admin.register(Membership)
@@ -255,6 +256,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
 
 # Each area registers its own admin classes.
 from portal.admin import feedback, inventory, team  # noqa: E402, F401

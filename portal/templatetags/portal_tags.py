@@ -33,3 +33,18 @@ def device(user_agent: str) -> str:
     if browser and system:
         return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
     return browser or system or _("Unknown device")
+
+
+@register.inclusion_tag("portal/_sort_header.html", takes_context=True)
+def sort_header(context, column: str, label: str):
+    """A sortable column heading: a link that sorts by the column, or reverses the current
+    order when it is already the sorted one; aria-sort says the state to screen readers."""
+    current = context.get("sort", "")
+    state = "ascending" if current == column else "descending" if current == f"-{column}" else ""
+    following = f"-{column}" if state == "ascending" else column
+    query = context.get("sort_query", "")
+    return {
+        "label": label,
+        "state": state,
+        "href": f"?{query}{'&' if query else ''}sort={following}",
+    }

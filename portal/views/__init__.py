@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from contacts.selectors import tsc_card_for_country
 from portal import selectors, services
 from portal.access import member_required
 from portal.errors import DomainError
@@ -25,14 +26,28 @@ from portal.forms import (
 )
 from portal.health import health_status
 from portal.middleware import language_cookie_set
+from portal.models import Area
 from portal.selectors import user_has_totp
+from portal.selectors.inventory import (
+    expansion_requests_for_customer,
+    service_status_counts_for_customer,
+)
+from portal.selectors.team import key_contacts_for_customer
 
 
 @member_required()
 def dashboard(request):
-    context = {"has_totp": user_has_totp(request.user)}
+    customer = request.customer
+    context = {
+        "has_totp": user_has_totp(request.user),
+        "key_contacts": key_contacts_for_customer(customer=customer),
+        "tsc_card": tsc_card_for_country(customer.country),
+    }
+    if request.membership.can(Area.SERVICES):
+        context["service_counts"] = service_status_counts_for_customer(customer)
+        context["open_requests"] = expansion_requests_for_customer(customer, status="open")[:5]
     if request.membership.is_admin:
-        context["user_counts"] = selectors.user_counts_for_customer(request.customer)
+        context["user_counts"] = selectors.user_counts_for_customer(customer)
     return render(request, "portal/dashboard.html", context)
 
 

@@ -1,18 +1,128 @@
 """Mis Servicios: the services inventory and expansion requests (R-POR-2)."""
 
-from django.http import Http404
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contacts.selectors import tsc_card
+from portal.access import member_required
+from portal.errors import DomainError
+from portal.forms.inventory import ExpansionRequestForm, ServiceFilterForm
+from portal.inventory_csv import services_write
+from portal.models import Area, ExpansionRequest, Level
+from portal.selectors import inventory as selectors
+from portal.services.inventory import expansion_request_submit
 
 
+def _filtered_services(request):
+    form = ServiceFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    filters = form.filters() if form.is_bound else {"sort": "service_id"}
+    return form, selectors.services_for_customer(request.customer, **filters)
+
+
+@member_required(Area.SERVICES)
 def service_list(request):
-    raise Http404
+    form, services = _filtered_services(request)
+    if services is None:
+        return render(request, "portal/services/list.html", {"form": form}, status=400)
+    page = Paginator(services, settings.SERVICES_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+        "sort": request.GET.get("sort") or "service_id",
+        "filtered": any(
+            request.GET.get(name) for name in ("q", "product_line", "country", "status")
+        ),
+        "can_request": request.membership.can(Area.SERVICES, Level.ACT),
+    }
+    return render(request, "portal/services/list.html", context)
 
 
-service_export = request_list = request_create = service_list
+@member_required(Area.SERVICES)
+def service_export(request):
+    """The list as CSV, with the filters and order it shows (no pagination)."""
+    form, services = _filtered_services(request)
+    if services is None:
+        return render(request, "portal/services/list.html", {"form": form}, status=400)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="services-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    response.write("\ufeff")  # spreadsheets read the accents right with the BOM
+    services_write(services, response)
+    return response
 
 
-def request_detail(request, number):
-    raise Http404
-
-
+@member_required(Area.SERVICES)
 def service_detail(request, service_id):
-    raise Http404
+    service = selectors.service_get(request.customer, service_id)
+    context = {
+        "service": service,
+        "tsc_card": tsc_card(
+            country=service.country or request.customer.country,
+            product_line=service.product_line,
+            managed=service.managed,
+        ),
+        "requests": selectors.expansion_requests_for_customer(request.customer, service=service),
+        "can_request": request.membership.can(Area.SERVICES, Level.ACT)
+        and service.status != service.Status.DISCONNECTED,
+    }
+    return render(request, "portal/services/detail.html", context)
+
+
+@member_required(Area.SERVICES)
+def request_list(request):
+    status = request.GET.get("status", "")
+    if status not in {"", "open", *ExpansionRequest.Status.values}:
+        status = ""
+    requests = selectors.expansion_requests_for_customer(request.customer, status=status)
+    page = Paginator(requests, settings.SERVICES_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "status": status,
+        "status_query": f"status={status}" if status else "",
+        "statuses": ExpansionRequest.Status.choices,
+        "can_request": request.membership.can(Area.SERVICES, Level.ACT),
+    }
+    return render(request, "portal/services/requests.html", context)
+
+
+@member_required(Area.SERVICES, Level.ACT, methods=("GET", "POST"))
+def request_create(request):
+    initial = {}
+    if request.method == "GET" and request.GET.get("service"):
+        service = selectors.service_get(request.customer, request.GET["service"])
+        initial = {"service": service, "kind": ExpansionRequest.Kind.CAPACITY}
+    form = ExpansionRequestForm(request.POST or None, customer=request.customer, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            expansion = expansion_request_submit(membership=request.membership, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Request %(number)s sent. Your account manager will contact you.")
+                % {"number": expansion.number},
+            )
+            return redirect("services:request_detail", number=expansion.number)
+    status = 400 if form.errors else 200
+    return render(request, "portal/services/request_form.html", {"form": form}, status=status)
+
+
+@member_required(Area.SERVICES)
+def request_detail(request, number):
+    expansion = selectors.expansion_request_get(request.customer, number)
+    return render(request, "portal/services/request_detail.html", {"expansion": expansion})

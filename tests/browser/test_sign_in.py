@@ -31,7 +31,15 @@ def test_administrator_signs_in_through_the_form_and_sees_the_customer_dashboard
     expect(page.locator("#card-company")).to_have_text("Acme Logística")
     expect(page.locator("main h1")).to_contain_text("Ana")
     expect(page.locator("nav.sidenav details[data-nav] > summary")).to_be_hidden()
-    assert navigation_paths(page) == ["/", "/users/", "/audit/", "/help/"]
+    assert navigation_paths(page) == [
+        "/",
+        "/services/",
+        "/contacts/",
+        "/team/",
+        "/users/",
+        "/audit/",
+        "/help/",
+    ]
     expect(page.locator("nav.sidenav a[aria-current=page]")).to_have_attribute("href", "/")
     screenshot(page, "3-dashboard")
 

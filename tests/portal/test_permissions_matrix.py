@@ -17,11 +17,16 @@ import pytest
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from portal.services.inventory import expansion_request_submit
+from tests.factories import ServiceFactory
 
 PERSONAS = ("anonymous", "admin", "limited", "other", "staff", "inactive")
 METHODS = ("get", "post")
 
 LOGIN = "sign-in"  # a redirect to /accounts/login/?next=<the requested path>
+YEAR = timezone.now().year
 
 
 def _pattern_names(patterns, prefix: str = ""):
@@ -68,6 +73,18 @@ def _admin_only(get_ok, post_ok, *, other_get, other_post) -> dict[str, tuple]:
 def _forbidden(get_ok, post_ok) -> tuple:
     """The method check comes first: a refused method stays 405 for everybody signed in."""
     return (405 if get_ok == 405 else 403, 405 if post_ok == 405 else 403)
+
+
+def _member_read(*, other=(200, 405)) -> dict[str, tuple]:
+    """A read page of any active member: staff and the deactivated person have no customer."""
+    return {
+        "anonymous": (LOGIN, LOGIN),
+        "admin": (200, 405),
+        "limited": (200, 405),
+        "other": other,
+        "staff": (403, 405),
+        "inactive": (403, 405),
+    }
 
 
 def _everyone(get, post) -> dict[str, tuple]:
@@ -158,6 +175,54 @@ ROUTES: dict[str, Route] = {
     ),
     # Public and read only, like every other read view: POST is refused.
     "portal:help": Route(_everyone(200, 405)),
+    "portal:team": Route(_member_read()),
+    "portal:help_article": Route(_everyone(200, 405), kwargs=lambda w: {"slug": "billing"}),
+    "portal:manual": Route(_everyone(200, 405)),
+    # R-POR-6: any active member writes for their active customer; POST redirects back (PRG).
+    "portal:feedback": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (200, "/help/feedback/"),
+            "limited": (200, "/help/feedback/"),
+            "other": (200, "/help/feedback/"),  # their own customer
+            "staff": (403, 403),
+            "inactive": (403, 403),
+        },
+        data=lambda w, persona: {
+            "kind": "question",
+            "subject": "A question",
+            "message": "How do I export?",
+            "page": "",
+        },
+    ),
+    # R-POR-2: the services inventory; the limited persona may view services but not request.
+    "services:list": Route(_member_read()),
+    "services:export": Route(_member_read()),
+    "services:detail": Route(
+        _member_read(other=(404, 405)), kwargs=lambda w: {"service_id": w.service.service_id}
+    ),
+    "services:requests": Route(_member_read()),
+    "services:request_detail": Route(
+        _member_read(other=(404, 405)), kwargs=lambda w: {"number": w.expansion.number}
+    ),
+    "services:request_create": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (200, f"/services/requests/EXP-{YEAR}-00002/"),
+            "limited": (403, 403),
+            "other": (200, 400),  # the first customer's service is not among theirs
+            "staff": (403, 403),
+            "inactive": (403, 403),
+        },
+        data=lambda w, persona: {
+            "kind": "capacity",
+            "service": w.service.service_id,
+            "capacity": "1 Gbps",
+            "description": "More",
+        },
+    ),
+    # R-TT-4: the directory is public, for the day the portal itself is down.
+    "contacts:directory": Route(_everyone(200, 405)),
 }
 
 
@@ -172,6 +237,10 @@ def world(
     invite,
 ):
     invitation, token = invite("invitee@acme.test")
+    service = ServiceFactory(customer=customer, service_id="AR-BUE-IPVPN-00001")
+    expansion = expansion_request_submit(
+        membership=admin_membership, kind="other", description="A first request", service=service
+    )
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store.create()
     admin_session = UserSession.objects.create(
@@ -201,6 +270,8 @@ def world(
         invitation=invitation,
         token=token,
         admin_session=admin_session,
+        service=service,
+        expansion=expansion,
         users=users,
         # A persona's own membership of the first customer; for anyone else the admin's.
         own_membership=lambda persona: memberships.get(persona, admin_membership),

@@ -29,6 +29,9 @@ _SETTINGS_VARIABLES = {
     "EMAIL_URL",
     "DEFAULT_FROM_EMAIL",
     "INVITATION_VALID_DAYS",
+    "TEAM_MAILBOX",
+    "SERVICES_PAGE_SIZE",
+    "FEEDBACK_PER_HOUR",
     "SECURE_SSL_REDIRECT",
     "SECURE_COOKIES",
     "SECURE_HSTS_SECONDS",
@@ -87,6 +90,9 @@ def test_deploy_check_passes_with_production_values(production_env):
         ("PORTAL_BASE_URL", "portal.example.com"),
         ("SECURE_HSTS_SECONDS", "a year"),
         ("INVITATION_VALID_DAYS", "seven"),
+        ("TEAM_MAILBOX", "the account team"),
+        ("SERVICES_PAGE_SIZE", "many"),
+        ("FEEDBACK_PER_HOUR", "5.5"),
     ],
 )
 def test_malformed_value_stops_start_up_naming_the_variable(production_env, variable, value):

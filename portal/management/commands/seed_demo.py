@@ -5,7 +5,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
-from portal.models import Area, Customer, Level, Membership, User
+from portal.management import demo_inventory
+from portal.models import (
+    Area,
+    Customer,
+    ExpansionRequest,
+    ExpansionRequestEvent,
+    Level,
+    Membership,
+    Service,
+    TeamAssignment,
+    TeamMailbox,
+    TeamPerson,
+    User,
+)
+from portal.services.numbering import number_next
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - published in the README for the demo only
 
@@ -105,8 +119,69 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(
                     user=user, customer=customers[customer_key], defaults={"role": role, **levels}
                 )
+        _seed_inventory(customers)
+        _seed_team(customers)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(demo_sign_ins())
+
+
+def _seed_inventory(customers: dict) -> None:
+    for key, rows in demo_inventory.SERVICES.items():
+        for row in rows:
+            service_id, line, site, address, country, capacity, status, on, managed, sat = row
+            Service.objects.get_or_create(
+                service_id=service_id,
+                defaults={
+                    "customer": customers[key],
+                    "product_line": line,
+                    "site_name": site,
+                    "site_address": address,
+                    "country": country,
+                    "capacity": capacity,
+                    "status": status,
+                    "activated_on": on,
+                    "managed": managed,
+                    "satellite": sat,
+                },
+            )
+    acme = customers["acme"]
+    if not ExpansionRequest.objects.filter(customer=acme).exists():
+        requester = User.objects.get(email="admin@acme.example")
+        request = ExpansionRequest.objects.create(
+            customer=acme,
+            number=number_next(prefix="EXP"),
+            service=Service.objects.get(service_id="AR-BUE-IPVPN-10231"),
+            kind=ExpansionRequest.Kind.CAPACITY,
+            product_line="ip_vpn",
+            capacity="500 Mbps",
+            description="La casa central migra el ERP a la nube: necesitamos 500 Mbps.",
+            requested_by=requester,
+            status=ExpansionRequest.Status.QUOTED,
+            notified_to="mariana.perez@provider.example",
+        )
+        ExpansionRequestEvent.objects.create(
+            request=request, status=ExpansionRequest.Status.RECEIVED, by=requester
+        )
+        ExpansionRequestEvent.objects.create(
+            request=request,
+            status=ExpansionRequest.Status.QUOTED,
+            message="Enviamos la cotización por correo; vigente por 30 días.",
+        )
+
+
+def _seed_team(customers: dict) -> None:
+    people = {}
+    for email, name, phone, languages in demo_inventory.TEAM_PEOPLE:
+        people[email], _ = TeamPerson.objects.get_or_create(
+            email=email, defaults={"full_name": name, "phone": phone, "languages": languages}
+        )
+    for role, email in demo_inventory.TEAM_MAILBOXES.items():
+        TeamMailbox.objects.get_or_create(role=role, defaults={"email": email})
+    for key, roles in demo_inventory.TEAM.items():
+        for role, email in roles.items():
+            TeamAssignment.objects.get_or_create(
+                customer=customers[key], role=role, defaults={"person": people.get(email)}
+            )
 
 
 def demo_sign_ins() -> str:
