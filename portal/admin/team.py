@@ -1,32 +1,19 @@
 """Staff admin: the account team the provider assigns to each customer (R-TEAM-1..8)."""
 
-import phonenumbers
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from contacts.phones import e164_normalise
 from portal.models import Customer, TeamAssignment, TeamMailbox, TeamPerson, TeamRole
 from portal.selectors.team import LANGUAGE_LABELS, phone_for_humans
 
-BAD_PHONE = _(
-    "Enter a valid phone number in international format: + and the country code, "
-    "for example +54 11 4000 1234."
-)
-
 
 def _phone_e164(value: str) -> str:
-    """Validate a phone number and store it as E.164 (+541140001234)."""
+    """Validate a phone number and store it as E.164 (+541140001234); empty stays empty."""
     value = (value or "").strip()
-    if not value:
-        return ""
-    try:
-        parsed = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException:
-        raise forms.ValidationError(BAD_PHONE, code="phone") from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise forms.ValidationError(BAD_PHONE, code="phone")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return e164_normalise(value) if value else ""
 
 
 class TeamPersonForm(forms.ModelForm):

@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass, field
 
-import phonenumbers
 from django.conf import settings
 from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from contacts.phones import Phone, phone
 from portal.models import Customer, Service, TeamAssignment, TeamMailbox, TeamRole
 from portal.models.inventory import ProductLine
 
@@ -132,12 +132,6 @@ CSM_LANGUAGES = ("es", "en")
 
 
 @dataclass(frozen=True)
-class Phone:
-    display: str
-    uri: str  # tel:+5411...; empty when the stored number cannot be read
-
-
-@dataclass(frozen=True)
 class TeamCard:
     role: str
     label: Promise
@@ -161,17 +155,8 @@ class TeamCard:
 
 
 def phone_for_humans(number: str) -> Phone | None:
-    """An E.164 number as people read it (+54 11 4000-1234) with its tel: link."""
-    if not number:
-        return None
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return Phone(display=number, uri="")
-    return Phone(
-        display=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
-        uri="tel:" + phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
-    )
+    """A stored E.164 number as people read it, with its tel: link (the directory's helper)."""
+    return phone(number) if number else None
 
 
 _LIVE_STATUSES = [s for s in Service.Status.values if s != Service.Status.DISCONNECTED]

@@ -60,7 +60,7 @@ def test_member_sees_the_account_manager_and_a_vacant_roles_mailbox(
     expect(page.locator("h1")).to_have_text("Your account team")
     manager = page.locator("[data-role=account_manager]")
     expect(manager).to_contain_text("Mariana Quiroga")
-    expect(manager.locator("a[href='tel:+541140001234']")).to_have_text("+54 11 4000-1234")
+    expect(manager.locator("a[href='tel:+541140001234']")).to_have_text("+54 11 4000 1234")
     billing = page.locator("[data-role=billing_care]")
     expect(billing).to_contain_text("Team shared mailbox")
     expect(billing.locator("a[href='mailto:facturacion.latam@lumen.test']")).to_be_visible()
