@@ -7,6 +7,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.beat_schedule = {
+    # The outbox: pending e-mails the broker lost, retries that are due, scheduled reminders.
+    "notifications-sweep": {"task": "portal.tasks.notifications_sweep", "schedule": 60.0},
+    "orders-installation-reminders": {
+        "task": "orders.tasks.installation_reminders_send",
+        "schedule": 900.0,
+    },
     "invitations-resend-unsent": {
         "task": "portal.tasks.invitations_send_pending",
         "schedule": 60.0,

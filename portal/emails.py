@@ -1,12 +1,21 @@
 """E-mails as subject / text / HTML template triplets, rendered in the recipient's language."""
 
+from collections.abc import Callable
+from email.utils import formataddr
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from portal.models import NotificationKind
 from portal.selectors import user_exists
+
+if TYPE_CHECKING:
+    from portal.models import Notification
 
 
 def _build(template: str, *, to: str, language: str, context: dict) -> EmailMultiAlternatives:
@@ -91,3 +100,100 @@ def feedback(feedback) -> EmailMultiAlternatives:
     )
     message.reply_to = [feedback.author.email]
     return message
+
+
+# --- The outbox's e-mails -----------------------------------------------------------------------
+# Each outbox template may register a builder that turns the row's stored context (ids and plain
+# values) into what the template needs, at delivery time and in the recipient's language.
+class NotificationObsolete(Exception):
+    """What the e-mail was about is gone (a removed contact): cancel the row, do not fail it."""
+
+
+NotificationBuilder = Callable[["Notification"], dict]
+_builders: dict[str, NotificationBuilder] = {}
+
+
+def notification_context(template: str) -> Callable[[NotificationBuilder], NotificationBuilder]:
+    def register(builder: NotificationBuilder) -> NotificationBuilder:
+        _builders[template] = builder
+        return builder
+
+    return register
+
+
+def _admin_emails(customer) -> list[str]:
+    if customer is None:
+        return []
+    return list(
+        customer.memberships.filter(role="admin", is_active=True, user__is_active=True)
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+
+
+def notification_message(notification: "Notification") -> EmailMultiAlternatives:
+    """Subject, text and HTML of an outbox row in its recipient's language, with attachments."""
+    customer = notification.customer
+    zone = customer.timezone if customer else settings.TIME_ZONE
+    with translation.override(notification.language), timezone.override(zone):
+        context = {
+            "PROVIDER_NAME": settings.PROVIDER_NAME,
+            "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
+            "LANGUAGE_CODE": notification.language,
+            "notification": notification,
+            "customer": customer,
+            "reference": notification.subject_reference,
+            "kind_label": NotificationKind(notification.kind).label if notification.kind else "",
+            "admin_emails": _admin_emails(customer),
+            **notification.context,
+        }
+        builder = _builders.get(notification.template)
+        if builder is not None:
+            context.update(builder(notification))
+        path = context.get("path")
+        if path and "url" not in context:
+            context["url"] = settings.PORTAL_BASE_URL + path
+        attachments = context.pop("attachments", [])
+        name = f"emails/{notification.template}"
+        context["body_template"] = f"{name}_body.txt"
+        subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
+        text = render_to_string("emails/notification.txt", context)
+        html = render_to_string("emails/notification.html", context)
+    to = formataddr((notification.to_name, notification.to_email))
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[to],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        headers={
+            "Message-ID": notification.message_id,
+            "X-Portal-Notification": notification.key[:200],
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    return message
+
+
+@notification_context("portal/contact_confirm")
+def _contact_confirm(notification: "Notification") -> dict:
+    from portal.models import NotificationContact
+    from portal.services.notification_contacts import contact_confirmation_token
+
+    contact = NotificationContact.objects.filter(pk=notification.context.get("contact")).first()
+    if contact is None or contact.email.lower() != notification.to_email.lower():
+        raise NotificationObsolete("the contact was removed or its address changed")
+    token = contact_confirmation_token(contact)
+    return {
+        "url": settings.PORTAL_BASE_URL
+        + reverse("portal:notification_contact_confirm", kwargs={"token": token}),
+        "kinds": ", ".join(str(label).lower() for label in contact.kind_labels),
+        "button": gettext("Confirm my address"),
+    }
+
+
+@notification_context("portal/contact_bounced")
+def _contact_bounced(notification: "Notification") -> dict:
+    return {"button": gettext("Review notification contacts")}

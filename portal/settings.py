@@ -270,6 +270,11 @@ def _mailer_from_url(url: str) -> dict:
 MAILERS = {"default": _mailer_from_url(_email_url)}
 # First wait before retrying an e-mail that failed temporarily; it doubles on each try.
 EMAIL_RETRY_BACKOFF = _int("EMAIL_RETRY_BACKOFF", 30)
+# The notification outbox (portal/services/outbox.py): tries before a row is `failed`, and how
+# long a row may stay claimed by a worker before the sweep decides that worker died.
+NOTIFICATION_MAX_ATTEMPTS = _int("NOTIFICATION_MAX_ATTEMPTS", 8)
+NOTIFICATION_CLAIM_TIMEOUT = _int("NOTIFICATION_CLAIM_TIMEOUT", 300)
+NOTIFICATION_MESSAGE_ID_DOMAIN = urlsplit(PORTAL_BASE_URL).hostname or "localhost"
 
 # --- Authentication (allauth) ----------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
@@ -322,6 +327,9 @@ INVITATION_VALID_DAYS = _int("INVITATION_VALID_DAYS", 7)
 TEAM_MAILBOX = _email("TEAM_MAILBOX", "")
 SERVICES_PAGE_SIZE = _int("SERVICES_PAGE_SIZE", 25)
 FEEDBACK_PER_HOUR = _int("FEEDBACK_PER_HOUR", 5)
+# R-ORD default: TP4 goes out this many business days before the installation date.
+ORDER_REMINDER_BUSINESS_DAYS = _int("ORDER_REMINDER_BUSINESS_DAYS", 2)
+ORDERS_PAGE_SIZE = _int("ORDERS_PAGE_SIZE", 25)
 
 # --- Sessions and security -------------------------------------------------------------------
 SESSION_COOKIE_AGE = 60 * 60 * 12

@@ -121,3 +121,19 @@ def feedback_send(feedback_id: int) -> None:
     if feedback is None or not feedback.sent_to:
         return
     emails.feedback(feedback).send()
+
+
+# --- The notification outbox (portal/services/outbox.py) -----------------------------------------
+# No autoretry here: retries are rows with a later `next_attempt_at`, so they survive a restart.
+@shared_task(acks_late=True)
+def notification_deliver(notification_id: int) -> str:
+    from portal.services.outbox import notification_deliver as deliver
+
+    return deliver(notification_id=notification_id)
+
+
+@shared_task
+def notifications_sweep() -> int:
+    from portal.services.outbox import notifications_sweep as sweep
+
+    return sweep()

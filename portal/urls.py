@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from portal import views
 from portal.views import help as help_views
-from portal.views import inventory, team
+from portal.views import inventory, notifications, team
 
 admin.site.login = secure_admin_login(admin.site.login)
 
@@ -33,6 +33,28 @@ portal_patterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/sessions/end/", views.session_end, name="session_end"),
     path("team/", team.team, name="team"),
+    path("notifications/", notifications.contact_list, name="notification_contacts"),
+    path("notifications/new/", notifications.contact_create, name="notification_contact_create"),
+    path(
+        "notifications/confirm/<str:token>/",
+        notifications.contact_confirm,
+        name="notification_contact_confirm",
+    ),
+    path(
+        "notifications/<uuid:reference>/",
+        notifications.contact_edit,
+        name="notification_contact_edit",
+    ),
+    path(
+        "notifications/<uuid:reference>/remove/",
+        notifications.contact_remove,
+        name="notification_contact_remove",
+    ),
+    path(
+        "notifications/<uuid:reference>/resend/",
+        notifications.contact_resend,
+        name="notification_contact_resend",
+    ),
     path("help/", help_views.help_centre, name="help"),
     path("help/manual/", help_views.manual, name="manual"),
     path("help/feedback/", help_views.feedback, name="feedback"),
@@ -51,6 +73,7 @@ services_patterns = [
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("services/", include((services_patterns, "services"))),
+    path("orders/", include("orders.urls")),
     path("contacts/", include("contacts.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/email/", views.email_change_unavailable),

@@ -2,12 +2,15 @@ import datetime
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
+from orders.models import Order
 from portal.models import (
     Area,
     Customer,
     Level,
     Membership,
+    NotificationContact,
     ProductLine,
     Service,
     TeamPerson,
@@ -86,3 +89,36 @@ class TeamPersonFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@provider.test")
     phone = "+541151700000"
     languages = factory.LazyFunction(lambda: ["es", "en"])
+
+
+class NotificationContactFactory(factory.django.DjangoModelFactory):
+    """A confirmed contact for orders unless told otherwise."""
+
+    class Meta:
+        model = NotificationContact
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Sequence(lambda n: f"Contact {n}")
+    email = factory.Sequence(lambda n: f"contact{n}@customer.test")
+    language = "es"
+    orders = True
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """An order as orders.services.order_create leaves it: received, no touchpoint yet."""
+
+    class Meta:
+        model = Order
+
+    customer = factory.SubFactory(CustomerFactory)
+    number = factory.Sequence(lambda n: f"ORD-2026-{n + 1:05d}")
+    product_line = ProductLine.INTERNET
+    title = factory.Sequence(lambda n: f"Internet 500 Mbps, site {n}")
+    received_on = datetime.date(2026, 11, 2)
+
+
+def provisioning_service(customer, **kwargs) -> Service:
+    return ServiceFactory(
+        customer=customer, status=Service.Status.PROVISIONING, activated_on=None, **kwargs
+    )

@@ -259,4 +259,4 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 # Each area registers its own admin classes.
-from portal.admin import feedback, inventory, team  # noqa: E402, F401
+from portal.admin import feedback, inventory, notifications, team  # noqa: E402, F401

@@ -24,6 +24,7 @@ from portal.models.inventory import (
     ProductLine,
     Service,
 )
+from portal.models.notifications import Notification, NotificationContact, NotificationKind
 from portal.models.team import TeamAssignment, TeamMailbox, TeamPerson, TeamRole
 
 __all__ = [
@@ -41,6 +42,9 @@ __all__ = [
     "Invitation",
     "Level",
     "Membership",
+    "Notification",
+    "NotificationContact",
+    "NotificationKind",
     "NumberSequence",
     "ProductLine",
     "Service",

@@ -325,6 +325,10 @@ class AuditEvent(models.Model):
         PASSWORD_CHANGE = "password_change", _("Changed password")
         PASSWORD_RESET = "password_reset", _("Reset password")
         MFA_CHANGE = "mfa_change", _("Changed two-factor authentication")
+        CONTACT_ADD = "contact_add", _("Added a notification contact")
+        CONTACT_CHANGE = "contact_change", _("Changed a notification contact")
+        CONTACT_REMOVE = "contact_remove", _("Removed a notification contact")
+        CONTACT_CONFIRM = "contact_confirm", _("Confirmed a notification address")
 
     customer = models.ForeignKey(
         Customer,

@@ -1,0 +1,53 @@
+"""Calendar files (.ics) for an order's installation day and activation window."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+from orders.models import Order
+
+
+def _calendar(order: Order, *, what: str, summary: str, description: str, **times) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.PROVIDER_NAME}//Customer Portal//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    # A stable UID: a calendar that imports the file again updates the event instead of adding.
+    event.add("uid", f"{order.reference}-{what}@{settings.NOTIFICATION_MESSAGE_ID_DOMAIN}")
+    event.add("dtstamp", timezone.now())
+    event.add("summary", summary)
+    event.add("description", description)
+    for name, value in times.items():
+        event.add(name, value)
+    services = ", ".join(f"{s.service_id} ({s.site_name})" for s in order.services.all())
+    if services:
+        event.add("location", services[:500])
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def installation_ics(order: Order) -> bytes:
+    """An all-day event on the installation date."""
+    return _calendar(
+        order,
+        what="installation",
+        summary=_("Installation of order %(number)s") % {"number": order.number},
+        description=order.site_preparation or order.title,
+        dtstart=order.installation_on,
+        dtend=order.installation_on + timedelta(days=1),
+    )
+
+
+def activation_ics(order: Order) -> bytes:
+    return _calendar(
+        order,
+        what="activation",
+        summary=_("Activation of order %(number)s") % {"number": order.number},
+        description=order.title,
+        dtstart=order.activation_start,
+        dtend=order.activation_end,
+    )

@@ -1,0 +1,199 @@
+"""The people a customer wants notified, per kind of event (R-GCR-4), and their confirmation."""
+
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import DomainError
+from portal.models import (
+    AuditEvent,
+    Customer,
+    Notification,
+    NotificationContact,
+    NotificationKind,
+    User,
+)
+from portal.services import audit_record
+from portal.services.outbox import Recipient, notify
+
+CONFIRM_SALT = "portal.notification-contact.confirm"
+CONFIRM_MAX_AGE = 14 * 24 * 3600
+_FIELDS = ("name", "email", "language", *[kind.value for kind in NotificationKind])
+
+
+def contact_confirmation_token(contact: NotificationContact) -> str:
+    """Signed, not stored: it names the contact and the address it confirms."""
+    return signing.dumps({"c": str(contact.reference), "e": contact.email}, salt=CONFIRM_SALT)
+
+
+def _check_kinds(values: dict) -> None:
+    if not any(values.get(kind.value) for kind in NotificationKind):
+        raise DomainError(_("Choose at least one kind of notification."), field=None)
+
+
+def _check_unique(customer: Customer, email: str, exclude: int | None = None) -> None:
+    others = NotificationContact.objects.filter(customer=customer, email__iexact=email)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    if others.exists():
+        raise DomainError(_("This address is already a notification contact."), field="email")
+
+
+def contact_confirmation_send(*, contact: NotificationContact) -> None:
+    """Queue the confirmation e-mail; each call is a new event, so a re-send is a new e-mail."""
+    now = timezone.now()
+    notify(
+        event=f"contact.confirm:{contact.reference}:{now.timestamp():.6f}",
+        template="portal/contact_confirm",
+        recipients=[
+            Recipient(
+                email=contact.email,
+                name=contact.name,
+                language=contact.language,
+                reason=Notification.Reason.CONFIRMATION,
+            )
+        ],
+        customer=contact.customer,
+        context={"contact": contact.pk},
+    )
+    NotificationContact.objects.filter(pk=contact.pk).update(confirmation_sent_at=now)
+    contact.confirmation_sent_at = now
+
+
+def contact_add(*, customer: Customer, actor: User, **values) -> NotificationContact:
+    values["email"] = values["email"].strip().lower()
+    _check_kinds(values)
+    with transaction.atomic():
+        _check_unique(customer, values["email"])
+        contact = NotificationContact.objects.create(customer=customer, created_by=actor, **values)
+        contact_confirmation_send(contact=contact)
+        audit_record(
+            action=AuditEvent.Action.CONTACT_ADD,
+            customer=customer,
+            actor=actor,
+            target_email=contact.email,
+            detail={"kinds": contact.kinds},
+        )
+    return contact
+
+
+def contact_update(*, contact: NotificationContact, actor: User, **values) -> NotificationContact:
+    """A new address must be confirmed again and is no longer bounced."""
+    values["email"] = values["email"].strip().lower()
+    _check_kinds(values)
+    with transaction.atomic():
+        _check_unique(contact.customer, values["email"], exclude=contact.pk)
+        address_changed = values["email"] != contact.email.lower()
+        for name in _FIELDS:
+            setattr(contact, name, values[name])
+        if address_changed:
+            contact.confirmed_at = None
+            contact.bounced_at = None
+            contact.bounce_reason = ""
+        contact.save()
+        if address_changed:
+            contact_confirmation_send(contact=contact)
+        audit_record(
+            action=AuditEvent.Action.CONTACT_CHANGE,
+            customer=contact.customer,
+            actor=actor,
+            target_email=contact.email,
+            detail={"kinds": contact.kinds, "address_changed": address_changed},
+        )
+    return contact
+
+
+def contact_remove(*, contact: NotificationContact, actor: User) -> None:
+    with transaction.atomic():
+        audit_record(
+            action=AuditEvent.Action.CONTACT_REMOVE,
+            customer=contact.customer,
+            actor=actor,
+            target_email=contact.email,
+        )
+        contact.delete()
+
+
+def contact_resend(*, contact: NotificationContact, actor: User) -> None:
+    if contact.is_confirmed and not contact.is_bounced:
+        raise DomainError(_("This address is already confirmed."))
+    with transaction.atomic():
+        contact_confirmation_send(contact=contact)
+
+
+def contact_by_token(token: str) -> NotificationContact:
+    """The contact a confirmation link names, or a DomainError saying why the link is no good."""
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.SignatureExpired:
+        raise DomainError(
+            _("This link has expired. Ask your portal administrator to send a new one.")
+        ) from None
+    except signing.BadSignature:
+        raise DomainError(_("This link is not valid.")) from None
+    contact = (
+        NotificationContact.objects.select_related("customer")
+        .filter(reference=data.get("c"))
+        .first()
+    )
+    if contact is None or contact.email.lower() != str(data.get("e", "")).lower():
+        raise DomainError(_("This link is no longer valid: the contact was changed or removed."))
+    return contact
+
+
+def contact_confirm(*, token: str) -> NotificationContact:
+    contact = contact_by_token(token)
+    if contact.is_confirmed and not contact.is_bounced:
+        return contact
+    with transaction.atomic():
+        contact.confirmed_at = timezone.now()
+        contact.bounced_at = None
+        contact.bounce_reason = ""
+        contact.save(update_fields=["confirmed_at", "bounced_at", "bounce_reason", "updated_at"])
+        audit_record(
+            action=AuditEvent.Action.CONTACT_CONFIRM,
+            customer=contact.customer,
+            target_email=contact.email,
+        )
+    return contact
+
+
+def contact_bounce_record(*, customer_id: int | None, email: str, reason: str) -> None:
+    """The address refused mail for good: flag the contact and tell the administrators."""
+    if customer_id is None:
+        return
+    with transaction.atomic():
+        contact = (
+            NotificationContact.objects.select_for_update()
+            .select_related("customer")
+            .filter(customer_id=customer_id, email__iexact=email, bounced_at__isnull=True)
+            .first()
+        )
+        if contact is None:
+            return
+        contact.bounced_at = timezone.now()
+        contact.bounce_reason = reason[:500]
+        contact.save(update_fields=["bounced_at", "bounce_reason", "updated_at"])
+        admins = User.objects.filter(
+            memberships__customer_id=customer_id,
+            memberships__role="admin",
+            memberships__is_active=True,
+            is_active=True,
+        )
+        notify(
+            event=f"contact.bounced:{contact.reference}:{contact.bounced_at.timestamp():.0f}",
+            template="portal/contact_bounced",
+            recipients=[
+                Recipient.for_user(admin, customer=contact.customer, reason="user")
+                for admin in admins
+            ],
+            customer=contact.customer,
+            context={
+                "contact_name": contact.name,
+                "contact_email": contact.email,
+                "bounce_reason": contact.bounce_reason,
+                "path": reverse("portal:notification_contacts"),
+            },
+        )
