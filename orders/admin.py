@@ -223,6 +223,14 @@ class OrderAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
+            if "installation_on" in form.changed_data and obj.installation_on:
+                # The customer's timeline says when the installation day was fixed or moved.
+                OrderEvent.objects.create(
+                    order=obj,
+                    kind=OrderEvent.Kind.INSTALLATION_DATE,
+                    detail=obj.installation_on.isoformat(),
+                    actor=request.user,
+                )
             return
         data = form.cleaned_data
         order = order_create(

@@ -12,7 +12,16 @@ from django.utils.translation import gettext as _
 from orders.models import Order, OrderEvent, Step, Touchpoint
 from portal.business_time import business_day_start, business_days_before
 from portal.errors import DomainError
-from portal.models import Customer, Notification, NotificationKind, Service, TeamPerson, User
+from portal.models import (
+    Customer,
+    Notification,
+    NotificationKind,
+    Service,
+    TeamAssignment,
+    TeamPerson,
+    TeamRole,
+    User,
+)
 from portal.selectors.notifications import notification_recipients
 from portal.services.numbering import number_next
 from portal.services.outbox import Recipient, notifications_cancel, notify
@@ -71,6 +80,18 @@ def order_create(
             )
     if requester is not None and not requester.memberships.filter(customer=customer).exists():
         raise DomainError(_("The requester must be a portal user of this customer."))
+    if care_manager is None:  # R-TEAM-3: the customer's CCM owns its orders by default
+        assignment = (
+            TeamAssignment.objects.filter(
+                customer=customer,
+                role=TeamRole.CUSTOMER_CARE_MANAGER,
+                person__isnull=False,
+                person__is_active=True,
+            )
+            .select_related("person")
+            .first()
+        )
+        care_manager = assignment.person if assignment else None
     with transaction.atomic():
         order = Order.objects.create(
             customer=customer,

@@ -14,6 +14,7 @@ NAVIGATION = [
     ("contacts:directory", _("Contacts"), None, False),
     ("portal:team", _("Account team"), None, False),
     ("portal:users", _("Users"), None, True),
+    ("portal:notification_contacts", _("Notifications"), None, True),
     ("portal:audit", _("Audit log"), None, True),
     ("portal:help", _("Help"), None, False),
 ]

@@ -54,54 +54,6 @@ def invitation(invitation, token: str) -> EmailMultiAlternatives:
     )
 
 
-def expansion_request(request) -> EmailMultiAlternatives:
-    """The account manager hears of a new expansion request; replies go to the requester."""
-    url = settings.PORTAL_BASE_URL + reverse(
-        "admin:portal_expansionrequest_change", args=[request.pk]
-    )
-    message = _build(
-        "portal/expansion_request",
-        to=request.notified_to,
-        language=settings.LANGUAGE_CODE,
-        context={"request": request, "customer": request.customer, "url": url},
-    )
-    message.reply_to = [request.requested_by.email]
-    return message
-
-
-def expansion_request_step(event) -> EmailMultiAlternatives:
-    request = event.request
-    requester = request.requested_by
-    url = settings.PORTAL_BASE_URL + reverse(
-        "services:request_detail", kwargs={"number": request.number}
-    )
-    return _build(
-        "portal/expansion_request_step",
-        to=requester.email,
-        language=requester.language or request.customer.language,
-        context={"request": request, "event": event, "customer": request.customer, "url": url},
-    )
-
-
-def feedback(feedback) -> EmailMultiAlternatives:
-    """A question or suggestion about the portal for the service manager (R-POR-6); replies go
-    to the author. Provider staff read it in the portal's default language."""
-    url = settings.PORTAL_BASE_URL + reverse("admin:portal_feedback_change", args=[feedback.pk])
-    message = _build(
-        "portal/feedback",
-        to=feedback.sent_to,
-        language=settings.LANGUAGE_CODE,
-        context={
-            "feedback": feedback,
-            "customer": feedback.customer,
-            "author_name": feedback.author.get_full_name() or feedback.author.email,
-            "url": url,
-        },
-    )
-    message.reply_to = [feedback.author.email]
-    return message
-
-
 # --- The outbox's e-mails -----------------------------------------------------------------------
 # Each outbox template may register a builder that turns the row's stored context (ids and plain
 # values) into what the template needs, at delivery time and in the recipient's language.
@@ -154,6 +106,7 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
         if path and "url" not in context:
             context["url"] = settings.PORTAL_BASE_URL + path
         attachments = context.pop("attachments", [])
+        reply_to = context.pop("reply_to", [])
         name = f"emails/{notification.template}"
         context["body_template"] = f"{name}_body.txt"
         subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
@@ -170,6 +123,7 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
             "X-Portal-Notification": notification.key[:200],
             "Auto-Submitted": "auto-generated",
         },
+        reply_to=reply_to,
     )
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
@@ -197,3 +151,64 @@ def _contact_confirm(notification: "Notification") -> dict:
 @notification_context("portal/contact_bounced")
 def _contact_bounced(notification: "Notification") -> dict:
     return {"button": gettext("Review notification contacts")}
+
+
+def _customer_row(model, notification: "Notification", name: str):
+    row = (
+        model.objects.select_related("customer")
+        .filter(pk=notification.context.get(name), customer_id=notification.customer_id)
+        .first()
+    )
+    if row is None:
+        raise NotificationObsolete(f"the {name} is gone")
+    return row
+
+
+@notification_context("portal/expansion_request")
+def _expansion_request(notification: "Notification") -> dict:
+    """The account manager hears of a new expansion request; replies go to the requester."""
+    from portal.models import ExpansionRequest
+
+    request = _customer_row(ExpansionRequest, notification, "request")
+    return {
+        "request": request,
+        "url": settings.PORTAL_BASE_URL
+        + reverse("admin:portal_expansionrequest_change", args=[request.pk]),
+        "button": gettext("Open in the staff administration"),
+        "reply_to": [request.requested_by.email],
+    }
+
+
+@notification_context("portal/expansion_request_step")
+def _expansion_request_step(notification: "Notification") -> dict:
+    from portal.models import ExpansionRequestEvent
+
+    event = (
+        ExpansionRequestEvent.objects.select_related("request__customer", "request__service")
+        .filter(pk=notification.context.get("event"), request__customer_id=notification.customer_id)
+        .first()
+    )
+    if event is None:
+        raise NotificationObsolete("the expansion request step is gone")
+    return {
+        "request": event.request,
+        "event": event,
+        "path": reverse("services:request_detail", kwargs={"number": event.request.number}),
+    }
+
+
+@notification_context("portal/feedback")
+def _feedback(notification: "Notification") -> dict:
+    """A question or suggestion about the portal for the service manager (R-POR-6); replies go
+    to the author."""
+    from portal.models import Feedback
+
+    feedback = _customer_row(Feedback, notification, "feedback")
+    return {
+        "feedback": feedback,
+        "author_name": feedback.author.get_full_name() or feedback.author.email,
+        "url": settings.PORTAL_BASE_URL
+        + reverse("admin:portal_feedback_change", args=[feedback.pk]),
+        "button": gettext("Open in the staff administration"),
+        "reply_to": [feedback.author.email],
+    }

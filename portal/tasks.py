@@ -80,49 +80,6 @@ def ping() -> str:
     return "pong"
 
 
-@shared_task(**_RETRY)
-def expansion_request_notify(request_id: int) -> None:
-    """Tell the account manager about a new expansion request (R-POR-2, R-TEAM-1)."""
-    from portal.models import ExpansionRequest
-
-    request = (
-        ExpansionRequest.objects.select_related("customer", "service", "requested_by")
-        .filter(pk=request_id)
-        .first()
-    )
-    if request is None or not request.notified_to:
-        return
-    emails.expansion_request(request).send()
-
-
-@shared_task(**_RETRY)
-def expansion_request_step_notify(event_id: int) -> None:
-    """Tell the requester that staff moved their expansion request on."""
-    from portal.models import ExpansionRequestEvent
-
-    event = (
-        ExpansionRequestEvent.objects.select_related(
-            "request__customer", "request__requested_by", "request__service"
-        )
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None or not event.request.requested_by.is_active:
-        return
-    emails.expansion_request_step(event).send()
-
-
-@shared_task(**_RETRY)
-def feedback_send(feedback_id: int) -> None:
-    """E-mail a portal question or suggestion to its recipient (R-POR-6)."""
-    from portal.models import Feedback
-
-    feedback = Feedback.objects.select_related("customer", "author").filter(pk=feedback_id).first()
-    if feedback is None or not feedback.sent_to:
-        return
-    emails.feedback(feedback).send()
-
-
 # --- The notification outbox (portal/services/outbox.py) -----------------------------------------
 # No autoretry here: retries are rows with a later `next_attempt_at`, so they survive a restart.
 @shared_task(acks_late=True)

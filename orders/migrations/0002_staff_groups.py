@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# Customer Care owns orders (R-TEAM-3) and watches the outbox; the other teams read.
+# Customer Care owns orders (R-TEAM-3) and retries failed e-mails; the other teams read.
 GROUPS = {
     "Customer Care": {
         "orders": [
@@ -14,7 +14,7 @@ GROUPS = {
     },
     "TSC": {
         "orders": ["view_order", "view_touchpoint", "view_orderevent"],
-        "portal": ["view_notification", "change_notification", "view_notificationcontact"],
+        "portal": ["view_notification", "view_notificationcontact"],
     },
     "Billing": {
         "orders": ["view_order", "view_touchpoint", "view_orderevent"],

@@ -19,11 +19,9 @@ class NotificationAdmin(admin.ModelAdmin):
         "created_at",
         "status",
         "subject_reference",
-        "template",
         "to_email",
-        "customer",
+        "template",
         "attempts",
-        "next_attempt_at",
         "short_error",
     ]
     list_filter = ["status", "kind", "template", "reason", "language"]

@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
-from portal.models import Feedback, Membership, TeamRole
+from portal.models import Feedback, Membership, Notification, TeamRole
 from portal.selectors.team import team_contact_email
+from portal.services.outbox import Recipient, notify
 
 _WINDOW_SECONDS = 3600
 
@@ -33,8 +34,6 @@ def feedback_submit(
     """Record a message for the active customer and e-mail it on commit to the customer's
     service manager, else the team mailbox (R-POR-6). Without a recipient staff read it in admin.
     """
-    from portal.tasks import feedback_send
-
     key = _rate_key(membership.user_id)
     if cache.get(key, 0) >= _hourly_limit():
         raise DomainError(
@@ -57,7 +56,19 @@ def feedback_submit(
             sent_to=team_contact_email(customer=membership.customer, role=TeamRole.SERVICE_MANAGER),
         )
         if feedback.sent_to:
-            transaction.on_commit(lambda: feedback_send.delay(feedback.pk), robust=True)
+            notify(
+                event=f"feedback:{feedback.pk}",
+                template="portal/feedback",
+                recipients=[
+                    Recipient(
+                        email=feedback.sent_to,
+                        language=settings.LANGUAGE_CODE,
+                        reason=Notification.Reason.TEAM,
+                    )
+                ],
+                customer=membership.customer,
+                context={"feedback": feedback.pk},
+            )
     if not cache.add(key, 1, _WINDOW_SECONDS):
         try:
             cache.incr(key)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -12,12 +13,14 @@ from portal.models import (
     ExpansionRequest,
     ExpansionRequestEvent,
     Membership,
+    Notification,
     Service,
     TeamRole,
     User,
 )
 from portal.selectors.team import team_contact_email
 from portal.services.numbering import number_next
+from portal.services.outbox import Recipient, notify
 
 
 def expansion_request_submit(
@@ -34,8 +37,6 @@ def expansion_request_submit(
     wanted_by: date | None = None,
 ) -> ExpansionRequest:
     """Record the request with its number and tell the account manager (R-POR-2, R-TEAM-1)."""
-    from portal.tasks import expansion_request_notify
-
     customer = membership.customer
     if service is not None and service.customer_id != customer.pk:
         raise DomainError(_("Choose one of your services."), field="service")
@@ -62,8 +63,21 @@ def expansion_request_submit(
         ExpansionRequestEvent.objects.create(
             request=request, status=ExpansionRequest.Status.RECEIVED, by=membership.user
         )
-        request_id = request.pk
-        transaction.on_commit(lambda: expansion_request_notify.delay(request_id), robust=True)
+        if request.notified_to:
+            notify(
+                event=f"expansion:{request.number}:received",
+                template="portal/expansion_request",
+                recipients=[
+                    Recipient(
+                        email=request.notified_to,
+                        language=settings.LANGUAGE_CODE,
+                        reason=Notification.Reason.TEAM,
+                    )
+                ],
+                customer=customer,
+                subject_reference=request.number,
+                context={"request": request.pk},
+            )
     return request
 
 
@@ -103,8 +117,6 @@ def expansion_request_progress(
     *, request: ExpansionRequest, status: str, message: str, by: User
 ) -> ExpansionRequestEvent:
     """Staff move a request on; the customer sees the step and the requester gets an e-mail."""
-    from portal.tasks import expansion_request_step_notify
-
     with transaction.atomic():
         current = ExpansionRequest.objects.select_for_update().get(pk=request.pk)
         expansion_request_step_check(current=current.status, status=status, message=message)
@@ -113,8 +125,22 @@ def expansion_request_progress(
         event = ExpansionRequestEvent.objects.create(
             request=current, status=status, message=message.strip(), by=by
         )
-        event_id = event.pk
-        transaction.on_commit(lambda: expansion_request_step_notify.delay(event_id), robust=True)
+        notify(
+            event=f"expansion:{current.number}:step:{event.pk}",
+            template="portal/expansion_request_step",
+            recipients=[
+                Recipient.for_user(
+                    current.requested_by,
+                    customer=current.customer,
+                    reason=Notification.Reason.REQUESTER,
+                )
+            ]
+            if current.requested_by.is_active
+            else [],
+            customer=current.customer,
+            subject_reference=current.number,
+            context={"event": event.pk},
+        )
     request.status = status
     return event
 

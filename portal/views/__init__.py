@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from contacts.selectors import tsc_card_for_country
+from orders.selectors import orders_dashboard
 from portal import selectors, services
 from portal.access import member_required
 from portal.errors import DomainError
@@ -32,6 +33,7 @@ from portal.selectors.inventory import (
     expansion_requests_for_customer,
     service_status_counts_for_customer,
 )
+from portal.selectors.notifications import notification_contacts_needing_attention
 from portal.selectors.team import key_contacts_for_customer
 
 
@@ -46,8 +48,11 @@ def dashboard(request):
     if request.membership.can(Area.SERVICES):
         context["service_counts"] = service_status_counts_for_customer(customer)
         context["open_requests"] = expansion_requests_for_customer(customer, status="open")[:5]
+    if request.membership.can(Area.ORDERS):
+        context["orders"] = orders_dashboard(customer)
     if request.membership.is_admin:
         context["user_counts"] = selectors.user_counts_for_customer(customer)
+        context["contacts_attention"] = notification_contacts_needing_attention(customer)
     return render(request, "portal/dashboard.html", context)
 
 

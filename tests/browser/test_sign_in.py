@@ -34,9 +34,11 @@ def test_administrator_signs_in_through_the_form_and_sees_the_customer_dashboard
     assert navigation_paths(page) == [
         "/",
         "/services/",
+        "/orders/",
         "/contacts/",
         "/team/",
         "/users/",
+        "/notifications/",
         "/audit/",
         "/help/",
     ]

@@ -235,7 +235,7 @@ def test_staff_progress_is_shown_to_the_customer_and_mailed_to_the_requester(
     sent.refresh_from_db()
     assert sent.status == "quoted"
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == [admin_user.email]
+    assert mail.outbox[0].to == [f"Ana Admin <{admin_user.email}>"]
     assert "Cotizada" in mail.outbox[0].subject
     page = admin_client.get(reverse("services:request_detail", args=[sent.number])).content.decode()
     assert "Quote sent: 1.200 USD/month." in page
