@@ -36,6 +36,7 @@ class Migration(migrations.Migration):
                 ('reason', models.CharField(choices=[('contact', 'Notification contact'), ('requester', 'Requester'), ('user', 'Portal user'), ('team', 'Account team'), ('staff', 'Provider staff'), ('confirmation', 'Address confirmation')], max_length=16, verbose_name='why they receive it')),
                 ('status', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='pending', max_length=10, verbose_name='status')),
                 ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='next attempt')),
+                ('queued_at', models.DateTimeField(blank=True, null=True, verbose_name='queued')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
                 ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='claimed')),
                 ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),

@@ -155,6 +155,7 @@ class Notification(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

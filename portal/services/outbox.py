@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from portal.errors import DomainError
@@ -127,17 +127,20 @@ def notifications_enqueue(ids: list[int]) -> int:
     """Hand rows to Celery. A broker that is down costs nothing: the sweep retries later."""
     from portal.tasks import notification_deliver
 
-    enqueued = 0
+    enqueued = []
     for pk in ids:
         try:
             notification_deliver.apply_async((pk,), retry=False)
         except Exception:  # noqa: BLE001 - any broker failure; the row stays pending
             logger.warning(
-                "broker unavailable: %d notification(s) left for the sweep", len(ids) - enqueued
+                "broker unavailable: %d notification(s) left for the sweep", len(ids) - len(enqueued)
             )
             break
-        enqueued += 1
-    return enqueued
+        enqueued.append(pk)
+    if enqueued:
+        # The sweep leaves queued rows alone for a while: a backlog is not queued twice.
+        Notification.objects.filter(pk__in=enqueued).update(queued_at=timezone.now())
+    return len(enqueued)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -216,6 +219,7 @@ def _after_send_error(notification: Notification, error: Exception) -> str:
         status=Notification.Status.PENDING,
         next_attempt_at=timezone.now() + delay,
         last_error=_error_text(error),
+        queued_at=None,
     )
     from portal.tasks import notification_deliver
 
@@ -223,6 +227,8 @@ def _after_send_error(notification: Notification, error: Exception) -> str:
         notification_deliver.apply_async((notification.pk,), countdown=delay.total_seconds())
     except Exception:  # noqa: BLE001 - the sweep picks the row up when it is due
         logger.warning("broker unavailable: notification %s waits for the sweep", notification.pk)
+    else:
+        Notification.objects.filter(pk=notification.pk).update(queued_at=timezone.now())
     return "retry"
 
 
@@ -232,19 +238,20 @@ def _mark_failed(notification: Notification, error: Exception) -> None:
     )
 
 
-def notifications_sweep(*, grace: timedelta = timedelta(seconds=30)) -> int:
-    """Beat, every minute: free rows whose worker died mid-send, enqueue every due row.
-
-    `grace` leaves alone rows that just became due: their own task is probably in the queue.
-    """
+def notifications_sweep() -> int:
+    """Beat, every minute: free rows whose worker died mid-send, and enqueue every due row
+    that was never queued (broker down, scheduled send) or whose task has not run within
+    NOTIFICATION_CLAIM_TIMEOUT (lost by the broker or by a killed worker)."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT)
     Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=stale).update(
-        status=Notification.Status.PENDING, next_attempt_at=now - grace
+        status=Notification.Status.PENDING, next_attempt_at=now, queued_at=None
     )
     due = list(
         Notification.objects.filter(
-            status=Notification.Status.PENDING, next_attempt_at__lte=now - grace
+            Q(queued_at__isnull=True) | Q(queued_at__lt=stale),
+            status=Notification.Status.PENDING,
+            next_attempt_at__lte=now,
         )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:5000]
@@ -259,7 +266,12 @@ def notification_retry(*, notification: Notification) -> None:
     with transaction.atomic():
         updated = Notification.objects.filter(
             pk=notification.pk, status=Notification.Status.FAILED
-        ).update(status=Notification.Status.PENDING, next_attempt_at=timezone.now(), attempts=0)
+        ).update(
+            status=Notification.Status.PENDING,
+            next_attempt_at=timezone.now(),
+            attempts=0,
+            queued_at=None,
+        )
         if updated:
             transaction.on_commit(lambda: notifications_enqueue([notification.pk]), robust=True)
 

@@ -101,10 +101,13 @@ def test_the_same_event_recorded_twice_is_one_email_per_recipient(
 def test_a_rolled_back_transaction_leaves_no_row_and_sends_nothing(
     customer, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _notify(customer)
-            raise RuntimeError("the write failed after notify")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _notify(customer)
+        raise RuntimeError("the write failed after notify")
     assert callbacks == []
     assert not Notification.objects.exists()
     assert mail.outbox == []
@@ -222,9 +225,8 @@ def test_a_permanent_refusal_fails_at_once_and_flags_the_contact_to_the_admins(
     failing_mailer.errors = [
         smtplib.SMTPRecipientsRefused({"gone@acme.test": (550, b"5.1.1 no such user")})
     ]
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            (pk,) = _notify(customer, recipients=[Recipient.for_contact(contact)])
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        (pk,) = _notify(customer, recipients=[Recipient.for_contact(contact)])
     row = Notification.objects.get(pk=pk)
     assert (row.status, row.attempts) == ("failed", 1)
     contact.refresh_from_db()
@@ -313,3 +315,24 @@ def test_delivery_runs_as_a_celery_task_with_late_acknowledgement():
     assert task.acks_late is True
     schedule = app.conf.beat_schedule["notifications-sweep"]
     assert (schedule["task"], schedule["schedule"]) == ("portal.tasks.notifications_sweep", 60.0)
+
+
+def test_the_sweep_does_not_queue_a_backlog_twice_but_requeues_a_lost_task(
+    customer, settings, monkeypatch
+):
+    settings.NOTIFICATION_CLAIM_TIMEOUT = 300
+    queued = []
+    monkeypatch.setattr(
+        "portal.tasks.notification_deliver.apply_async",
+        lambda args, **kwargs: queued.append(args[0]),
+    )
+    with transaction.atomic():
+        (waiting,) = _notify(customer, event="in-the-queue")
+        (lost,) = _notify(customer, event="lost-by-the-broker")
+    Notification.objects.filter(pk=waiting).update(queued_at=timezone.now())
+    Notification.objects.filter(pk=lost).update(queued_at=timezone.now() - timedelta(minutes=6))
+
+    assert outbox.notifications_sweep() == 1
+
+    assert queued == [lost]
+    assert Notification.objects.get(pk=lost).queued_at > timezone.now() - timedelta(seconds=5)
