@@ -167,7 +167,7 @@ def touchpoint_record(
         elif step == Step.ESTIMATED_ACTIVATION:
             touchpoint.estimated_activation_on = _require(
                 estimated_activation_on,
-                _("TP3 carries the estimated activation date."),
+                _("TP3 needs the estimated activation date."),
                 "estimated_activation_on",
             )
             if estimated_activation_on < order.received_on:
@@ -181,21 +181,21 @@ def touchpoint_record(
         elif step == Step.INSTALLATION_REMINDER:
             touchpoint.installation_on = _require(
                 installation_on or order.installation_on,
-                _("TP4 carries the installation date."),
+                _("TP4 needs the installation date."),
                 "installation_on",
             )
             touchpoint.site_preparation = (site_preparation or order.site_preparation).strip()
             if not automatic:
                 _require(
                     touchpoint.site_preparation,
-                    _("TP4 says what the site must prepare."),
+                    _("TP4 needs what the site must prepare."),
                     "site_preparation",
                 )
             order.installation_on = touchpoint.installation_on
             order.site_preparation = touchpoint.site_preparation
         elif step == Step.ACTIVATION_PLANNING:
-            _require(activation_start, _("TP5 carries the activation window."), "activation_start")
-            _require(activation_end, _("TP5 carries the activation window."), "activation_end")
+            _require(activation_start, _("TP5 needs the activation window."), "activation_start")
+            _require(activation_end, _("TP5 needs the activation window."), "activation_end")
             if activation_end <= activation_start:
                 raise DomainError(
                     _("The activation window must end after it starts."), field="activation_end"

@@ -65,7 +65,12 @@ class NotificationAdmin(admin.ModelAdmin):
         if skipped:
             self.message_user(
                 request,
-                gettext("%(count)d were not failed and were left alone.") % {"count": skipped},
+                ngettext(
+                    "%(count)d e-mail had not failed and was left alone.",
+                    "%(count)d e-mails had not failed and were left alone.",
+                    skipped,
+                )
+                % {"count": skipped},
                 messages.WARNING,
             )
 

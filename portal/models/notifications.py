@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models.core import LANGUAGE_CHOICES, Customer
 
@@ -103,11 +104,11 @@ class Notification(models.Model):
     """One e-mail to one recipient: pending -> sending -> sent, or failed after the last try."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
+        PENDING = "pending", pgettext_lazy("e-mail status", "Pending")
+        SENDING = "sending", pgettext_lazy("e-mail status", "Sending")
+        SENT = "sent", pgettext_lazy("e-mail status", "Sent")
+        FAILED = "failed", pgettext_lazy("e-mail status", "Failed")
+        CANCELLED = "cancelled", pgettext_lazy("e-mail status", "Cancelled")
 
     class Reason(models.TextChoices):
         """Why this person gets it; the e-mail's footer says so."""

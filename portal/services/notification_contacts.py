@@ -1,5 +1,7 @@
 """The people a customer wants notified, per kind of event (R-GCR-4), and their confirmation."""
 
+from datetime import timedelta
+
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -20,6 +22,7 @@ from portal.services.outbox import Recipient, notify
 
 CONFIRM_SALT = "portal.notification-contact.confirm"
 CONFIRM_MAX_AGE = 14 * 24 * 3600
+RESEND_INTERVAL = timedelta(minutes=10)
 _FIELDS = ("name", "email", "language", *[kind.value for kind in NotificationKind])
 
 
@@ -30,7 +33,9 @@ def contact_confirmation_token(contact: NotificationContact) -> str:
 
 def _check_kinds(values: dict) -> None:
     if not any(values.get(kind.value) for kind in NotificationKind):
-        raise DomainError(_("Choose at least one kind of notification."), field=None)
+        raise DomainError(
+            _("Choose at least one kind of notification."), rule="R-GCR-4", field="kinds"
+        )
 
 
 def _check_unique(customer: Customer, email: str, exclude: int | None = None) -> None:
@@ -117,10 +122,27 @@ def contact_remove(*, contact: NotificationContact, actor: User) -> None:
 
 
 def contact_resend(*, contact: NotificationContact, actor: User) -> None:
+    """Another confirmation link; at most one per RESEND_INTERVAL, since it goes to a third party."""
     if contact.is_confirmed and not contact.is_bounced:
         raise DomainError(_("This address is already confirmed."))
+    last = contact.confirmation_sent_at
+    if last is not None and timezone.now() - last < RESEND_INTERVAL:
+        minutes = int(RESEND_INTERVAL.total_seconds() // 60)
+        raise DomainError(
+            _(
+                "A link was sent less than %(minutes)d minutes ago; please wait before sending another."
+            )
+            % {"minutes": minutes}
+        )
     with transaction.atomic():
         contact_confirmation_send(contact=contact)
+        audit_record(
+            action=AuditEvent.Action.CONTACT_CHANGE,
+            customer=contact.customer,
+            actor=actor,
+            target_email=contact.email,
+            detail={"confirmation_resent": True},
+        )
 
 
 def contact_by_token(token: str) -> NotificationContact:

@@ -20,7 +20,8 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from portal.services.inventory import expansion_request_submit
-from tests.factories import ServiceFactory
+from portal.services.notification_contacts import contact_confirmation_token
+from tests.factories import NotificationContactFactory, ServiceFactory
 
 PERSONAS = ("anonymous", "admin", "limited", "other", "staff", "inactive")
 METHODS = ("get", "post")
@@ -39,7 +40,7 @@ def _pattern_names(patterns, prefix: str = ""):
 
 
 # Every namespace that customers (or the public) reach; /admin/ and allauth have their own tests.
-NAMESPACES = ("portal", "services", "contacts")
+NAMESPACES = ("portal", "services", "orders", "contacts")
 
 
 def _portal_url_names() -> list[str]:
@@ -94,6 +95,7 @@ def _everyone(get, post) -> dict[str, tuple]:
 _INVITE = {"email": "new.person@acme.test", "language": "es", "role": "user", "tickets": "view"}
 _PERMISSIONS = {"role": "user", "tickets": "act", "services": "view", "billing": "view"}
 _PROFILE = {"full_name": "Someone", "phone": "", "language": "en", "timezone": ""}
+_CONTACT = {"name": "NOC", "email": "noc.matrix@acme.test", "language": "es", "kinds": ["orders"]}
 _ACCEPT = {
     "full_name": "Iris Invitee",
     "password1": "violet-lantern-harbour-42",
@@ -159,6 +161,29 @@ ROUTES: dict[str, Route] = {
         data=lambda w, persona: _ACCEPT,
     ),
     "portal:audit": Route(_admin_only(200, 405, other_get=200, other_post=405)),
+    # R-GCR-4: the portal administrator (R-POR-5) keeps the notification contacts.
+    "portal:notification_contacts": Route(_admin_only(200, 405, other_get=200, other_post=405)),
+    "portal:notification_contact_create": Route(
+        _admin_only(200, "/notifications/", other_get=200, other_post="/notifications/"),
+        data=lambda w, persona: _CONTACT,
+    ),
+    "portal:notification_contact_edit": Route(
+        _admin_only(200, "/notifications/", other_get=404, other_post=404),
+        kwargs=lambda w: {"reference": w.contact.reference},
+        data=lambda w, persona: _CONTACT,
+    ),
+    "portal:notification_contact_remove": Route(
+        _admin_only(405, "/notifications/", other_get=405, other_post=404),
+        kwargs=lambda w: {"reference": w.contact.reference},
+    ),
+    "portal:notification_contact_resend": Route(
+        _admin_only(405, "/notifications/", other_get=405, other_post=404),
+        kwargs=lambda w: {"reference": w.contact.reference},
+    ),
+    # Public: the signed token is the credential; GET asks, POST confirms.
+    "portal:notification_contact_confirm": Route(
+        _everyone(200, 200), kwargs=lambda w: {"token": w.contact_token}
+    ),
     # The profile belongs to the person, not to a customer: no membership needed.
     "portal:profile": Route(
         {"anonymous": (LOGIN, LOGIN), **dict.fromkeys(PERSONAS[1:], (200, "/profile/"))},
@@ -237,6 +262,7 @@ def world(
     invite,
 ):
     invitation, token = invite("invitee@acme.test")
+    contact = NotificationContactFactory(customer=customer, confirmed_at=None)
     service = ServiceFactory(customer=customer, service_id="AR-BUE-IPVPN-00001")
     expansion = expansion_request_submit(
         membership=admin_membership, kind="other", description="A first request", service=service
@@ -269,6 +295,8 @@ def world(
         inactive_membership=inactive_membership,
         invitation=invitation,
         token=token,
+        contact=contact,
+        contact_token=contact_confirmation_token(contact),
         admin_session=admin_session,
         service=service,
         expansion=expansion,
