@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order, Step
+from orders.selectors import DEFAULT_SORT, ORDER_SORTS
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -121,7 +122,7 @@ class TechnicalDetailsForm(forms.Form):
 
 
 class OrderFilterForm(forms.Form):
-    """The orders list's filters; a bad value is ignored with a message, never a 500."""
+    """The orders list's filters; a bad value is shown as a message (400), never a 500."""
 
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All"))] + Order.Status.choices
@@ -129,6 +130,11 @@ class OrderFilterForm(forms.Form):
     product_line = forms.ChoiceField(label=_("Product line"), required=False)
     received_from = forms.DateField(label=_("Received from"), required=False, widget=_DATE)
     received_to = forms.DateField(label=_("Received until"), required=False, widget=_DATE)
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[(name, name) for name in ORDER_SORTS]
+        + [(f"-{name}", f"-{name}") for name in ORDER_SORTS],
+    )
 
     def __init__(self, *args, product_lines: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,3 +146,14 @@ class OrderFilterForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError(_("The start date is after the end date."))
         return cleaned
+
+    def filters(self) -> dict:
+        """Keyword arguments of orders.selectors.orders_for_customer."""
+        data = self.cleaned_data if self.is_bound else {}
+        return {
+            "status": data.get("status", ""),
+            "product_line": data.get("product_line", ""),
+            "received_from": data.get("received_from"),
+            "received_to": data.get("received_to"),
+            "sort": data.get("sort") or DEFAULT_SORT,
+        }

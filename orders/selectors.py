@@ -4,11 +4,29 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from orders.models import Order, OrderEvent, Step, Touchpoint
-from portal.models import Customer, Notification
+from portal.models import Customer, Notification, ProductLine, TeamRole
 from portal.selectors.notifications import notifications_for_subject
+from portal.selectors.team import (
+    LANGUAGE_LABELS,
+    ROLE_INFO,
+    TeamCard,
+    key_contacts_for_customer,
+    phone_for_humans,
+)
+
+# What the list may be sorted by: the public name in ?sort= and the columns it orders by.
+ORDER_SORTS = {
+    "number": ("number",),
+    "status": ("status", "-received_on", "-id"),
+    "received": ("received_on", "id"),
+    "estimated_activation": ("estimated_activation_on", "received_on", "id"),
+}
+DEFAULT_SORT = "-received"
+CALENDARS = ("installation", "activation")
 
 
 def orders_for_customer(
@@ -18,7 +36,9 @@ def orders_for_customer(
     product_line: str = "",
     received_from: date | None = None,
     received_to: date | None = None,
+    sort: str = DEFAULT_SORT,
 ) -> QuerySet[Order]:
+    """The list and its CSV: one query for the rows (care manager joined, services counted)."""
     orders = (
         Order.objects.filter(customer=customer)
         .select_related("care_manager", "requester")
@@ -32,7 +52,25 @@ def orders_for_customer(
         orders = orders.filter(received_on__gte=received_from)
     if received_to:
         orders = orders.filter(received_on__lte=received_to)
-    return orders.order_by("-received_on", "-id")
+    columns = ORDER_SORTS.get(sort.lstrip("-"), ORDER_SORTS["received"])
+    if sort.startswith("-"):
+        columns = tuple(c[1:] if c.startswith("-") else f"-{c}" for c in columns)
+    return orders.order_by(*columns)
+
+
+def order_product_lines_for_customer(customer: Customer) -> list[tuple[str, str]]:
+    """The product lines the customer has orders of, for the list's filter (one query)."""
+    present = set(
+        Order.objects.filter(customer=customer)
+        .order_by("product_line")
+        .values_list("product_line", flat=True)
+        .distinct()
+    )
+    return [(value, label) for value, label in ProductLine.choices if value in present]
+
+
+def orders_waiting_count(customer: Customer) -> int:
+    return Order.objects.filter(customer=customer, status=Order.Status.WAITING_CUSTOMER).count()
 
 
 def order_get(customer: Customer, number: str) -> Order:
@@ -42,6 +80,39 @@ def order_get(customer: Customer, number: str) -> Order:
         customer=customer,
         number=number,
     )
+
+
+def order_with_technical_details(
+    customer: Customer, number: str
+) -> tuple[Order, Touchpoint | None]:
+    """The order and its TP1 (None before staff request the details)."""
+    order = order_get(customer, number)
+    return order, Touchpoint.objects.filter(order=order, step=Step.TECHNICAL_DETAILS).first()
+
+
+def order_calendars(order: Order) -> list[str]:
+    """The calendar files (.ics) the order has: the installation day and the activation window,
+    once known; none for a cancelled order."""
+    if order.status == Order.Status.CANCELLED:
+        return []
+    available = []
+    if order.installation_on:
+        available.append("installation")
+    if order.activation_start and order.activation_end:
+        available.append("activation")
+    return available
+
+
+def order_calendar_get(customer: Customer, number: str, which: str) -> Order:
+    """The order whose `which` calendar file exists; a 404 otherwise."""
+    order = get_object_or_404(
+        Order.objects.select_related("customer").prefetch_related("services"),
+        customer=customer,
+        number=number,
+    )
+    if which not in order_calendars(order):
+        raise Http404
+    return order
 
 
 @dataclass(frozen=True)
@@ -57,8 +128,70 @@ class TimelineEntry:
     notifications: list[Notification]
 
 
+def _step_states(order: Order, touchpoints: dict[int, Touchpoint]) -> list[StepState]:
+    """Done with its touchpoint; `current` is what the order waits for: the customer's answer
+    to TP1 while it is unanswered, else the next touchpoint (R-ORD-1)."""
+    waiting = order.status == Order.Status.WAITING_CUSTOMER
+    steps = []
+    for step in Step:
+        touchpoint = touchpoints.get(step)
+        if touchpoint is not None and waiting and touchpoint.awaits_answer:
+            state = "current"
+        elif touchpoint is not None:
+            state = "done"
+        elif order.is_open and not waiting and step == order.next_step:
+            state = "current"
+        else:
+            state = "next"
+        steps.append(StepState(step=step, state=state, touchpoint=touchpoint))
+    return steps
+
+
+def _timeline(order: Order, customer: Customer) -> list[TimelineEntry]:
+    """Each event, newest first, with the e-mails it caused. The activation reminder that TP5
+    schedules has no event of its own: it is listed under TP5."""
+    by_event: dict[str, list[Notification]] = {}
+    reminder_prefix = f"order:{order.number}:activation-reminder"
+    for notification in notifications_for_subject(customer, order.number):
+        event = notification.event
+        if event.startswith(reminder_prefix):
+            event = f"order:{order.number}:tp{Step.ACTIVATION_PLANNING}"
+        by_event.setdefault(event, []).append(notification)
+    events = OrderEvent.objects.filter(order=order).select_related("actor")
+    timeline = [
+        TimelineEntry(event, by_event.get(event.event_key, []) if event.event_key else [])
+        for event in events
+    ]
+    return list(reversed(timeline))
+
+
+def care_manager_card(order: Order) -> TeamCard:
+    """R-TEAM-3: the order's care manager; while none is named, whoever the customer's account
+    team offers for the role (the customer's care manager, else the team's mailbox)."""
+    role = TeamRole.CUSTOMER_CARE_MANAGER
+    person = order.care_manager
+    if person is None or not person.is_active:
+        cards = key_contacts_for_customer(customer=order.customer)
+        return next(card for card in cards if card.role == role)
+    info = ROLE_INFO[role]
+    return TeamCard(
+        role=role,
+        label=TeamRole(role).label,
+        summary=info.summary,
+        topics=info.topics,
+        name=person.full_name,
+        email=person.email,
+        phone=phone_for_humans(person.phone),
+        languages=tuple(
+            label for code, label in LANGUAGE_LABELS.items() if code in (person.languages or ())
+        ),
+    )
+
+
 def order_page(customer: Customer, number: str) -> dict:
-    """The order, its six steps, services, and the timeline with the e-mails each step sent."""
+    """The order, its six steps, services, the care manager and the timeline with the e-mails
+    each step sent. A fixed number of queries whatever the number of touchpoints, events and
+    e-mails (R-ORD-2)."""
     order = order_get(customer, number)
     touchpoints = {
         touchpoint.step: touchpoint
@@ -66,27 +199,14 @@ def order_page(customer: Customer, number: str) -> dict:
             "answered_by", "recorded_by"
         )
     }
-    steps = []
-    for step in Step:
-        touchpoint = touchpoints.get(step)
-        if touchpoint is not None:
-            state = "done"
-        elif order.is_open and step == order.next_step:
-            state = "current"
-        else:
-            state = "next"
-        steps.append(StepState(step=step, state=state, touchpoint=touchpoint))
-    by_event: dict[str, list[Notification]] = {}
-    for notification in notifications_for_subject(customer, order.number):
-        by_event.setdefault(notification.event, []).append(notification)
-    events = OrderEvent.objects.filter(order=order).select_related("actor")
-    timeline = [TimelineEntry(event, by_event.get(event.event_key, [])) for event in events]
     return {
         "order": order,
-        "steps": steps,
+        "steps": _step_states(order, touchpoints),
         "tp1": touchpoints.get(Step.TECHNICAL_DETAILS),
         "services": list(order.services.order_by("service_id")),
-        "timeline": list(reversed(timeline)),
+        "timeline": _timeline(order, customer),
+        "care_manager": care_manager_card(order),
+        "calendars": order_calendars(order),
     }
 
 

@@ -210,6 +210,8 @@ def touchpoint_record(
             order.services.filter(status=Service.Status.PROVISIONING).update(
                 status=Service.Status.ACTIVE, activated_on=touchpoint.activated_on
             )
+            # Connected: a reminder of the activation window has nothing left to announce.
+            notifications_cancel(event_prefix=f"order:{order.number}:activation-reminder")
         touchpoint.save()
         order.last_step = step
         order.save()
@@ -253,7 +255,8 @@ def technical_details_answer(*, order: Order, answers: list[str], actor: User) -
             .filter(order=order, step=Step.TECHNICAL_DETAILS)
             .first()
         )
-        if touchpoint is None or not touchpoint.awaits_answer:
+        waiting = order.status == Order.Status.WAITING_CUSTOMER
+        if not waiting or touchpoint is None or not touchpoint.awaits_answer:
             raise DomainError(_("This order is not waiting for technical details."))
         if len(answers) != len(touchpoint.details_requested) or not all(
             answer.strip() for answer in answers

@@ -39,24 +39,24 @@ _FALSE = {"", "0", "false", "no", "n", "não", "nao"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(value: str) -> str:
+def csv_cell_safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def service_cells(service: Service) -> list[str]:
     yes, no = _("yes"), _("no")
     return [
-        _safe(service.service_id),
+        csv_cell_safe(service.service_id),
         service.get_product_line_display(),
         yes if service.satellite else no,
         yes if service.managed else no,
-        _safe(service.site_name),
-        _safe(service.site_address),
+        csv_cell_safe(service.site_name),
+        csv_cell_safe(service.site_address),
         service.get_country_display(),
-        _safe(service.capacity),
+        csv_cell_safe(service.capacity),
         service.get_status_display(),
         service.activated_on.isoformat() if service.activated_on else "",
-        _safe(service.notes),
+        csv_cell_safe(service.notes),
     ]
 
 

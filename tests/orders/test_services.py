@@ -420,3 +420,26 @@ def test_no_reminder_for_an_installation_already_past(order, staff_user, send):
     order = _ready_for_tp4(order, staff_user, send, installation="2026-12-10")
     with time_machine.travel(datetime.datetime(2026, 12, 11, 13, tzinfo=UTC), tick=False):
         assert send(installation_reminders_send) == []
+
+
+def test_a_cancelled_order_cannot_be_answered(order, staff_user, admin_user, send):
+    send(
+        touchpoint_record,
+        order=order,
+        step=Step.TECHNICAL_DETAILS,
+        actor=staff_user,
+        details_requested=["LAN range"],
+    )
+    send(order_cancel, order=order, reason="Site closed", actor=staff_user)
+    with pytest.raises(DomainError):
+        technical_details_answer(order=order, answers=["10.0.0.0/24"], actor=admin_user)
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+
+
+def test_tp6_withdraws_the_pending_activation_reminder(order, staff_user, send):
+    with time_machine.travel(datetime.datetime(2026, 12, 1, tzinfo=UTC), tick=False):
+        order = _advance(order, staff_user, send, until=Step.ACTIVATION_PLANNING)
+        assert Notification.objects.get(template="orders/activation_reminder").status == "pending"
+        _advance(order, staff_user, send, until=Step.CONNECTION)
+    assert Notification.objects.get(template="orders/activation_reminder").status == "cancelled"

@@ -6,6 +6,7 @@ permission -> 403, the wrong method -> 405, the happy path -> 200 or a redirect.
 Objects in URLs always belong to the first customer (Acme).
 """
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,9 +20,11 @@ from django.conf import settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from orders.models import Order
+from orders.services import order_create, touchpoint_record
 from portal.services.inventory import expansion_request_submit
 from portal.services.notification_contacts import contact_confirmation_token
-from tests.factories import NotificationContactFactory, ServiceFactory
+from tests.factories import NotificationContactFactory, OrderFactory, ServiceFactory
 
 PERSONAS = ("anonymous", "admin", "limited", "other", "staff", "inactive")
 METHODS = ("get", "post")
@@ -86,6 +89,11 @@ def _member_read(*, other=(200, 405)) -> dict[str, tuple]:
         "staff": (403, 405),
         "inactive": (403, 405),
     }
+
+
+def _orders_read(*, other=(200, 405)) -> dict[str, tuple]:
+    """An orders page (R-ORD-2): the limited persona has no orders permission."""
+    return {**_member_read(other=other), "limited": (403, 405)}
 
 
 def _everyone(get, post) -> dict[str, tuple]:
@@ -246,6 +254,29 @@ ROUTES: dict[str, Route] = {
             "description": "More",
         },
     ),
+    # R-ORD-2: orders; the limited persona has no orders permission.
+    "orders:list": Route(_orders_read()),
+    "orders:export": Route(_orders_read()),
+    "orders:detail": Route(
+        _orders_read(other=(404, 405)), kwargs=lambda w: {"number": w.order.number}
+    ),
+    "orders:calendar": Route(
+        _orders_read(other=(404, 405)),
+        kwargs=lambda w: {"number": w.order.number, "which": "installation"},
+    ),
+    # R-ORD-1: answering TP1 needs the orders act level; POST only.
+    "orders:answer": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (405, f"/orders/ORD-{YEAR}-00001/"),
+            "limited": (405, 403),
+            "other": (405, 404),
+            "staff": (405, 403),
+            "inactive": (405, 403),
+        },
+        kwargs=lambda w: {"number": w.order.number},
+        data=lambda w, persona: {"detail_0": "10.20.0.0/24"},
+    ),
     # R-TT-4: the directory is public, for the day the portal itself is down.
     "contacts:directory": Route(_everyone(200, 405)),
 }
@@ -263,6 +294,15 @@ def world(
 ):
     invitation, token = invite("invitee@acme.test")
     contact = NotificationContactFactory(customer=customer, confirmed_at=None)
+    order = order_create(
+        customer=customer,
+        product_line="internet",
+        title="Internet 1 Gbps",
+        requester=admin_membership.user,
+    )
+    touchpoint_record(order=order, step=1, actor=staff_user, details_requested=["LAN IP range"])
+    Order.objects.filter(pk=order.pk).update(installation_on=datetime.date(YEAR, 12, 10))
+    OrderFactory(customer=other_membership.customer, number="ORD-1999-00001")
     service = ServiceFactory(customer=customer, service_id="AR-BUE-IPVPN-00001")
     expansion = expansion_request_submit(
         membership=admin_membership, kind="other", description="A first request", service=service
@@ -296,6 +336,7 @@ def world(
         invitation=invitation,
         token=token,
         contact=contact,
+        order=order,
         contact_token=contact_confirmation_token(contact),
         admin_session=admin_session,
         service=service,
