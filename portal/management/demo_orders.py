@@ -124,6 +124,8 @@ ORDERS: dict[str, list[dict]] = {
             ],
             "until": Step.ORDER_CONFIRMED,
             "received_days_ago": 9,
+            "details": ["ASN e prefixos a anunciar", "Porta e óptica no PoP"],
+            "answers": ["AS64500: 203.0.113.0/24", "100GBASE-LR4, rack 14"],
         },
         {
             "title": "Colocation no Rio de Janeiro: 2 racks",
@@ -140,6 +142,10 @@ ORDERS: dict[str, list[dict]] = {
             ],
             "until": Step.INSTALLATION_REMINDER,
             "received_days_ago": 28,
+            "details": ["Contato no local no dia da instalação"],
+            "answers": ["Rafael Costa, +55 21 5555 0101"],
+            "site_preparation": "Acesso ao data center liberado para a equipe técnica e "
+            "energia redundante nos dois racks.",
             "installation_in_business_days": 1,
         },
     ],
@@ -233,8 +239,11 @@ def _seed_order(customer: Customer, requester: User, spec: dict) -> None:
         },
         Step.INSTALLATION_REMINDER: {
             "installation_on": installation,
-            "site_preparation": "Acceso al sitio y a la sala de equipos, energía y espacio en "
-            "rack, y una persona de contacto el día de la instalación.",
+            "site_preparation": spec.get(
+                "site_preparation",
+                "Acceso al sitio y a la sala de equipos, energía y espacio en rack, y una "
+                "persona de contacto el día de la instalación.",
+            ),
         },
         Step.ACTIVATION_PLANNING: {
             "activation_start": _local(customer, activation_day, 10),
@@ -246,7 +255,8 @@ def _seed_order(customer: Customer, requester: User, spec: dict) -> None:
         touchpoint_record(order=order, step=step, actor=None, **values[step])
         if step == Step.TECHNICAL_DETAILS and spec["until"] > step:
             count = len(values[step]["details_requested"])
-            technical_details_answer(order=order, answers=_ANSWERS[:count], actor=requester)
+            answers = spec.get("answers", _ANSWERS)[:count]
+            technical_details_answer(order=order, answers=answers, actor=requester)
     _spread_over_time(order, received)
 
 

@@ -133,7 +133,8 @@ def notifications_enqueue(ids: list[int]) -> int:
             notification_deliver.apply_async((pk,), retry=False)
         except Exception:  # noqa: BLE001 - any broker failure; the row stays pending
             logger.warning(
-                "broker unavailable: %d notification(s) left for the sweep", len(ids) - len(enqueued)
+                "broker unavailable: %d notification(s) left for the sweep",
+                len(ids) - len(enqueued),
             )
             break
         enqueued.append(pk)
