@@ -272,7 +272,17 @@ class OrderAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return get_object_or_404(Order.objects.select_related("customer"), pk=order_id)
 
-    def _render(self, request, order: Order, *, title: str, form, status: int = 200):
+    def _action(self, request, order: Order, *, form, title: str, perform, done: str):
+        """One staff action on an order: show the form, run the service on a valid POST, put a
+        broken rule on the form (400) or go back to the order with a message."""
+        if request.method == "POST" and form.is_valid():
+            try:
+                perform(form.cleaned_data)
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, done)
+                return redirect(reverse("admin:orders_order_change", args=[order.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -280,11 +290,8 @@ class OrderAdmin(admin.ModelAdmin):
             "title": title,
             "form": form,
         }
+        status = 400 if request.method == "POST" else 200
         return TemplateResponse(request, "admin/orders/order/action.html", context, status=status)
-
-    def _done(self, request, order: Order, message: str):
-        messages.success(request, message)
-        return redirect(reverse("admin:orders_order_change", args=[order.pk]))
 
     def touchpoint_view(self, request, order_id: int):
         order = self._order_for_action(request, order_id)
@@ -292,58 +299,46 @@ class OrderAdmin(admin.ModelAdmin):
         if step is None:
             messages.error(request, gettext("This order has no touchpoint left to record."))
             return redirect(reverse("admin:orders_order_change", args=[order.pk]))
-        form = TouchpointForm(request.POST or None, order=order, step=step)
-        title = gettext("Record TP%(step)s: %(label)s") % {"step": int(step), "label": step.label}
-        if request.method == "POST" and form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-            try:
-                touchpoint_record(order=order, step=step, actor=request.user, **values)
-            except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
-                return self._done(
-                    request,
-                    order,
-                    gettext("TP%(step)s recorded; the customer's contacts are being notified.")
-                    % {"step": int(step)},
-                )
-        status = 400 if request.method == "POST" else 200
-        return self._render(request, order, title=title, form=form, status=status)
+
+        def perform(data):
+            values = {name: value for name, value in data.items() if value not in (None, "")}
+            touchpoint_record(order=order, step=step, actor=request.user, **values)
+
+        return self._action(
+            request,
+            order,
+            form=TouchpointForm(request.POST or None, order=order, step=step),
+            title=gettext("Record TP%(step)s: %(label)s")
+            % {"step": int(step), "label": step.label},
+            perform=perform,
+            done=gettext("TP%(step)s recorded; the customer's contacts are being notified.")
+            % {"step": int(step)},
+        )
 
     def first_invoice_view(self, request, order_id: int):
         order = self._order_for_action(request, order_id)
-        form = FirstInvoiceForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                first_invoice_record(
-                    order=order,
-                    invoiced_on=form.cleaned_data["first_invoice_on"],
-                    actor=request.user,
-                )
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
-                return self._done(request, order, gettext("Order closed at its first invoice."))
-        status = 400 if request.method == "POST" else 200
-        return self._render(
-            request, order, title=gettext("Record the first invoice"), form=form, status=status
+        return self._action(
+            request,
+            order,
+            form=FirstInvoiceForm(request.POST or None),
+            title=gettext("Record the first invoice"),
+            perform=lambda data: first_invoice_record(
+                order=order, invoiced_on=data["first_invoice_on"], actor=request.user
+            ),
+            done=gettext("Order closed at its first invoice."),
         )
 
     def cancel_view(self, request, order_id: int):
         order = self._order_for_action(request, order_id)
-        form = CancelForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                order_cancel(
-                    order=order, reason=form.cleaned_data["cancel_reason"], actor=request.user
-                )
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
-                return self._done(request, order, gettext("Order cancelled."))
-        status = 400 if request.method == "POST" else 200
-        return self._render(
-            request, order, title=gettext("Cancel the order"), form=form, status=status
+        return self._action(
+            request,
+            order,
+            form=CancelForm(request.POST or None),
+            title=gettext("Cancel the order"),
+            perform=lambda data: order_cancel(
+                order=order, reason=data["cancel_reason"], actor=request.user
+            ),
+            done=gettext("Order cancelled."),
         )
 
     def has_delete_permission(self, request, obj=None) -> bool:

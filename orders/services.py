@@ -14,7 +14,6 @@ from portal.business_time import business_day_start, business_days_before
 from portal.errors import DomainError
 from portal.models import (
     Customer,
-    Notification,
     NotificationKind,
     Service,
     TeamAssignment,
@@ -279,11 +278,10 @@ def technical_details_answer(*, order: Order, answers: list[str], actor: User) -
         recipients = []
         if care_manager is not None and care_manager.is_active:
             recipients.append(
-                Recipient(
-                    email=care_manager.email,
+                Recipient.for_team(
+                    care_manager.email,
                     name=care_manager.full_name,
-                    language=(care_manager.languages or [settings.LANGUAGE_CODE])[0],
-                    reason=Notification.Reason.TEAM,
+                    language=(care_manager.languages or [""])[0],
                 )
             )
         notify(

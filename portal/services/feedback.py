@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
-from portal.models import Feedback, Membership, Notification, TeamRole
+from portal.models import Feedback, Membership, TeamRole
 from portal.selectors.team import team_contact_email
 from portal.services.outbox import Recipient, notify
 
@@ -59,13 +59,7 @@ def feedback_submit(
             notify(
                 event=f"feedback:{feedback.pk}",
                 template="portal/feedback",
-                recipients=[
-                    Recipient(
-                        email=feedback.sent_to,
-                        language=settings.LANGUAGE_CODE,
-                        reason=Notification.Reason.TEAM,
-                    )
-                ],
+                recipients=[Recipient.for_team(feedback.sent_to)],
                 customer=membership.customer,
                 context={"feedback": feedback.pk},
             )

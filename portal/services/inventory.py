@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -67,13 +66,7 @@ def expansion_request_submit(
             notify(
                 event=f"expansion:{request.number}:received",
                 template="portal/expansion_request",
-                recipients=[
-                    Recipient(
-                        email=request.notified_to,
-                        language=settings.LANGUAGE_CODE,
-                        reason=Notification.Reason.TEAM,
-                    )
-                ],
+                recipients=[Recipient.for_team(request.notified_to)],
                 customer=customer,
                 subject_reference=request.number,
                 context={"request": request.pk},

@@ -49,6 +49,17 @@ class Recipient:
         return cls(email=user.email, name=user.get_full_name(), language=language, reason=reason)
 
     @classmethod
+    def for_team(cls, email: str, *, name: str = "", language: str = "") -> "Recipient":
+        """One of the provider's people or team mailboxes, in the portal's language unless
+        they speak another."""
+        return cls(
+            email=email,
+            name=name,
+            language=language or settings.LANGUAGE_CODE,
+            reason=Notification.Reason.TEAM,
+        )
+
+    @classmethod
     def for_contact(cls, contact: NotificationContact) -> "Recipient":
         return cls(
             email=contact.email,
