@@ -19,11 +19,12 @@ PYTHON := $(shell for c in python3.14 python3.13 python3.12 python3; do \
 	done)
 endif
 
-.PHONY: help run test lint format install check-python messages migrate seed worker beat clean
+.PHONY: help run test bench lint format install check-python messages migrate seed worker beat clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT) with a worker and beat"
 	@echo "make test   - run the whole test suite"
+	@echo "make bench  - measure the outbox: 1,000 e-mails, 2 worker processes, local SMTP"
 	@echo "make lint   - ruff check, ruff format --check, makemigrations --check"
 	@echo "make messages - extract and compile translations (needs gettext)"
 
@@ -57,6 +58,12 @@ beat: install
 
 test: install
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest $(PYTEST_ARGS)
+
+# The outbox benchmark: 1,000 e-mails through 2 worker processes to a local SMTP server. Needs a
+# Redis (REDIS_URL) and redis-server on the PATH; DATABASE_URL as for `make test`.
+bench: install
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	  $(PY) -m pytest -p no:cacheprovider -m integration -s tests/integration/test_outbox_benchmark.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -34,6 +34,10 @@ from portal.models import Customer, Notification, NotificationContact, User
 logger = logging.getLogger(__name__)
 
 _MAX_BACKOFF = 3600
+# One publish attempt, no reconnect loop: with the broker down, `retry=False` still lets kombu
+# reconnect for ~6 s per call (measured), which would hang every request that notifies. The row
+# is safe in the database either way; the sweep queues it later.
+_PUBLISH_ONCE = {"max_retries": 0}
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,7 @@ def notifications_enqueue(ids: list[int]) -> int:
     enqueued = []
     for pk in ids:
         try:
-            notification_deliver.apply_async((pk,), retry=False)
+            notification_deliver.apply_async((pk,), retry=True, retry_policy=_PUBLISH_ONCE)
         except Exception:  # noqa: BLE001 - any broker failure; the row stays pending
             logger.warning(
                 "broker unavailable: %d notification(s) left for the sweep",
@@ -236,7 +240,12 @@ def _after_send_error(notification: Notification, error: Exception) -> str:
     from portal.tasks import notification_deliver
 
     try:
-        notification_deliver.apply_async((notification.pk,), countdown=delay.total_seconds())
+        notification_deliver.apply_async(
+            (notification.pk,),
+            countdown=delay.total_seconds(),
+            retry=True,
+            retry_policy=_PUBLISH_ONCE,
+        )
     except Exception:  # noqa: BLE001 - the sweep picks the row up when it is due
         logger.warning("broker unavailable: notification %s waits for the sweep", notification.pk)
     else:
