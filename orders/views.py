@@ -5,7 +5,6 @@ import csv
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from orders.services import technical_details_answer
 from portal.access import member_required
 from portal.errors import DomainError
 from portal.inventory_csv import csv_cell_safe
+from portal.listing import list_page
 from portal.models import Area, Level
 
 _FILTERS = ("status", "product_line", "received_from", "received_to")
@@ -55,16 +55,9 @@ def order_list(request):
     form, orders = _filtered_orders(request)
     if orders is None:
         return render(request, "orders/list.html", {"form": form}, status=400)
-    page = Paginator(orders, settings.ORDERS_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = query.copy()
-    sort_query.pop("sort", None)
     context = {
         "form": form,
-        "page": page,
-        "query": query.urlencode(),
-        "sort_query": sort_query.urlencode(),
+        **list_page(request, orders, per_page=settings.ORDERS_PAGE_SIZE),
         "sort": form.filters()["sort"],
         "filtered": any(request.GET.get(name) for name in _FILTERS),
         "waiting_count": selectors.orders_waiting_count(request.customer),

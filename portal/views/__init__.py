@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from portal.forms import (
     ProfileForm,
 )
 from portal.health import health_status
+from portal.listing import list_page
 from portal.middleware import language_cookie_set
 from portal.models import Area
 from portal.selectors import user_has_totp
@@ -324,10 +324,7 @@ def audit_log(request):
     )
     if form.errors:
         events = events.none()  # a wrong filter must not look like an answer
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, **list_page(request, events, per_page=50)}
     return render(request, "portal/audit.html", context, status=400 if form.errors else 200)
 
 

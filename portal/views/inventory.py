@@ -13,6 +13,7 @@ from portal.access import member_required
 from portal.errors import DomainError
 from portal.forms.inventory import ExpansionRequestForm, ServiceFilterForm
 from portal.inventory_csv import services_write
+from portal.listing import list_page
 from portal.models import Area, ExpansionRequest, Level
 from portal.selectors import inventory as selectors
 from portal.services.inventory import expansion_request_submit
@@ -31,16 +32,9 @@ def service_list(request):
     form, services = _filtered_services(request)
     if services is None:
         return render(request, "portal/services/list.html", {"form": form}, status=400)
-    page = Paginator(services, settings.SERVICES_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = query.copy()
-    sort_query.pop("sort", None)
     context = {
         "form": form,
-        "page": page,
-        "query": query.urlencode(),
-        "sort_query": sort_query.urlencode(),
+        **list_page(request, services, per_page=settings.SERVICES_PAGE_SIZE),
         "sort": request.GET.get("sort") or "service_id",
         "filtered": any(
             request.GET.get(name) for name in ("q", "product_line", "country", "status")
