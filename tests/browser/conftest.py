@@ -90,6 +90,12 @@ def new_page(browser, portal_url):
         if response.status >= 400 and response.request.resource_type != "document":
             problems.append(f"{response.status} for {response.url}")
 
+    def _on_request_failed(request):
+        # A click that leaves the page cancels the images still loading (net::ERR_ABORTED):
+        # that is the browser's normal behaviour, not a resource that failed.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            problems.append(f"failed: {request.url} ({request.failure})")
+
     def _new_page(viewport=DESKTOP, **options):
         context = browser.new_context(viewport=viewport, base_url=portal_url, **options)
         context.set_default_timeout(TIMEOUT_MS)
@@ -98,7 +104,7 @@ def new_page(browser, portal_url):
         page.on("console", _on_console)
         page.on("response", _on_response)
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+        page.on("requestfailed", _on_request_failed)
         return page
 
     yield _new_page
