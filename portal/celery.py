@@ -9,6 +9,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.beat_schedule = {
     # The outbox: pending e-mails the broker lost, retries that are due, scheduled reminders.
     "notifications-sweep": {"task": "portal.tasks.notifications_sweep", "schedule": 60.0},
+    "tickets-close-resolved": {"task": "tickets.tasks.tickets_close_resolved", "schedule": 900.0},
     "orders-installation-reminders": {
         "task": "orders.tasks.installation_reminders_send",
         "schedule": 900.0,

@@ -330,6 +330,12 @@ FEEDBACK_PER_HOUR = _int("FEEDBACK_PER_HOUR", 5)
 # R-ORD default: TP4 goes out this many business days before the installation date.
 ORDER_REMINDER_BUSINESS_DAYS = _int("ORDER_REMINDER_BUSINESS_DAYS", 2)
 ORDERS_PAGE_SIZE = _int("ORDERS_PAGE_SIZE", 25)
+# Trouble tickets (R-TT): where the TSC queue hears of customer replies and escalations, how big
+# an attachment may be, and when a resolved ticket closes (and can no longer be reopened).
+TSC_MAILBOX = _email("TSC_MAILBOX", "")
+TICKET_ATTACHMENT_MAX_MB = _int("TICKET_ATTACHMENT_MAX_MB", 10)
+TICKET_CLOSE_AFTER_DAYS = _int("TICKET_CLOSE_AFTER_DAYS", 5)
+TICKETS_PAGE_SIZE = _int("TICKETS_PAGE_SIZE", 25)
 
 # --- Sessions and security -------------------------------------------------------------------
 SESSION_COOKIE_AGE = 60 * 60 * 12

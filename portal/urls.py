@@ -74,6 +74,7 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("services/", include((services_patterns, "services"))),
     path("orders/", include("orders.urls")),
+    path("tickets/", include("tickets.urls")),
     path("contacts/", include("contacts.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/email/", views.email_change_unavailable),

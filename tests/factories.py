@@ -122,3 +122,20 @@ def provisioning_service(customer, **kwargs) -> Service:
     return ServiceFactory(
         customer=customer, status=Service.Status.PROVISIONING, activated_on=None, **kwargs
     )
+
+
+def ticket_open_for(customer, user, *, service=None, impact="down", **kwargs):
+    """A ticket opened the way the portal opens one (tickets.services.ticket_open)."""
+    from tickets.services import ticket_open
+
+    service = service or ServiceFactory(customer=customer)
+    values = {
+        "subject": "No traffic on the main link",
+        "description": "The link is down since 09:00.",
+        "problem_started_at": timezone.now() - datetime.timedelta(minutes=30),
+        "site_contact_name": "Nico NOC",
+        "site_contact_phone": "+54 11 5555 0101",
+        "access_hours": "24x7",
+        **kwargs,
+    }
+    return ticket_open(customer=customer, opened_by=user, services=[service], impact=impact, **values)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class TicketsConfig(AppConfig):
     name = "tickets"
     verbose_name = _("Trouble tickets")
+
+    def ready(self) -> None:
+        from tickets import emails  # noqa: F401 - registers the ticket e-mails' context builders

@@ -115,6 +115,7 @@ class Notification(models.Model):
 
         CONTACT = "contact", _("Notification contact")
         REQUESTER = "requester", _("Requester")
+        COPIED = "copied", _("Copied on the ticket")
         USER = "user", _("Portal user")
         TEAM = "team", _("Account team")
         STAFF = "staff", _("Provider staff")

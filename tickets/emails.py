@@ -1,0 +1,1 @@
+"""What the ticket e-mails need at delivery time: HELPER-G fills this in."""

@@ -1,0 +1,97 @@
+"""The SLA clock of a trouble ticket (R-TT-3), as plain arithmetic on its intervals.
+
+Elapsed SLA time is the wall-clock time from opening to restoration (or to now), minus the time
+spent in "Espera por el Cliente". A pause still open counts up to now. The restoration deadline
+is the opening plus the target plus every paused second, so it moves while a pause runs.
+Response time is measured the same way, up to the first public reply of the TSC.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+ZERO = timedelta(0)
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: datetime
+    end: datetime | None  # None: still paused
+
+
+@dataclass(frozen=True)
+class Clock:
+    now: datetime
+    elapsed: timedelta  # SLA time: wall clock minus pauses
+    paused: timedelta
+    target: timedelta
+    deadline: datetime
+    remaining: timedelta  # negative once breached
+    stopped: bool  # the service is restored: the clock no longer runs
+    is_paused: bool
+    response_elapsed: timedelta | None
+    response_target: timedelta
+    response_met: bool | None  # None while nobody has answered and the target is not yet due
+
+    @property
+    def breached(self) -> bool:
+        return self.remaining < ZERO
+
+    @property
+    def response_breached(self) -> bool:
+        return self.response_met is False
+
+
+def paused_between(intervals: Iterable[Interval], start: datetime, end: datetime) -> timedelta:
+    """How much of [start, end] the intervals cover (an open interval runs to `end`)."""
+    total = ZERO
+    for interval in intervals:
+        lower = max(interval.start, start)
+        upper = min(interval.end or end, end)
+        if upper > lower:
+            total += upper - lower
+    return total
+
+
+def clock(
+    *,
+    opened_at: datetime,
+    target: timedelta,
+    response_target: timedelta,
+    pauses: Iterable[Interval],
+    now: datetime,
+    restored_at: datetime | None = None,
+    first_response_at: datetime | None = None,
+) -> Clock:
+    pauses = list(pauses)
+    end = min(restored_at, now) if restored_at else now
+    end = max(end, opened_at)
+    paused = paused_between(pauses, opened_at, end)
+    elapsed = (end - opened_at) - paused
+    # The deadline moves by every paused second up to now, including a pause still running.
+    paused_so_far = paused_between(pauses, opened_at, max(now, opened_at))
+    deadline = opened_at + target + (paused if restored_at else paused_so_far)
+    is_paused = restored_at is None and any(p.end is None or p.end > now >= p.start for p in pauses)
+
+    if first_response_at is not None:
+        response_elapsed = (first_response_at - opened_at) - paused_between(
+            pauses, opened_at, first_response_at
+        )
+        response_met = response_elapsed <= response_target
+    else:
+        waited = (now - opened_at) - paused_so_far
+        response_elapsed = None
+        response_met = False if waited > response_target else None
+    return Clock(
+        now=now,
+        elapsed=elapsed,
+        paused=paused,
+        target=target,
+        deadline=deadline,
+        remaining=target - elapsed,
+        stopped=restored_at is not None,
+        is_paused=is_paused,
+        response_elapsed=response_elapsed,
+        response_target=response_target,
+        response_met=response_met,
+    )
