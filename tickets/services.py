@@ -306,7 +306,10 @@ def ticket_reply(
                 ticket.status = Ticket.Status.IN_PROGRESS
             ticket.save()
             _notify_customer(
-                ticket, event=f"reply:{message.pk}", template="tickets/reply", context={}
+                ticket,
+                event=f"reply:{message.pk}",
+                template="tickets/reply",
+                context={"message": message.pk},
             )
             return message
         if ticket.status == Ticket.Status.WAITING_CUSTOMER:
