@@ -43,13 +43,15 @@ class Clock:
 
 
 def paused_between(intervals: Iterable[Interval], start: datetime, end: datetime) -> timedelta:
-    """How much of [start, end] the intervals cover (an open interval runs to `end`)."""
-    total = ZERO
-    for interval in intervals:
-        lower = max(interval.start, start)
-        upper = min(interval.end or end, end)
+    """How much of [start, end] the intervals cover, each second once (an open interval runs
+    to `end`)."""
+    clipped = sorted((max(i.start, start), min(i.end or end, end)) for i in intervals)
+    total, reach = ZERO, start
+    for lower, upper in clipped:
+        lower = max(lower, reach)
         if upper > lower:
             total += upper - lower
+            reach = upper
     return total
 
 
@@ -71,7 +73,9 @@ def clock(
     # The deadline moves by every paused second up to now, including a pause still running.
     paused_so_far = paused_between(pauses, opened_at, max(now, opened_at))
     deadline = opened_at + target + (paused if restored_at else paused_so_far)
-    is_paused = restored_at is None and any(p.end is None or p.end > now >= p.start for p in pauses)
+    is_paused = restored_at is None and any(
+        p.start <= now and (p.end is None or now < p.end) for p in pauses
+    )
 
     if first_response_at is not None:
         response_elapsed = (first_response_at - opened_at) - paused_between(
