@@ -1,8 +1,786 @@
-"""Staff triage of trouble tickets: HELPER-F replaces this skeleton."""
+"""Staff triage of trouble tickets (R-TT-1..4): the queue with the live SLA clock (R-TT-3),
+actions and per-ticket buttons that call tickets.services, the timeline with internal notes, the
+reply form, tickets opened on a customer's behalf (R-TT-4), the SLA targets and staff downloads."""
 
-from django.contrib import admin
+from datetime import timedelta
 
-from tickets.models import SlaTarget, Ticket
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import FileResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
-admin.site.register(Ticket)
-admin.site.register(SlaTarget)
+from portal.errors import DomainError
+from portal.models import Customer, Service, User
+from tickets import services
+from tickets.models import Attachment, Impact, Message, PauseInterval, SlaTarget, Ticket
+
+STAFF_STATUS_LABELS = {Ticket.Status.WAITING_CUSTOMER: _("Waiting for the customer")}
+SOON = timedelta(hours=1)
+
+
+def _posted(request):
+    """The POST data to bind, even when empty (a confirmation), or None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _status_label(status: str) -> str:
+    return str(STAFF_STATUS_LABELS.get(status, Ticket.Status(status).label))
+
+
+def _duration(value: timedelta) -> str:
+    minutes = int(abs(value).total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return gettext("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    return gettext("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+
+
+def _clock_text(ticket: Ticket, now) -> str:
+    """Remaining, breached or paused, from the ticket's own pauses (R-TT-3)."""
+    if ticket.status == Ticket.Status.CANCELLED:
+        return "—"
+    clock = services.ticket_clock(ticket, now=now)
+    if clock.breached:
+        text = gettext("Breached by %(time)s") % {"time": _duration(clock.remaining)}
+    elif clock.stopped:
+        text = gettext("Met (%(time)s to spare)") % {"time": _duration(clock.remaining)}
+    else:
+        text = gettext("%(time)s left") % {"time": _duration(clock.remaining)}
+    if clock.is_paused:
+        text = gettext("Paused · %(clock)s") % {"clock": text}
+    if clock.breached:
+        return format_html('<strong class="ticket-breached">{}</strong>', text)
+    return text
+
+
+# --- Filters --------------------------------------------------------------------------------
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(value, _status_label(value)) for value in Ticket.Status.values]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+class BreachFilter(admin.SimpleListFilter):
+    """R-TT-3 in SQL. The stored deadline is exact for a running ticket; a waiting ticket's live
+    deadline moves with its open pause, so it is breached only if it already was when the pause
+    started, and it is never "within 1 hour" (its remaining time is frozen)."""
+
+    title = _("SLA restoration")
+    parameter_name = "breach"
+
+    def lookups(self, request, model_admin):
+        return [("breached", _("Breached")), ("soon", _("Breach within 1 hour"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        running = Q(status__in=[Ticket.Status.OPEN, Ticket.Status.IN_PROGRESS])
+        if self.value() == "soon":
+            return queryset.filter(
+                running, restoration_deadline__gte=now, restoration_deadline__lt=now + SOON
+            )
+        if self.value() == "breached":
+            paused_late = PauseInterval.objects.filter(
+                ticket=OuterRef("pk"),
+                ended_at__isnull=True,
+                started_at__gt=OuterRef("restoration_deadline"),
+            )
+            return queryset.filter(
+                (running & Q(restoration_deadline__lt=now))
+                | Q(status=Ticket.Status.WAITING_CUSTOMER) & Exists(paused_late)
+                | Q(restored_at__isnull=False, restored_at__gt=F("restoration_deadline"))
+            )
+        return queryset
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("tsc", _("TSC queue (unassigned, active)")), ("mine", _("Assigned to me"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "tsc":
+            return queryset.filter(assignee__isnull=True, status__in=Ticket.ACTIVE_STATUSES)
+        if self.value() == "mine":
+            return queryset.filter(assignee=request.user)
+        return queryset
+
+
+# --- Forms ----------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+def _datetime_field(label, **kwargs) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        **kwargs,
+    )
+
+
+class WaitForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Waiting for"), choices=PauseInterval.Reason.choices)
+    message = forms.CharField(
+        label=_("Message to the customer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 4}))
+    restored_at = _datetime_field(
+        _("Service restored at"),
+        required=False,
+        help_text=_("In your timezone. Empty: now."),
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ConfirmForm(forms.Form):
+    pass
+
+
+class ReplyForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Post as"),
+        choices=[
+            ("public", _("Public reply (the customer is notified)")),
+            ("internal", _("Internal note (staff only)")),
+        ],
+        initial="public",
+        widget=forms.RadioSelect,
+    )
+    body = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+
+class CustomerChoiceForm(forms.Form):
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Customer.objects.order_by("display_name")
+    )
+
+
+class OpenForm(forms.Form):
+    """R-TT-2 for a customer who phoned the TSC (R-TT-4); choices limited to that customer."""
+
+    services = forms.ModelMultipleChoiceField(label=_("Affected services"), queryset=None)
+    impact = forms.ChoiceField(label=_("Impact"), choices=Impact.choices)
+    requester = forms.ModelChoiceField(
+        label=_("Requester"),
+        queryset=None,
+        help_text=_("The customer's person who called; receives every update."),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    problem_started_at = _datetime_field(_("Problem started"))
+    site_contact_name = forms.CharField(label=_("On-site contact"), max_length=150)
+    site_contact_phone = forms.CharField(label=_("On-site contact phone"), max_length=40)
+    site_contact_email = forms.EmailField(label=_("On-site contact e-mail"), required=False)
+    access_hours = forms.CharField(label=_("Site access hours"), max_length=200)
+    checks_done = forms.CharField(
+        label=_("What was already checked"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = (
+            Service.objects.filter(customer=customer)
+            .exclude(status=Service.Status.DISCONNECTED)
+            .order_by("service_id")
+        )
+        self.fields["services"].widget.attrs["size"] = 8
+        self.fields["requester"].queryset = User.objects.filter(
+            memberships__customer=customer, is_active=True
+        ).order_by("full_name", "email")
+        self.fields["problem_started_at"].help_text = gettext("In your timezone (%(tz)s).") % {
+            "tz": timezone.get_current_timezone_name()
+        }
+
+
+# --- Inlines --------------------------------------------------------------------------------
+
+
+class PauseInline(admin.TabularInline):
+    model = PauseInterval
+    extra = 0
+    can_delete = False
+    fields = ["reason", "started_at", "ended_at", "length", "started_by", "ended_by"]
+    readonly_fields = fields
+    verbose_name_plural = _("Pauses of the SLA clock (waiting for the customer)")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # pauses come from "waiting for customer" and end with the answer
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("started_by", "ended_by")
+
+    @admin.display(description=_("length"))
+    def length(self, obj: PauseInterval) -> str:
+        end = obj.ended_at or timezone.now()
+        text = _duration(end - obj.started_at)
+        return text if obj.ended_at else gettext("%(time)s, still running") % {"time": text}
+
+
+class TimelineInline(admin.TabularInline):
+    """Every message: replies from both sides, internal notes, status changes, escalations."""
+
+    model = Message
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "what", "author", "body", "files"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+    verbose_name = _("timeline entry")
+    verbose_name_plural = _("Timeline")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # through the reply form, which notifies
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        files = Attachment.objects.order_by("created_at", "id")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("author")
+            .prefetch_related(Prefetch("attachments", queryset=files))
+        )
+
+    @admin.display(description=_("what"))
+    def what(self, obj: Message) -> str:
+        if obj.kind == Message.Kind.INTERNAL:
+            return format_html(
+                '<strong class="ticket-internal">{}</strong>', gettext("Internal note")
+            )
+        if obj.kind == Message.Kind.STATUS:
+            return gettext("Status: %(status)s") % {"status": _status_label(obj.status)}
+        side = gettext("TSC") if obj.from_staff else gettext("Customer")
+        return f"{obj.get_kind_display()} · {side}"
+
+    @admin.display(description=_("files"))
+    def files(self, obj: Message) -> str:
+        return format_html_join(
+            " ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:tickets_ticket_attachment", args=[a.reference]), a.filename)
+                for a in obj.attachments.all()
+            ),
+        )
+
+
+# --- The ticket admin -----------------------------------------------------------------------
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "customer",
+        "first_service",
+        "impact",
+        "status_display",
+        "sla",
+        "assignee",
+        "opened_at",
+    ]
+    list_filter = [
+        StatusFilter,
+        "impact",
+        BreachFilter,
+        QueueFilter,
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+        "channel",
+        "customer",
+    ]
+    search_fields = [
+        "number",
+        "services__service_id",
+        "customer__display_name",
+        "customer__legal_name",
+        "subject",
+    ]
+    list_select_related = ["customer", "assignee"]
+    list_per_page = 50
+    date_hierarchy = "opened_at"
+    actions = ["assign_to_me", "wait_for_customer", "resolve"]
+    inlines = [PauseInline, TimelineInline]
+    change_form_template = "admin/tickets/ticket/change_form.html"
+    change_list_template = "admin/tickets/ticket/change_list.html"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "number",
+                    "customer",
+                    "services_display",
+                    "impact",
+                    "status_display",
+                    "channel",
+                    "subject",
+                    "description",
+                    "problem_started_at",
+                    "opened_by",
+                    "requester",
+                    "assignee",
+                ]
+            },
+        ),
+        (
+            _("On site"),
+            {
+                "fields": [
+                    "site_contact_name",
+                    "site_contact_phone",
+                    "site_contact_email",
+                    "access_hours",
+                    "checks_done",
+                ]
+            },
+        ),
+        (
+            _("SLA clock (R-TT-3)"),
+            {
+                "fields": [
+                    "response_target",
+                    "restoration_target",
+                    "opened_at",
+                    "first_response_at",
+                    "sla",
+                    "live_deadline",
+                    "restored_at",
+                    "resolution",
+                    "resolved_at",
+                    "closed_at",
+                    "last_escalated_at",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [
+        "number",
+        "customer",
+        "services_display",
+        "impact",
+        "status_display",
+        "channel",
+        "subject",
+        "description",
+        "problem_started_at",
+        "opened_by",
+        "requester",
+        "site_contact_name",
+        "site_contact_phone",
+        "site_contact_email",
+        "access_hours",
+        "checks_done",
+        "response_target",
+        "restoration_target",
+        "opened_at",
+        "first_response_at",
+        "sla",
+        "live_deadline",
+        "restored_at",
+        "resolution",
+        "resolved_at",
+        "closed_at",
+        "last_escalated_at",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("services", queryset=Service.objects.order_by("service_id")),
+                Prefetch("pauses", queryset=PauseInterval.objects.order_by("started_at")),
+            )
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+    # --- Columns and read-only facts --------------------------------------------------------
+    @admin.display(description=_("service"))
+    def first_service(self, obj: Ticket) -> str:
+        ids = [service.service_id for service in obj.services.all()]
+        if not ids:
+            return "—"
+        return ids[0] if len(ids) == 1 else f"{ids[0]} (+{len(ids) - 1})"
+
+    @admin.display(description=_("services"))
+    def services_display(self, obj: Ticket) -> str:
+        return ", ".join(service.service_id for service in obj.services.all()) or "—"
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, obj: Ticket) -> str:
+        return _status_label(obj.status)
+
+    @admin.display(description=_("SLA restoration"), ordering="restoration_deadline")
+    def sla(self, obj: Ticket) -> str:
+        return _clock_text(obj, timezone.now())
+
+    @admin.display(description=_("restoration deadline (live)"))
+    def live_deadline(self, obj: Ticket) -> str:
+        if obj.status == Ticket.Status.CANCELLED:
+            return "—"
+        deadline = services.ticket_clock(obj).deadline
+        return f"{timezone.localtime(deadline):%Y-%m-%d %H:%M} ({timezone.get_current_timezone_name()})"
+
+    # --- Edits: only the assignee, through the service --------------------------------------
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # tickets are cancelled, never deleted: their e-mails refer to them
+
+    def save_model(self, request, obj, form, change):
+        if "assignee" not in form.changed_data:
+            return
+        services.ticket_assign(ticket=obj, staff=obj.assignee)  # None: back to the TSC queue
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = {
+            **(extra_context or {}),
+            "reply_form": ReplyForm(),
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    # --- Actions ----------------------------------------------------------------------------
+    def _report(self, request, done: int, refused: list[str]) -> None:
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d ticket updated.", "%(count)d tickets updated.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
+        for error in refused:
+            self.message_user(request, error, messages.WARNING)
+
+    def _each(self, request, queryset, perform) -> None:
+        done, refused = 0, []
+        for ticket in queryset:
+            try:
+                perform(ticket)
+            except DomainError as error:
+                refused.append(f"{ticket.number}: {error.message}")
+            else:
+                done += 1
+        self._report(request, done, refused)
+
+    def _bulk_form(self, request, queryset, *, form_class, action: str, title: str, perform):
+        """An action with an intermediate page: the form, then the service for each ticket."""
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            self._each(request, queryset, lambda ticket: perform(ticket, form.cleaned_data))
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "form": form,
+            "tickets": queryset,
+            "action": action,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        status = 400 if "apply" in request.POST else 200
+        return TemplateResponse(
+            request, "admin/tickets/ticket/bulk_action.html", context, status=status
+        )
+
+    @admin.action(description=_("Assign to me"), permissions=["change"])
+    def assign_to_me(self, request, queryset: QuerySet[Ticket]):
+        self._each(
+            request,
+            queryset,
+            lambda ticket: services.ticket_assign(ticket=ticket, staff=request.user),
+        )
+
+    @admin.action(description=_("Set waiting for the customer"), permissions=["change"])
+    def wait_for_customer(self, request, queryset: QuerySet[Ticket]):
+        return self._bulk_form(
+            request,
+            queryset,
+            form_class=WaitForm,
+            action="wait_for_customer",
+            title=gettext("Set waiting for the customer (the SLA clock stops)"),
+            perform=lambda ticket, data: services.ticket_wait_for_customer(
+                ticket=ticket, reason=data["reason"], actor=request.user, message=data["message"]
+            ),
+        )
+
+    @admin.action(description=_("Resolve"), permissions=["change"])
+    def resolve(self, request, queryset: QuerySet[Ticket]):
+        return self._bulk_form(
+            request,
+            queryset,
+            form_class=ResolveForm,
+            action="resolve",
+            title=gettext("Resolve the tickets"),
+            perform=lambda ticket, data: services.ticket_resolve(
+                ticket=ticket,
+                actor=request.user,
+                resolution=data["resolution"],
+                restored_at=data["restored_at"],
+            ),
+        )
+
+    # --- Per-ticket views -------------------------------------------------------------------
+    def get_urls(self):
+        def view(function, suffix, name):
+            return path(
+                f"<int:ticket_id>/{suffix}/",
+                self.admin_site.admin_view(function),
+                name=f"tickets_ticket_{name}",
+            )
+
+        return [
+            view(self.reply_view, "reply", "reply"),
+            view(self.wait_view, "wait", "wait"),
+            view(self.resume_view, "resume", "resume"),
+            view(self.resolve_view, "resolve", "resolve"),
+            view(self.cancel_view, "cancel", "cancel"),
+            path(
+                "attachment/<uuid:reference>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="tickets_ticket_attachment",
+            ),
+        ] + super().get_urls()
+
+    def _ticket_for_action(self, request, ticket_id: int) -> Ticket:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(Ticket.objects.select_related("customer"), pk=ticket_id)
+
+    def _action(self, request, ticket: Ticket, *, form, title: str, perform, done: str):
+        """One staff action on a ticket: show the form, run the service on a valid POST, put a
+        broken rule on the form (400) or go back to the ticket with a message."""
+        if request.method == "POST" and form.is_valid():
+            try:
+                perform(form.cleaned_data)
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, done)
+                return redirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": ticket,
+            "status_label": _status_label(ticket.status),
+            "title": title,
+            "form": form,
+        }
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "admin/tickets/ticket/action.html", context, status=status)
+
+    def reply_view(self, request, ticket_id: int):
+        ticket = self._ticket_for_action(request, ticket_id)
+
+        def perform(data):
+            services.ticket_reply(
+                ticket=ticket,
+                author=request.user,
+                body=data["body"],
+                internal=data["kind"] == "internal",
+                attachments=data["attachments"],
+            )
+
+        form = ReplyForm(_posted(request), request.FILES or None)
+        return self._action(
+            request,
+            ticket,
+            form=form,
+            title=gettext("Reply or add an internal note"),
+            perform=perform,
+            done=gettext("Internal note added.")
+            if request.POST.get("kind") == "internal"
+            else gettext("Reply sent; the customer is being notified."),
+        )
+
+    def wait_view(self, request, ticket_id: int):
+        ticket = self._ticket_for_action(request, ticket_id)
+        return self._action(
+            request,
+            ticket,
+            form=WaitForm(_posted(request)),
+            title=gettext("Set waiting for the customer (the SLA clock stops)"),
+            perform=lambda data: services.ticket_wait_for_customer(
+                ticket=ticket, reason=data["reason"], actor=request.user, message=data["message"]
+            ),
+            done=gettext("Waiting for the customer; the SLA clock is paused."),
+        )
+
+    def resume_view(self, request, ticket_id: int):
+        ticket = self._ticket_for_action(request, ticket_id)
+        return self._action(
+            request,
+            ticket,
+            form=ConfirmForm(_posted(request)),
+            title=gettext("Resume work (the SLA clock runs again)"),
+            perform=lambda data: services.ticket_resume(ticket=ticket, actor=request.user),
+            done=gettext("Back in progress; the SLA clock runs again."),
+        )
+
+    def resolve_view(self, request, ticket_id: int):
+        ticket = self._ticket_for_action(request, ticket_id)
+        return self._action(
+            request,
+            ticket,
+            form=ResolveForm(_posted(request)),
+            title=gettext("Resolve the ticket"),
+            perform=lambda data: services.ticket_resolve(
+                ticket=ticket,
+                actor=request.user,
+                resolution=data["resolution"],
+                restored_at=data["restored_at"],
+            ),
+            done=gettext("Ticket resolved; the customer is being notified."),
+        )
+
+    def cancel_view(self, request, ticket_id: int):
+        ticket = self._ticket_for_action(request, ticket_id)
+        return self._action(
+            request,
+            ticket,
+            form=CancelForm(_posted(request)),
+            title=gettext("Cancel the ticket"),
+            perform=lambda data: services.ticket_cancel(
+                ticket=ticket, actor=request.user, reason=data["reason"]
+            ),
+            done=gettext("Ticket cancelled."),
+        )
+
+    def attachment_view(self, request, reference):
+        """Staff download: permission-checked, always as a download, never cached."""
+        if not request.user.has_perm("tickets.view_attachment"):
+            raise PermissionDenied
+        attachment = get_object_or_404(Attachment, reference=reference)
+        filename = get_valid_filename(attachment.filename.replace("/", "_")) or "attachment"
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=filename,
+            content_type=attachment.content_type,
+        )
+        response["Cache-Control"] = "no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    # --- Open a ticket for a customer who phoned (R-TT-4) -----------------------------------
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        chooser = CustomerChoiceForm(request.GET if "customer" in request.GET else None)
+        if not chooser.is_valid():
+            return self._open_page(request, chooser=chooser, form=None, customer=None)
+        customer = chooser.cleaned_data["customer"]
+        form = OpenForm(_posted(request), request.FILES or None, customer=customer)
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                ticket = services.ticket_open(
+                    customer=customer,
+                    opened_by=request.user,
+                    channel=Ticket.Channel.PHONE,
+                    services=list(data.pop("services")),
+                    **data,
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request,
+                    gettext("Ticket %(number)s opened for %(customer)s; they are being notified.")
+                    % {"number": ticket.number, "customer": customer.display_name},
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:tickets_ticket_change", args=[ticket.pk])
+                )
+        return self._open_page(request, chooser=None, form=form, customer=customer)
+
+    def _open_page(self, request, *, chooser, form, customer):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Open a ticket for a customer"),
+            "chooser": chooser,
+            "form": form,
+            "customer": customer,
+        }
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "admin/tickets/ticket/open.html", context, status=status)
+
+
+@admin.register(SlaTarget)
+class SlaTargetAdmin(admin.ModelAdmin):
+    """R-TT-3: tickets copy the targets when they open; an edit here applies to new tickets."""
+
+    list_display = ["impact", "response", "restoration", "updated_at"]
+    fields = ["impact", "response", "restoration", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "impact"] if obj is not None else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("response", "restoration"):
+            field.help_text = _(
+                'HH:MM:SS or "D HH:MM:SS". Applies to tickets opened from now on; open '
+                "tickets keep the targets they were opened with."
+            )
+        return field

@@ -1,1 +1,178 @@
-"""What the ticket e-mails need at delivery time: HELPER-G fills this in."""
+"""What the ticket e-mails need at delivery time, loaded from the ids the outbox row keeps.
+
+Every load is scoped to the row's customer. A customer e-mail reads only public replies, status
+changes and escalations (tickets.selectors.CUSTOMER_MESSAGE_KINDS): an internal note is never
+loaded, so it cannot be rendered (issue 5, section 2)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
+
+from portal.emails import NotificationObsolete, notification_context
+from tickets.models import Attachment, Message, PauseInterval, Ticket
+from tickets.selectors import CUSTOMER_MESSAGE_KINDS
+
+
+def duration_words(value: timedelta) -> str:
+    """A duration in words, "4 hours" or "1 day, 2 hours", in Django's translated units."""
+    base = timezone.now()
+    return timesince(base, base + max(value, timedelta(0)), depth=2).replace("\xa0", " ")
+
+
+def _ticket(notification) -> Ticket:
+    ticket = (
+        Ticket.objects.select_related("customer", "opened_by", "requester", "assignee")
+        .prefetch_related("services", "pauses")
+        .filter(pk=notification.context.get("ticket"), customer_id=notification.customer_id)
+        .first()
+    )
+    if ticket is None:
+        raise NotificationObsolete("the ticket is gone")
+    return ticket
+
+
+def _message_id(notification) -> int | None:
+    """The message the e-mail is about: the context's "message", else the event's suffix
+    (`ticket:<number>:reply:<pk>`)."""
+    value = notification.context.get("message")
+    if value is None:
+        value = notification.event.rsplit(":", 1)[-1]
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _message(notification, ticket: Ticket, *, kind: str, from_staff: bool | None = None):
+    """One message of the ticket; only kinds a customer may read, never an internal note."""
+    if kind not in CUSTOMER_MESSAGE_KINDS:
+        raise ValueError(f"{kind} messages are not for e-mails")
+    messages = Message.objects.select_related("author").filter(
+        pk=_message_id(notification), ticket=ticket, kind=kind
+    )
+    if from_staff is not None:
+        messages = messages.filter(from_staff=from_staff)
+    message = messages.prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.filter(internal=False))
+    ).first()
+    if message is None:
+        raise NotificationObsolete("the message is gone")
+    return message
+
+
+def _facts(ticket: Ticket) -> dict:
+    return {
+        "ticket": ticket,
+        "services": sorted(ticket.services.all(), key=lambda service: service.service_id),
+        "response_words": duration_words(ticket.response_target),
+        "restoration_words": duration_words(ticket.restoration_target),
+        "button": gettext("See the ticket"),
+    }
+
+
+def _clock(ticket: Ticket) -> dict:
+    from tickets.services import ticket_clock
+
+    clock = ticket_clock(ticket)
+    return {
+        "clock": clock,
+        "elapsed_words": duration_words(clock.elapsed),
+        "paused_words": duration_words(clock.paused),
+        "remaining_words": duration_words(abs(clock.remaining)),
+    }
+
+
+@notification_context("tickets/opened")
+def _opened(notification) -> dict:
+    return _facts(_ticket(notification))
+
+
+@notification_context("tickets/waiting")
+def _waiting(notification) -> dict:
+    """R-TT-3: the reason is labelled again in the recipient's language; the TSC's words come
+    from the context, as the TSC wrote them for the customer."""
+    ticket = _ticket(notification)
+    reason = notification.context.get("reason", "")
+    label = PauseInterval.Reason(reason).label if reason in PauseInterval.Reason.values else ""
+    return {
+        **_facts(ticket),
+        "reason_label": label or notification.context.get("reason_label", ""),
+        "tsc_message": notification.context.get("message", ""),
+        "button": gettext("Answer in the portal"),
+    }
+
+
+@notification_context("tickets/reply")
+def _reply(notification) -> dict:
+    ticket = _ticket(notification)
+    message = _message(notification, ticket, kind=Message.Kind.PUBLIC, from_staff=True)
+    return {
+        **_facts(ticket),
+        "message": message,
+        "files": [attachment.filename for attachment in message.attachments.all()],
+        "button": gettext("Answer in the portal"),
+    }
+
+
+@notification_context("tickets/resolved")
+def _resolved(notification) -> dict:
+    ticket = _ticket(notification)
+    if ticket.restored_at is None:
+        raise NotificationObsolete("the ticket was reopened before this e-mail left")
+    return {
+        **_facts(ticket),
+        **_clock(ticket),
+        "reopen_days": settings.TICKET_CLOSE_AFTER_DAYS,
+    }
+
+
+@notification_context("tickets/status")
+def _status(notification) -> dict:
+    ticket = _ticket(notification)
+    change = (
+        Message.objects.filter(ticket=ticket, kind=Message.Kind.STATUS, status=ticket.status)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return {**_facts(ticket), "note": change.body if change else ""}
+
+
+@notification_context("tickets/customer_reply")
+def _customer_reply(notification) -> dict:
+    """To the TSC: the customer's words, linked to the admin (the context's "url")."""
+    ticket = _ticket(notification)
+    message = _message(notification, ticket, kind=Message.Kind.PUBLIC, from_staff=False)
+    return {
+        **_facts(ticket),
+        "message": message,
+        "author_name": _person(message.author),
+        "files": [attachment.filename for attachment in message.attachments.all()],
+        "reopened": bool(notification.context.get("reopened")),
+        "button": gettext("Open in the staff administration"),
+    }
+
+
+@notification_context("tickets/escalated")
+def _escalated(notification) -> dict:
+    """To the TSC mailbox and the client experience lead: who, why, the facts, the clock."""
+    ticket = _ticket(notification)
+    message = _message(notification, ticket, kind=Message.Kind.ESCALATION)
+    return {
+        **_facts(ticket),
+        **_clock(ticket),
+        "message": message,
+        "author_name": _person(message.author),
+        "author_email": message.author.email if message.author else "",
+        "assignee_name": _person(ticket.assignee) if ticket.assignee else "",
+        "button": gettext("Open in the staff administration"),
+    }
+
+
+def _person(user) -> str:
+    if user is None:
+        return settings.PROVIDER_NAME
+    return user.get_full_name() or user.email

@@ -101,10 +101,16 @@ def _notify_customer(ticket: Ticket, *, event: str, template: str, context: dict
 def _staff_recipients(ticket: Ticket) -> list[Recipient]:
     """The assignee, else the TSC queue mailbox; staff read the portal's language."""
     if ticket.assignee is not None and ticket.assignee.is_active:
-        return [Recipient.for_team(ticket.assignee.email, name=ticket.assignee.get_full_name())]
+        return [_staff(ticket.assignee.email, name=ticket.assignee.get_full_name())]
     if settings.TSC_MAILBOX:
-        return [Recipient.for_team(settings.TSC_MAILBOX)]
+        return [_staff(settings.TSC_MAILBOX)]
     return []
+
+
+def _staff(email: str, name: str = "") -> Recipient:
+    return Recipient(
+        email=email, name=name, language=settings.LANGUAGE_CODE, reason=Notification.Reason.STAFF
+    )
 
 
 def _notify_staff(ticket: Ticket, *, event: str, template: str, recipients, context: dict):
@@ -238,13 +244,12 @@ def ticket_wait_for_customer(
         ticket.status = Ticket.Status.WAITING_CUSTOMER
         _deadline_refresh(ticket)
         ticket.save()
-        label = PauseInterval.Reason(reason).label
         _status_message(ticket, ticket.status, actor=actor, body=message.strip())
         _notify_customer(
             ticket,
             event=f"waiting:{now.timestamp():.0f}",
             template="tickets/waiting",
-            context={"reason": reason, "message": message.strip(), "reason_label": str(label)},
+            context={"reason": reason, "message": message.strip()},
         )
     return ticket
 
@@ -456,7 +461,7 @@ def ticket_escalate(*, ticket: Ticket, actor: User, reason: str) -> Message:
         )
         recipients = []
         if settings.TSC_MAILBOX:
-            recipients.append(Recipient.for_team(settings.TSC_MAILBOX))
+            recipients.append(_staff(settings.TSC_MAILBOX))
         lead = team_contact_email(customer=ticket.customer, role=TeamRole.CLIENT_EXPERIENCE_LEAD)
         if lead:
             recipients.append(Recipient.for_team(lead))
@@ -485,8 +490,9 @@ def ticket_watcher_remove(*, ticket: Ticket, email: str) -> None:
     ticket.watchers.filter(email__iexact=email).delete()
 
 
-def ticket_assign(*, ticket: Ticket, staff: User) -> Ticket:
-    if not staff.is_staff:
+def ticket_assign(*, ticket: Ticket, staff: User | None) -> Ticket:
+    """Give the ticket to a staff member, or back to the TSC queue with None."""
+    if staff is not None and not staff.is_staff:
         raise DomainError(_("Tickets are assigned to the provider's staff."))
     Ticket.objects.filter(pk=ticket.pk).update(assignee=staff, updated_at=timezone.now())
     ticket.assignee = staff

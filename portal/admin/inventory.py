@@ -1,11 +1,15 @@
 """Staff admin of the services inventory: services, the CSV import, expansion requests."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +22,24 @@ from portal.services.inventory import (
     expansion_request_step_check,
     services_import,
 )
+from tickets.selectors import CHRONIC_DAYS, CHRONIC_TICKETS
+
+
+class ChronicFilter(admin.SimpleListFilter):
+    """Issue 5: CHRONIC_TICKETS or more tickets in CHRONIC_DAYS days."""
+
+    title = _("chronic")
+    parameter_name = "chronic"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Chronic")), ("no", _("Not chronic"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(recent_tickets__gte=CHRONIC_TICKETS)
+        if self.value() == "no":
+            return queryset.filter(recent_tickets__lt=CHRONIC_TICKETS)
+        return queryset
 
 
 @admin.register(Service)
@@ -32,13 +54,44 @@ class ServiceAdmin(admin.ModelAdmin):
         "status",
         "managed",
         "activated_on",
+        "chronic",
     ]
-    list_filter = ["status", "product_line", "country", "managed", "satellite", "customer"]
+    list_filter = [
+        "status",
+        ChronicFilter,
+        "product_line",
+        "country",
+        "managed",
+        "satellite",
+        "customer",
+    ]
     search_fields = ["service_id", "site_name", "site_address", "customer__display_name"]
     list_select_related = ["customer"]
     autocomplete_fields = ["customer"]
     readonly_fields = ["created_at", "updated_at"]
     change_list_template = "admin/portal/service/change_list.html"
+
+    def get_queryset(self, request):
+        """Tickets of the last CHRONIC_DAYS days as one annotation: one query for the page."""
+        since = timezone.now() - timedelta(days=CHRONIC_DAYS)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                recent_tickets=Count(
+                    "tickets", filter=Q(tickets__opened_at__gte=since), distinct=True
+                )
+            )
+        )
+
+    @admin.display(description=_("chronic"), ordering="-recent_tickets")
+    def chronic(self, service) -> str:
+        if service.recent_tickets >= CHRONIC_TICKETS:
+            return _("Chronic: %(count)s tickets in %(days)s days") % {
+                "count": service.recent_tickets,
+                "days": CHRONIC_DAYS,
+            }
+        return "—"
 
     def get_urls(self):
         urls = [

@@ -27,7 +27,7 @@ from portal.forms import (
 from portal.health import health_status
 from portal.listing import list_page
 from portal.middleware import language_cookie_set
-from portal.models import Area
+from portal.models import Area, Level
 from portal.selectors import user_has_totp
 from portal.selectors.inventory import (
     expansion_requests_for_customer,
@@ -35,6 +35,8 @@ from portal.selectors.inventory import (
 )
 from portal.selectors.notifications import notification_contacts_needing_attention
 from portal.selectors.team import key_contacts_for_customer
+from tickets.selectors import tickets_dashboard
+from tickets.services import ticket_clock
 
 
 @member_required()
@@ -50,6 +52,11 @@ def dashboard(request):
         context["open_requests"] = expansion_requests_for_customer(customer, status="open")[:5]
     if request.membership.can(Area.ORDERS):
         context["orders"] = orders_dashboard(customer)
+    if request.membership.can(Area.TICKETS):
+        tickets = tickets_dashboard(customer)
+        tickets["first"] = [(t, ticket_clock(t)) for t in tickets["open"][:5]]
+        context["tickets"] = tickets
+        context["can_open_ticket"] = request.membership.can(Area.TICKETS, Level.ACT)
     if request.membership.is_admin:
         context["user_counts"] = selectors.user_counts_for_customer(customer)
         context["contacts_attention"] = notification_contacts_needing_attention(customer)

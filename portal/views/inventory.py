@@ -17,6 +17,14 @@ from portal.listing import list_page
 from portal.models import Area, ExpansionRequest, Level
 from portal.selectors import inventory as selectors
 from portal.services.inventory import expansion_request_submit
+from tickets.selectors import (
+    CHRONIC_DAYS,
+    CHRONIC_TICKETS,
+    service_ticket_counts,
+    tickets_for_customer,
+)
+
+# Issue 5: a service with this many tickets in as many days is "chronic" (page and admin).
 
 
 def _filtered_services(request):
@@ -73,6 +81,17 @@ def service_detail(request, service_id):
         "can_request": request.membership.can(Area.SERVICES, Level.ACT)
         and service.status != service.Status.DISCONNECTED,
     }
+    if request.membership.can(Area.TICKETS):
+        recent = service_ticket_counts(request.customer, days=CHRONIC_DAYS).get(service.pk, 0)
+        context |= {
+            "show_tickets": True,
+            "tickets": tickets_for_customer(request.customer, service=service.service_id)[:10],
+            "chronic": recent >= CHRONIC_TICKETS,
+            "chronic_days": CHRONIC_DAYS,
+            "recent_tickets": recent,
+            "can_open_ticket": request.membership.can(Area.TICKETS, Level.ACT)
+            and service.status != service.Status.DISCONNECTED,
+        }
     return render(request, "portal/services/detail.html", context)
 
 
