@@ -138,4 +138,6 @@ def ticket_open_for(customer, user, *, service=None, impact="down", **kwargs):
         "access_hours": "24x7",
         **kwargs,
     }
-    return ticket_open(customer=customer, opened_by=user, services=[service], impact=impact, **values)
+    return ticket_open(
+        customer=customer, opened_by=user, services=[service], impact=impact, **values
+    )

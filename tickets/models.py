@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Customer, Service
 
@@ -44,12 +45,12 @@ class SlaTarget(models.Model):
 
 class Ticket(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
-        WAITING_CUSTOMER = "waiting_customer", _("Waiting for you")
-        RESOLVED = "resolved", _("Resolved")
-        CLOSED = "closed", _("Closed")
-        CANCELLED = "cancelled", _("Cancelled")
+        OPEN = "open", pgettext_lazy("ticket status", "Open")
+        IN_PROGRESS = "in_progress", pgettext_lazy("ticket status", "In progress")
+        WAITING_CUSTOMER = "waiting_customer", pgettext_lazy("ticket status", "Waiting for you")
+        RESOLVED = "resolved", pgettext_lazy("ticket status", "Resolved")
+        CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
+        CANCELLED = "cancelled", pgettext_lazy("ticket status", "Cancelled")
 
     class Channel(models.TextChoices):
         PORTAL = "portal", _("Portal")
@@ -68,7 +69,7 @@ class Ticket(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
     )
     channel = models.CharField(
-        _("opened through"), max_length=8, choices=Channel.choices, default=Channel.PORTAL
+        _("channel"), max_length=8, choices=Channel.choices, default=Channel.PORTAL
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"))

@@ -83,7 +83,7 @@ def ticket_page(customer: Customer, number: str) -> dict:
     )
     return {
         "ticket": ticket,
-        "messages": list(messages),
+        "conversation": list(messages),
         "pauses": list(ticket.pauses.select_related("started_by", "ended_by")),
         "services": list(ticket.services.order_by("service_id")),
         "watchers": list(ticket.watchers.order_by("email")),

@@ -282,7 +282,7 @@ def ticket_reply(
     reply of the TSC is the response the SLA measures."""
     from_staff = author.is_staff
     if internal and not from_staff:
-        raise DomainError(_("Only the provider's staff write internal notes."))
+        raise DomainError(_("Only the provider's staff can write internal notes."))
     if not body.strip() and not attachments:
         raise DomainError(_("Write a message or attach a file."), field="body")
     with transaction.atomic():
@@ -440,7 +440,7 @@ def ticket_escalate(*, ticket: Ticket, actor: User, reason: str) -> Message:
     """The customer escalates an open ticket: at most once an hour; the TSC queue and the
     customer's client experience lead hear of it."""
     if not reason.strip():
-        raise DomainError(_("Say why you escalate."), field="reason")
+        raise DomainError(_("Say why you are escalating."), field="reason")
     with transaction.atomic():
         ticket = _locked(ticket)
         if not ticket.is_active:
@@ -493,7 +493,7 @@ def ticket_watcher_remove(*, ticket: Ticket, email: str) -> None:
 def ticket_assign(*, ticket: Ticket, staff: User | None) -> Ticket:
     """Give the ticket to a staff member, or back to the TSC queue with None."""
     if staff is not None and not staff.is_staff:
-        raise DomainError(_("Tickets are assigned to the provider's staff."))
+        raise DomainError(_("Only the provider's staff can be assigned a ticket."))
     Ticket.objects.filter(pk=ticket.pk).update(assignee=staff, updated_at=timezone.now())
     ticket.assignee = staff
     return ticket

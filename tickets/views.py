@@ -1,12 +1,446 @@
-"""Trouble ticket pages (R-TT): HELPER-D replaces this skeleton."""
+"""The customer's trouble tickets (R-TT-1..4): the list and its CSV, opening a ticket, the ticket
+page with its live SLA clock (R-TT-3), what the customer does on it, and attachment downloads.
+Reads need the tickets area; every write needs its act level and is POST only. Internal notes
+never reach these pages: every read goes through tickets.selectors."""
 
-from django.http import Http404
+import csv
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from contacts.selectors import tsc_card_for_service
+from portal.access import member_required
+from portal.errors import DomainError
+from portal.inventory_csv import csv_cell_safe
+from portal.listing import list_page
+from portal.models import Area, Level
+from tickets import selectors, services
+from tickets.forms import (
+    CancelForm,
+    ReasonForm,
+    ReplyForm,
+    TicketFilterForm,
+    TicketForm,
+    WatcherForm,
+    WatcherRemoveForm,
+)
+from tickets.models import Impact, Message, PauseInterval, Ticket
+
+_FILTERS = ("q", "status", "impact", "service", "opened_by", "opened_from", "opened_to")
+CSV_COLUMNS = [
+    "number",
+    "subject",
+    "services",
+    "impact",
+    "status",
+    "opened_through",
+    "opened_by",
+    "opened_at",
+    "problem_started_at",
+    "response_target_minutes",
+    "restoration_target_minutes",
+    "sla_elapsed_minutes",
+    "sla_paused_minutes",
+    "sla_state",
+    "restoration_deadline",
+    "service_restored_at",
+    "resolved_at",
+]
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+# --- durations as people read them --------------------------------------------------------
 
 
-ticket_list = ticket_export = ticket_create = ticket_detail = ticket_reply = _todo
-ticket_escalate = ticket_reopen = ticket_cancel = watcher_add = watcher_remove = _todo
-attachment_download = _todo
+def clock_text(delta: timedelta) -> str:
+    """H:MM:SS, hours unbounded (76:05:00): the format tickets-clock.js counts in."""
+    seconds = int(abs(delta).total_seconds())
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def span_text(delta: timedelta) -> str:
+    """A target or a remaining time in words: "4 h", "15 min", "3 d 2 h"."""
+    minutes = int(abs(delta).total_seconds()) // 60
+    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days and hours:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    if days:
+        return _("%(days)d d") % {"days": days}
+    if hours and minutes:
+        return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+    if hours:
+        return _("%(hours)d h") % {"hours": hours}
+    if minutes:
+        return _("%(minutes)d min") % {"minutes": minutes}
+    return _("less than 1 min")
+
+
+def _targets() -> dict[str, tuple[str, str]]:
+    return {
+        impact: tuple(span_text(target) for target in services.sla_targets(impact))
+        for impact in Impact.values
+    }
+
+
+def _sla_state(ticket: Ticket, clock) -> str:
+    if ticket.status == Ticket.Status.CANCELLED:
+        return "cancelled"
+    if clock.breached:
+        return "breached"
+    if clock.stopped:
+        return "met"
+    return "paused" if clock.is_paused else "running"
+
+
+# --- the list and its CSV ------------------------------------------------------------------
+
+
+def _filtered_tickets(request):
+    form = TicketFilterForm(request.GET or None, customer=request.customer)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    return form, selectors.tickets_for_customer(request.customer, **form.filters())
+
+
+@member_required(Area.TICKETS)
+def ticket_list(request):
+    form, tickets = _filtered_tickets(request)
+    if tickets is None:
+        return render(request, "tickets/list.html", {"form": form}, status=400)
+    listing = list_page(request, tickets, per_page=settings.TICKETS_PAGE_SIZE)
+    now = timezone.now()
+    rows = []
+    for ticket in listing["page"]:
+        clock = services.ticket_clock(ticket, now=now)  # the pauses are prefetched
+        rows.append(
+            {
+                "ticket": ticket,
+                "clock": clock,
+                "state": _sla_state(ticket, clock),
+                "remaining": span_text(clock.remaining),
+                "soon": timedelta(0) <= clock.remaining < timedelta(hours=1),
+            }
+        )
+    context = {
+        "form": form,
+        **listing,
+        "rows": rows,
+        "filtered": any(request.GET.get(name) for name in _FILTERS),
+        "can_act": request.membership.can(Area.TICKETS, Level.ACT),
+    }
+    return render(request, "tickets/list.html", context)
+
+
+def _minutes(delta: timedelta | None) -> str:
+    return "" if delta is None else str(int(delta.total_seconds() // 60))
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+def _ticket_cells(ticket: Ticket, now) -> list[str]:
+    clock = services.ticket_clock(ticket, now=now)
+    by = _("By phone") if ticket.channel == Ticket.Channel.PHONE else ticket.opened_by.email
+    return [
+        ticket.number,
+        csv_cell_safe(ticket.subject),
+        " ".join(service.service_id for service in ticket.services.all()),
+        ticket.get_impact_display(),
+        ticket.get_status_display(),
+        ticket.get_channel_display(),
+        csv_cell_safe(by),
+        _when(ticket.opened_at),
+        _when(ticket.problem_started_at),
+        _minutes(ticket.response_target),
+        _minutes(ticket.restoration_target),
+        _minutes(clock.elapsed),
+        _minutes(clock.paused),
+        _sla_state(ticket, clock),
+        _when(clock.deadline),
+        _when(ticket.restored_at),
+        _when(ticket.resolved_at),
+    ]
+
+
+@member_required(Area.TICKETS)
+def ticket_export(request):
+    """The filtered list as CSV (no pagination); no message of the conversation is in it, so no
+    internal note can be; cells a spreadsheet would run as formulas are defused."""
+    form, tickets = _filtered_tickets(request)
+    if tickets is None:
+        return render(request, "tickets/list.html", {"form": form}, status=400)
+    now = timezone.now()
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tickets-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    response.write("\ufeff")  # spreadsheets read the accents right with the BOM
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for ticket in tickets:
+        writer.writerow(_ticket_cells(ticket, now))
+    return response
+
+
+# --- opening a ticket (R-TT-2) -------------------------------------------------------------
+
+
+def _form_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@member_required(Area.TICKETS, Level.ACT, methods=("GET", "POST"))
+def ticket_create(request):
+    initial = {}
+    if request.method == "GET" and request.GET.get("service"):
+        initial["services"] = [request.GET["service"]]
+    form = TicketForm(
+        request.POST or None,
+        request.FILES or None,
+        customer=request.customer,
+        user=request.user,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = services.ticket_open(
+                customer=request.customer, opened_by=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Ticket %(number)s is open. The TSC answers within %(response)s and aims to "
+                    "restore the service within %(restoration)s."
+                )
+                % {
+                    "number": ticket.number,
+                    "response": span_text(ticket.response_target),
+                    "restoration": span_text(ticket.restoration_target),
+                },
+            )
+            return redirect("tickets:detail", number=ticket.number)
+    targets = _targets()
+    impacts = [(choice, *targets[choice.data["value"]]) for choice in form["impact"]]
+    context = {"form": form, "impacts": impacts}
+    return render(request, "tickets/form.html", context, status=400 if form.errors else 200)
+
+
+# --- the ticket page -----------------------------------------------------------------------
+
+
+def _pause_rows(pauses: list[PauseInterval], now) -> list[dict]:
+    return [
+        {"pause": pause, "duration": clock_text((pause.ended_at or now) - pause.started_at)}
+        for pause in pauses
+    ]
+
+
+def _reopen_until(ticket: Ticket):
+    if ticket.status != Ticket.Status.RESOLVED or ticket.resolved_at is None:
+        return None
+    until = ticket.resolved_at + timedelta(days=settings.TICKET_CLOSE_AFTER_DAYS)
+    return until if until > timezone.now() else None
+
+
+def _render_detail(request, number: str, *, forms: dict | None = None, status: int = 200):
+    page = selectors.ticket_page(request.customer, number)
+    ticket, now = page["ticket"], timezone.now()
+    clock = services.ticket_clock(ticket, now=now)
+    open_pause = next((p for p in page["pauses"] if p.ended_at is None), None)
+    waiting = next(
+        (
+            m
+            for m in reversed(page["conversation"])
+            if m.kind == Message.Kind.STATUS and m.status == Ticket.Status.WAITING_CUSTOMER
+        ),
+        None,
+    )
+    first = page["services"][0] if page["services"] else None
+    forms = {
+        "reply_form": ReplyForm(),
+        "escalate_form": ReasonForm(prefix="escalate"),
+        "reopen_form": ReasonForm(prefix="reopen"),
+        "cancel_form": CancelForm(prefix="cancel"),
+        "watcher_form": WatcherForm(),
+        **(forms or {}),
+    }
+    escalated_recently = bool(
+        ticket.last_escalated_at and now - ticket.last_escalated_at < services.ESCALATION_INTERVAL
+    )
+    context = {
+        **page,
+        **forms,
+        "clock": clock,
+        "sla_state": _sla_state(ticket, clock),
+        "elapsed": clock_text(clock.elapsed),
+        "paused": clock_text(clock.paused),
+        "remaining": clock_text(clock.remaining),
+        "elapsed_seconds": int(clock.elapsed.total_seconds()),
+        "paused_seconds": int(clock.paused.total_seconds()),
+        "remaining_seconds": int(clock.remaining.total_seconds()),
+        "target": span_text(clock.target),
+        "response_target": span_text(clock.response_target),
+        "response_elapsed": (
+            span_text(clock.response_elapsed) if clock.response_elapsed is not None else ""
+        ),
+        "pause_rows": _pause_rows(page["pauses"], now),
+        "open_pause": open_pause,
+        "open_pause_seconds": int((now - open_pause.started_at).total_seconds())
+        if open_pause
+        else 0,
+        "waiting_message": waiting.body if waiting else "",
+        "can_act": request.membership.can(Area.TICKETS, Level.ACT),
+        "can_view_services": request.membership.can(Area.SERVICES),
+        "reopen_until": _reopen_until(ticket),
+        "escalated_recently": escalated_recently,
+        "tsc_card": tsc_card_for_service(first) if first else None,
+    }
+    return render(request, "tickets/detail.html", context, status=status)
+
+
+@member_required(Area.TICKETS)
+def ticket_detail(request, number):
+    return _render_detail(request, number)
+
+
+def _act(request, number, *, form, name: str, action, done: str, anchor: str = ""):
+    """The shape of every write on the ticket page: bind, call one service, redirect (PRG) or
+    show the page again with the form's errors (400)."""
+    ticket = selectors.ticket_get(request.customer, number)
+    if form.is_valid():
+        try:
+            action(ticket, form.cleaned_data)
+        except DomainError as error:
+            if error.field in form.fields:
+                form.add_error(error.field, error.message)
+            else:  # a rule about the ticket itself: said at the top of the page
+                messages.error(request, error.message)
+        else:
+            messages.success(request, done)
+            return redirect(f"{services.ticket_path(ticket)}{anchor}")
+    return _render_detail(request, number, forms={name: form}, status=400)
+
+
+@member_required(Area.TICKETS, Level.ACT, methods=("POST",))
+def ticket_reply(request, number):
+    """A public reply; while the TSC waits for the customer it ends the pause (R-TT-3)."""
+    return _act(
+        request,
+        number,
+        form=ReplyForm(request.POST, request.FILES),
+        name="reply_form",
+        action=lambda ticket, data: services.ticket_reply(
+            ticket=ticket, author=request.user, body=data["body"], attachments=data["attachments"]
+        ),
+        done=_("Your message was sent to the Technical Service Center."),
+        anchor="#conversation",
+    )
+
+
+@member_required(Area.TICKETS, Level.ACT, methods=("POST",))
+def ticket_escalate(request, number):
+    return _act(
+        request,
+        number,
+        form=ReasonForm(request.POST, prefix="escalate"),
+        name="escalate_form",
+        action=lambda ticket, data: services.ticket_escalate(
+            ticket=ticket, actor=request.user, reason=data["reason"]
+        ),
+        done=_("The ticket was escalated: the TSC supervisor and your account team are told."),
+    )
+
+
+@member_required(Area.TICKETS, Level.ACT, methods=("POST",))
+def ticket_reopen(request, number):
+    return _act(
+        request,
+        number,
+        form=ReasonForm(request.POST, prefix="reopen"),
+        name="reopen_form",
+        action=lambda ticket, data: services.ticket_reopen(
+            ticket=ticket, actor=request.user, reason=data["reason"]
+        ),
+        done=_("The ticket is open again: the TSC is back on it."),
+    )
+
+
+@member_required(Area.TICKETS, Level.ACT, methods=("POST",))
+def ticket_cancel(request, number):
+    return _act(
+        request,
+        number,
+        form=CancelForm(request.POST, prefix="cancel"),
+        name="cancel_form",
+        action=lambda ticket, data: services.ticket_cancel(
+            ticket=ticket, actor=request.user, reason=data["reason"]
+        ),
+        done=_("The ticket was cancelled."),
+    )
+
+
+@member_required(Area.TICKETS, Level.ACT, methods=("POST",))
+def watcher_add(request, number):
+    return _act(
+        request,
+        number,
+        form=WatcherForm(request.POST),
+        name="watcher_form",
+        action=lambda ticket, data: services.ticket_watcher_add(
+            ticket=ticket, actor=request.user, email=data["email"], name=data["name"]
+        ),
+        done=_("The person is copied on every update of this ticket."),
+        anchor="#people",
+    )
+
+
+@member_required(Area.TICKETS, Level.ACT, methods=("POST",))
+def watcher_remove(request, number):
+    return _act(
+        request,
+        number,
+        form=WatcherRemoveForm(request.POST),
+        name="watcher_remove_form",
+        action=lambda ticket, data: services.ticket_watcher_remove(
+            ticket=ticket, email=data["email"]
+        ),
+        done=_("The person is no longer copied."),
+        anchor="#people",
+    )
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+
+def _download_name(filename: str) -> str:
+    """The uploaded name without any path, quotes or control characters."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    try:
+        return get_valid_filename(name).lstrip(".")[-150:] or "attachment"
+    except SuspiciousFileOperation:
+        return "attachment"
+
+
+@member_required(Area.TICKETS)
+def attachment_download(request, number, reference):
+    """Only through here, only the customer's own non-internal files, always as a download."""
+    attachment = selectors.attachment_get(request.customer, number, reference)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=_download_name(attachment.filename),
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

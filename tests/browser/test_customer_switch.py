@@ -27,7 +27,7 @@ def test_person_with_two_customers_switches_the_active_one_and_it_persists(
     expect(page.get_by_test_id("active-customer")).to_have_text("Globex Telecom")
     expect(page.locator(".message-success")).to_contain_text("Globex Telecom")
     expect(page.locator("#card-company")).to_have_text("Globex Telecom")
-    assert navigation_paths(page) == ["/", "/contacts/", "/team/", "/help/"]
+    assert navigation_paths(page) == ["/", "/tickets/", "/contacts/", "/team/", "/help/"]
     screenshot(page, "2-switched")
 
     open_menu(page, "[data-testid=sign-out]").get_by_test_id("sign-out").click()

@@ -68,7 +68,14 @@ def test_administrator_invites_a_limited_user_who_joins_and_sees_only_what_is_al
     expect(access.locator(".badge:not(.badge-off)")).to_have_count(2)
     expect(access.locator(".badge-off")).to_have_count(3)
     expect(guest.locator("section[aria-labelledby=card-users]")).to_have_count(0)
-    assert navigation_paths(guest) == ["/", "/services/", "/contacts/", "/team/", "/help/"]
+    assert navigation_paths(guest) == [
+        "/",
+        "/services/",
+        "/tickets/",
+        "/contacts/",
+        "/team/",
+        "/help/",
+    ]
     screenshot(guest, "4-invited-dashboard")
 
     assert guest.goto("/users/").status == 403

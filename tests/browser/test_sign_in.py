@@ -35,6 +35,7 @@ def test_administrator_signs_in_through_the_form_and_sees_the_customer_dashboard
         "/",
         "/services/",
         "/orders/",
+        "/tickets/",
         "/contacts/",
         "/team/",
         "/users/",

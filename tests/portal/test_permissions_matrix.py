@@ -43,7 +43,7 @@ def _pattern_names(patterns, prefix: str = ""):
 
 
 # Every namespace that customers (or the public) reach; /admin/ and allauth have their own tests.
-NAMESPACES = ("portal", "services", "orders", "contacts")
+NAMESPACES = ("portal", "services", "orders", "contacts", "tickets")
 
 
 def _portal_url_names() -> list[str]:
@@ -277,9 +277,87 @@ ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"number": w.order.number},
         data=lambda w, persona: {"detail_0": "10.20.0.0/24"},
     ),
+    # R-TT-3: the availability report; customer-wide (no object in the URL), tickets view level.
+    "tickets:availability": Route(_member_read()),
+    "tickets:availability_export": Route(_member_read()),
     # R-TT-4: the directory is public, for the day the portal itself is down.
     "contacts:directory": Route(_everyone(200, 405)),
 }
+
+
+def _ticket_write(done) -> dict[str, tuple]:
+    """A write on a ticket page (R-TT): POST only, the tickets act level, Acme's ticket."""
+    return {
+        "anonymous": (LOGIN, LOGIN),
+        "admin": (405, done),
+        "limited": (405, done),  # the limited persona has tickets=act
+        "other": (405, 404),
+        "staff": (405, 403),
+        "inactive": (405, 403),
+    }
+
+
+_TICKET = lambda w: {"number": w.ticket.number}  # noqa: E731
+_TICKET_PAGE = lambda w: f"/tickets/{w.ticket.number}/"  # noqa: E731
+
+HD_ROUTES = {
+    # R-TT: trouble tickets; the limited persona has tickets=act.
+    "tickets:list": Route(_member_read()),
+    "tickets:export": Route(_member_read()),
+    "tickets:detail": Route(_member_read(other=(404, 405)), kwargs=_TICKET),
+    "tickets:attachment": Route(
+        _member_read(other=(404, 405)),
+        kwargs=lambda w: {"number": w.ticket.number, "reference": w.attachment.reference},
+    ),
+    # R-TT-2: opening needs the act level; the first customer's service is not the other's.
+    "tickets:create": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (200, f"/tickets/TT-{YEAR}-000003/"),
+            "limited": (200, f"/tickets/TT-{YEAR}-000003/"),
+            "other": (200, 400),
+            "staff": (403, 403),
+            "inactive": (403, 403),
+        },
+        data=lambda w, persona: {
+            "services": [w.service.service_id],
+            "impact": "down",
+            "problem_started_at": "2020-01-01T08:00",
+            "subject": "Link down",
+            "description": "No traffic",
+            "site_contact_name": "Nico",
+            "site_contact_phone": "+54 11 5555 0101",
+            "access_hours": "24x7",
+        },
+    ),
+    "tickets:reply": Route(
+        _ticket_write(f"/tickets/TT-{YEAR}-000001/#conversation"),
+        kwargs=_TICKET,
+        data=lambda w, persona: {"body": "Any news?"},
+    ),
+    "tickets:escalate": Route(
+        _ticket_write(f"/tickets/TT-{YEAR}-000001/"),
+        kwargs=_TICKET,
+        data=lambda w, persona: {"escalate-reason": "The plant is stopped"},
+    ),
+    "tickets:reopen": Route(
+        _ticket_write(f"/tickets/TT-{YEAR}-000002/"),
+        kwargs=lambda w: {"number": w.resolved_ticket.number},
+        data=lambda w, persona: {"reopen-reason": "Down again"},
+    ),
+    "tickets:cancel": Route(_ticket_write(f"/tickets/TT-{YEAR}-000001/"), kwargs=_TICKET),
+    "tickets:watcher_add": Route(
+        _ticket_write(f"/tickets/TT-{YEAR}-000001/#people"),
+        kwargs=_TICKET,
+        data=lambda w, persona: {"email": "boss@acme.test"},
+    ),
+    "tickets:watcher_remove": Route(
+        _ticket_write(f"/tickets/TT-{YEAR}-000001/#people"),
+        kwargs=_TICKET,
+        data=lambda w, persona: {"email": "boss@acme.test"},
+    ),
+}
+ROUTES.update(HD_ROUTES)
 
 
 @pytest.fixture
@@ -304,6 +382,19 @@ def world(
     Order.objects.filter(pk=order.pk).update(installation_on=datetime.date(YEAR, 12, 10))
     OrderFactory(customer=other_membership.customer, number="ORD-1999-00001")
     service = ServiceFactory(customer=customer, service_id="AR-BUE-IPVPN-00001")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import ticket_open_for
+    from tickets.services import ticket_resolve
+
+    ticket = ticket_open_for(
+        customer,
+        admin_membership.user,
+        service=service,
+        attachments=[SimpleUploadedFile("router.log", b"WAN down\n")],
+    )
+    resolved_ticket = ticket_open_for(customer, admin_membership.user, service=service)
+    ticket_resolve(ticket=resolved_ticket, actor=staff_user, resolution="Replaced the SFP")
     expansion = expansion_request_submit(
         membership=admin_membership, kind="other", description="A first request", service=service
     )
@@ -341,6 +432,9 @@ def world(
         admin_session=admin_session,
         service=service,
         expansion=expansion,
+        ticket=ticket,
+        resolved_ticket=resolved_ticket,
+        attachment=ticket.attachments.get(),
         users=users,
         # A persona's own membership of the first customer; for anyone else the admin's.
         own_membership=lambda persona: memberships.get(persona, admin_membership),
@@ -348,6 +442,8 @@ def world(
 
 
 def _outcome(response) -> str:
+    if response.streaming:  # a file download: no page title to show
+        return f"{response.status_code} {response.get('Content-Disposition', '')}"
     title = re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)
     where = response.get("Location", "")
     return f"{response.status_code} {where} {title.group(1).strip() if title else ''}"

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('reference', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('impact', models.CharField(choices=[('down', 'Service down'), ('degraded', 'Service degraded'), ('no_impact', 'No impact or a question')], max_length=16, verbose_name='impact')),
                 ('status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('waiting_customer', 'Waiting for you'), ('resolved', 'Resolved'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], default='open', max_length=20, verbose_name='status')),
-                ('channel', models.CharField(choices=[('portal', 'Portal'), ('phone', 'Phone')], default='portal', max_length=8, verbose_name='opened through')),
+                ('channel', models.CharField(choices=[('portal', 'Portal'), ('phone', 'Phone')], default='portal', max_length=8, verbose_name='channel')),
                 ('subject', models.CharField(max_length=200, verbose_name='subject')),
                 ('description', models.TextField(verbose_name='description')),
                 ('problem_started_at', models.DateTimeField(verbose_name='problem started')),
