@@ -3,9 +3,7 @@ record the first invoice (R-ORD-3), cancel. Every write goes through orders.serv
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -20,7 +18,7 @@ from orders.services import (
     order_create,
     touchpoint_record,
 )
-from portal.errors import DomainError
+from portal.admin.actions import StaffActionMixin
 from portal.models import Membership, Service
 
 
@@ -111,7 +109,8 @@ class OrderAdminForm(forms.ModelForm):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(StaffActionMixin, admin.ModelAdmin):
+    action_template = "admin/orders/order/action.html"
     form = OrderAdminForm
     list_display = [
         "number",
@@ -267,34 +266,8 @@ class OrderAdmin(admin.ModelAdmin):
             view(self.cancel_view, "cancel", "cancel"),
         ] + super().get_urls()
 
-    def _order_for_action(self, request, order_id: int) -> Order:
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        return get_object_or_404(Order.objects.select_related("customer"), pk=order_id)
-
-    def _action(self, request, order: Order, *, form, title: str, perform, done: str):
-        """One staff action on an order: show the form, run the service on a valid POST, put a
-        broken rule on the form (400) or go back to the order with a message."""
-        if request.method == "POST" and form.is_valid():
-            try:
-                perform(form.cleaned_data)
-            except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
-                messages.success(request, done)
-                return redirect(reverse("admin:orders_order_change", args=[order.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": order,
-            "title": title,
-            "form": form,
-        }
-        status = 400 if request.method == "POST" else 200
-        return TemplateResponse(request, "admin/orders/order/action.html", context, status=status)
-
     def touchpoint_view(self, request, order_id: int):
-        order = self._order_for_action(request, order_id)
+        order = self.action_object(request, order_id)
         step = order.next_step
         if step is None:
             messages.error(request, gettext("This order has no touchpoint left to record."))
@@ -316,7 +289,7 @@ class OrderAdmin(admin.ModelAdmin):
         )
 
     def first_invoice_view(self, request, order_id: int):
-        order = self._order_for_action(request, order_id)
+        order = self.action_object(request, order_id)
         return self._action(
             request,
             order,
@@ -329,7 +302,7 @@ class OrderAdmin(admin.ModelAdmin):
         )
 
     def cancel_view(self, request, order_id: int):
-        order = self._order_for_action(request, order_id)
+        order = self.action_object(request, order_id)
         return self._action(
             request,
             order,

@@ -2,14 +2,11 @@
 actions and per-ticket buttons that call tickets.services, the timeline with internal notes, the
 reply form, tickets opened on a customer's behalf (R-TT-4), the SLA targets and staff downloads."""
 
-from datetime import timedelta
-
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,230 +15,29 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin.actions import StaffActionMixin
 from portal.errors import DomainError
-from portal.models import Customer, Service, User
+from portal.models import Service
 from tickets import services
-from tickets.models import Attachment, Impact, Message, PauseInterval, SlaTarget, Ticket
-
-STAFF_STATUS_LABELS = {Ticket.Status.WAITING_CUSTOMER: _("Waiting for the customer")}
-SOON = timedelta(hours=1)
-
-
-def _posted(request):
-    """The POST data to bind, even when empty (a confirmation), or None on GET."""
-    return request.POST if request.method == "POST" else None
-
-
-def _status_label(status: str) -> str:
-    return str(STAFF_STATUS_LABELS.get(status, Ticket.Status(status).label))
-
-
-def _duration(value: timedelta) -> str:
-    minutes = int(abs(value).total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return gettext("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
-    return gettext("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
-
-
-def _clock_text(ticket: Ticket, now) -> str:
-    """Remaining, breached or paused, from the ticket's own pauses (R-TT-3)."""
-    if ticket.status == Ticket.Status.CANCELLED:
-        return "—"
-    clock = services.ticket_clock(ticket, now=now)
-    if clock.breached:
-        text = gettext("Breached by %(time)s") % {"time": _duration(clock.remaining)}
-    elif clock.stopped:
-        text = gettext("Met (%(time)s to spare)") % {"time": _duration(clock.remaining)}
-    else:
-        text = gettext("%(time)s left") % {"time": _duration(clock.remaining)}
-    if clock.is_paused:
-        text = gettext("Paused · %(clock)s") % {"clock": text}
-    if clock.breached:
-        return format_html('<strong class="ticket-breached">{}</strong>', text)
-    return text
-
-
-# --- Filters --------------------------------------------------------------------------------
-
-
-class StatusFilter(admin.SimpleListFilter):
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return [(value, _status_label(value)) for value in Ticket.Status.values]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(status=self.value()) if self.value() else queryset
-
-
-class BreachFilter(admin.SimpleListFilter):
-    """R-TT-3 in SQL. The stored deadline is exact for a running ticket; a waiting ticket's live
-    deadline moves with its open pause, so it is breached only if it already was when the pause
-    started, and it is never "within 1 hour" (its remaining time is frozen)."""
-
-    title = _("SLA restoration")
-    parameter_name = "breach"
-
-    def lookups(self, request, model_admin):
-        return [("breached", _("Breached")), ("soon", _("Breach within 1 hour"))]
-
-    def queryset(self, request, queryset):
-        now = timezone.now()
-        running = Q(status__in=[Ticket.Status.OPEN, Ticket.Status.IN_PROGRESS])
-        if self.value() == "soon":
-            return queryset.filter(
-                running, restoration_deadline__gte=now, restoration_deadline__lt=now + SOON
-            )
-        if self.value() == "breached":
-            paused_late = PauseInterval.objects.filter(
-                ticket=OuterRef("pk"),
-                ended_at__isnull=True,
-                started_at__gt=OuterRef("restoration_deadline"),
-            )
-            return queryset.filter(
-                (running & Q(restoration_deadline__lt=now))
-                | Q(status=Ticket.Status.WAITING_CUSTOMER) & Exists(paused_late)
-                | Q(restored_at__isnull=False, restored_at__gt=F("restoration_deadline"))
-            )
-        return queryset
-
-
-class QueueFilter(admin.SimpleListFilter):
-    title = _("queue")
-    parameter_name = "queue"
-
-    def lookups(self, request, model_admin):
-        return [("tsc", _("TSC queue (unassigned, active)")), ("mine", _("Assigned to me"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "tsc":
-            return queryset.filter(assignee__isnull=True, status__in=Ticket.ACTIVE_STATUSES)
-        if self.value() == "mine":
-            return queryset.filter(assignee=request.user)
-        return queryset
-
-
-# --- Forms ----------------------------------------------------------------------------------
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
-
-
-def _datetime_field(label, **kwargs) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        **kwargs,
-    )
-
-
-class WaitForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Waiting for"), choices=PauseInterval.Reason.choices)
-    message = forms.CharField(
-        label=_("Message to the customer"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
-
-
-class ResolveForm(forms.Form):
-    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 4}))
-    restored_at = _datetime_field(
-        _("Service restored at"),
-        required=False,
-        help_text=_("In your timezone. Empty: now."),
-    )
-
-
-class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-
-
-class ConfirmForm(forms.Form):
-    pass
-
-
-class ReplyForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Post as"),
-        choices=[
-            ("public", _("Public reply (the customer is notified)")),
-            ("internal", _("Internal note (staff only)")),
-        ],
-        initial="public",
-        widget=forms.RadioSelect,
-    )
-    body = forms.CharField(
-        label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}), required=False
-    )
-    attachments = MultipleFileField(label=_("Attachments"))
-
-
-class CustomerChoiceForm(forms.Form):
-    customer = forms.ModelChoiceField(
-        label=_("Customer"), queryset=Customer.objects.order_by("display_name")
-    )
-
-
-class OpenForm(forms.Form):
-    """R-TT-2 for a customer who phoned the TSC (R-TT-4); choices limited to that customer."""
-
-    services = forms.ModelMultipleChoiceField(label=_("Affected services"), queryset=None)
-    impact = forms.ChoiceField(label=_("Impact"), choices=Impact.choices)
-    requester = forms.ModelChoiceField(
-        label=_("Requester"),
-        queryset=None,
-        help_text=_("The customer's person who called; receives every update."),
-    )
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
-    problem_started_at = _datetime_field(_("Problem started"))
-    site_contact_name = forms.CharField(label=_("On-site contact"), max_length=150)
-    site_contact_phone = forms.CharField(label=_("On-site contact phone"), max_length=40)
-    site_contact_email = forms.EmailField(label=_("On-site contact e-mail"), required=False)
-    access_hours = forms.CharField(label=_("Site access hours"), max_length=200)
-    checks_done = forms.CharField(
-        label=_("What was already checked"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
-    attachments = MultipleFileField(label=_("Attachments"))
-
-    def __init__(self, *args, customer: Customer, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["services"].queryset = (
-            Service.objects.filter(customer=customer)
-            .exclude(status=Service.Status.DISCONNECTED)
-            .order_by("service_id")
-        )
-        self.fields["services"].widget.attrs["size"] = 8
-        self.fields["requester"].queryset = User.objects.filter(
-            memberships__customer=customer, is_active=True
-        ).order_by("full_name", "email")
-        self.fields["problem_started_at"].help_text = gettext("In your timezone (%(tz)s).") % {
-            "tz": timezone.get_current_timezone_name()
-        }
-
-
-# --- Inlines --------------------------------------------------------------------------------
+from tickets.admin.forms import (
+    CancelForm,
+    ConfirmForm,
+    CustomerChoiceForm,
+    OpenForm,
+    ReplyForm,
+    ResolveForm,
+    WaitForm,
+)
+from tickets.admin.helpers import (
+    BreachFilter,
+    QueueFilter,
+    StatusFilter,
+    clock_text,
+    duration_text,
+    posted,
+    status_label,
+)
+from tickets.models import Attachment, Message, PauseInterval, SlaTarget, Ticket
 
 
 class PauseInline(admin.TabularInline):
@@ -264,7 +60,7 @@ class PauseInline(admin.TabularInline):
     @admin.display(description=_("length"))
     def length(self, obj: PauseInterval) -> str:
         end = obj.ended_at or timezone.now()
-        text = _duration(end - obj.started_at)
+        text = duration_text(end - obj.started_at)
         return text if obj.ended_at else gettext("%(time)s, still running") % {"time": text}
 
 
@@ -302,7 +98,7 @@ class TimelineInline(admin.TabularInline):
                 '<strong class="ticket-internal">{}</strong>', gettext("Internal note")
             )
         if obj.kind == Message.Kind.STATUS:
-            return gettext("Status: %(status)s") % {"status": _status_label(obj.status)}
+            return gettext("Status: %(status)s") % {"status": status_label(obj.status)}
         side = gettext("TSC") if obj.from_staff else gettext("Customer")
         return f"{obj.get_kind_display()} · {side}"
 
@@ -322,7 +118,12 @@ class TimelineInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(StaffActionMixin, admin.ModelAdmin):
+    action_template = "admin/tickets/ticket/action.html"
+
+    def action_context(self, obj) -> dict:
+        return {"status_label": status_label(obj.status)}
+
     list_display = [
         "number",
         "customer",
@@ -465,11 +266,11 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj: Ticket) -> str:
-        return _status_label(obj.status)
+        return status_label(obj.status)
 
     @admin.display(description=_("SLA restoration"), ordering="restoration_deadline")
     def sla(self, obj: Ticket) -> str:
-        return _clock_text(obj, timezone.now())
+        return clock_text(obj, timezone.now())
 
     @admin.display(description=_("restoration deadline (live)"))
     def live_deadline(self, obj: Ticket) -> str:
@@ -597,35 +398,8 @@ class TicketAdmin(admin.ModelAdmin):
             ),
         ] + super().get_urls()
 
-    def _ticket_for_action(self, request, ticket_id: int) -> Ticket:
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        return get_object_or_404(Ticket.objects.select_related("customer"), pk=ticket_id)
-
-    def _action(self, request, ticket: Ticket, *, form, title: str, perform, done: str):
-        """One staff action on a ticket: show the form, run the service on a valid POST, put a
-        broken rule on the form (400) or go back to the ticket with a message."""
-        if request.method == "POST" and form.is_valid():
-            try:
-                perform(form.cleaned_data)
-            except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
-                messages.success(request, done)
-                return redirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": ticket,
-            "status_label": _status_label(ticket.status),
-            "title": title,
-            "form": form,
-        }
-        status = 400 if request.method == "POST" else 200
-        return TemplateResponse(request, "admin/tickets/ticket/action.html", context, status=status)
-
     def reply_view(self, request, ticket_id: int):
-        ticket = self._ticket_for_action(request, ticket_id)
+        ticket = self.action_object(request, ticket_id)
 
         def perform(data):
             services.ticket_reply(
@@ -636,7 +410,7 @@ class TicketAdmin(admin.ModelAdmin):
                 attachments=data["attachments"],
             )
 
-        form = ReplyForm(_posted(request), request.FILES or None)
+        form = ReplyForm(posted(request), request.FILES or None)
         return self._action(
             request,
             ticket,
@@ -649,11 +423,11 @@ class TicketAdmin(admin.ModelAdmin):
         )
 
     def wait_view(self, request, ticket_id: int):
-        ticket = self._ticket_for_action(request, ticket_id)
+        ticket = self.action_object(request, ticket_id)
         return self._action(
             request,
             ticket,
-            form=WaitForm(_posted(request)),
+            form=WaitForm(posted(request)),
             title=gettext("Set waiting for the customer (the SLA clock stops)"),
             perform=lambda data: services.ticket_wait_for_customer(
                 ticket=ticket, reason=data["reason"], actor=request.user, message=data["message"]
@@ -662,22 +436,22 @@ class TicketAdmin(admin.ModelAdmin):
         )
 
     def resume_view(self, request, ticket_id: int):
-        ticket = self._ticket_for_action(request, ticket_id)
+        ticket = self.action_object(request, ticket_id)
         return self._action(
             request,
             ticket,
-            form=ConfirmForm(_posted(request)),
+            form=ConfirmForm(posted(request)),
             title=gettext("Resume work (the SLA clock runs again)"),
             perform=lambda data: services.ticket_resume(ticket=ticket, actor=request.user),
             done=gettext("Back in progress; the SLA clock runs again."),
         )
 
     def resolve_view(self, request, ticket_id: int):
-        ticket = self._ticket_for_action(request, ticket_id)
+        ticket = self.action_object(request, ticket_id)
         return self._action(
             request,
             ticket,
-            form=ResolveForm(_posted(request)),
+            form=ResolveForm(posted(request)),
             title=gettext("Resolve the ticket"),
             perform=lambda data: services.ticket_resolve(
                 ticket=ticket,
@@ -689,11 +463,11 @@ class TicketAdmin(admin.ModelAdmin):
         )
 
     def cancel_view(self, request, ticket_id: int):
-        ticket = self._ticket_for_action(request, ticket_id)
+        ticket = self.action_object(request, ticket_id)
         return self._action(
             request,
             ticket,
-            form=CancelForm(_posted(request)),
+            form=CancelForm(posted(request)),
             title=gettext("Cancel the ticket"),
             perform=lambda data: services.ticket_cancel(
                 ticket=ticket, actor=request.user, reason=data["reason"]
@@ -725,7 +499,7 @@ class TicketAdmin(admin.ModelAdmin):
         if not chooser.is_valid():
             return self._open_page(request, chooser=chooser, form=None, customer=None)
         customer = chooser.cleaned_data["customer"]
-        form = OpenForm(_posted(request), request.FILES or None, customer=customer)
+        form = OpenForm(posted(request), request.FILES or None, customer=customer)
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
             try:
