@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ChangesConfig(AppConfig):
     name = "changes"
     verbose_name = _("Changes and maintenance")
+
+    def ready(self) -> None:
+        from changes import emails  # noqa: F401 - registers the e-mails' context builders

@@ -336,6 +336,14 @@ TSC_MAILBOX = _email("TSC_MAILBOX", "")
 TICKET_ATTACHMENT_MAX_MB = _int("TICKET_ATTACHMENT_MAX_MB", 10)
 TICKET_CLOSE_AFTER_DAYS = _int("TICKET_CLOSE_AFTER_DAYS", 5)
 TICKETS_PAGE_SIZE = _int("TICKETS_PAGE_SIZE", 25)
+# Changes and maintenance: R-CHG-4 analysis time, R-GCR-3 A.1 window (local hours of each site)
+# and A.2 notice, where a need outside the catalog goes (R-CHG-6) when the customer has nobody.
+CHANGE_ANALYSIS_BUSINESS_HOURS = _int("CHANGE_ANALYSIS_BUSINESS_HOURS", 72)
+MAINTENANCE_WINDOW_START_HOUR = _int("MAINTENANCE_WINDOW_START_HOUR", 0)
+MAINTENANCE_WINDOW_END_HOUR = _int("MAINTENANCE_WINDOW_END_HOUR", 6)
+MAINTENANCE_NOTICE_DAYS = _int("MAINTENANCE_NOTICE_DAYS", 10)
+SERVICE_MANAGEMENT_MAILBOX = _email("SERVICE_MANAGEMENT_MAILBOX", "")
+CHANGE_MANAGEMENT_MAILBOX = _email("CHANGE_MANAGEMENT_MAILBOX", "")
 
 # --- Sessions and security -------------------------------------------------------------------
 SESSION_COOKIE_AGE = 60 * 60 * 12

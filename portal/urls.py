@@ -75,6 +75,7 @@ urlpatterns = [
     path("services/", include((services_patterns, "services"))),
     path("orders/", include("orders.urls")),
     path("tickets/", include("tickets.urls")),
+    path("changes/", include("changes.urls")),
     path("contacts/", include("contacts.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/email/", views.email_change_unavailable),

@@ -1,0 +1,319 @@
+"""The provider's scheduled maintenance (GCR, R-GCR-1..5): the rules, the lifecycle, and the
+notices: one e-mail per affected customer listing only that customer's services (R-GCR-2)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from changes.models import (
+    Maintenance,
+    MaintenanceEvent,
+    MaintenanceImpact,
+    MaintenanceObjection,
+)
+from portal.errors import DomainError
+from portal.models import Customer, Membership, NotificationKind, User
+from portal.selectors.notifications import notification_recipients
+from portal.services.numbering import number_next
+from portal.services.outbox import Recipient, notifications_cancel, notify
+
+REMINDER_AHEAD = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class RuleBreak:
+    rule: str  # "A.1" or "A.2"
+    service_id: str
+    message: str
+
+
+def maintenance_path(maintenance: Maintenance) -> str:
+    return reverse("changes:maintenance_detail", kwargs={"reference": maintenance.reference})
+
+
+def maintenance_rule_breaks(
+    maintenance: Maintenance, *, announce_at: datetime | None = None
+) -> list[RuleBreak]:
+    """R-GCR-3: A.1, the window inside 00:00-06:00 local time of every affected site; A.2, the
+    announcement at least MAINTENANCE_NOTICE_DAYS calendar days before the start."""
+    announce_at = announce_at or timezone.now()
+    breaks = []
+    first, last = settings.MAINTENANCE_WINDOW_START_HOUR, settings.MAINTENANCE_WINDOW_END_HOUR
+    for row in maintenance.impacts.select_related("service"):
+        zone = ZoneInfo(row.site_timezone)
+        start, end = maintenance.start.astimezone(zone), maintenance.end.astimezone(zone)
+        opens = datetime.combine(start.date(), time(first), tzinfo=zone)
+        closes = datetime.combine(start.date(), time(last), tzinfo=zone)
+        if not (opens <= start and end <= closes):
+            breaks.append(
+                RuleBreak(
+                    "A.1",
+                    row.service.service_id,
+                    _(
+                        "R-GCR-3 A.1: at %(service)s (%(zone)s) the work runs %(start)s-%(end)s "
+                        "local time, outside %(first)02d:00-%(last)02d:00."
+                    )
+                    % {
+                        "service": row.service.service_id,
+                        "zone": row.site_timezone,
+                        "start": start.strftime("%Y-%m-%d %H:%M"),
+                        "end": end.strftime("%Y-%m-%d %H:%M"),
+                        "first": first,
+                        "last": last,
+                    },
+                )
+            )
+    notice = timedelta(days=settings.MAINTENANCE_NOTICE_DAYS)
+    if maintenance.start - announce_at < notice:
+        breaks.append(
+            RuleBreak(
+                "A.2",
+                "",
+                _(
+                    "R-GCR-3 A.2: customers must be told at least %(days)d days ahead; the work "
+                    "starts in %(left)s."
+                )
+                % {
+                    "days": settings.MAINTENANCE_NOTICE_DAYS,
+                    "left": str(maintenance.start - announce_at).split(".")[0],
+                },
+            )
+        )
+    return breaks
+
+
+def maintenance_create(
+    *,
+    reason: str,
+    kind: str,
+    start: datetime,
+    end: datetime,
+    entered_timezone: str,
+    impacts: list[tuple],
+    actor: User | None,
+) -> Maintenance:
+    """A draft: nobody is told until it is confirmed. `impacts` = [(service, impact, minutes)]."""
+    if end <= start:
+        raise DomainError(_("The maintenance must end after it starts."), field="end")
+    if not impacts:
+        raise DomainError(_("Add the affected services."), field="impacts")
+    with transaction.atomic():
+        maintenance = Maintenance.objects.create(
+            reference=number_next(prefix="MNT", width=4),
+            reason=reason.strip(),
+            kind=kind,
+            start=start,
+            end=end,
+            entered_timezone=entered_timezone,
+            created_by=actor,
+        )
+        MaintenanceImpact.objects.bulk_create(
+            MaintenanceImpact(
+                maintenance=maintenance, service=service, impact=impact, expected_outage_minutes=m
+            )
+            for service, impact, m in impacts
+        )
+    return maintenance
+
+
+def _customers(maintenance: Maintenance) -> list[Customer]:
+    return list(
+        Customer.objects.filter(services__maintenances__maintenance=maintenance)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _recipients(customer: Customer) -> list[Recipient]:
+    """The customer's maintenance contacts (R-GCR-4); without any, its portal administrators, so
+    that nobody learns of an outage from the outage."""
+    recipients = notification_recipients(customer, NotificationKind.MAINTENANCE)
+    if recipients:
+        return recipients
+    admins = Membership.objects.filter(
+        customer=customer, role=Membership.Role.ADMIN, is_active=True, user__is_active=True
+    ).select_related("user")
+    return [Recipient.for_user(m.user, customer=customer, reason="user") for m in admins]
+
+
+def _announce(maintenance: Maintenance, *, template: str = "changes/maintenance") -> int:
+    """One notice per affected customer, carrying only that customer's services; returns how
+    many customers were told. Reminders for the new window replace the old ones."""
+    notifications_cancel(event_prefix=f"maintenance:{maintenance.uid}:reminder")
+    customers = _customers(maintenance)
+    for customer in customers:
+        context = {
+            "maintenance": maintenance.pk,
+            "status": maintenance.status,
+            "sequence": maintenance.sequence,
+            "path": maintenance_path(maintenance),
+        }
+        notify(
+            event=f"maintenance:{maintenance.uid}:{maintenance.sequence}:{customer.pk}",
+            template=template,
+            recipients=_recipients(customer),
+            customer=customer,
+            kind=NotificationKind.MAINTENANCE,
+            subject_reference=maintenance.reference,
+            context=context,
+        )
+        reminder_at = maintenance.start - REMINDER_AHEAD
+        if (
+            maintenance.status
+            in (
+                Maintenance.Status.SCHEDULED,
+                Maintenance.Status.RESCHEDULED,
+            )
+            and reminder_at > timezone.now()
+        ):
+            notify(
+                event=f"maintenance:{maintenance.uid}:reminder:{maintenance.sequence}:{customer.pk}",
+                template="changes/maintenance_reminder",
+                recipients=_recipients(customer),
+                customer=customer,
+                kind=NotificationKind.MAINTENANCE,
+                subject_reference=maintenance.reference,
+                context={**context, "reminder": True},
+                send_at=reminder_at,
+            )
+    return len(customers)
+
+
+def _step(maintenance: Maintenance, status: str, actor: User | None, note: str = "") -> None:
+    maintenance.status = status
+    maintenance.sequence += 1
+    maintenance.save()
+    MaintenanceEvent.objects.create(
+        maintenance=maintenance,
+        status=status,
+        start=maintenance.start,
+        end=maintenance.end,
+        note=note.strip(),
+        actor=actor,
+    )
+    _announce(maintenance)
+
+
+def _locked(maintenance: Maintenance) -> Maintenance:
+    return Maintenance.objects.select_for_update().get(pk=maintenance.pk)
+
+
+def maintenance_confirm(*, maintenance: Maintenance, actor: User | None) -> Maintenance:
+    """Announce a draft. A planned maintenance must keep R-GCR-3; an emergency may break it and is
+    announced at once, marked as emergency (R-GCR-5)."""
+    with transaction.atomic():
+        maintenance = _locked(maintenance)
+        if maintenance.status != Maintenance.Status.DRAFT:
+            raise DomainError(_("Only a draft can be confirmed."))
+        if not maintenance.impacts.exists():
+            raise DomainError(_("Add the affected services."))
+        if maintenance.kind == Maintenance.Kind.PLANNED:
+            breaks = maintenance_rule_breaks(maintenance)
+            if breaks:
+                raise DomainError(
+                    " ".join(str(b.message) for b in breaks), rule="R-GCR-3", field=None
+                )
+        maintenance.announced_at = timezone.now()
+        _step(maintenance, Maintenance.Status.SCHEDULED, actor)
+    return maintenance
+
+
+def maintenance_reschedule(
+    *, maintenance: Maintenance, start: datetime, end: datetime, actor: User | None, note: str = ""
+) -> Maintenance:
+    if end <= start:
+        raise DomainError(_("The maintenance must end after it starts."), field="end")
+    with transaction.atomic():
+        maintenance = _locked(maintenance)
+        if maintenance.status not in (Maintenance.Status.SCHEDULED, Maintenance.Status.RESCHEDULED):
+            raise DomainError(_("Only a scheduled maintenance can be rescheduled."))
+        maintenance.start, maintenance.end = start, end
+        if maintenance.kind == Maintenance.Kind.PLANNED:
+            breaks = maintenance_rule_breaks(maintenance)
+            if breaks:
+                raise DomainError(" ".join(str(b.message) for b in breaks), rule="R-GCR-3")
+        _step(maintenance, Maintenance.Status.RESCHEDULED, actor, note)
+    return maintenance
+
+
+def maintenance_advance(
+    *, maintenance: Maintenance, status: str, actor: User | None, note: str = ""
+) -> Maintenance:
+    """Start, complete or cancel; every step is announced to each affected customer."""
+    allowed = {
+        Maintenance.Status.IN_PROGRESS: {
+            Maintenance.Status.SCHEDULED,
+            Maintenance.Status.RESCHEDULED,
+        },
+        Maintenance.Status.COMPLETED: {Maintenance.Status.IN_PROGRESS},
+        Maintenance.Status.CANCELLED: {
+            Maintenance.Status.DRAFT,
+            Maintenance.Status.SCHEDULED,
+            Maintenance.Status.RESCHEDULED,
+        },
+    }
+    with transaction.atomic():
+        maintenance = _locked(maintenance)
+        if maintenance.status not in allowed.get(status, set()):
+            raise DomainError(
+                _("A maintenance cannot go from %(current)s to %(next)s.")
+                % {
+                    "current": maintenance.get_status_display(),
+                    "next": Maintenance.Status(status).label,
+                }
+            )
+        if maintenance.status == Maintenance.Status.DRAFT:  # never announced: nobody to tell
+            maintenance.status = status
+            maintenance.save()
+            return maintenance
+        _step(maintenance, status, actor, note)
+    return maintenance
+
+
+def maintenance_object(
+    *, maintenance: Maintenance, membership: Membership, message: str
+) -> MaintenanceObjection:
+    """R-GCR-2: the customer asks to reschedule; Change Management sees it in admin."""
+    if not message.strip():
+        raise DomainError(_("Say why, and which window would suit you."), field="message")
+    if maintenance.status not in (Maintenance.Status.SCHEDULED, Maintenance.Status.RESCHEDULED):
+        raise DomainError(_("This maintenance can no longer be rescheduled."))
+    if not maintenance.impacts.filter(service__customer=membership.customer).exists():
+        raise DomainError(_("This maintenance does not affect your services."))
+    with transaction.atomic():
+        objection = MaintenanceObjection.objects.create(
+            maintenance=maintenance,
+            customer=membership.customer,
+            author=membership.user,
+            message=message.strip(),
+        )
+        if settings.CHANGE_MANAGEMENT_MAILBOX:
+            notify(
+                event=f"maintenance:{maintenance.uid}:objection:{objection.pk}",
+                template="changes/objection",
+                recipients=[Recipient.for_team(settings.CHANGE_MANAGEMENT_MAILBOX)],
+                customer=membership.customer,
+                kind=NotificationKind.MAINTENANCE,
+                subject_reference=maintenance.reference,
+                context={
+                    "maintenance": maintenance.pk,
+                    "objection": objection.pk,
+                    "url": settings.PORTAL_BASE_URL
+                    + reverse("admin:changes_maintenance_change", args=[maintenance.pk]),
+                },
+            )
+    return objection
+
+
+def impacts_by_customer(maintenance: Maintenance) -> dict[int, list[MaintenanceImpact]]:
+    grouped = defaultdict(list)
+    for row in maintenance.impacts.select_related("service"):
+        grouped[row.service.customer_id].append(row)
+    return grouped

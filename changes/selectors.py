@@ -1,0 +1,113 @@
+"""Every customer read of change requests and maintenance. A maintenance is visible to a customer
+only when it is announced and affects one of its services, and then only with its own services."""
+
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from changes.models import (
+    CalendarFeed,
+    ChangeRequest,
+    Maintenance,
+    MaintenanceImpact,
+    StandardChange,
+)
+from portal.models import Customer, Service
+
+
+def catalog_for_customer(customer: Customer) -> list[StandardChange]:
+    """The active standard changes that apply to at least one of the customer's active services."""
+    services = list(Service.objects.filter(customer=customer, status=Service.Status.ACTIVE))
+    return [
+        change
+        for change in StandardChange.objects.filter(is_active=True)
+        if any(change.applies_to(service) for service in services)
+    ]
+
+
+def services_for_change(customer: Customer, change_type: StandardChange) -> list[Service]:
+    services = Service.objects.filter(customer=customer, status=Service.Status.ACTIVE)
+    return [
+        service for service in services.order_by("service_id") if change_type.applies_to(service)
+    ]
+
+
+def changes_for_customer(customer: Customer, *, status: str = "") -> QuerySet[ChangeRequest]:
+    changes = (
+        ChangeRequest.objects.filter(customer=customer)
+        .select_related("change_type", "requested_by")
+        .prefetch_related("services")
+    )
+    if status == "open":
+        changes = changes.filter(status__in=ChangeRequest.OPEN_STATUSES)
+    elif status:
+        changes = changes.filter(status=status)
+    return changes.order_by("-created_at", "-id")
+
+
+def change_get(customer: Customer, number: str) -> ChangeRequest:
+    return get_object_or_404(
+        ChangeRequest.objects.select_related("change_type", "requested_by"),
+        customer=customer,
+        number=number,
+    )
+
+
+def _own_impacts(customer: Customer) -> Prefetch:
+    return Prefetch(
+        "impacts",
+        queryset=MaintenanceImpact.objects.filter(service__customer=customer)
+        .select_related("service")
+        .order_by("service__service_id"),
+        to_attr="own_impacts",
+    )
+
+
+def maintenances_for_customer(
+    customer: Customer,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    service: str = "",
+    impact: str = "",
+) -> QuerySet[Maintenance]:
+    """Announced maintenance on the customer's services, each with `own_impacts` only."""
+    rows = Maintenance.objects.filter(
+        status__in=Maintenance.ANNOUNCED_STATUSES, impacts__service__customer=customer
+    )
+    if since:
+        rows = rows.filter(end__gte=since)
+    if until:
+        rows = rows.filter(start__lt=until)
+    if service:
+        rows = rows.filter(
+            impacts__service__customer=customer, impacts__service__service_id=service
+        )
+    if impact:
+        rows = rows.filter(impacts__service__customer=customer, impacts__impact=impact)
+    return rows.distinct().prefetch_related(_own_impacts(customer)).order_by("start", "id")
+
+
+def maintenance_get(customer: Customer, reference: str) -> Maintenance:
+    """Not announced, or not on this customer's services: 404, like another customer's object."""
+    maintenance = (
+        Maintenance.objects.filter(status__in=Maintenance.ANNOUNCED_STATUSES, reference=reference)
+        .prefetch_related(_own_impacts(customer), "events")
+        .first()
+    )
+    if maintenance is None or not maintenance.own_impacts:
+        raise Http404
+    return maintenance
+
+
+def maintenance_by_feed_token(token: str) -> tuple[Customer, list[Maintenance]]:
+    feed = get_object_or_404(CalendarFeed.objects.select_related("customer"), token=token)
+    customer = feed.customer
+    return customer, list(maintenances_for_customer(customer))
+
+
+def feed_for_customer(customer: Customer) -> CalendarFeed:
+    feed, _ = CalendarFeed.objects.get_or_create(customer=customer)
+    return feed
