@@ -47,3 +47,34 @@ def test_the_business_day_starts_at_nine_local_time():
     start = business_day_start(D(2026, 12, 4), "America/Argentina/Buenos_Aires")
     assert start.astimezone(datetime.UTC) == datetime.datetime(2026, 12, 4, 12, tzinfo=datetime.UTC)
     assert holiday_name(D(2026, 12, 8), "AR") == "Inmaculada Concepción de María"
+
+
+AR = "America/Argentina/Buenos_Aires"
+
+
+def _ar(*args):
+    from zoneinfo import ZoneInfo
+
+    return datetime.datetime(*args, tzinfo=ZoneInfo(AR))
+
+
+def test_business_hours_skip_nights_weekends_and_holidays():
+    from portal.business_time import business_hours_add, business_hours_between
+
+    # Friday 27 Nov 16:00 + 72 business hours: Monday 7 and Tuesday 8 Dec are holidays.
+    start = _ar(2026, 11, 27, 16, 0)
+    deadline = business_hours_add(start, 72, "AR", AR)
+    assert deadline == _ar(2026, 12, 11, 16, 0)
+    assert business_hours_between(start, deadline, "AR", AR) == datetime.timedelta(hours=72)
+    # Saturday evening counts from Monday 09:00.
+    assert business_hours_add(_ar(2026, 11, 28, 20, 0), 1, "AR", AR) == _ar(2026, 11, 30, 10, 0)
+    assert business_hours_between(deadline, start, "AR", AR) == datetime.timedelta(0)
+
+
+def test_a_window_is_in_business_hours_only_inside_one_working_day():
+    from portal.business_time import within_business_hours
+
+    assert within_business_hours(_ar(2026, 12, 2, 9, 0), _ar(2026, 12, 2, 18, 0), "AR", AR)
+    assert not within_business_hours(_ar(2026, 12, 2, 8, 59), _ar(2026, 12, 2, 10, 0), "AR", AR)
+    assert not within_business_hours(_ar(2026, 12, 2, 17, 0), _ar(2026, 12, 3, 10, 0), "AR", AR)
+    assert not within_business_hours(_ar(2026, 12, 8, 10, 0), _ar(2026, 12, 8, 11, 0), "AR", AR)
