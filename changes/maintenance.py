@@ -13,16 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from changes.models import (
+    CalendarFeed,
     Maintenance,
     MaintenanceEvent,
     MaintenanceImpact,
     MaintenanceObjection,
 )
 from portal.errors import DomainError
-from portal.models import Customer, Membership, NotificationKind, User
-from portal.selectors.notifications import notification_recipients
+from portal.models import Customer, Membership, NotificationContact, NotificationKind, User
 from portal.services.numbering import number_next
-from portal.services.outbox import Recipient, notifications_cancel, notify
+from portal.services.outbox import Recipient, notifications_cancel, notify, notify_many
 
 REMINDER_AHEAD = timedelta(hours=24)
 
@@ -131,16 +131,31 @@ def _customers(maintenance: Maintenance) -> list[Customer]:
     )
 
 
-def _recipients(customer: Customer) -> list[Recipient]:
-    """The customer's maintenance contacts (R-GCR-4); without any, its portal administrators, so
-    that nobody learns of an outage from the outage."""
-    recipients = notification_recipients(customer, NotificationKind.MAINTENANCE)
-    if recipients:
-        return recipients
-    admins = Membership.objects.filter(
-        customer=customer, role=Membership.Role.ADMIN, is_active=True, user__is_active=True
-    ).select_related("user")
-    return [Recipient.for_user(m.user, customer=customer, reason="user") for m in admins]
+def _recipients_by_customer(customers: list[Customer]) -> dict[int, list[Recipient]]:
+    """Each customer's maintenance contacts (R-GCR-4); for a customer without any, its portal
+    administrators, so that nobody learns of an outage from the outage. Two queries in all."""
+    by_customer: dict[int, list[Recipient]] = defaultdict(list)
+    contacts = NotificationContact.objects.filter(
+        customer__in=customers,
+        maintenance=True,
+        confirmed_at__isnull=False,
+        bounced_at__isnull=True,
+    ).order_by("email")
+    for contact in contacts:
+        by_customer[contact.customer_id].append(Recipient.for_contact(contact))
+    missing = [customer.pk for customer in customers if customer.pk not in by_customer]
+    if missing:
+        admins = Membership.objects.filter(
+            customer_id__in=missing,
+            role=Membership.Role.ADMIN,
+            is_active=True,
+            user__is_active=True,
+        ).select_related("user", "customer")
+        for membership in admins:
+            by_customer[membership.customer_id].append(
+                Recipient.for_user(membership.user, customer=membership.customer, reason="user")
+            )
+    return by_customer
 
 
 def _announce(maintenance: Maintenance, *, template: str = "changes/maintenance") -> int:
@@ -148,6 +163,16 @@ def _announce(maintenance: Maintenance, *, template: str = "changes/maintenance"
     many customers were told. Reminders for the new window replace the old ones."""
     notifications_cancel(event_prefix=f"maintenance:{maintenance.uid}:reminder")
     customers = _customers(maintenance)
+    recipients = _recipients_by_customer(customers)
+    remind = (
+        maintenance.status
+        in (
+            Maintenance.Status.SCHEDULED,
+            Maintenance.Status.RESCHEDULED,
+        )
+        and maintenance.start - REMINDER_AHEAD > timezone.now()
+    )
+    events = []
     for customer in customers:
         context = {
             "maintenance": maintenance.pk,
@@ -155,34 +180,33 @@ def _announce(maintenance: Maintenance, *, template: str = "changes/maintenance"
             "sequence": maintenance.sequence,
             "path": maintenance_path(maintenance),
         }
-        notify(
-            event=f"maintenance:{maintenance.uid}:{maintenance.sequence}:{customer.pk}",
-            template=template,
-            recipients=_recipients(customer),
-            customer=customer,
-            kind=NotificationKind.MAINTENANCE,
-            subject_reference=maintenance.reference,
-            context=context,
+        common = {
+            "recipients": recipients.get(customer.pk, []),
+            "customer": customer,
+            "kind": NotificationKind.MAINTENANCE,
+            "subject_reference": maintenance.reference,
+        }
+        events.append(
+            {
+                "event": f"maintenance:{maintenance.uid}:{maintenance.sequence}:{customer.pk}",
+                "template": template,
+                "context": context,
+                **common,
+            }
         )
-        reminder_at = maintenance.start - REMINDER_AHEAD
-        if (
-            maintenance.status
-            in (
-                Maintenance.Status.SCHEDULED,
-                Maintenance.Status.RESCHEDULED,
+        if remind:
+            events.append(
+                {
+                    "event": (
+                        f"maintenance:{maintenance.uid}:reminder:{maintenance.sequence}:{customer.pk}"
+                    ),
+                    "template": "changes/maintenance_reminder",
+                    "context": {**context, "reminder": True},
+                    "send_at": maintenance.start - REMINDER_AHEAD,
+                    **common,
+                }
             )
-            and reminder_at > timezone.now()
-        ):
-            notify(
-                event=f"maintenance:{maintenance.uid}:reminder:{maintenance.sequence}:{customer.pk}",
-                template="changes/maintenance_reminder",
-                recipients=_recipients(customer),
-                customer=customer,
-                kind=NotificationKind.MAINTENANCE,
-                subject_reference=maintenance.reference,
-                context={**context, "reminder": True},
-                send_at=reminder_at,
-            )
+    notify_many(events)
     return len(customers)
 
 
@@ -226,7 +250,13 @@ def maintenance_confirm(*, maintenance: Maintenance, actor: User | None) -> Main
 
 
 def maintenance_reschedule(
-    *, maintenance: Maintenance, start: datetime, end: datetime, actor: User | None, note: str = ""
+    *,
+    maintenance: Maintenance,
+    start: datetime,
+    end: datetime,
+    actor: User | None,
+    note: str = "",
+    entered_timezone: str = "",
 ) -> Maintenance:
     if end <= start:
         raise DomainError(_("The maintenance must end after it starts."), field="end")
@@ -235,6 +265,7 @@ def maintenance_reschedule(
         if maintenance.status not in (Maintenance.Status.SCHEDULED, Maintenance.Status.RESCHEDULED):
             raise DomainError(_("Only a scheduled maintenance can be rescheduled."))
         maintenance.start, maintenance.end = start, end
+        maintenance.entered_timezone = entered_timezone or maintenance.entered_timezone
         if maintenance.kind == Maintenance.Kind.PLANNED:
             breaks = maintenance_rule_breaks(maintenance)
             if breaks:
@@ -317,3 +348,29 @@ def impacts_by_customer(maintenance: Maintenance) -> dict[int, list[MaintenanceI
     for row in maintenance.impacts.select_related("service"):
         grouped[row.service.customer_id].append(row)
     return grouped
+
+
+def calendar_feed_rotate(*, customer: Customer, actor: User, request=None) -> CalendarFeed:
+    """A new secret for the customer's maintenance feed: the old URL stops working at once."""
+    from portal.models import AuditEvent
+    from portal.services import audit_record
+
+    with transaction.atomic():
+        feed, _created = CalendarFeed.objects.get_or_create(customer=customer)
+        feed = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
+        feed.token = CalendarFeed._meta.get_field("token").get_default()
+        feed.rotated_at = timezone.now()
+        feed.save(update_fields=["token", "rotated_at"])
+        audit_record(
+            action=AuditEvent.Action.FEED_ROTATE, customer=customer, actor=actor, request=request
+        )
+    return feed
+
+
+def maintenance_objection_handle(*, objection: MaintenanceObjection) -> bool:
+    """Change Management answered the customer's request to reschedule (R-GCR-2)."""
+    return bool(
+        MaintenanceObjection.objects.filter(pk=objection.pk, handled_at__isnull=True).update(
+            handled_at=timezone.now()
+        )
+    )

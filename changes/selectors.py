@@ -1,17 +1,21 @@
 """Every customer read of change requests and maintenance. A maintenance is visible to a customer
 only when it is announced and affects one of its services, and then only with its own services."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from changes.ical import worst_impact
 from changes.models import (
     CalendarFeed,
     ChangeRequest,
+    Impact,
     Maintenance,
     MaintenanceImpact,
+    MaintenanceObjection,
     StandardChange,
 )
 from portal.models import Customer, Service
@@ -111,3 +115,79 @@ def maintenance_by_feed_token(token: str) -> tuple[Customer, list[Maintenance]]:
 def feed_for_customer(customer: Customer) -> CalendarFeed:
     feed, _ = CalendarFeed.objects.get_or_create(customer=customer)
     return feed
+
+
+SERVICE_MAINTENANCE_ROWS = 5
+RECENT_DAYS = 90
+
+
+def with_worst_impact(maintenances) -> list[Maintenance]:
+    """Each maintenance (with `own_impacts` prefetched) gets `worst`, the Impact the customer
+    suffers at its worst affected service: the account's impact in the BCOP notice."""
+    rows = list(maintenances)
+    for maintenance in rows:
+        maintenance.worst = Impact(worst_impact(maintenance.own_impacts))
+    return rows
+
+
+def maintenance_services_for_customer(customer: Customer) -> list[str]:
+    """The service ids of the customer's that announced maintenance touched: the calendar's
+    service filter offers these, not the whole inventory."""
+    return list(
+        MaintenanceImpact.objects.filter(
+            service__customer=customer, maintenance__status__in=Maintenance.ANNOUNCED_STATUSES
+        )
+        .order_by("service__service_id")
+        .values_list("service__service_id", flat=True)
+        .distinct()
+    )
+
+
+def maintenances_upcoming_for_customer(customer: Customer, *, days: int = 30) -> QuerySet:
+    """Announced maintenance that has not ended and starts within `days`, the cancelled left
+    out (dashboard)."""
+    now = timezone.now()
+    return maintenances_for_customer(customer, since=now, until=now + timedelta(days=days)).exclude(
+        status=Maintenance.Status.CANCELLED
+    )
+
+
+def service_maintenances(customer: Customer, service: Service) -> dict[str, list[Maintenance]]:
+    """A service's page: its upcoming and recent announced maintenance, each with `service_impact`
+    (the impact on this service only). Another customer's service gets nothing."""
+    now = timezone.now()
+    rows = (
+        Maintenance.objects.filter(
+            status__in=Maintenance.ANNOUNCED_STATUSES,
+            impacts__service=service,
+            impacts__service__customer=customer,
+        )
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "impacts",
+                queryset=MaintenanceImpact.objects.filter(
+                    service=service, service__customer=customer
+                ),
+                to_attr="service_impacts",
+            )
+        )
+    )
+    upcoming = list(rows.filter(end__gte=now).order_by("start", "id")[:SERVICE_MAINTENANCE_ROWS])
+    recent = list(
+        rows.filter(end__lt=now, end__gte=now - timedelta(days=RECENT_DAYS)).order_by(
+            "-start", "-id"
+        )[:SERVICE_MAINTENANCE_ROWS]
+    )
+    for maintenance in upcoming + recent:
+        maintenance.service_impact = next(iter(maintenance.service_impacts), None)
+    return {"upcoming": upcoming, "recent": recent}
+
+
+def objections_for_customer(
+    customer: Customer, maintenance: Maintenance
+) -> QuerySet[MaintenanceObjection]:
+    """The customer's own requests to reschedule this maintenance (R-GCR-2), newest first."""
+    return MaintenanceObjection.objects.filter(
+        maintenance=maintenance, customer=customer
+    ).select_related("author")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from changes import views
+from changes import maintenance_views, views
 
 app_name = "changes"
 
@@ -9,15 +9,23 @@ urlpatterns = [
     path("new/", views.change_create, name="create"),
     path("new/check/", views.change_check, name="check"),
     path("other/", views.change_other, name="other"),
-    path("maintenance/", views.maintenance_calendar, name="maintenance"),
-    path("maintenance/feed/rotate/", views.feed_rotate, name="feed_rotate"),
-    path("maintenance/feed/<str:token>.ics", views.feed, name="feed"),
-    path("maintenance/<str:reference>/", views.maintenance_detail, name="maintenance_detail"),
+    path("maintenance/", maintenance_views.maintenance_calendar, name="maintenance"),
+    path("maintenance/feed/rotate/", maintenance_views.feed_rotate, name="feed_rotate"),
+    path("maintenance/feed/<str:token>.ics", maintenance_views.feed, name="feed"),
+    path(
+        "maintenance/<str:reference>/",
+        maintenance_views.maintenance_detail,
+        name="maintenance_detail",
+    ),
     path(
         "maintenance/<str:reference>/reschedule/",
-        views.maintenance_object,
+        maintenance_views.maintenance_object,
         name="maintenance_object",
     ),
-    path("maintenance/<str:reference>/calendar.ics", views.maintenance_ics, name="maintenance_ics"),
+    path(
+        "maintenance/<str:reference>/calendar.ics",
+        maintenance_views.maintenance_ics,
+        name="maintenance_ics",
+    ),
     path("<str:number>/", views.change_detail, name="detail"),
 ]

@@ -339,6 +339,7 @@ TICKETS_PAGE_SIZE = _int("TICKETS_PAGE_SIZE", 25)
 # Changes and maintenance: R-CHG-4 analysis time, R-GCR-3 A.1 window (local hours of each site)
 # and A.2 notice, where a need outside the catalog goes (R-CHG-6) when the customer has nobody.
 CHANGE_ANALYSIS_BUSINESS_HOURS = _int("CHANGE_ANALYSIS_BUSINESS_HOURS", 72)
+CHANGES_PAGE_SIZE = _int("CHANGES_PAGE_SIZE", 25)
 MAINTENANCE_WINDOW_START_HOUR = _int("MAINTENANCE_WINDOW_START_HOUR", 0)
 MAINTENANCE_WINDOW_END_HOUR = _int("MAINTENANCE_WINDOW_END_HOUR", 6)
 MAINTENANCE_NOTICE_DAYS = _int("MAINTENANCE_NOTICE_DAYS", 10)

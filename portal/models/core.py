@@ -329,6 +329,7 @@ class AuditEvent(models.Model):
         CONTACT_CHANGE = "contact_change", _("Changed a notification contact")
         CONTACT_REMOVE = "contact_remove", _("Removed a notification contact")
         CONTACT_CONFIRM = "contact_confirm", _("Confirmed a notification address")
+        FEED_ROTATE = "feed_rotate", _("Rotated the maintenance calendar feed")
 
     customer = models.ForeignKey(
         Customer,

@@ -97,34 +97,55 @@ def notify(
     with it. `context` must be JSON: ids and plain values, rendered at delivery in each
     recipient's language by the template's context builder (portal.emails).
     """
+    return notify_many(
+        [
+            {
+                "event": event,
+                "template": template,
+                "recipients": recipients,
+                "customer": customer,
+                "kind": kind,
+                "subject_reference": subject_reference,
+                "context": context,
+                "send_at": send_at,
+            }
+        ]
+    )
+
+
+def notify_many(events: list[dict]) -> list[int]:
+    """notify() for many events in one INSERT and one read (a maintenance that touches a
+    thousand customers is a thousand events). Each dict takes notify()'s arguments."""
     now = timezone.now()
-    rows, seen = [], set()
-    for recipient in recipients:
-        address = recipient.email.strip().lower()
-        if not address or address in seen:
-            continue
-        seen.add(address)
-        rows.append(
-            Notification(
-                key=_key(event, address),
-                event=event[:200],
-                customer=customer,
-                template=template,
-                kind=kind,
-                subject_reference=subject_reference,
-                context=context or {},
-                to_email=recipient.email.strip(),
-                to_name=recipient.name,
-                language=recipient.language or settings.LANGUAGE_CODE,
-                reason=recipient.reason,
-                next_attempt_at=send_at or now,
-                created_at=now,
+    rows = []
+    for item in events:
+        seen = set()
+        for recipient in item["recipients"]:
+            address = recipient.email.strip().lower()
+            if not address or address in seen:
+                continue
+            seen.add(address)
+            rows.append(
+                Notification(
+                    key=_key(item["event"], address),
+                    event=item["event"][:200],
+                    customer=item.get("customer"),
+                    template=item["template"],
+                    kind=item.get("kind", ""),
+                    subject_reference=item.get("subject_reference", ""),
+                    context=item.get("context") or {},
+                    to_email=recipient.email.strip(),
+                    to_name=recipient.name,
+                    language=recipient.language or settings.LANGUAGE_CODE,
+                    reason=recipient.reason,
+                    next_attempt_at=item.get("send_at") or now,
+                    created_at=now,
+                )
             )
-        )
     if not rows:
         return []
     with transaction.atomic():
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         written = list(
             Notification.objects.filter(
                 key__in=[row.key for row in rows],

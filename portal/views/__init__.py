@@ -11,6 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from changes.selectors import (
+    changes_for_customer,
+    maintenances_upcoming_for_customer,
+    with_worst_impact,
+)
 from contacts.selectors import tsc_card_for_country
 from orders.selectors import orders_dashboard
 from portal import selectors, services
@@ -38,6 +43,8 @@ from portal.selectors.team import key_contacts_for_customer
 from tickets.selectors import tickets_dashboard
 from tickets.services import ticket_clock
 
+MAINTENANCE_CARD_DAYS = 30
+
 
 @member_required()
 def dashboard(request):
@@ -57,6 +64,15 @@ def dashboard(request):
         tickets["first"] = [(t, ticket_clock(t)) for t in tickets["open"][:5]]
         context["tickets"] = tickets
         context["can_open_ticket"] = request.membership.can(Area.TICKETS, Level.ACT)
+    if request.membership.can(Area.CHANGES):
+        upcoming = maintenances_upcoming_for_customer(customer, days=MAINTENANCE_CARD_DAYS)
+        context["maintenance"] = {
+            "upcoming": with_worst_impact(upcoming[:5]),
+            "count": upcoming.count(),
+            "days": MAINTENANCE_CARD_DAYS,
+        }
+        open_changes = changes_for_customer(customer, status="open")
+        context["changes"] = {"open": list(open_changes[:5]), "count": open_changes.count()}
     if request.membership.is_admin:
         context["user_counts"] = selectors.user_counts_for_customer(customer)
         context["contacts_attention"] = notification_contacts_needing_attention(customer)

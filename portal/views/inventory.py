@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from changes.selectors import service_maintenances
 from contacts.selectors import tsc_card
 from portal.access import member_required
 from portal.errors import DomainError
@@ -92,6 +93,8 @@ def service_detail(request, service_id):
             "can_open_ticket": request.membership.can(Area.TICKETS, Level.ACT)
             and service.status != service.Status.DISCONNECTED,
         }
+    if request.membership.can(Area.CHANGES):
+        context["maintenance"] = service_maintenances(request.customer, service)
     return render(request, "portal/services/detail.html", context)
 
 

@@ -20,6 +20,9 @@ from django.conf import settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from changes.maintenance import maintenance_confirm, maintenance_create
+from changes.models import CalendarFeed, StandardChange
+from changes.services import change_request_submit
 from orders.models import Order
 from orders.services import order_create, touchpoint_record
 from portal.services.inventory import expansion_request_submit
@@ -43,7 +46,7 @@ def _pattern_names(patterns, prefix: str = ""):
 
 
 # Every namespace that customers (or the public) reach; /admin/ and allauth have their own tests.
-NAMESPACES = ("portal", "services", "orders", "contacts", "tickets")
+NAMESPACES = ("portal", "services", "orders", "contacts", "tickets", "changes")
 
 
 def _portal_url_names() -> list[str]:
@@ -103,6 +106,17 @@ def _everyone(get, post) -> dict[str, tuple]:
 _INVITE = {"email": "new.person@acme.test", "language": "es", "role": "user", "tickets": "view"}
 _PERMISSIONS = {"role": "user", "tickets": "act", "services": "view", "billing": "view"}
 _PROFILE = {"full_name": "Someone", "phone": "", "language": "en", "timezone": ""}
+
+
+def _CHANGE_REQUEST(w) -> dict:  # noqa: N802 - a constant-like builder
+    return {
+        "type": "bandwidth",
+        "services": [w.service.service_id],
+        "param_bandwidth": "200 Mbps",
+        "execution": "any_slot",
+    }
+
+
 _CONTACT = {"name": "NOC", "email": "noc.matrix@acme.test", "language": "es", "kinds": ["orders"]}
 _ACCEPT = {
     "full_name": "Iris Invitee",
@@ -280,6 +294,78 @@ ROUTES: dict[str, Route] = {
     # R-TT-3: the availability report; customer-wide (no object in the URL), tickets view level.
     "tickets:availability": Route(_member_read()),
     "tickets:availability_export": Route(_member_read()),
+    # R-CHG: standard change requests; the limited persona has no changes permission.
+    "changes:list": Route(_orders_read()),
+    "changes:detail": Route(
+        _orders_read(other=(404, 405)), kwargs=lambda w: {"number": w.change.number}
+    ),
+    "changes:create": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (200, f"/changes/CHG-{YEAR}-00002/"),
+            "limited": (403, 403),
+            "other": (200, 400),
+            "staff": (403, 403),
+            "inactive": (403, 403),
+        },
+        data=lambda w, persona: _CHANGE_REQUEST(w),
+    ),
+    "changes:check": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (405, 200),
+            "limited": (405, 403),
+            "other": (405, 400),
+            "staff": (405, 403),
+            "inactive": (405, 403),
+        },
+        data=lambda w, persona: _CHANGE_REQUEST(w),
+    ),
+    "changes:other": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (200, f"/changes/CHG-{YEAR}-00002/"),
+            "limited": (403, 403),
+            "other": (200, 400),
+            "staff": (403, 403),
+            "inactive": (403, 403),
+        },
+        data=lambda w, persona: {
+            "description": "A second internet exit",
+            "services": [w.service.service_id],
+        },
+    ),
+    # R-GCR: the maintenance calendar, a maintenance, its .ics; the feed needs no login.
+    "changes:maintenance": Route(_orders_read()),
+    "changes:maintenance_detail": Route(
+        _orders_read(other=(404, 405)), kwargs=lambda w: {"reference": w.maintenance.reference}
+    ),
+    "changes:maintenance_ics": Route(
+        _orders_read(other=(404, 405)), kwargs=lambda w: {"reference": w.maintenance.reference}
+    ),
+    "changes:maintenance_object": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (405, f"/changes/maintenance/MNT-{YEAR}-0001/#reschedule"),
+            "limited": (405, 403),
+            "other": (405, 404),
+            "staff": (405, 403),
+            "inactive": (405, 403),
+        },
+        kwargs=lambda w: {"reference": w.maintenance.reference},
+        data=lambda w, persona: {"message": "Month-end closing"},
+    ),
+    "changes:feed_rotate": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (405, "/changes/maintenance/#feed"),
+            "limited": (405, 403),
+            "other": (405, "/changes/maintenance/#feed"),  # rotates its own customer's feed
+            "staff": (405, 403),
+            "inactive": (405, 403),
+        }
+    ),
+    "changes:feed": Route(_everyone(200, 405), kwargs=lambda w: {"token": w.feed.token}),
     # R-TT-4: the directory is public, for the day the portal itself is down.
     "contacts:directory": Route(_everyone(200, 405)),
 }
@@ -382,6 +468,24 @@ def world(
     Order.objects.filter(pk=order.pk).update(installation_on=datetime.date(YEAR, 12, 10))
     OrderFactory(customer=other_membership.customer, number="ORD-1999-00001")
     service = ServiceFactory(customer=customer, service_id="AR-BUE-IPVPN-00001")
+    change = change_request_submit(
+        membership=admin_membership,
+        change_type=StandardChange.objects.get(code="bandwidth"),
+        services=[service],
+        parameters={"bandwidth": "1 Gbps"},
+        execution="any_slot",
+    )
+    soon = timezone.now() + datetime.timedelta(days=2)
+    maintenance = maintenance_create(
+        reason="Fibre repair",
+        kind="emergency",
+        start=soon,
+        end=soon + datetime.timedelta(hours=2),
+        entered_timezone="UTC",
+        impacts=[(service, "outage", 30)],
+        actor=staff_user,
+    )
+    maintenance_confirm(maintenance=maintenance, actor=staff_user)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from tests.factories import ticket_open_for
@@ -428,6 +532,9 @@ def world(
         token=token,
         contact=contact,
         order=order,
+        change=change,
+        maintenance=maintenance,
+        feed=CalendarFeed.objects.create(customer=customer),
         contact_token=contact_confirmation_token(contact),
         admin_session=admin_session,
         service=service,

@@ -1,0 +1,267 @@
+"""The customer's pages of the provider's scheduled maintenance (R-GCR-1..5): the calendar (month
+grid and upcoming/past lists), a maintenance's page with its .ics, the request to reschedule
+(R-GCR-2) and the private calendar feed. Every read goes through changes.selectors, which hands
+each maintenance with the customer's own affected services only: another customer's service or
+name never reaches these pages, the .ics or the feed."""
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from changes import selectors
+from changes.ical import calendar, maintenance_event
+from changes.maintenance import calendar_feed_rotate
+from changes.maintenance import maintenance_object as objection_submit
+from changes.models import Impact, Maintenance
+from portal.access import member_required
+from portal.errors import DomainError
+from portal.listing import list_page
+from portal.models import Area, Level
+
+FEED_PAST_DAYS = 90
+PAGE_SIZE = 20
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class MaintenanceFilterForm(forms.Form):
+    VIEWS = [
+        ("upcoming", gettext_lazy("Upcoming")),
+        ("past", gettext_lazy("Past")),
+        ("month", gettext_lazy("Month")),
+    ]
+
+    view = forms.ChoiceField(label=gettext_lazy("View"), choices=VIEWS, required=False)
+    month = forms.CharField(
+        label=gettext_lazy("Month"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )
+    service = forms.ChoiceField(label=gettext_lazy("Service"), required=False)
+    impact = forms.ChoiceField(
+        label=gettext_lazy("Impact"),
+        required=False,
+        choices=[("", gettext_lazy("Any impact")), *Impact.choices],
+    )
+
+    def __init__(self, *args, services: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [("", _("All services"))] + [(s, s) for s in services]
+
+    def clean_month(self) -> date | None:
+        value = self.cleaned_data["month"].strip()
+        if not value:
+            return None
+        match = _MONTH.match(value)
+        if match and 2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12:
+            return date(int(match[1]), int(match[2]), 1)
+        raise forms.ValidationError(_("Give the month as YYYY-MM, for example 2026-05."))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("view"):
+            data["view"] = "month" if data.get("month") else "upcoming"
+        return data
+
+
+class ObjectionForm(forms.Form):
+    message = forms.CharField(
+        label=gettext_lazy("Why, and which window would suit you"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+
+
+def _month_grid(first: date, maintenances: list[Maintenance]) -> list[list[dict]]:
+    """Monday-first weeks covering the month, each day with the maintenance that overlaps it in
+    the viewer's timezone."""
+    zone, today = timezone.get_current_timezone(), timezone.localdate()
+    day = first - timedelta(days=first.weekday())
+    following = (first + timedelta(days=32)).replace(day=1)
+    weeks = []
+    while day < following:
+        week = []
+        for _weekday in range(7):
+            opens = datetime.combine(day, time(), tzinfo=zone)
+            closes = opens + timedelta(days=1)
+            items = [m for m in maintenances if m.start < closes and m.end > opens]
+            week.append(
+                {"day": day, "in_month": day.month == first.month, "today": day == today}
+                | {"items": items}
+            )
+            day += timedelta(days=1)
+        weeks.append(week)
+    return weeks
+
+
+def _month_context(request, first: date, filters: dict) -> dict:
+    zone = timezone.get_current_timezone()
+    grid_start = first - timedelta(days=first.weekday())
+    following = (first + timedelta(days=32)).replace(day=1)
+    grid_end = following + timedelta(days=(7 - following.weekday()) % 7)
+    rows = selectors.with_worst_impact(
+        selectors.maintenances_for_customer(
+            request.customer,
+            since=datetime.combine(grid_start, time(), tzinfo=zone),
+            until=datetime.combine(grid_end, time(), tzinfo=zone),
+            **filters,
+        )
+    )
+    previous = (first - timedelta(days=1)).replace(day=1)
+    return {
+        "month": first,
+        "weeks": _month_grid(first, rows),
+        "month_count": sum(
+            1
+            for m in rows
+            if timezone.localdate(m.start) < following and timezone.localdate(m.end) >= first
+        ),
+        "previous_month": previous.strftime("%Y-%m"),
+        "next_month": following.strftime("%Y-%m"),
+        "this_month": timezone.localdate().strftime("%Y-%m"),
+    }
+
+
+def _list_context(request, view: str, filters: dict) -> dict:
+    now = timezone.now()
+    rows = selectors.maintenances_for_customer(
+        request.customer, since=None if view == "past" else now, **filters
+    )
+    if view == "past":
+        rows = rows.filter(end__lt=now).order_by("-start", "-id")
+    listing = list_page(request, rows, per_page=PAGE_SIZE)
+    listing["rows"] = selectors.with_worst_impact(listing["page"])
+    return listing
+
+
+def _feed_context(request) -> dict:
+    feed = selectors.feed_for_customer(request.customer)
+    path = reverse("changes:feed", kwargs={"token": feed.token})
+    return {
+        "feed": feed,
+        "feed_url": settings.PORTAL_BASE_URL + path,
+        "can_rotate": request.membership.is_admin,
+    }
+
+
+@member_required(Area.CHANGES)
+def maintenance_calendar(request):
+    services = selectors.maintenance_services_for_customer(request.customer)
+    form = MaintenanceFilterForm(request.GET, services=services)
+    context = {"form": form, **_feed_context(request)}
+    if not form.is_valid():
+        context["view"] = request.GET.get("view") or "upcoming"
+        return render(request, "changes/maintenance_calendar.html", context, status=400)
+    data = form.cleaned_data
+    filters = {"service": data["service"], "impact": data["impact"]}
+    context |= {"view": data["view"], "filtered": any(filters.values())}
+    context["filter_query"] = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    if data["view"] == "month":
+        context |= _month_context(request, data["month"] or timezone.localdate(), filters)
+    else:
+        context |= _list_context(request, data["view"], filters)
+    return render(request, "changes/maintenance_calendar.html", context)
+
+
+def _detail_context(request, maintenance: Maintenance, form: ObjectionForm) -> dict:
+    own = maintenance.own_impacts
+    return {
+        "maintenance": maintenance,
+        "impacts": own,
+        "worst": selectors.with_worst_impact([maintenance])[0].worst,
+        "site_zones": [
+            (zone, zone.rsplit("/", 1)[-1].replace("_", " "))
+            for zone in sorted({row.site_timezone for row in own})
+        ],
+        "events": maintenance.events.all(),
+        "objections": selectors.objections_for_customer(request.customer, maintenance),
+        "form": form,
+        "can_object": request.membership.can(Area.CHANGES, Level.ACT)
+        and maintenance.status in (Maintenance.Status.SCHEDULED, Maintenance.Status.RESCHEDULED),
+    }
+
+
+@member_required(Area.CHANGES)
+def maintenance_detail(request, reference):
+    maintenance = selectors.maintenance_get(request.customer, reference)
+    context = _detail_context(request, maintenance, ObjectionForm())
+    return render(request, "changes/maintenance_detail.html", context)
+
+
+@member_required(Area.CHANGES, Level.ACT, methods=("POST",))
+def maintenance_object(request, reference):
+    """R-GCR-2: the customer asks to reschedule; Change Management sees it in admin."""
+    maintenance = selectors.maintenance_get(request.customer, reference)
+    form = ObjectionForm(request.POST)
+    if form.is_valid():
+        try:
+            objection_submit(
+                maintenance=maintenance,
+                membership=request.membership,
+                message=form.cleaned_data["message"],
+            )
+        except DomainError as error:
+            form.add_error("message" if error.field == "message" else None, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Change Management received your request to reschedule %(reference)s. "
+                    "They will answer your maintenance contacts."
+                )
+                % {"reference": maintenance.reference},
+            )
+            return redirect(reverse("changes:maintenance_detail", args=[reference]) + "#reschedule")
+    context = _detail_context(request, maintenance, form)
+    return render(request, "changes/maintenance_detail.html", context, status=400)
+
+
+def _ics_response(body: bytes, *, filename: str, disposition: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@member_required(Area.CHANGES)
+def maintenance_ics(request, reference):
+    maintenance = selectors.maintenance_get(request.customer, reference)
+    body = calendar([maintenance_event(maintenance, request.customer, maintenance.own_impacts)])
+    return _ics_response(body, filename=f"{maintenance.reference}.ics", disposition="attachment")
+
+
+@require_safe
+def feed(request, token):
+    """No sign-in: the secret URL is the credential (unknown or rotated token: 404). The same
+    BCOP events as the e-mails, for the last FEED_PAST_DAYS days and the future."""
+    customer, maintenances = selectors.maintenance_by_feed_token(token)
+    cutoff = timezone.now() - timedelta(days=FEED_PAST_DAYS)
+    events = [
+        maintenance_event(m, customer, m.own_impacts) for m in maintenances if m.end >= cutoff
+    ]
+    response = _ics_response(calendar(events), filename="maintenance.ics", disposition="inline")
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@member_required(Area.CHANGES, admin=True, methods=("POST",))
+def feed_rotate(request):
+    calendar_feed_rotate(customer=request.customer, actor=request.user, request=request)
+    messages.success(
+        request,
+        _(
+            "The calendar feed has a new address. Calendars subscribed to the old one no longer "
+            "receive updates: subscribe them again with the new address."
+        ),
+    )
+    return redirect(reverse("changes:maintenance") + "#feed")
