@@ -36,6 +36,7 @@ def test_administrator_signs_in_through_the_form_and_sees_the_customer_dashboard
         "/services/",
         "/orders/",
         "/tickets/",
+        "/changes/",
         "/contacts/",
         "/team/",
         "/users/",
