@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core import mail
 from icalendar import Calendar
 
 from changes.maintenance import (
@@ -25,22 +24,6 @@ T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 START = datetime(2026, 12, 5, 4, 0, tzinfo=UTC)  # 01:00 in Buenos Aires and São Paulo
 END = START + timedelta(hours=3)
 REASON = "Migración del nodo São Paulo – Córdoba (fibra óptica)"
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Run a service at T0 (or `at`) and return the e-mails it sent, by address."""
-
-    def _run(function, at=T0, **kwargs):
-        before = len(mail.outbox)
-        with (
-            time_machine.travel(at, tick=False),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            function(**kwargs)
-        return {m.to[0].split("<")[-1].rstrip(">"): m for m in mail.outbox[before:]}
-
-    return _run
 
 
 @pytest.fixture

@@ -33,22 +33,6 @@ GLOBEX_ID = "BR-SAO-INET-00003"
 
 
 @pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Run a service at T0 (or `at`) and return the e-mails it sent, by address."""
-
-    def _run(function, at=T0, **kwargs):
-        before = len(mail.outbox)
-        with (
-            time_machine.travel(at, tick=False),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            function(**kwargs)
-        return {m.to[0].split("<")[-1].rstrip(">"): m for m in mail.outbox[before:]}
-
-    return _run
-
-
-@pytest.fixture
 def contacts(customer, other_customer):
     for owner, address, language in (
         (customer, "noc-es@acme.test", "es"),
