@@ -218,6 +218,9 @@ def _maintenance_context(notification) -> dict:
         "is_emergency": maintenance.is_emergency,
         "note": current.note if current is not None else "",
         "window_utc": _window(announced.start, announced.end, "UTC"),
+        # The subject speaks the customer's own time: a reader of the subject alone plans right.
+        "window_local": _window(announced.start, announced.end, customer.timezone),
+        "zone": customer.timezone,
         "old_window": old_window,
         "local_windows": [
             {

@@ -1,5 +1,5 @@
 """The customer's forms of standard change requests (R-CHG-1..6): the list's filter, the request
-form with its execution choice (R-CHG-5), and "my need is not on the list" (R-CHG-6)."""
+form with its execution choice, and "my need is not on the list"."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ _TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 def customer_timezone(customer: Customer) -> str:
-    """The zone business hours are counted in (R-CHG-4): the customer's, else its country's."""
+    """The zone business hours are counted in: the customer's, else its country's."""
     return customer.timezone or COUNTRY_DEFAULTS.get(customer.country, ("UTC", ""))[0]
 
 
@@ -41,7 +41,7 @@ class ChangeFilterForm(forms.Form):
 
 class ChangeRequestForm(forms.Form):
     """A standard change: services (at most 10, R-CHG-2, refused by the service), the
-    parameters of the change type, and when it may be applied (R-CHG-5)."""
+    parameters of the change type, and when it may be applied."""
 
     type = forms.CharField(widget=forms.HiddenInput)
     services = ServiceChoiceField(
@@ -58,7 +58,7 @@ class ChangeRequestForm(forms.Form):
         label=_("When may we apply it?"),
         choices=ChangeRequest.Execution.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Say when the change may be applied (R-CHG-5).")},
+        error_messages={"required": _("Say when the change may be applied.")},
     )
     window_date = forms.DateField(label=_("Date"), required=False, widget=_DATE)
     window_start = forms.TimeField(label=_("From"), required=False, widget=_TIME)
@@ -101,7 +101,7 @@ class ChangeRequestForm(forms.Form):
         day, start, end = (cleaned.get(n) for n in ("window_date", "window_start", "window_end"))
         for name, value in (("window_date", day), ("window_start", start), ("window_end", end)):
             if value is None and not self.has_error(name):
-                self.add_error(name, _("Give the window's date, start and end (R-CHG-5)."))
+                self.add_error(name, _("Give the window's date, start and end."))
         if day and start and end:
             if end <= start:
                 self.add_error("window_end", _("The window must end after it starts."))
@@ -158,7 +158,5 @@ class ChangeOtherForm(forms.Form):
 
     def route_reason(self) -> str:
         if self.cleaned_data.get("reason") == "sites":
-            return str(_("More than %(max)d sites for one standard change (R-CHG-2).")) % {
-                "max": MAX_SITES
-            }
-        return str(_("Not in the standard catalog (R-CHG-6)."))
+            return str(_("More than %(max)d sites for one standard change.")) % {"max": MAX_SITES}
+        return str(_("Not in the standard catalog."))

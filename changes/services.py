@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from changes.models import (
@@ -136,7 +137,7 @@ def change_request_check(
         if window_start < deadline:
             raise DomainError(
                 _("The window must start after the analysis, which may take until %(deadline)s.")
-                % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")},
+                % {"deadline": date_format(timezone.localtime(deadline), "DATETIME_FORMAT")},
                 rule="R-CHG-4",
                 field="window",
             )

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -179,8 +180,8 @@ def change_create(request):
                 )
                 % {
                     "number": change.number,
-                    "deadline": timezone.localtime(change.analysis_deadline).strftime(
-                        "%Y-%m-%d %H:%M"
+                    "deadline": date_format(
+                        timezone.localtime(change.analysis_deadline), "DATETIME_FORMAT"
                     ),
                 },
             )

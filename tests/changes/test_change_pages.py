@@ -239,7 +239,7 @@ def test_the_other_route_carries_the_chosen_services(admin_client, admin_members
     assert response.status_code == 302
     assert change.status == ChangeRequest.Status.ROUTED
     assert change.services.count() == 11
-    assert "R-CHG-2" in change.routed_reason
+    assert change.routed_reason == "More than 10 sites for one standard change."
 
 
 def test_parameters_and_execution_are_required(admin_client, sites):
@@ -249,7 +249,7 @@ def test_parameters_and_execution_are_required(admin_client, sites):
     )
     assert response.status_code == 400
     text = _text(response)
-    assert "Say when the change may be applied (R-CHG-5)." in text
+    assert "Say when the change may be applied." in text
     assert "Fill in this value." in text
     assert ChangeRequest.objects.count() == 0
 
@@ -257,7 +257,7 @@ def test_parameters_and_execution_are_required(admin_client, sites):
 def test_a_preset_window_needs_its_date_and_times(admin_client, sites):
     response = admin_client.post("/changes/new/check/", _form(sites[:1], execution="preset"))
     assert response.status_code == 400
-    assert "Give the window&#x27;s date, start and end (R-CHG-5)." in response.content.decode()
+    assert "Give the window&#x27;s date, start and end." in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -290,7 +290,10 @@ def test_a_window_before_the_analysis_deadline_is_refused(admin_client, sites):
     response = admin_client.post("/changes/new/check/", data)
     assert response.status_code == 400
     text = response.content.decode()
-    assert "The window must start after the analysis, which may take until 2026-03-12 10:00" in text
+    assert (
+        "The window must start after the analysis, which may take until March 12, 2026, 10 a.m."
+        in text
+    )
 
 
 def test_a_window_after_the_deadline_is_kept_in_the_customers_time(admin_client, sites):
@@ -449,7 +452,7 @@ def test_a_need_outside_the_catalog_goes_to_the_service_manager(
     text = _text(response)
     assert f"Request {change.number} went to your service manager" in text
     assert "Sent to your service manager" in text
-    assert "Not in the standard catalog (R-CHG-6)." in text
+    assert "Not in the standard catalog." in text
 
 
 def test_without_service_manager_it_goes_to_the_account_manager(admin_client, customer):

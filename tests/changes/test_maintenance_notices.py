@@ -109,8 +109,9 @@ def test_in_the_contacts_language_with_local_times_per_site(contacts, maintenanc
     english = sent["noc-en@acme.test"]
 
     assert english.subject == (
-        f"{maintenance.reference} · Maintenance scheduled: Sat 2026-12-05 04:00 – 06:00 UTC"
-    )
+        f"{maintenance.reference} · Maintenance scheduled: Sat 2026-12-05 01:00 – 03:00 "
+        "(America/Argentina/Buenos_Aires)"
+    )  # the customer's own time in the subject; UTC and every site's time in the body
     assert "Window (UTC): Sat 2026-12-05 04:00 – 06:00" in english.body
     # December: Santiago keeps summer time, UTC-3 like Buenos Aires; each site is listed.
     assert (
