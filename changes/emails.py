@@ -10,8 +10,7 @@ import copy
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import dateformat, timezone
-from django.utils.timesince import timesince
+from django.utils import dateformat
 from django.utils.translation import gettext
 
 from changes.ical import calendar, maintenance_event, worst_impact
@@ -24,7 +23,7 @@ from changes.models import (
     MaintenanceImpact,
     MaintenanceObjection,
 )
-from portal.emails import NotificationObsolete, notification_context
+from portal.emails import NotificationObsolete, duration_words, notification_context
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8; method=PUBLISH"
 _FORMAT = "D Y-m-d H:i"
@@ -49,12 +48,6 @@ def _moment(value: datetime | None, zone: str) -> str:
     if value is None:
         return ""
     return dateformat.format(value.astimezone(ZoneInfo(zone)), _FORMAT)
-
-
-def _duration(minutes: int) -> str:
-    """ "2 hours, 30 minutes" in Django's translated units."""
-    base = timezone.now()
-    return timesince(base, base + timedelta(minutes=minutes), depth=2).replace("\xa0", " ")
 
 
 # --- Standard change requests (R-CHG) ------------------------------------------------------------
@@ -202,7 +195,9 @@ def _maintenance_context(notification) -> dict:
             "service": row.service,
             "zone": row.site_timezone,
             "impact": Impact(row.impact).label,
-            "outage": _duration(row.expected_outage_minutes) if row.expected_outage_minutes else "",
+            "outage": duration_words(timedelta(minutes=row.expected_outage_minutes))
+            if row.expected_outage_minutes
+            else "",
         }
         for row in impacts
     ]

@@ -4,23 +4,13 @@ Every load is scoped to the row's customer. A customer e-mail reads only public 
 changes and escalations (tickets.selectors.CUSTOMER_MESSAGE_KINDS): an internal note is never
 loaded, so it cannot be rendered (issue 5, section 2)."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db.models import Prefetch
-from django.utils import timezone
-from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
-from portal.emails import NotificationObsolete, notification_context
+from portal.emails import NotificationObsolete, duration_words, notification_context
 from tickets.models import Attachment, Message, PauseInterval, Ticket
 from tickets.selectors import CUSTOMER_MESSAGE_KINDS
-
-
-def duration_words(value: timedelta) -> str:
-    """A duration in words, "4 hours" or "1 day, 2 hours", in Django's translated units."""
-    base = timezone.now()
-    return timesince(base, base + max(value, timedelta(0)), depth=2).replace("\xa0", " ")
 
 
 def _ticket(notification) -> Ticket:
