@@ -6,9 +6,10 @@ from datetime import UTC
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vText
+from icalendar import Event, vText
 
 from changes.models import IMPACT_ORDER, Impact, Maintenance, MaintenanceImpact
+from portal.ical import calendar_file
 from portal.models import Customer
 
 BCOP_STATUS = {
@@ -72,10 +73,4 @@ def maintenance_event(
 
 
 def calendar(events: list[Event]) -> bytes:
-    cal = Calendar()
-    cal.add("prodid", f"-//{settings.PROVIDER_NAME}//Customer Portal maintenance//EN")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
-    for event in events:
-        cal.add_component(event)
-    return cal.to_ical()
+    return calendar_file(events, product="Customer Portal maintenance")

@@ -5,16 +5,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Event
 
 from orders.models import Order
+from portal.ical import calendar_file
 
 
 def _calendar(order: Order, *, what: str, summary: str, description: str, **times) -> bytes:
-    calendar = Calendar()
-    calendar.add("prodid", f"-//{settings.PROVIDER_NAME}//Customer Portal//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
     event = Event()
     # A stable UID: a calendar that imports the file again updates the event instead of adding.
     event.add("uid", f"{order.reference}-{what}@{settings.NOTIFICATION_MESSAGE_ID_DOMAIN}")
@@ -26,8 +23,7 @@ def _calendar(order: Order, *, what: str, summary: str, description: str, **time
     services = ", ".join(f"{s.service_id} ({s.site_name})" for s in order.services.all())
     if services:
         event.add("location", services[:500])
-    calendar.add_component(event)
-    return calendar.to_ical()
+    return calendar_file([event])
 
 
 def installation_ics(order: Order) -> bytes:
