@@ -208,34 +208,9 @@ class TicketAdmin(StaffActionMixin, admin.ModelAdmin):
             },
         ),
     ]
+    # Everything is evidence except the assignee: staff act through the buttons and actions.
     readonly_fields = [
-        "number",
-        "customer",
-        "services_display",
-        "impact",
-        "status_display",
-        "channel",
-        "subject",
-        "description",
-        "problem_started_at",
-        "opened_by",
-        "requester",
-        "site_contact_name",
-        "site_contact_phone",
-        "site_contact_email",
-        "access_hours",
-        "checks_done",
-        "response_target",
-        "restoration_target",
-        "opened_at",
-        "first_response_at",
-        "sla",
-        "live_deadline",
-        "restored_at",
-        "resolution",
-        "resolved_at",
-        "closed_at",
-        "last_escalated_at",
+        name for _title, options in fieldsets for name in options["fields"] if name != "assignee"
     ]
 
     def get_queryset(self, request):
