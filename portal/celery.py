@@ -18,6 +18,7 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.invitations_send_pending",
         "schedule": 60.0,
     },
+    "invoices-mark-overdue": {"task": "billing.tasks.invoices_mark_overdue", "schedule": 3600.0},
     "sessions-clear-expired": {"task": "portal.tasks.sessions_clear_expired", "schedule": 3600.0},
 }
 app.autodiscover_tasks()

@@ -10,7 +10,7 @@ NAVIGATION = [
     ("orders:list", _("Orders"), "orders", False),
     ("tickets:list", _("Trouble tickets"), "tickets", False),
     ("changes:list", _("Changes and maintenance"), "changes", False),
-    ("billing:list", _("Billing"), "billing", False),
+    ("billing:home", _("Billing"), "billing", False),
     ("contacts:directory", _("Contacts"), None, False),
     ("portal:team", _("Account team"), None, False),
     ("portal:users", _("Users"), None, True),

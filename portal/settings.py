@@ -345,6 +345,13 @@ MAINTENANCE_WINDOW_END_HOUR = _int("MAINTENANCE_WINDOW_END_HOUR", 6)
 MAINTENANCE_NOTICE_DAYS = _int("MAINTENANCE_NOTICE_DAYS", 10)
 SERVICE_MANAGEMENT_MAILBOX = _email("SERVICE_MANAGEMENT_MAILBOX", "")
 CHANGE_MANAGEMENT_MAILBOX = _email("CHANGE_MANAGEMENT_MAILBOX", "")
+# Billing (R-BIL): where inquiries go when the customer has no Billing Customer Care person and
+# that role has no team mailbox, how many months of invoices customers see, list page size, and
+# the largest invoice PDF staff may upload.
+BILLING_MAILBOX = _email("BILLING_MAILBOX", "")
+BILLING_MONTHS = _int("BILLING_MONTHS", 24)
+BILLING_PAGE_SIZE = _int("BILLING_PAGE_SIZE", 25)
+INVOICE_PDF_MAX_MB = _int("INVOICE_PDF_MAX_MB", 20)
 
 # --- Sessions and security -------------------------------------------------------------------
 SESSION_COOKIE_AGE = 60 * 60 * 12

@@ -76,6 +76,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("tickets/", include("tickets.urls")),
     path("changes/", include("changes.urls")),
+    path("billing/", include("billing.urls")),
     path("contacts/", include("contacts.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/email/", views.email_change_unavailable),

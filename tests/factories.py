@@ -141,3 +141,60 @@ def ticket_open_for(customer, user, *, service=None, impact="down", **kwargs):
     return ticket_open(
         customer=customer, opened_by=user, services=[service], impact=impact, **values
     )
+
+
+# A tiny but valid one-page PDF: what the provider's billing system would upload.
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def invoice_with_lines(
+    customer,
+    *,
+    amounts=("1000.00", "250.50"),
+    currency="USD",
+    period=None,
+    number=None,
+    tax="0",
+    status="issued",
+    services=None,
+    pdf=False,
+    **kwargs,
+):
+    """An invoice as the billing system loads it: one line per amount (each on a service of
+    the customer unless `services` says otherwise), totals computed by the service."""
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+
+    from billing.models import Invoice, InvoiceLine
+    from billing.services import invoice_totals_recompute
+
+    period = period or timezone.localdate().replace(day=1)
+    invoice = Invoice.objects.create(
+        customer=customer,
+        number=number or f"FA-{Invoice.objects.count() + 1:06d}",
+        period=period,
+        issued_on=kwargs.pop("issued_on", period),
+        due_on=kwargs.pop("due_on", period + datetime.timedelta(days=20)),
+        currency=currency,
+        tax=Decimal(tax),
+        status=status,
+        **kwargs,
+    )
+    for position, amount in enumerate(amounts, start=1):
+        service = services[position - 1] if services else ServiceFactory(customer=customer)
+        InvoiceLine.objects.create(
+            invoice=invoice,
+            position=position,
+            service=service,
+            description=f"Monthly charge {position}",
+            amount=Decimal(amount),
+        )
+    if pdf:
+        invoice.pdf.save("invoice.pdf", ContentFile(PDF_BYTES), save=True)
+    return invoice_totals_recompute(invoice)

@@ -330,6 +330,7 @@ class AuditEvent(models.Model):
         CONTACT_REMOVE = "contact_remove", _("Removed a notification contact")
         CONTACT_CONFIRM = "contact_confirm", _("Confirmed a notification address")
         FEED_ROTATE = "feed_rotate", _("Rotated the maintenance calendar feed")
+        CREDIT_OVERRIDE = "credit_override", _("Issued a credit above the amount asked for")
 
     customer = models.ForeignKey(
         Customer,

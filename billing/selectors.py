@@ -1,0 +1,234 @@
+"""Every customer read of the billing area. Another customer's invoice, request or file is a 404;
+customers see invoices of the last BILLING_MONTHS months and never staff-internal notes."""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from billing import rules
+from billing.models import (
+    BillingAttachment,
+    BillingDataChange,
+    BillingMessage,
+    BillingRequest,
+    Credit,
+    DisputedLine,
+    Invoice,
+    InvoiceLine,
+    PurchaseOrderRequest,
+)
+from portal.models import Customer
+
+ZERO = Decimal("0")
+
+
+def visible_since(customer: Customer, today: date | None = None) -> date:
+    """The first period a customer still sees: BILLING_MONTHS months back, this month included."""
+    today = today or rules.customer_today(customer)
+    index = today.year * 12 + today.month - 1 - (settings.BILLING_MONTHS - 1)
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _credited_sum() -> Subquery:
+    return Subquery(
+        Credit.objects.filter(invoice=OuterRef("pk"))
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total"),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+def invoices_for_customer(
+    customer: Customer,
+    *,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    status: str = "",
+    currency: str = "",
+) -> QuerySet[Invoice]:
+    """Annotated with `line_count`, `credited` and `open_requests`."""
+    invoices = Invoice.objects.filter(customer=customer, period__gte=visible_since(customer))
+    if period_from:
+        invoices = invoices.filter(period__gte=period_from.replace(day=1))
+    if period_to:
+        invoices = invoices.filter(period__lte=period_to.replace(day=1))
+    if status == "unpaid":
+        invoices = invoices.filter(status__in=Invoice.UNPAID_STATUSES + (Invoice.Status.CREDITED,))
+    elif status:
+        invoices = invoices.filter(status=status)
+    if currency:
+        invoices = invoices.filter(currency=currency)
+    return invoices.annotate(
+        line_count=Count("lines", distinct=True),
+        credited=Coalesce(_credited_sum(), ZERO, output_field=DecimalField()),
+    ).order_by("-period", "-issued_on", "-id")
+
+
+def totals_by_currency(invoices: QuerySet[Invoice]) -> list[dict]:
+    """[{currency, total, count}] of the invoices, by currency, in one query."""
+    rows = (
+        invoices.order_by()
+        .values("currency")
+        .annotate(sum_total=Sum("total"), count=Count("id"))
+        .order_by("currency")
+    )
+    return [
+        {"currency": row["currency"], "total": row["sum_total"], "count": row["count"]}
+        for row in rows
+    ]
+
+
+def amount_due_by_currency(customer: Customer) -> list[dict]:
+    """What is still owed, by currency: unpaid invoices (credited ones included) minus their
+    credits, never below zero. [{currency, amount, count, overdue}]."""
+    invoices = Invoice.objects.filter(
+        customer=customer, status__in=(*Invoice.UNPAID_STATUSES, Invoice.Status.CREDITED)
+    ).annotate(credited=Coalesce(_credited_sum(), ZERO, output_field=DecimalField()))
+    due: dict[str, dict] = defaultdict(lambda: {"amount": ZERO, "count": 0, "overdue": 0})
+    for invoice in invoices.only("currency", "total", "status"):
+        left = max(invoice.total - invoice.credited, ZERO)
+        if left <= 0:
+            continue
+        row = due[invoice.currency]
+        row["amount"] += left
+        row["count"] += 1
+        row["overdue"] += invoice.status == Invoice.Status.OVERDUE
+    return [{"currency": code, **row} for code, row in sorted(due.items())]
+
+
+def invoice_get(customer: Customer, number: str) -> Invoice:
+    """One invoice with its lines (and their services), its requests and its credits."""
+    queryset = Invoice.objects.filter(customer=customer).prefetch_related(
+        Prefetch("lines", queryset=InvoiceLine.objects.select_related("service")),
+        Prefetch(
+            "requests",
+            queryset=BillingRequest.objects.select_related("requested_by").order_by("-created_at"),
+        ),
+        Prefetch("credits", queryset=Credit.objects.select_related("request")),
+    )
+    return get_object_or_404(queryset, number=number)
+
+
+def invoice_pdf_get(customer: Customer, number: str) -> Invoice:
+    invoice = get_object_or_404(Invoice, customer=customer, number=number)
+    if not invoice.pdf:
+        from django.http import Http404
+
+        raise Http404
+    return invoice
+
+
+def invoices_choice_for_customer(customer: Customer) -> QuerySet[Invoice]:
+    """The invoices a request can be about: the visible ones, newest first."""
+    return Invoice.objects.filter(customer=customer, period__gte=visible_since(customer)).order_by(
+        "-period", "-id"
+    )
+
+
+def disputed_amounts(invoice: Invoice) -> dict[int, Decimal]:
+    """line id -> amount under an open dispute."""
+    rows = (
+        DisputedLine.objects.filter(
+            line__invoice=invoice, request__status__in=BillingRequest.OPEN_STATUSES
+        )
+        .values("line_id")
+        .annotate(total=Sum("amount"))
+    )
+    return {row["line_id"]: row["total"] for row in rows}
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+def requests_for_customer(
+    customer: Customer, *, status: str = "", kind: str = ""
+) -> QuerySet[BillingRequest]:
+    requests = BillingRequest.objects.filter(customer=customer).select_related(
+        "invoice", "requested_by", "credit", "credit__invoice"
+    )
+    if status == "open":
+        requests = requests.filter(status__in=BillingRequest.OPEN_STATUSES)
+    elif status:
+        requests = requests.filter(status=status)
+    if kind:
+        requests = requests.filter(kind=kind)
+    return requests.order_by("-created_at", "-id")
+
+
+def request_get(customer: Customer, number: str) -> BillingRequest:
+    """With the customer-visible conversation only: internal notes never leave the database."""
+    queryset = BillingRequest.objects.filter(customer=customer).select_related(
+        "invoice", "ticket", "service", "requested_by", "credit", "credit__invoice"
+    )
+    return get_object_or_404(
+        queryset.prefetch_related(
+            Prefetch(
+                "disputed_lines",
+                queryset=DisputedLine.objects.select_related("line", "line__service"),
+            ),
+            Prefetch(
+                "messages",
+                queryset=BillingMessage.objects.filter(internal=False)
+                .select_related("author")
+                .prefetch_related("attachments"),
+                to_attr="public_messages",
+            ),
+            Prefetch(
+                "attachments",
+                queryset=BillingAttachment.objects.filter(message__isnull=True),
+                to_attr="opening_attachments",
+            ),
+        ),
+        number=number,
+    )
+
+
+def request_attachment_get(customer: Customer, number: str, reference) -> BillingAttachment:
+    """Only the customer's own files, never one on an internal note."""
+    return get_object_or_404(
+        BillingAttachment.objects.exclude(message__internal=True),
+        request__customer=customer,
+        request__number=number,
+        reference=reference,
+    )
+
+
+# --- billing-data changes and PO requests ------------------------------------------------------
+
+
+def data_changes_for_customer(customer: Customer) -> QuerySet[BillingDataChange]:
+    return BillingDataChange.objects.filter(customer=customer).select_related("requested_by")
+
+
+def po_requests_for_customer(customer: Customer) -> QuerySet[PurchaseOrderRequest]:
+    return (
+        PurchaseOrderRequest.objects.filter(customer=customer)
+        .select_related("requested_by")
+        .prefetch_related("invoices")
+    )
+
+
+def po_request_get(customer: Customer, number: str) -> PurchaseOrderRequest:
+    return get_object_or_404(PurchaseOrderRequest, customer=customer, number=number)
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+def billing_dashboard(customer: Customer) -> dict:
+    open_requests = BillingRequest.objects.filter(
+        customer=customer, status__in=BillingRequest.OPEN_STATUSES
+    )
+    due = amount_due_by_currency(customer)
+    return {
+        "due": due,
+        "overdue": Invoice.objects.filter(customer=customer, status=Invoice.Status.OVERDUE).count(),
+        "open_requests": open_requests.count(),
+        "waiting": open_requests.filter(status=BillingRequest.Status.WAITING).count(),
+    }
