@@ -1,31 +1,202 @@
-"""The customer's invoices: billing home, list, invoice page, PDF, CSV. (placeholders being built)"""
+"""The customer's invoices (issue 7, sections 1 and 4): the billing home, the list of the last
+BILLING_MONTHS months with its totals by currency and its CSV, the invoice page and its PDF.
+Every page needs the billing area at view level; the links that raise an inquiry or a dispute
+(R-BIL-1) are offered only to members who may act."""
 
-from django.http import Http404
+import csv
+import logging
+from decimal import Decimal
 
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+
+from billing import rules, selectors
+from billing.invoice_forms import InvoiceFilterForm, sort_columns
+from billing.models import Invoice
+from contacts.selectors import billing_contact, portal_for_country
 from portal.access import member_required
-from portal.models import Area, Level  # noqa: F401
+from portal.inventory_csv import csv_cell_safe
+from portal.listing import list_page
+from portal.models import Area, Level
+
+logger = logging.getLogger(__name__)
+
+ZERO = Decimal("0")
+HOME_ROWS = 5
+_FILTERS = ("period_from", "period_to", "status", "currency")
+CSV_COLUMNS = [
+    "number",
+    "period",
+    "issued_on",
+    "due_on",
+    "currency",
+    "subtotal",
+    "tax",
+    "total",
+    "credited",
+    "left_to_pay",
+    "status",
+    "paid_on",
+    "lines",
+]
+
+
+def left_to_pay(invoice: Invoice, credited: Decimal) -> Decimal:
+    """What the customer still owes on the invoice: nothing once paid, else the total minus its
+    credits, never below zero (as selectors.amount_due_by_currency counts it)."""
+    if invoice.status == Invoice.Status.PAID:
+        return ZERO
+    return max(invoice.total - (credited or ZERO), ZERO)
+
+
+def _is_late(invoice: Invoice, today) -> bool:
+    """Overdue, or still issued past its due date (the nightly overdue run has not seen it)."""
+    return invoice.status == Invoice.Status.OVERDUE or (
+        invoice.status == Invoice.Status.ISSUED and invoice.due_on < today
+    )
+
+
+def _mark_late(invoices, today) -> list[Invoice]:
+    invoices = list(invoices)
+    for invoice in invoices:
+        invoice.is_late = _is_late(invoice, today)
+    return invoices
+
+
+def _filtered_invoices(request):
+    """The bound filter form and the invoices it selects, or (form, None) when a filter is bad."""
+    customer = request.customer
+    currencies = set(
+        selectors.invoices_choice_for_customer(customer)
+        .order_by()
+        .values_list("currency", flat=True)
+        .distinct()
+    )
+    form = InvoiceFilterForm(request.GET or None, currencies=currencies)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    invoices = selectors.invoices_for_customer(customer, **form.filters())
+    return form, invoices.order_by(*sort_columns(form.ordering))
+
+
+def _bad_filters(request, form):
+    return render(request, "billing/invoice_list.html", {"form": form}, status=400)
 
 
 @member_required(Area.BILLING)
-def billing_home(request, **kwargs):
-    raise Http404
+def billing_home(request):
+    customer = request.customer
+    due = selectors.amount_due_by_currency(customer)
+    open_requests = selectors.requests_for_customer(customer, status="open")
+    context = {
+        "due": due,
+        "overdue_count": sum(row["overdue"] for row in due),
+        "open_requests": open_requests[:HOME_ROWS],
+        "open_count": open_requests.count(),
+        "latest": _mark_late(
+            selectors.invoices_for_customer(customer)[:HOME_ROWS], rules.customer_today(customer)
+        ),
+        "billing_line": billing_contact(customer.country),
+        "billing_portal": portal_for_country(customer.country),
+        "can_act": request.membership.can(Area.BILLING, Level.ACT),
+        "months": settings.BILLING_MONTHS,
+    }
+    return render(request, "billing/home.html", context)
 
 
 @member_required(Area.BILLING)
-def invoice_list(request, **kwargs):
-    raise Http404
+def invoice_list(request):
+    form, invoices = _filtered_invoices(request)
+    if invoices is None:
+        return _bad_filters(request, form)
+    context = {
+        "form": form,
+        **list_page(request, invoices, per_page=settings.BILLING_PAGE_SIZE),
+        "sort": form.ordering,
+        "totals": selectors.totals_by_currency(invoices),
+        "filtered": any(request.GET.get(name) for name in _FILTERS),
+        "months": settings.BILLING_MONTHS,
+        "since": selectors.visible_since(request.customer),
+    }
+    context["rows"] = _mark_late(context["page"], rules.customer_today(request.customer))
+    return render(request, "billing/invoice_list.html", context)
+
+
+def _invoice_cells(invoice: Invoice) -> list[str]:
+    def amount(value: Decimal) -> str:
+        return f"{value:.2f}"
+
+    return [
+        csv_cell_safe(invoice.number),
+        f"{invoice.period:%Y-%m}",
+        invoice.issued_on.isoformat(),
+        invoice.due_on.isoformat(),
+        invoice.currency,
+        amount(invoice.subtotal),
+        amount(invoice.tax),
+        amount(invoice.total),
+        amount(invoice.credited),
+        amount(left_to_pay(invoice, invoice.credited)),
+        invoice.get_status_display(),
+        invoice.paid_on.isoformat() if invoice.paid_on else "",
+        str(invoice.line_count),
+    ]
 
 
 @member_required(Area.BILLING)
-def invoice_export(request, **kwargs):
-    raise Http404
+def invoice_export(request):
+    """The filtered list as CSV: every row (no pagination), amounts as plain decimals next to
+    their currency, cells a spreadsheet would run as formulas defused."""
+    form, invoices = _filtered_invoices(request)
+    if invoices is None:
+        return _bad_filters(request, form)
+    day = rules.customer_today(request.customer)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="invoices-{day:%Y-%m-%d}.csv"'
+    response["Cache-Control"] = "no-store"
+    response.write("\ufeff")  # spreadsheets read the accents right with the BOM
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for invoice in invoices:
+        writer.writerow(_invoice_cells(invoice))
+    return response
 
 
 @member_required(Area.BILLING)
-def invoice_detail(request, **kwargs):
-    raise Http404
+def invoice_detail(request, number):
+    invoice = selectors.invoice_get(request.customer, number)
+    disputed = selectors.disputed_amounts(invoice)
+    credits = list(invoice.credits.all())
+    credited = sum((credit.amount for credit in credits), ZERO)
+    context = {
+        "invoice": invoice,
+        "lines": [(line, disputed.get(line.pk)) for line in invoice.lines.all()],
+        "disputed_total": sum(disputed.values(), ZERO),
+        "requests": list(invoice.requests.all()),
+        "credits": credits,
+        "credited": credited,
+        "left_to_pay": left_to_pay(invoice, credited),
+        "is_late": _is_late(invoice, rules.customer_today(request.customer)),
+        "can_act": request.membership.can(Area.BILLING, Level.ACT),
+        "can_view_services": request.membership.can(Area.SERVICES),
+    }
+    return render(request, "billing/invoice_detail.html", context)
 
 
 @member_required(Area.BILLING)
-def invoice_pdf(request, **kwargs):
-    raise Http404
+def invoice_pdf(request, number):
+    """Only through here, only the customer's own visible invoices, always as a download that
+    no cache keeps."""
+    invoice = selectors.invoice_pdf_get(request.customer, number)
+    try:
+        pdf = invoice.pdf.open("rb")
+    except FileNotFoundError:
+        logger.error("invoice %s: the PDF file is missing from storage", invoice.pk)
+        raise Http404 from None
+    response = FileResponse(
+        pdf, as_attachment=True, filename=f"{invoice.number}.pdf", content_type="application/pdf"
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -6,8 +6,19 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from billing import rules
@@ -59,13 +70,26 @@ def invoices_for_customer(
     if period_to:
         invoices = invoices.filter(period__lte=period_to.replace(day=1))
     if status == "unpaid":
-        invoices = invoices.filter(status__in=Invoice.UNPAID_STATUSES + (Invoice.Status.CREDITED,))
+        # A credited invoice still owes what its credits leave.
+        owing = Q(status__in=Invoice.UNPAID_STATUSES) | Q(
+            status=Invoice.Status.CREDITED, total__gt=Coalesce(_credited_sum(), ZERO)
+        )
+        invoices = invoices.filter(owing)
     elif status:
         invoices = invoices.filter(status=status)
     if currency:
         invoices = invoices.filter(currency=currency)
+    # Subqueries, not joins: a join on the lines would repeat each invoice in totals_by_currency.
+    line_count = Subquery(
+        InvoiceLine.objects.filter(invoice=OuterRef("pk"))
+        .order_by()
+        .values("invoice")
+        .annotate(count=Count("id"))
+        .values("count"),
+        output_field=IntegerField(),
+    )
     return invoices.annotate(
-        line_count=Count("lines", distinct=True),
+        line_count=Coalesce(line_count, 0),
         credited=Coalesce(_credited_sum(), ZERO, output_field=DecimalField()),
     ).order_by("-period", "-issued_on", "-id")
 
@@ -112,14 +136,15 @@ def invoice_get(customer: Customer, number: str) -> Invoice:
         ),
         Prefetch("credits", queryset=Credit.objects.select_related("request")),
     )
-    return get_object_or_404(queryset, number=number)
+    return get_object_or_404(queryset, number=number, period__gte=visible_since(customer))
 
 
 def invoice_pdf_get(customer: Customer, number: str) -> Invoice:
-    invoice = get_object_or_404(Invoice, customer=customer, number=number)
+    """Like the page: older than BILLING_MONTHS, another customer's or without a PDF is 404."""
+    invoice = get_object_or_404(
+        Invoice, customer=customer, number=number, period__gte=visible_since(customer)
+    )
     if not invoice.pdf:
-        from django.http import Http404
-
         raise Http404
     return invoice
 

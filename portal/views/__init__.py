@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from billing.selectors import billing_dashboard
 from changes.selectors import (
     changes_for_customer,
     maintenances_upcoming_for_customer,
@@ -73,6 +74,8 @@ def dashboard(request):
         }
         open_changes = changes_for_customer(customer, status="open")
         context["changes"] = {"open": list(open_changes[:5]), "count": open_changes.count()}
+    if request.membership.can(Area.BILLING):
+        context["billing"] = billing_dashboard(customer)
     if request.membership.is_admin:
         context["user_counts"] = selectors.user_counts_for_customer(customer)
         context["contacts_attention"] = notification_contacts_needing_attention(customer)

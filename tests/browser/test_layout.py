@@ -75,8 +75,9 @@ def test_dashboard_cards_hold_their_content(new_page, screenshot, admin_user, vi
     sign_in(page, admin_user.email)
     # Services, expansion requests, orders in progress, orders waiting, open tickets, who the
     # tickets wait for, SLA breached this month, upcoming maintenance, change requests in
-    # progress, the TSC, key contacts, company, access, security, users, notification contacts.
-    expect(page.locator("main .card")).to_have_count(16)
+    # progress, amount due, invoices overdue, open billing inquiries, the TSC, key contacts,
+    # company, access, security, users, notification contacts.
+    expect(page.locator("main .card")).to_have_count(19)
     screenshot(page, "1-dashboard")
     outside = sticking_out(page, "main .card")
     assert not outside, "\n".join(outside)
