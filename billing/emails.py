@@ -10,9 +10,11 @@ from billing.models import (
     BillingDataChange,
     BillingMessage,
     BillingRequest,
+    Credit,
     PurchaseOrderRequest,
 )
 from billing.money import money
+from billing.services import credit_default_answer
 from portal.emails import NotificationObsolete, notification_context
 from portal.models import Notification
 
@@ -103,11 +105,17 @@ def _request_update(notification) -> dict:
         ).first()
         if message is None:
             raise NotificationObsolete("the message is gone")
-    credit = getattr(request_obj, "credit", None) if request_obj.outcome == "credit" else None
+    step = message.status if message and message.status else ""
+    # Only the resolution's e-mail announces the credit (an earlier one sent late does not).
+    credit = None
+    if step == BillingRequest.Status.RESOLVED and request_obj.outcome == "credit":
+        credit = Credit.objects.select_related("invoice").filter(request=request_obj).first()
+    if credit is not None and message.body == credit_default_answer(request_obj, credit):
+        message = None  # the e-mail's first sentence says it, in the reader's language
     return {
         **_request_facts(request_obj),
         "message": message,
-        "step": message.status if message and message.status else "",
+        "step": step,
         "credit": credit,
         "credit_amount": (
             money(credit.amount, credit.currency, country=request_obj.customer.country)

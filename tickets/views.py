@@ -301,6 +301,8 @@ def _render_detail(request, number: str, *, forms: dict | None = None, status: i
         "waiting_message": waiting.body if waiting else "",
         "can_act": request.membership.can(Area.TICKETS, Level.ACT),
         "can_view_services": request.membership.can(Area.SERVICES),
+        "can_request_credit": ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+        and request.membership.can(Area.BILLING, Level.ACT),
         "reopen_until": _reopen_until(ticket),
         "escalated_recently": escalated_recently,
         "tsc_card": tsc_card_for_service(first) if first else None,

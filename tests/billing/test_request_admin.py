@@ -1,0 +1,543 @@
+"""Billing Customer Care in the staff admin (R-TEAM-5, R-BIL-1), through the real admin pages:
+the queue with its filters and search, the change page with the facts, the disputed lines and the
+whole conversation (internal notes marked), the reply / credit / answer / close pages calling the
+services, every broken rule on the form (400, never a 500), and only the "Billing" group acting."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from billing import services
+from billing.models import BillingMessage, BillingRequest, Credit, Invoice
+from portal.models import AuditEvent, Notification
+from tests.factories import CustomerFactory, UserFactory, invoice_with_lines
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:billing_billingrequest_changelist"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _staff(email: str, group: str):
+    user = UserFactory(email=email, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def billing_staff(db):
+    return _staff("care@provider.test", "Billing")
+
+
+@pytest.fixture
+def billing_client(billing_staff):
+    return _client(billing_staff)
+
+
+@pytest.fixture
+def invoice(customer):
+    return invoice_with_lines(
+        customer,
+        amounts=("1000.00", "250.50"),
+        currency="USD",
+        number="FA-0001",
+        due_on=timezone.localdate() + timedelta(days=30),
+    )
+
+
+@pytest.fixture
+def dispute(customer, admin_user, invoice):
+    first = invoice.lines.get(position=1)
+    return services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="dispute",
+        subject="Cargo duplicado",
+        description="La línea 1 está cobrada dos veces.",
+        invoice=invoice,
+        disputed={first.pk: Decimal("400.00")},
+        attachments=[SimpleUploadedFile("detalle.pdf", PDF)],
+    )
+
+
+def _url(name: str, request_obj) -> str:
+    return reverse(f"admin:billing_billingrequest_{name}", args=[request_obj.pk])
+
+
+def _numbers(client, **params) -> set[str]:
+    response = client.get(reverse(CHANGELIST), params)
+    assert response.status_code == 200
+    return {row.number for row in response.context["cl"].result_list}
+
+
+# --- The queue ------------------------------------------------------------------------------
+
+
+def test_the_list_shows_number_customer_kind_invoice_amount_status_and_age(billing_client, dispute):
+    BillingRequest.objects.filter(pk=dispute.pk).update(
+        created_at=timezone.now() - timedelta(days=2, hours=3)
+    )
+    page = billing_client.get(reverse(CHANGELIST)).content.decode()
+
+    assert dispute.number in page
+    assert "Acme Logística" in page
+    assert "Dispute of invoice lines" in page
+    assert "FA-0001" in page
+    assert "US$400.00" in page or "$400.00" in page
+    assert "Received" in page
+    assert "2 d 3 h" in page
+
+
+def _list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse(CHANGELIST)).status_code == 200
+    return len(queries)
+
+
+def test_the_list_query_count_is_the_same_for_1_and_30_requests(
+    billing_client, customer, admin_user, dispute
+):
+    _list_queries(billing_client)  # warm the per-process caches (content types, permissions)
+    one = _list_queries(billing_client)
+    for index in range(29):
+        invoice = invoice_with_lines(customer, amounts=("10.00",), number=f"FA-1{index:03d}")
+        services.billing_request_create(
+            customer=customer,
+            user=admin_user,
+            kind="question" if index % 2 else "dispute",
+            subject=f"Consulta {index}",
+            description="x",
+            invoice=invoice,
+            disputed={invoice.lines.get().pk: Decimal("5")},
+        )
+
+    assert BillingRequest.objects.count() == 30
+    assert _list_queries(billing_client) == one
+
+
+def test_filters_by_status_kind_outcome_country_and_whose_turn(
+    billing_client, billing_staff, customer, admin_user, other_customer, other_user, dispute
+):
+    question = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="question",
+        subject="¿Por qué sube?",
+        description="x",
+        invoice=invoice_with_lines(customer, amounts=("10.00",), number="FA-0002"),
+    )
+    services.billing_request_staff_message(
+        request_obj=question, staff=billing_staff, body="¿Qué período?", status="waiting"
+    )
+    brazil = services.billing_request_create(
+        customer=other_customer,
+        user=other_user,
+        kind="credit",
+        subject="Queda do link",
+        description="y",
+        requested_amount=Decimal("100"),
+        currency="BRL",
+    )
+    services.billing_request_answer(request_obj=brazil, staff=billing_staff, answer="Não.")
+
+    assert _numbers(billing_client, status="waiting") == {question.number}
+    assert _numbers(billing_client, turn="customer") == {question.number}
+    assert _numbers(billing_client, turn="us") == {dispute.number}
+    assert _numbers(billing_client, kind__exact="credit") == {brazil.number}
+    assert _numbers(billing_client, outcome__exact="no_credit") == {brazil.number}
+    assert _numbers(billing_client, country="BR") == {brazil.number}
+    assert _numbers(billing_client, country="AR") == {question.number, dispute.number}
+
+
+def test_search_by_number_customer_invoice_and_subject(
+    billing_client, customer, admin_user, dispute
+):
+    other = CustomerFactory(display_name="Initech")
+    services.billing_request_create(
+        customer=other,
+        user=UserFactory(),
+        kind="question",
+        subject="Otra cosa",
+        description="z",
+        invoice=invoice_with_lines(other, amounts=("5.00",), number="ZZ-9"),
+    )
+
+    for term in (dispute.number, "Acme", "FA-0001", "duplicado"):
+        assert _numbers(billing_client, q=term) == {dispute.number}, term
+
+
+# --- The change page ------------------------------------------------------------------------
+
+
+def test_the_change_page_shows_facts_lines_files_and_every_message_notes_marked(
+    billing_client, billing_staff, admin_user, dispute, invoice
+):
+    services.billing_request_staff_message(
+        request_obj=dispute, staff=billing_staff, body="Revisamos con facturación."
+    )
+    services.billing_request_staff_message(
+        request_obj=dispute, staff=billing_staff, body="NOTA-INTERNA-42", internal=True
+    )
+    services.billing_request_reply(request_obj=dispute, user=admin_user, body="Gracias.")
+
+    response = billing_client.get(_url("change", dispute))
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert reverse("admin:billing_invoice_change", args=[invoice.pk]) in page
+    assert "La línea 1 está cobrada dos veces." in page
+    assert "Monthly charge 1" in page
+    assert "$1,000.00" in page and "$400.00" in page  # the line's amount and the disputed one
+    attachment = dispute.attachments.get()
+    assert reverse("admin:billing_billingrequest_attachment", args=[attachment.reference]) in page
+    assert "Revisamos con facturación." in page and "Gracias." in page
+    assert "NOTA-INTERNA-42" in page
+    assert "Internal note (staff only)" in page
+    for name in ("reply", "credit", "answer", "close"):
+        assert _url(name, dispute) in page, name
+    assert 'name="_save"' not in page  # nothing is edited on this page
+
+
+def test_a_question_offers_no_credit_button(billing_client, customer, admin_user, invoice):
+    question = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="question",
+        subject="?",
+        description="?",
+        invoice=invoice,
+    )
+    page = billing_client.get(_url("change", question)).content.decode()
+
+    assert _url("reply", question) in page
+    assert _url("credit", question) not in page
+
+
+def test_staff_download_an_attachment_as_a_file_never_cached(billing_client, dispute):
+    attachment = dispute.attachments.get()
+    response = billing_client.get(
+        reverse("admin:billing_billingrequest_attachment", args=[attachment.reference])
+    )
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert "no-store" in response["Cache-Control"]
+    assert "attachment" in response["Content-Disposition"]
+
+
+# --- Reply / ask the customer ---------------------------------------------------------------
+
+
+def test_asking_the_customer_sets_waiting_and_notifies_them(
+    billing_client, dispute, django_capture_on_commit_callbacks
+):
+    form_page = billing_client.get(_url("reply", dispute))
+    assert form_page.status_code == 200
+    assert 'value="Send"' in form_page.content.decode()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = billing_client.post(
+            _url("reply", dispute), {"body": "Envíe el detalle de llamadas.", "status": "waiting"}
+        )
+
+    assert response.status_code == 302
+    dispute.refresh_from_db()
+    assert dispute.status == BillingRequest.Status.WAITING
+    assert any("Envíe el detalle de llamadas." in m.body for m in mail.outbox)
+
+
+def test_an_internal_note_with_a_file_notifies_nobody_and_keeps_the_status(
+    billing_client, dispute, django_capture_on_commit_callbacks
+):
+    before = Notification.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = billing_client.post(
+            _url("reply", dispute),
+            {
+                "body": "El cliente debe tres facturas.",
+                "internal": "on",
+                "attachments": [SimpleUploadedFile("nota.pdf", PDF)],
+            },
+        )
+
+    assert response.status_code == 302
+    note = BillingMessage.objects.get(internal=True)
+    assert note.body == "El cliente debe tres facturas."
+    assert note.attachments.count() == 1
+    assert Notification.objects.count() == before
+    dispute.refresh_from_db()
+    assert dispute.status == BillingRequest.Status.RECEIVED
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"body": " "}, "Write a message."),
+        ({"body": "", "status": "waiting"}, "Say what you need from the customer."),
+        ({"body": "x", "status": "waiting", "internal": "on"}, "cannot change the status"),
+    ],
+)
+def test_a_bad_reply_is_refused_on_the_form(billing_client, dispute, data, error):
+    response = billing_client.post(_url("reply", dispute), data)
+
+    assert response.status_code == 400
+    assert error in response.content.decode()
+
+
+# --- Issue a credit -------------------------------------------------------------------------
+
+
+def test_the_credit_page_prefills_the_amount_asked_and_the_invoice_and_warns_of_the_audit(
+    billing_client, customer, dispute, invoice
+):
+    in_pesos = invoice_with_lines(customer, amounts=("9.00",), currency="ARS", number="FA-ARS")
+    later = invoice_with_lines(customer, amounts=("80.00",), currency="USD", number="FA-0003")
+
+    response = billing_client.get(_url("credit", dispute))
+    form = response.context["form"]
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert form["amount"].value() == Decimal("400.00")
+    assert form["invoice"].value() == invoice.pk
+    assert set(form.fields["invoice"].queryset) == {invoice, later}  # USD only
+    assert in_pesos.number not in page
+    assert "It will be audited" in page
+    assert "$1,000.00" in page and "$400.00" in page  # the disputed line
+
+
+def test_staff_issue_a_credit_through_the_page(
+    billing_client, billing_staff, dispute, invoice, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = billing_client.post(
+            _url("credit", dispute),
+            {"amount": "400.00", "invoice": invoice.pk, "answer": "Corresponde el crédito."},
+        )
+
+    assert response.status_code == 302
+    assert response["Location"] == _url("change", dispute)
+    credit = Credit.objects.get()
+    assert (credit.amount, credit.invoice, credit.issued_by) == (
+        Decimal("400.00"),
+        invoice,
+        billing_staff,
+    )
+    assert credit.override is False
+    dispute.refresh_from_db()
+    assert (dispute.status, dispute.outcome) == ("resolved", "credit")
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.CREDITED
+    assert any("Corresponde el crédito." in m.body for m in mail.outbox)
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.CREDIT_OVERRIDE).exists()
+
+
+def test_a_credit_above_the_amount_asked_needs_the_override_and_is_audited(
+    billing_client, billing_staff, dispute, invoice
+):
+    url = _url("credit", dispute)
+    above = {"amount": "450.00", "invoice": invoice.pk}
+
+    refused = billing_client.post(url, above)
+    no_reason = billing_client.post(url, {**above, "override": "on"})
+    done = billing_client.post(url, {**above, "override": "on", "override_reason": "Goodwill"})
+
+    assert refused.status_code == 400
+    assert "more than the customer asked for" in refused.content.decode()
+    assert no_reason.status_code == 400
+    assert "Say why the credit is above what was asked." in no_reason.content.decode()
+    assert done.status_code == 302
+    credit = Credit.objects.get()
+    assert credit.override and credit.override_reason == "Goodwill"
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CREDIT_OVERRIDE)
+    assert event.actor == billing_staff
+    assert event.detail["amount"] == "450.00" and event.detail["reason"] == "Goodwill"
+
+
+@pytest.mark.parametrize(
+    ("amount", "error"),
+    [
+        ("0", "The credit must be more than zero."),
+        ("-5", "The credit must be more than zero."),
+        ("abc", "Enter a number."),
+        ("", "This field is required."),
+    ],
+)
+def test_a_bad_credit_amount_is_refused_on_the_form(
+    billing_client, dispute, invoice, amount, error
+):
+    response = billing_client.post(
+        _url("credit", dispute), {"amount": amount, "invoice": invoice.pk}
+    )
+
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    assert not Credit.objects.exists()
+
+
+def test_a_credit_above_the_invoice_total_is_refused_even_with_override(
+    billing_client, customer, dispute
+):
+    small = invoice_with_lines(customer, amounts=("50.00",), currency="USD", number="FA-SMALL")
+    response = billing_client.post(
+        _url("credit", dispute),
+        {"amount": "60.00", "invoice": small.pk, "override": "on", "override_reason": "x"},
+    )
+
+    assert response.status_code == 400
+    assert "more than the invoice&#x27;s total" in response.content.decode()
+    assert not Credit.objects.exists()
+
+
+def test_an_invoice_of_another_customer_cannot_be_chosen(billing_client, dispute, other_customer):
+    foreign = invoice_with_lines(other_customer, amounts=("900.00",), currency="USD")
+
+    response = billing_client.post(_url("credit", dispute), {"amount": "10", "invoice": foreign.pk})
+
+    assert response.status_code == 400
+    assert not Credit.objects.exists()
+
+
+def test_crediting_a_resolved_request_is_refused_on_the_form(
+    billing_client, billing_staff, dispute, invoice
+):
+    services.billing_request_answer(request_obj=dispute, staff=billing_staff, answer="No.")
+
+    response = billing_client.post(_url("credit", dispute), {"amount": "10", "invoice": invoice.pk})
+
+    assert response.status_code == 400
+    assert "This request is already resolved." in response.content.decode()
+
+
+# --- Resolve without credit, close ----------------------------------------------------------
+
+
+def test_resolving_without_credit_sends_the_answer_and_releases_the_invoice(
+    billing_client, dispute, invoice, django_capture_on_commit_callbacks
+):
+    assert billing_client.get(_url("answer", dispute)).status_code == 200
+    refused = billing_client.post(_url("answer", dispute), {"answer": " "})
+    assert refused.status_code == 400 and "Write the answer." in refused.content.decode()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = billing_client.post(_url("answer", dispute), {"answer": "El cargo es correcto."})
+
+    assert response.status_code == 302
+    dispute.refresh_from_db()
+    assert (dispute.status, dispute.outcome) == ("resolved", "no_credit")
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.ISSUED
+    assert any("El cargo es correcto." in m.body for m in mail.outbox)
+    page = billing_client.get(_url("change", dispute)).content.decode()
+    assert _url("credit", dispute) not in page and _url("close", dispute) in page
+
+
+def test_close_ends_the_request(billing_client, billing_staff, dispute):
+    services.billing_request_answer(request_obj=dispute, staff=billing_staff, answer="Listo.")
+
+    assert billing_client.get(_url("close", dispute)).status_code == 200
+    response = billing_client.post(_url("close", dispute))
+
+    assert response.status_code == 302
+    dispute.refresh_from_db()
+    assert dispute.status == BillingRequest.Status.CLOSED
+    page = billing_client.get(_url("change", dispute)).content.decode()
+    assert _url("close", dispute) not in page and _url("reply", dispute) not in page
+
+
+# --- Who may act ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("group", ["Customer Care", "TSC"])
+def test_other_staff_groups_only_view(group, dispute, invoice):
+    client = _client(_staff(f"{group.replace(' ', '')}@provider.test", group))
+
+    assert client.get(reverse(CHANGELIST)).status_code == 200
+    page = client.get(_url("change", dispute)).content.decode()
+    assert dispute.number in page
+    for name in ("reply", "credit", "answer", "close"):
+        assert _url(name, dispute) not in page, name
+        assert client.get(_url(name, dispute)).status_code == 403, name
+    posts = {
+        "reply": {"body": "x"},
+        "credit": {"amount": "10", "invoice": invoice.pk},
+        "answer": {"answer": "x"},
+        "close": {},
+    }
+    for name, data in posts.items():
+        assert client.post(_url(name, dispute), data).status_code == 403, name
+    assert not Credit.objects.exists()
+    dispute.refresh_from_db()
+    assert dispute.status == BillingRequest.Status.RECEIVED
+    assert client.get(reverse("admin:billing_credit_changelist")).status_code in (200, 403)
+
+
+def test_a_superuser_may_act(dispute, invoice):
+    client = _client(UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.post(_url("credit", dispute), {"amount": "100", "invoice": invoice.pk})
+
+    assert response.status_code == 302
+    assert Credit.objects.get().amount == Decimal("100")
+
+
+def test_a_customer_member_cannot_open_the_billing_admin(client, admin_user, dispute):
+    client.force_login(admin_user)
+
+    for url in (reverse(CHANGELIST), _url("change", dispute), _url("credit", dispute)):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"], url
+
+
+def test_the_tsc_cannot_download_attachments(dispute):
+    client = _client(_staff("tsc@provider.test", "TSC"))
+    attachment = dispute.attachments.get()
+
+    response = client.get(
+        reverse("admin:billing_billingrequest_attachment", args=[attachment.reference])
+    )
+
+    assert response.status_code == 403
+
+
+# --- Credits list ---------------------------------------------------------------------------
+
+
+def test_the_credits_list_is_read_only_and_filters_the_overrides(
+    billing_client, billing_staff, dispute, invoice, customer, admin_user
+):
+    services.credit_issue(
+        request_obj=dispute,
+        staff=billing_staff,
+        amount=Decimal("450"),
+        invoice=invoice,
+        override=True,
+        override_reason="Goodwill",
+    )
+    changelist = reverse("admin:billing_credit_changelist")
+
+    response = billing_client.get(changelist, {"override__exact": "1"})
+
+    assert response.status_code == 200
+    assert [c.request.number for c in response.context["cl"].result_list] == [dispute.number]
+    assert billing_client.get(changelist, {"override__exact": "0"}).context["cl"].result_count == 0
+    assert billing_client.get(reverse("admin:billing_credit_add")).status_code == 403
+    credit = Credit.objects.get()
+    page = billing_client.get(reverse("admin:billing_credit_change", args=[credit.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()

@@ -1,0 +1,848 @@
+"""The customer's billing inquiries, disputes and credit requests (R-BIL-1): the list and its
+filters, the one form for the three kinds (a dispute line by line, a credit from a resolved
+ticket), the request page with its public conversation, the reply, the file downloads, the
+tenancy verdicts and a fixed query count. Internal notes and their files never leak."""
+
+import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from billing import services
+from billing.models import BillingAttachment, BillingMessage, BillingRequest, DisputedLine, Invoice
+from portal.models import Level, TeamAssignment, TeamRole
+from tests.factories import (
+    MembershipFactory,
+    ServiceFactory,
+    TeamPersonFactory,
+    invoice_with_lines,
+    ticket_open_for,
+)
+from tickets import services as ticket_services
+
+pytestmark = pytest.mark.django_db
+UTC = datetime.UTC
+BUENOS_AIRES = ZoneInfo("America/Argentina/Buenos_Aires")
+SECRET = "Internal: this customer was already credited twice this year"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+LIST = reverse("billing:requests")
+NEW = reverse("billing:request_create")
+
+
+def _pdf(name="statement.pdf", content=PDF):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+@pytest.fixture
+def invoice(customer):
+    return invoice_with_lines(customer, number="FA-0001-00012345", amounts=("1000.00", "250.50"))
+
+
+@pytest.fixture
+def lines(invoice):
+    return list(invoice.lines.order_by("position"))
+
+
+@pytest.fixture
+def billing_request(customer, admin_user, invoice):
+    return services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="question",
+        subject="Why two installation fees?",
+        description="Line 2 looks like a second installation fee.",
+        invoice=invoice,
+        attachments=[_pdf()],
+    )
+
+
+@pytest.fixture
+def viewer_client(client, customer, admin_membership):
+    """A member who may read billing but not act on it."""
+    membership = MembershipFactory(
+        customer=customer, user__email="viewer@acme.test", billing=Level.VIEW
+    )
+    client.force_login(membership.user)
+    return client
+
+
+@pytest.fixture
+def other_client(client, other_user):
+    client.force_login(other_user)
+    return client
+
+
+@pytest.fixture
+def resolved_ticket(customer, admin_user, staff_user):
+    """A four-hour outage, 08:00 to 12:00 in Buenos Aires (11:00 to 15:00 UTC)."""
+    service = ServiceFactory(customer=customer, service_id="AR-BUE-IPVPN-10001")
+    start = datetime.datetime(2026, 3, 10, 11, tzinfo=UTC)
+    with time_machine.travel(start + datetime.timedelta(minutes=5), tick=False) as clock:
+        ticket = ticket_open_for(
+            customer, admin_user, service=service, problem_started_at=start, subject="Link down"
+        )
+        clock.move_to(start + datetime.timedelta(hours=4, minutes=30))
+        ticket_services.ticket_resolve(
+            ticket=ticket,
+            actor=staff_user,
+            resolution="Fibre cut repaired",
+            restored_at=start + datetime.timedelta(hours=4),
+        )
+    return ticket
+
+
+def _detail(request_obj):
+    return reverse("billing:request_detail", kwargs={"number": request_obj.number})
+
+
+def _reply(request_obj):
+    return reverse("billing:request_reply", kwargs={"number": request_obj.number})
+
+
+def _file(request_obj, attachment):
+    return reverse(
+        "billing:request_attachment",
+        kwargs={"number": request_obj.number, "reference": attachment.reference},
+    )
+
+
+def _question(invoice, **overrides):
+    return {
+        "kind": "question",
+        "invoice": invoice.number,
+        "subject": "Why two installation fees?",
+        "description": "Line 2 looks like a second installation fee.",
+        **overrides,
+    }
+
+
+def _dispute(invoice, **overrides):
+    return {
+        "kind": "dispute",
+        "invoice": invoice.number,
+        "subject": "Line billed twice",
+        "description": "The backup link was billed although it was cancelled.",
+        **overrides,
+    }
+
+
+def _credit(**overrides):
+    return {
+        "kind": "credit",
+        "subject": "SLA credit",
+        "description": "Four hours without the main link.",
+        "requested_amount": "120.00",
+        "currency": "USD",
+        **overrides,
+    }
+
+
+def _wait(request_obj, staff_user, body="Which purchase order does line 2 belong to?"):
+    return services.billing_request_staff_message(
+        request_obj=request_obj, staff=staff_user, body=body, status="waiting"
+    )
+
+
+# --- access -----------------------------------------------------------------------------------
+
+
+def test_anonymous_people_are_sent_to_sign_in(client, billing_request):
+    attachment = billing_request.attachments.get()
+    for path in (LIST, NEW, _detail(billing_request), _file(billing_request, attachment)):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/accounts/login/")
+    assert client.post(_reply(billing_request), {"body": "x"}).status_code == 302
+    assert BillingMessage.objects.filter(body="x").count() == 0
+
+
+def test_a_member_without_billing_gets_403(limited_client, billing_request, invoice):
+    attachment = billing_request.attachments.get()
+    for path in (LIST, NEW, _detail(billing_request), _file(billing_request, attachment)):
+        assert limited_client.get(path).status_code == 403, path
+    assert limited_client.post(NEW, _question(invoice)).status_code == 403
+    assert limited_client.post(_reply(billing_request), {"body": "x"}).status_code == 403
+    assert BillingRequest.objects.count() == 1
+
+
+def test_a_member_who_may_only_view_billing_reads_but_cannot_write(
+    viewer_client, billing_request, invoice, staff_user
+):
+    assert viewer_client.get(LIST).status_code == 200
+    page = viewer_client.get(_detail(billing_request)).content.decode()
+    assert "Why two installation fees?" in page
+    assert 'data-testid="reply-form"' not in page
+    assert viewer_client.get(NEW).status_code == 403
+    assert viewer_client.post(NEW, _question(invoice)).status_code == 403
+    assert viewer_client.post(_reply(billing_request), {"body": "x"}).status_code == 403
+    assert 'data-testid="new-request"' not in viewer_client.get(LIST).content.decode()
+    _wait(billing_request, staff_user)
+    page = viewer_client.get(_detail(billing_request)).content.decode()
+    assert 'data-testid="waiting-panel"' in page and 'data-testid="reply-form"' not in page
+    assert BillingRequest.objects.count() == 1
+    download = viewer_client.get(_file(billing_request, billing_request.attachments.get()))
+    assert download.status_code == 200
+    download.close()  # last: closing a response ends the test client's "request"
+
+
+def test_the_reply_refuses_get_with_405(admin_client, billing_request):
+    assert admin_client.get(_reply(billing_request)).status_code == 405
+
+
+def test_another_customers_request_and_file_are_404(other_client, billing_request):
+    attachment = billing_request.attachments.get()
+    for response in (
+        other_client.get(_detail(billing_request)),
+        other_client.post(_reply(billing_request), {"body": "Hello?"}),
+        other_client.get(_file(billing_request, attachment)),
+    ):
+        assert response.status_code == 404
+        assert "Why two installation fees?" not in response.content.decode()
+    assert not BillingMessage.objects.filter(body="Hello?").exists()
+
+
+def test_another_customers_request_number_with_our_file_is_404(
+    client, other_user, billing_request, other_customer
+):
+    """Their own request number with Acme's file reference finds nothing either."""
+    theirs = services.billing_request_create(
+        customer=other_customer,
+        user=other_user,
+        kind="question",
+        subject="Pergunta",
+        description="?",
+        invoice=invoice_with_lines(other_customer, currency="BRL"),
+    )
+    client.force_login(other_user)
+    assert client.get(_file(theirs, billing_request.attachments.get())).status_code == 404
+
+
+def test_another_customers_invoice_in_the_address_is_404(admin_client, other_customer):
+    foreign = invoice_with_lines(other_customer, number="NF-999", currency="BRL")
+    response = admin_client.get(NEW, {"kind": "dispute", "invoice": foreign.number})
+    assert response.status_code == 404
+    assert 'option value="NF-999"' not in response.content.decode()
+
+
+def test_another_customers_invoice_posted_is_refused(admin_client, other_customer):
+    foreign = invoice_with_lines(other_customer, number="NF-999", currency="BRL")
+    response = admin_client.post(NEW, _question(foreign))
+    assert response.status_code == 400
+    assert not BillingRequest.objects.exists()
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+def test_the_list_shows_each_request_with_its_amount_status_and_outcome(
+    admin_client, customer, admin_user, staff_user, invoice, lines
+):
+    dispute = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="dispute",
+        subject="Backup link billed",
+        description="Cancelled in January",
+        invoice=invoice,
+        disputed={lines[1].pk: Decimal("250.50")},
+    )
+    services.credit_issue(
+        request_obj=dispute, staff=staff_user, amount=Decimal("200.00"), invoice=invoice
+    )
+    question = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="question",
+        subject="Exchange rate?",
+        description="Which rate?",
+        invoice=invoice,
+    )
+    _wait(question, staff_user)
+
+    page = admin_client.get(LIST).content.decode()
+
+    assert page.count('data-testid="request-row"') == 2
+    row = _row(page, dispute.number)
+    assert "Backup link billed" in row and "Dispute of invoice lines" in row
+    assert invoice.number in row and reverse("billing:invoice", args=[invoice.number]) in row
+    assert "$250.50" in row  # the disputed amount, in the reader's (English) format
+    assert "Resolved" in row and "$200.00" in row and f"on invoice {invoice.number}" in row
+    waiting = _row(page, question.number)
+    assert "Waiting for you" in waiting and "bil-row-waiting" in page
+    assert "1 request is waiting for your answer." in page
+
+
+def _row(page: str, number: str) -> str:
+    start = page.index(f'data-number="{number}"')
+    return page[start : page.index("</tr>", start)]
+
+
+def test_the_list_filters_by_status_and_kind(
+    admin_client, customer, admin_user, staff_user, invoice, lines
+):
+    question = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="question",
+        subject="Q",
+        description="?",
+        invoice=invoice,
+    )
+    answered = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="question",
+        subject="A",
+        description="?",
+        invoice=invoice,
+    )
+    services.billing_request_answer(request_obj=answered, staff=staff_user, answer="It is right")
+    dispute = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="dispute",
+        subject="D",
+        description="!",
+        invoice=invoice,
+        disputed={lines[0].pk: Decimal("10")},
+    )
+
+    def numbers(**query):
+        response = admin_client.get(LIST, query)
+        assert response.status_code == 200
+        page = response.content.decode()
+        return {r.number for r in BillingRequest.objects.all() if r.number in page}
+
+    assert numbers() == {question.number, answered.number, dispute.number}
+    assert numbers(status="open") == {question.number, dispute.number}
+    assert numbers(status="resolved") == {answered.number}
+    assert numbers(kind="dispute") == {dispute.number}
+    assert numbers(status="open", kind="question") == {question.number}
+
+
+def test_a_bad_filter_is_a_400(admin_client):
+    response = admin_client.get(LIST, {"status": "lost"})
+    assert response.status_code == 400
+    assert "Select a valid choice." in response.content.decode()
+
+
+def test_the_list_pages(admin_client, customer, admin_user, invoice, settings):
+    settings.BILLING_PAGE_SIZE = 2
+    for n in range(3):
+        services.billing_request_create(
+            customer=customer,
+            user=admin_user,
+            kind="question",
+            subject=f"Q{n}",
+            description="?",
+            invoice=invoice,
+        )
+    first = admin_client.get(LIST).content.decode()
+    assert first.count('data-testid="request-row"') == 2 and "Page 1 of 2" in first
+    second = admin_client.get(LIST, {"page": 2}).content.decode()
+    assert second.count('data-testid="request-row"') == 1
+
+
+def test_the_empty_list_invites_to_raise_one(admin_client):
+    page = admin_client.get(LIST).content.decode()
+    assert "No inquiries yet" in page and NEW in page
+
+
+def test_another_customers_requests_are_not_listed(other_client, billing_request):
+    assert billing_request.number not in other_client.get(LIST).content.decode()
+
+
+# --- the form: a question ---------------------------------------------------------------------
+
+
+def test_a_question_is_received_with_its_files_and_says_who_answers(
+    admin_client, customer, invoice
+):
+    person = TeamPersonFactory(full_name="Beatriz Cobranzas")
+    TeamAssignment.objects.create(customer=customer, role=TeamRole.BILLING_CARE, person=person)
+
+    response = admin_client.post(NEW, _question(invoice, attachments=[_pdf()]), follow=True)
+
+    request_obj = BillingRequest.objects.get()
+    assert response.redirect_chain[-1][0] == _detail(request_obj)
+    page = response.content.decode()
+    assert f"We received {request_obj.number}." in page
+    assert "Beatriz Cobranzas, of Billing Customer Care, will answer you" in page
+    assert request_obj.kind == "question" and request_obj.invoice == invoice
+    assert request_obj.requested_amount is None
+    assert request_obj.attachments.get().filename == "statement.pdf"
+    assert "statement.pdf" in page
+
+
+def test_the_form_is_preselected_from_the_address(admin_client, invoice, lines):
+    response = admin_client.get(NEW, {"kind": "dispute", "invoice": invoice.number})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="dispute" id="id_kind_1" required checked' in page
+    assert f'<option value="{invoice.number}" selected>' in page
+    assert page.count('data-testid="dispute-line"') == 2
+    assert f'data-line-amount="{lines[0].amount}"' in page
+    assert f"Dispute of invoice {invoice.number}" in page
+    assert 'enctype="multipart/form-data"' in page and "billing-dispute.js" in page
+
+
+def test_a_question_needs_its_invoice_subject_and_description(admin_client):
+    response = admin_client.post(NEW, {"kind": "question"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "This field is required." in page
+    response = admin_client.post(NEW, {"kind": "question", "subject": "S", "description": "D"})
+    assert response.status_code == 400
+    assert "Choose the invoice." in response.content.decode()
+    assert not BillingRequest.objects.exists()
+
+
+def test_the_messages_are_translated(admin_client, admin_user):
+    admin_user.language = "es"
+    admin_user.save()
+    response = admin_client.post(NEW, {"kind": "question"})
+    assert response.status_code == 400
+    assert "Este campo es obligatorio." in response.content.decode()
+
+
+def test_a_renamed_executable_is_refused_and_nothing_is_stored(admin_client, invoice):
+    response = admin_client.post(NEW, _question(invoice, attachments=[_pdf("statement.pdf", EXE)]))
+    assert response.status_code == 400
+    assert "statement.pdf is not a file type we accept." in response.content.decode()
+    assert not BillingRequest.objects.exists() and not BillingAttachment.objects.exists()
+
+
+# --- the form: a dispute (R-BIL-1) ------------------------------------------------------------
+
+
+def test_a_dispute_records_each_line_and_puts_the_invoice_in_dispute(admin_client, invoice, lines):
+    """A ticked line without an amount disputes all of it; a typed amount disputes that much."""
+    data = _dispute(invoice, lines=[str(lines[0].pk)], **{f"amount_{lines[1].pk}": "100.25"})
+
+    response = admin_client.post(NEW, data)
+
+    request_obj = BillingRequest.objects.get()
+    assert response.status_code == 302 and response["Location"] == _detail(request_obj)
+    assert dict(request_obj.disputed_lines.values_list("line_id", "amount")) == {
+        lines[0].pk: Decimal("1000.00"),
+        lines[1].pk: Decimal("100.25"),
+    }
+    assert request_obj.requested_amount == Decimal("1100.25")
+    assert request_obj.currency == "USD"
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.IN_DISPUTE
+    page = admin_client.get(_detail(request_obj)).content.decode()
+    assert page.count('data-testid="disputed-line"') == 2
+    assert "$1,100.25" in page
+
+
+def test_a_dispute_above_the_line_amount_is_a_400_next_to_the_line(admin_client, invoice, lines):
+    """R-BIL-1: a disputed amount never exceeds the line's amount; nothing is stored."""
+    data = _dispute(
+        invoice,
+        lines=[str(lines[0].pk)],  # line 2 is not ticked: its typed amount disputes it
+        **{f"amount_{lines[0].pk}": "10", f"amount_{lines[1].pk}": "250.51"},
+    )
+
+    response = admin_client.post(NEW, data)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    row = page[page.index('data-line="2"') : page.index("</tr>", page.index('data-line="2"'))]
+    assert "You can dispute at most the line&#x27;s amount, $250.50." in row
+    assert "bil-line-error" in page
+    assert f'value="{lines[1].pk}" id="id_lines_1" checked' in page  # the typed line stays ticked
+    assert not BillingRequest.objects.exists() and not DisputedLine.objects.exists()
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.ISSUED
+
+
+def test_a_dispute_without_lines_is_a_400(admin_client, invoice):
+    response = admin_client.post(NEW, _dispute(invoice))
+    assert response.status_code == 400
+    assert "Choose the lines you dispute and the amount of each." in response.content.decode()
+    assert not BillingRequest.objects.exists()
+
+
+def test_a_zero_or_negative_amount_is_refused(admin_client, invoice, lines):
+    response = admin_client.post(
+        NEW, _dispute(invoice, lines=[str(lines[0].pk)], **{f"amount_{lines[0].pk}": "-5"})
+    )
+    assert response.status_code == 400
+    assert not BillingRequest.objects.exists()
+
+
+def test_a_line_already_under_an_open_dispute_cannot_be_disputed_again(
+    admin_client, customer, admin_user, invoice, lines
+):
+    first = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="dispute",
+        subject="First",
+        description="!",
+        invoice=invoice,
+        disputed={lines[0].pk: Decimal("50")},
+    )
+    form = admin_client.get(NEW, {"kind": "dispute", "invoice": invoice.number}).content.decode()
+    assert form.count('data-testid="under-dispute"') == 1
+
+    response = admin_client.post(NEW, _dispute(invoice, lines=[str(lines[0].pk)]))
+
+    assert response.status_code == 400
+    assert "This line is already under an open dispute." in response.content.decode()
+    assert list(BillingRequest.objects.all()) == [first]
+
+
+def test_a_line_of_another_invoice_is_refused(admin_client, customer, invoice):
+    other_invoice = invoice_with_lines(customer, number="FA-0001-00099999")
+    foreign_line = other_invoice.lines.first()
+    response = admin_client.post(NEW, _dispute(invoice, lines=[str(foreign_line.pk)]))
+    assert response.status_code == 400
+    assert not BillingRequest.objects.exists()
+
+
+# --- the form: a credit, from a resolved ticket -----------------------------------------------
+
+
+def test_a_credit_from_a_resolved_ticket_prefills_the_service_and_the_outage(
+    admin_client, admin_user, resolved_ticket
+):
+    admin_user.timezone = "America/Argentina/Buenos_Aires"
+    admin_user.save()
+
+    response = admin_client.get(NEW, {"kind": "credit", "ticket": resolved_ticket.number})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="credit" id="id_kind_2" required checked' in page
+    assert '<option value="AR-BUE-IPVPN-10001" selected>' in page
+    # 11:00 to 15:00 UTC is 08:00 to 12:00 in Buenos Aires.
+    assert 'name="outage_start" value="2026-03-10T08:00"' in page
+    assert 'name="outage_end" value="2026-03-10T12:00"' in page
+    assert f'name="ticket" value="{resolved_ticket.number}"' in page
+    assert f"From ticket {resolved_ticket.number}" in page
+    assert f"Credit for the outage of ticket {resolved_ticket.number}" in page
+
+
+def test_a_credit_from_a_ticket_is_stored_with_it(admin_client, admin_user, resolved_ticket):
+    admin_user.timezone = "America/Argentina/Buenos_Aires"
+    admin_user.save()
+    data = _credit(
+        ticket=resolved_ticket.number,
+        service="AR-BUE-IPVPN-10001",
+        outage_start="2026-03-10T08:00",
+        outage_end="2026-03-10T12:00",
+    )
+
+    response = admin_client.post(NEW, data)
+
+    request_obj = BillingRequest.objects.get()
+    assert response.status_code == 302
+    assert request_obj.ticket == resolved_ticket
+    assert request_obj.service.service_id == "AR-BUE-IPVPN-10001"
+    assert request_obj.outage_start == datetime.datetime(2026, 3, 10, 11, tzinfo=UTC)
+    assert request_obj.outage_end == datetime.datetime(2026, 3, 10, 15, tzinfo=UTC)
+    assert request_obj.requested_amount == Decimal("120.00") and request_obj.currency == "USD"
+    page = admin_client.get(_detail(request_obj)).content.decode()
+    assert reverse("tickets:detail", args=[resolved_ticket.number]) in page
+    assert 'data-testid="outage"' in page
+
+
+def test_a_credit_from_an_unresolved_ticket_is_a_400(admin_client, customer, admin_user):
+    ticket = ticket_open_for(customer, admin_user)
+    response = admin_client.get(NEW, {"kind": "credit", "ticket": ticket.number})
+    assert response.status_code == 400
+    assert "A credit can start from a ticket once the ticket is resolved." in (
+        response.content.decode()
+    )
+    response = admin_client.post(NEW, _credit(ticket=ticket.number))
+    assert response.status_code == 400
+    assert "once the ticket is resolved" in response.content.decode()
+    assert not BillingRequest.objects.exists()
+
+
+def test_a_credit_from_another_customers_ticket_is_404(
+    admin_client, other_customer, other_user, staff_user
+):
+    ticket = ticket_open_for(other_customer, other_user, subject="Enlace caído")
+    ticket_services.ticket_resolve(ticket=ticket, actor=staff_user, resolution="ok")
+    assert admin_client.get(NEW, {"ticket": ticket.number}).status_code == 404
+    assert admin_client.post(NEW, _credit(ticket=ticket.number)).status_code == 404
+    assert not BillingRequest.objects.exists()
+
+
+def test_a_credit_needs_an_amount_and_a_sane_outage(admin_client, invoice):
+    response = admin_client.post(NEW, _credit(requested_amount=""))
+    assert response.status_code == 400
+    assert "Say how much credit you ask for." in response.content.decode()
+    response = admin_client.post(
+        NEW, _credit(outage_start="2026-03-10T12:00", outage_end="2026-03-10T08:00")
+    )
+    assert response.status_code == 400
+    assert "The outage must end after it starts." in response.content.decode()
+    response = admin_client.post(NEW, _credit(invoice=invoice.number, requested_amount="5000"))
+    assert response.status_code == 400
+    assert "The credit cannot be more than the invoice&#x27;s total." in response.content.decode()
+    response = admin_client.post(NEW, _credit(currency=""))
+    assert response.status_code == 400
+    assert "Choose the currency." in response.content.decode()
+    assert not BillingRequest.objects.exists()
+
+
+def test_a_credit_takes_the_currency_of_its_invoice(admin_client, invoice):
+    response = admin_client.post(NEW, _credit(invoice=invoice.number, currency="ARS"))
+    assert response.status_code == 302
+    assert BillingRequest.objects.get().currency == "USD"
+
+
+def test_what_another_kind_uses_does_not_stop_a_question(admin_client, invoice, lines):
+    """Without CSS every part of the form shows; a stray credit amount is ignored."""
+    data = _question(invoice, requested_amount="abc", **{f"amount_{lines[0].pk}": "99999"})
+    response = admin_client.post(NEW, data)
+    assert response.status_code == 302
+    request_obj = BillingRequest.objects.get()
+    assert request_obj.requested_amount is None and not request_obj.disputed_lines.exists()
+
+
+# --- the ticket page links to a credit --------------------------------------------------------
+
+
+def test_a_resolved_ticket_offers_a_credit_to_people_who_may_act_on_billing(
+    admin_client, client, limited_user, resolved_ticket, customer, admin_user
+):
+    url = reverse("tickets:detail", args=[resolved_ticket.number])
+    link = f"{NEW}?kind=credit&amp;ticket={resolved_ticket.number}"
+    assert link in admin_client.get(url).content.decode()
+    client.force_login(limited_user)
+    assert 'data-testid="request-credit"' not in client.get(url).content.decode()
+    client.force_login(admin_user)
+    active = ticket_open_for(customer, admin_user)
+    page = client.get(reverse("tickets:detail", args=[active.number])).content.decode()
+    assert 'data-testid="request-credit"' not in page
+
+
+# --- the request page -------------------------------------------------------------------------
+
+
+def test_the_page_shows_the_request_its_files_and_who_answers(
+    admin_client, customer, billing_request, invoice
+):
+    TeamAssignment.objects.create(
+        customer=customer,
+        role=TeamRole.BILLING_CARE,
+        person=TeamPersonFactory(full_name="Beatriz Cobranzas", email="beatriz@provider.test"),
+    )
+    page = admin_client.get(_detail(billing_request)).content.decode()
+    assert billing_request.number in page and "Why two installation fees?" in page
+    assert "Line 2 looks like a second installation fee." in page
+    assert reverse("billing:invoice", args=[invoice.number]) in page
+    assert _file(billing_request, billing_request.attachments.get()) in page
+    assert 'data-testid="step"' in page and 'data-state="current"' in page
+    assert "Beatriz Cobranzas" in page and "beatriz@provider.test" in page
+    assert 'data-testid="reply-form"' in page
+
+
+def test_internal_notes_and_their_files_never_reach_the_page(
+    admin_client, billing_request, staff_user
+):
+    note = services.billing_request_staff_message(
+        request_obj=billing_request,
+        staff=staff_user,
+        body=SECRET,
+        internal=True,
+        attachments=[_pdf("credit-history.pdf")],
+    )
+    services.billing_request_staff_message(
+        request_obj=billing_request, staff=staff_user, body="We are checking line 2."
+    )
+    page = admin_client.get(_detail(billing_request)).content.decode()
+    assert SECRET not in page and "credit-history.pdf" not in page
+    assert "We are checking line 2." in page
+    internal = BillingAttachment.objects.get(message=note)
+    assert admin_client.get(_file(billing_request, internal)).status_code == 404
+
+
+def test_a_waiting_request_asks_on_top_and_a_reply_puts_it_back_in_analysis(
+    admin_client, billing_request, staff_user
+):
+    _wait(billing_request, staff_user)
+    page = admin_client.get(_detail(billing_request)).content.decode()
+    assert 'data-testid="waiting-panel"' in page
+    assert "Which purchase order does line 2 belong to?" in page
+    assert page.index('data-testid="reply-form"') < page.index('data-testid="progress"')
+
+    response = admin_client.post(
+        _reply(billing_request), {"body": "PO 4500012345", "attachments": [_pdf("po.pdf")]}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == _detail(billing_request) + "#conversation"
+    billing_request.refresh_from_db()
+    assert billing_request.status == BillingRequest.Status.IN_ANALYSIS
+    page = admin_client.get(_detail(billing_request)).content.decode()
+    assert "PO 4500012345" in page and "po.pdf" in page
+    assert 'data-testid="waiting-panel"' not in page
+    assert "Your message was sent to Billing Customer Care." in page
+
+
+def test_an_empty_reply_or_a_bad_file_is_a_400(admin_client, billing_request):
+    response = admin_client.post(_reply(billing_request), {"body": "  "})
+    assert response.status_code == 400
+    assert "Write a message or attach a file." in response.content.decode()
+    response = admin_client.post(
+        _reply(billing_request), {"body": "See file", "attachments": [_pdf("x.pdf", EXE)]}
+    )
+    assert response.status_code == 400
+    assert "x.pdf is not a file type we accept." in response.content.decode()
+    assert not BillingMessage.objects.filter(body="See file").exists()
+
+
+def test_a_reply_on_a_resolved_request_is_a_400(admin_client, billing_request, staff_user):
+    services.billing_request_answer(
+        request_obj=billing_request, staff=staff_user, answer="Line 2 is the new site."
+    )
+    page = admin_client.get(_detail(billing_request)).content.decode()
+    assert 'data-testid="reply-form"' not in page
+    assert "Answered." in page and "Line 2 is the new site." in page
+
+    response = admin_client.post(_reply(billing_request), {"body": "But why?"})
+
+    assert response.status_code == 400
+    assert "This request is already resolved." in response.content.decode()
+    assert not BillingMessage.objects.filter(body="But why?").exists()
+
+
+def test_a_credit_shows_its_amount_and_invoice(
+    admin_client, customer, admin_user, staff_user, invoice, lines
+):
+    dispute = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="dispute",
+        subject="Backup link",
+        description="Cancelled",
+        invoice=invoice,
+        disputed={lines[1].pk: Decimal("250.50")},
+    )
+    later = invoice_with_lines(customer, number="FA-0001-00012400", amounts=("900.00",))
+    services.credit_issue(
+        request_obj=dispute, staff=staff_user, amount=Decimal("250.50"), invoice=later
+    )
+
+    page = admin_client.get(_detail(dispute)).content.decode()
+
+    banner = page[page.index('data-testid="request-banner"') :]
+    assert "Credit issued: $250.50 on invoice" in banner
+    assert reverse("billing:invoice", args=[later.number]) in banner
+    assert 'data-testid="credit-card"' in page
+    assert 'data-state="current"' in page and 'data-step="resolved"' in page
+    assert 'data-testid="reply-form"' not in page
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def test_a_file_is_downloaded_as_an_attachment_that_no_cache_keeps(
+    admin_client, customer, admin_user, invoice
+):
+    request_obj = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="question",
+        subject="S",
+        description="D",
+        invoice=invoice,
+        attachments=[_pdf('my "statement".pdf')],
+    )
+    response = admin_client.get(_file(request_obj, request_obj.attachments.get()))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="my_statement.pdf"'
+    assert response["Cache-Control"] == "no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == PDF
+    response.close()
+
+
+# --- a fixed number of queries ----------------------------------------------------------------
+
+
+def _query_count(client, path) -> int:
+    client.get(path)  # the first request of a session records the session itself
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_the_list_runs_the_same_queries_for_1_and_30_requests(
+    admin_client, customer, admin_user, staff_user, invoice, settings
+):
+    settings.BILLING_PAGE_SIZE = 50
+    services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="question",
+        subject="Q",
+        description="?",
+        invoice=invoice,
+    )
+    one = _query_count(admin_client, LIST)
+    for n in range(29):
+        request_obj = services.billing_request_create(
+            customer=customer,
+            user=admin_user,
+            kind="credit",
+            subject=f"C{n}",
+            description="!",
+            invoice=invoice,
+            requested_amount=Decimal("5"),
+        )
+        if n % 3 == 0:
+            services.credit_issue(
+                request_obj=request_obj, staff=staff_user, amount=Decimal("5"), invoice=invoice
+            )
+    assert _query_count(admin_client, LIST) == one
+
+
+def test_the_request_page_runs_the_same_queries_however_long_its_history(
+    admin_client, customer, admin_user, staff_user, invoice, lines
+):
+    few = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="dispute",
+        subject="D",
+        description="!",
+        invoice=invoice,
+        disputed={lines[0].pk: Decimal("1")},
+    )
+    services.billing_request_staff_message(request_obj=few, staff=staff_user, body="On it")
+    baseline = _query_count(admin_client, _detail(few))
+    other_invoice = invoice_with_lines(customer, number="FA-0001-00077777", amounts=["10"] * 8)
+    many = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="dispute",
+        subject="D",
+        description="!",
+        invoice=other_invoice,
+        disputed={line.pk: Decimal("1") for line in other_invoice.lines.all()},
+        attachments=[_pdf("a.pdf"), _pdf("b.pdf")],
+    )
+    for n in range(8):
+        _wait(many, staff_user, body=f"Question {n}")
+        services.billing_request_reply(
+            request_obj=many, user=admin_user, body=f"Answer {n}", attachments=[_pdf(f"{n}.pdf")]
+        )
+        services.billing_request_staff_message(
+            request_obj=many, staff=staff_user, body=f"Note {n}", internal=True
+        )
+    assert _query_count(admin_client, _detail(many)) == baseline
