@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
+from billing import demo as demo_billing
 from portal.management import demo_changes, demo_inventory, demo_orders, demo_tickets
 from portal.models import (
     Area,
@@ -125,6 +126,7 @@ class Command(BaseCommand):
         demo_orders.seed_orders(customers)
         demo_tickets.seed_tickets(customers)
         demo_changes.seed_changes(customers)
+        demo_billing.seed_billing(customers)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(demo_sign_ins())
 
