@@ -11,8 +11,11 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.util import get_cc_module
 
 from portal.errors import DomainError
+from portal.models import COUNTRY_DEFAULTS
 
 LAST_DAY_OF_FIRST_RANGE = 15  # R-BIL-4: the 15th belongs to the first range.
+# From this day to the 15th the form warns that waiting past the 15th costs one invoice.
+WARN_FROM_DAY = 13
 
 
 def _month_add(day: date, months: int) -> date:
@@ -27,9 +30,22 @@ def first_invoice_period(requested_on: date) -> date:
     return _month_add(requested_on, months)
 
 
+def first_invoice_if_later(requested_on: date) -> date | None:
+    """R-BIL-4: on the 13th to the 15th, the invoice the same change would first reach if asked
+    for from the 16th on; None on other days."""
+    if WARN_FROM_DAY <= requested_on.day <= LAST_DAY_OF_FIRST_RANGE:
+        return first_invoice_period(requested_on.replace(day=LAST_DAY_OF_FIRST_RANGE + 1))
+    return None
+
+
+def customer_zone(customer) -> str:
+    """The customer's timezone, else its country's."""
+    return customer.timezone or COUNTRY_DEFAULTS.get(customer.country, ("UTC", ""))[0]
+
+
 def customer_today(customer, now: datetime | None = None) -> date:
     """The date on the customer's wall clock: the day-15 rule counts in its timezone."""
-    return timezone.localtime(now or timezone.now(), ZoneInfo(customer.timezone)).date()
+    return timezone.localtime(now or timezone.now(), ZoneInfo(customer_zone(customer))).date()
 
 
 # --- tax ids (R-BIL-2) ------------------------------------------------------------------------
@@ -46,6 +62,13 @@ TAX_ID_MODULES = {
     "PE": ("ruc", "RUC", "20512333797"),
     "US": ("ein", "EIN", "04-2103594"),
     "VE": ("rif", "RIF", "V-11470283-4"),
+}
+
+
+# Where python-stdnum's printed form differs from how the country prints the id (the example).
+_PRINTED = {
+    "MX": lambda compact: compact,  # the SAT prints the RFC without spaces
+    "VE": lambda compact: f"{compact[0]}-{compact[1:-1]}-{compact[-1]}",
 }
 
 
@@ -90,5 +113,5 @@ def tax_id_clean(country: str, value: str) -> str:
             field="tax_id",
             rule="R-BIL-2",
         ) from None
-    formatter = getattr(module, "format", None)
+    formatter = _PRINTED.get(country) or getattr(module, "format", None)
     return formatter(compact) if formatter else compact

@@ -1,6 +1,312 @@
+"""Billing Customer Care's side of billing-data changes (R-BIL-2, R-BIL-4) and PO / HES / MIGO
+requests (R-BIL-3): queues filtered by status, first invoice and customer, and one button per
+step, each calling billing.services. The Billing group acts; the other staff groups only look."""
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from billing import services
 from billing.models import BillingDataChange, PurchaseOrderRequest
+from portal.admin.actions import StaffActionMixin
 
-admin.site.register(BillingDataChange)
-admin.site.register(PurchaseOrderRequest)
+
+def _posted(request):
+    """The POST data to bind, even when empty (a confirmation), or None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Message to the customer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
+class ReasonForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Reason, for the customer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why, for the customer.")},
+    )
+
+
+class _ReadOnlyQueue(StaffActionMixin, admin.ModelAdmin):
+    """Rows come from the portal and change only through the buttons, which notify."""
+
+    action_template = "admin/billing/data_action.html"
+    action_select_related = ("customer", "requested_by")
+    list_select_related = ["customer"]
+    list_per_page = 50
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, context)
+
+    def _step(self, request, object_id, *, form_class, title, done, perform):
+        obj = self.action_object(request, object_id)
+        return self._action(
+            request,
+            obj,
+            form=form_class(_posted(request)),
+            title=title,
+            perform=lambda data: perform(obj, data["answer"]),
+            done=done,
+        )
+
+    def _urls(self, *views):
+        opts = self.model._meta
+        return [
+            path(
+                f"<int:object_id>/{suffix}/",
+                self.admin_site.admin_view(view),
+                name=f"{opts.app_label}_{opts.model_name}_{suffix}",
+            )
+            for view, suffix in views
+        ]
+
+
+# --- billing-data changes (R-BIL-2, R-BIL-4) --------------------------------------------------
+
+
+class TargetPeriodFilter(admin.SimpleListFilter):
+    """R-BIL-4: the invoice a change first applies to, by month."""
+
+    title = _("first invoice")
+    parameter_name = "target"
+
+    def lookups(self, request, model_admin):
+        periods = (
+            BillingDataChange.objects.order_by("-target_period")
+            .values_list("target_period", flat=True)
+            .distinct()
+        )
+        return [(f"{period:%Y-%m}", date_format(period, "YEAR_MONTH_FORMAT")) for period in periods]
+
+    def queryset(self, request, queryset):
+        value = self.value() or ""
+        year, _dash, month = value.partition("-")
+        if year.isdigit() and month.isdigit():
+            return queryset.filter(target_period__year=int(year), target_period__month=int(month))
+        return queryset
+
+
+@admin.register(BillingDataChange)
+class BillingDataChangeAdmin(_ReadOnlyQueue):
+    change_form_template = "admin/billing/data_change_form.html"
+    list_display = [
+        "number",
+        "customer",
+        "what",
+        "requested_on",
+        "first_invoice",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", TargetPeriodFilter, "customer"]
+    search_fields = [
+        "number",
+        "customer__display_name",
+        "customer__legal_name",
+        "company_name",
+        "tax_id",
+    ]
+    ordering = ["-created_at", "-id"]
+    fields = [
+        "number",
+        "customer",
+        "current_data",
+        "company_name",
+        "tax_id",
+        "split",
+        "split_detail",
+        "billing_contacts",
+        "billing_address",
+        "postal_address",
+        "comment",
+        "requested_on",
+        "first_invoice",
+        "status",
+        "staff_answer",
+        "requested_by",
+        "created_at",
+        "handled_at",
+    ]
+
+    @admin.display(description=_("what changes"))
+    def what(self, obj: BillingDataChange) -> str:
+        return ", ".join(str(label) for label, _value in obj.changed_fields()) or "—"
+
+    @admin.display(description=_("first invoice"), ordering="target_period")
+    def first_invoice(self, obj: BillingDataChange) -> str:
+        return date_format(obj.target_period, "YEAR_MONTH_FORMAT")
+
+    @admin.display(description=_("customer's data now"))
+    def current_data(self, obj: BillingDataChange) -> str:
+        customer = obj.customer
+        return format_html(
+            "{} · {} {}", customer.legal_name, gettext("tax id"), customer.tax_id or "—"
+        )
+
+    def action_context(self, obj: BillingDataChange) -> dict:
+        return {"changed_fields": obj.changed_fields(), "first_invoice": self.first_invoice(obj)}
+
+    def get_urls(self):
+        return (
+            self._urls((self.apply_view, "apply"), (self.reject_view, "reject"))
+            + super().get_urls()
+        )
+
+    def _handle(self, status: str, staff):
+        def perform(change, answer):
+            services.billing_data_change_handle(
+                change=change, staff=staff, status=status, answer=answer
+            )
+
+        return perform
+
+    def apply_view(self, request, object_id: int):
+        """Applied: the new company name and tax id become the customer's."""
+        return self._step(
+            request,
+            object_id,
+            form_class=AnswerForm,
+            title=gettext("Apply the change"),
+            done=gettext("Applied; the customer is being notified."),
+            perform=self._handle(BillingDataChange.Status.APPLIED, request.user),
+        )
+
+    def reject_view(self, request, object_id: int):
+        return self._step(
+            request,
+            object_id,
+            form_class=ReasonForm,
+            title=gettext("Reject the change"),
+            done=gettext("Rejected; the customer is being notified."),
+            perform=self._handle(BillingDataChange.Status.REJECTED, request.user),
+        )
+
+
+# --- PO / HES / MIGO requests (R-BIL-3) -------------------------------------------------------
+
+
+@admin.register(PurchaseOrderRequest)
+class PurchaseOrderRequestAdmin(_ReadOnlyQueue):
+    change_form_template = "admin/billing/po_change_form.html"
+    list_display = ["number", "customer", "kind", "reference", "routed_to", "status", "created_at"]
+    list_filter = ["status", "kind", "customer"]
+    search_fields = ["number", "reference", "customer__display_name", "customer__legal_name"]
+    ordering = ["-created_at", "-id"]
+    fields = [
+        "number",
+        "customer",
+        "kind",
+        "reference",
+        "invoice_numbers",
+        "from_period_month",
+        "comment",
+        "support_download",
+        "routed_to",
+        "status",
+        "staff_answer",
+        "requested_by",
+        "created_at",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("invoices")
+
+    @admin.display(description=_("invoices"))
+    def invoice_numbers(self, obj: PurchaseOrderRequest) -> str:
+        return ", ".join(invoice.number for invoice in obj.invoices.all()) or "—"
+
+    @admin.display(description=_("from the invoice of"))
+    def from_period_month(self, obj: PurchaseOrderRequest) -> str:
+        return date_format(obj.from_period, "YEAR_MONTH_FORMAT") if obj.from_period else "—"
+
+    @admin.display(description=_("contract support"))
+    def support_download(self, obj: PurchaseOrderRequest) -> str:
+        if not obj.pk or not obj.support:
+            return "—"
+        return format_html(
+            '<a href="{}" data-testid="po-support">{}</a> <span class="quiet">({})</span>',
+            reverse("admin:billing_purchaseorderrequest_support", args=[obj.pk]),
+            obj.support_name,
+            obj.support_type,
+        )
+
+    def action_context(self, obj: PurchaseOrderRequest) -> dict:
+        return {"po_invoices": self.invoice_numbers(obj), "po_from": self.from_period_month(obj)}
+
+    def get_urls(self):
+        urls = self._urls(
+            (self.done_view, "done"), (self.reject_view, "reject"), (self.support_view, "support")
+        )
+        return urls + super().get_urls()
+
+    def _handle(self, status: str, staff):
+        def perform(po, answer):
+            services.po_request_handle(po=po, staff=staff, status=status, answer=answer)
+
+        return perform
+
+    def done_view(self, request, object_id: int):
+        return self._step(
+            request,
+            object_id,
+            form_class=AnswerForm,
+            title=gettext("Mark as done"),
+            done=gettext("Done; the customer is being notified."),
+            perform=self._handle(PurchaseOrderRequest.Status.DONE, request.user),
+        )
+
+    def reject_view(self, request, object_id: int):
+        return self._step(
+            request,
+            object_id,
+            form_class=ReasonForm,
+            title=gettext("Reject the request"),
+            done=gettext("Rejected; the customer is being notified."),
+            perform=self._handle(PurchaseOrderRequest.Status.REJECTED, request.user),
+        )
+
+    def support_view(self, request, object_id: int):
+        """Staff download: permission-checked, always as a download, never cached."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        po = get_object_or_404(PurchaseOrderRequest, pk=object_id)
+        try:
+            handle = po.support.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise Http404 from None
+        try:
+            filename = get_valid_filename(po.support_name.replace("/", "_")) or "support"
+        except SuspiciousFileOperation:
+            filename = "support"
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=filename,
+            content_type=po.support_type or "application/octet-stream",
+        )
+        response["Cache-Control"] = "no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
