@@ -1,14 +1,14 @@
 """Every write of the billing area (R-TEAM-5, R-BIL-1..4). Each one records its e-mails through
 the outbox inside its own transaction."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from billing import rules
@@ -24,6 +24,7 @@ from billing.models import (
     InvoiceLine,
     PurchaseOrderRequest,
 )
+from billing.money import money
 from contacts.selectors import po_address
 from portal.errors import DomainError
 from portal.models import AuditEvent, Customer, NotificationKind, Service, TeamRole, User
@@ -80,18 +81,19 @@ def invoice_unpaid_status(invoice: Invoice, today: date | None = None) -> str:
 
 
 def invoices_mark_overdue(now: datetime | None = None) -> int:
-    """Beat, daily: issued invoices past their due date in the customer's own calendar."""
-    marked = 0
-    # Every timezone of the region is behind UTC: no customer's today is after UTC's today.
-    utc_today = (now or timezone.now()).astimezone(UTC).date()
+    """Beat, hourly: issued invoices past their due date on the customer's own calendar."""
+    # No timezone is more than a day ahead of UTC: UTC's tomorrow bounds every customer's today.
+    utc_tomorrow = (now or timezone.now()).astimezone(UTC).date() + timedelta(days=1)
     candidates = Invoice.objects.filter(
-        status=Invoice.Status.ISSUED, due_on__lt=utc_today
+        status=Invoice.Status.ISSUED, due_on__lt=utc_tomorrow
     ).select_related("customer")
+    marked = 0
     for invoice in candidates:
         if invoice.due_on < rules.customer_today(invoice.customer, now):
-            invoice.status = Invoice.Status.OVERDUE
-            invoice.save(update_fields=["status"])
-            marked += 1
+            # Conditional: a payment or a dispute recorded meanwhile keeps its status.
+            marked += Invoice.objects.filter(pk=invoice.pk, status=Invoice.Status.ISSUED).update(
+                status=Invoice.Status.OVERDUE
+            )
     return marked
 
 
@@ -133,6 +135,7 @@ def _disputed_lines_check(invoice: Invoice, disputed: dict[int, Decimal]) -> lis
             _("Choose the lines you dispute and the amount of each."), field="lines", rule="R-BIL-1"
         )
     lines = {line.pk: line for line in invoice.lines.all()}
+    customer_country = invoice.customer.country
     chosen = []
     for line_id, amount in disputed.items():
         line = lines.get(line_id)
@@ -146,11 +149,11 @@ def _disputed_lines_check(invoice: Invoice, disputed: dict[int, Decimal]) -> lis
             )
         if amount > line.amount:
             raise DomainError(
-                _(
-                    "Line %(position)s: you can dispute at most the line's amount, "
-                    "%(amount)s %(currency)s."
-                )
-                % {"position": line.position, "amount": line.amount, "currency": invoice.currency},
+                _("Line %(position)s: you can dispute at most the line's amount, %(amount)s.")
+                % {
+                    "position": line.position,
+                    "amount": money(line.amount, invoice.currency, country=customer_country),
+                },
                 field="lines",
                 rule="R-BIL-1",
             )
@@ -338,7 +341,7 @@ def billing_request_staff_message(
     body = body.strip()
     if status == BillingRequest.Status.WAITING and not body:
         raise DomainError(_("Say what you need from the customer."), field="body")
-    if not body and not status:
+    if not body and not status and not attachments:
         raise DomainError(_("Write a message."), field="body")
     with transaction.atomic():
         request_obj = _locked(request_obj)
@@ -379,18 +382,28 @@ def _resolve(request_obj: BillingRequest, *, staff: User, outcome: str, answer: 
     _notify_customer(request_obj, event="resolved", message_id=message.pk)
 
 
+def _other_open_dispute(invoice: Invoice, request_obj: BillingRequest) -> bool:
+    return (
+        BillingRequest.objects.filter(
+            invoice=invoice,
+            kind=BillingRequest.Kind.DISPUTE,
+            status__in=BillingRequest.OPEN_STATUSES,
+        )
+        .exclude(pk=request_obj.pk)
+        .exists()
+    )
+
+
 def _dispute_released(request_obj: BillingRequest) -> None:
     """A dispute resolved without credit gives the invoice back its unpaid status, unless
     another dispute on it is still open."""
     invoice = request_obj.invoice
     if request_obj.kind != BillingRequest.Kind.DISPUTE or invoice is None:
         return
+    invoice.refresh_from_db(fields=["status"])
     if invoice.status != Invoice.Status.IN_DISPUTE:
         return
-    still = BillingRequest.objects.filter(
-        invoice=invoice, kind=BillingRequest.Kind.DISPUTE, status__in=BillingRequest.OPEN_STATUSES
-    ).exclude(pk=request_obj.pk)
-    if not still.exists():
+    if not _other_open_dispute(invoice, request_obj):
         invoice.status = invoice_unpaid_status(invoice)
         invoice.save(update_fields=["status"])
 
@@ -427,8 +440,12 @@ def credit_issue(
     with a reason, which is audited. It never exceeds the invoice it applies to."""
     if amount is None or amount <= 0:
         raise DomainError(_("The credit must be more than zero."), field="amount")
+    if invoice is None:
+        raise DomainError(_("Choose the invoice the credit applies to."), field="invoice")
     with transaction.atomic():
         request_obj = _locked(request_obj)
+        # Locked too: two credits on one invoice at once cannot both pass the total's check.
+        invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
         if request_obj.kind == BillingRequest.Kind.QUESTION:
             raise DomainError(_("A question is answered, not credited."))
         if not request_obj.is_open:
@@ -443,12 +460,22 @@ def credit_issue(
                 % {"currency": request_obj.currency},
                 field="invoice",
             )
-        if amount > invoice.total:
-            raise DomainError(
-                _("The credit cannot be more than the invoice's total (%(total)s).")
-                % {"total": invoice.total},
-                field="amount",
-            )
+        credited = invoice.credits.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+        if amount > invoice.total - credited:
+            if credited:
+                message = _(
+                    "The credit cannot be more than what is left of the invoice's total "
+                    "(%(left)s of %(total)s; %(credited)s already credited)."
+                ) % {
+                    "left": money(invoice.total - credited, invoice.currency),
+                    "total": money(invoice.total, invoice.currency),
+                    "credited": money(credited, invoice.currency),
+                }
+            else:
+                message = _("The credit cannot be more than the invoice's total (%(total)s).") % {
+                    "total": money(invoice.total, invoice.currency)
+                }
+            raise DomainError(message, field="amount", rule="R-BIL-1")
         ceiling = request_obj.credit_ceiling
         above = ceiling is None or amount > ceiling
         if above and not override:
@@ -457,7 +484,7 @@ def credit_issue(
                     "The credit is more than the customer asked for (%(ceiling)s). Tick the "
                     "override and say why to issue it anyway."
                 )
-                % {"ceiling": ceiling if ceiling is not None else "0"},
+                % {"ceiling": money(ceiling or Decimal("0"), invoice.currency)},
                 field="amount",
                 rule="R-BIL-1",
             )
@@ -486,18 +513,31 @@ def credit_issue(
                     "reason": credit.override_reason,
                 },
             )
-        for marked in {invoice, request_obj.invoice} - {None}:
-            if marked.status != Invoice.Status.PAID:
-                Invoice.objects.filter(pk=marked.pk).update(status=Invoice.Status.CREDITED)
+        # The credited invoice and the disputed one read "credited", unless paid, or another
+        # dispute on them is still open (it stays "in dispute" until that one is resolved).
+        for pk in {invoice.pk, request_obj.invoice_id} - {None}:
+            marked = Invoice.objects.get(pk=pk)
+            if marked.status == Invoice.Status.PAID or _other_open_dispute(marked, request_obj):
+                continue
+            Invoice.objects.filter(pk=pk).update(status=Invoice.Status.CREDITED)
         _resolve(
             request_obj,
             staff=staff,
             outcome=BillingRequest.Outcome.CREDIT,
-            answer=answer.strip()
-            or _("A credit of %(amount)s %(currency)s was applied to invoice %(invoice)s.")
-            % {"amount": amount, "currency": invoice.currency, "invoice": invoice.number},
+            answer=answer.strip() or credit_default_answer(request_obj, credit),
         )
     return credit
+
+
+def credit_default_answer(request_obj: BillingRequest, credit: Credit) -> str:
+    """The conversation's entry when staff write no answer: in the customer's language, which
+    the portal shows to all of the customer's people (the e-mails say it in each reader's)."""
+    customer = request_obj.customer
+    with translation.override(customer.language or settings.LANGUAGE_CODE):
+        return _("A credit of %(amount)s was applied to invoice %(invoice)s.") % {
+            "amount": money(credit.amount, credit.currency, country=customer.country),
+            "invoice": credit.invoice.number,
+        }
 
 
 def billing_request_close(*, request_obj: BillingRequest, staff: User) -> BillingRequest:
@@ -578,6 +618,17 @@ def billing_data_change_handle(
         change.handled_at = timezone.now()
         change.save(update_fields=["status", "staff_answer", "handled_at"])
         customer = change.customer
+        taken = (
+            Customer.objects.filter(country=change.customer.country, tax_id=change.tax_id)
+            .exclude(pk=change.customer_id)
+            .exists()
+        )
+        if status == BillingDataChange.Status.APPLIED and change.tax_id and taken:
+            raise DomainError(
+                _("Another customer of the same country already has tax id %(tax_id)s.")
+                % {"tax_id": change.tax_id},
+                field="status",
+            )
         if status == BillingDataChange.Status.APPLIED and (change.company_name or change.tax_id):
             customer.legal_name = change.company_name or customer.legal_name
             customer.tax_id = change.tax_id or customer.tax_id
@@ -626,7 +677,13 @@ def po_request_create(
             field="support",
             rule="R-BIL-3",
         )
-    content_type = attachment_check(support)
+    try:
+        content_type = attachment_check(support)
+    except DomainError as error:
+        limit = settings.TICKET_ATTACHMENT_MAX_MB * 1024 * 1024
+        if not support.size or support.size > limit:  # empty or too big: that message stands
+            raise DomainError(error.message, field="support") from None
+        content_type = ""  # a type tickets accept is still not a PO support
     if content_type not in SUPPORT_TYPES:
         raise DomainError(_("Attach the support as a PDF or an image."), field="support")
     if not invoices and from_period is None:

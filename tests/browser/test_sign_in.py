@@ -37,6 +37,7 @@ def test_administrator_signs_in_through_the_form_and_sees_the_customer_dashboard
         "/orders/",
         "/tickets/",
         "/changes/",
+        "/billing/",
         "/contacts/",
         "/team/",
         "/users/",

@@ -17,17 +17,26 @@ from urllib.parse import urlencode
 import pytest
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from billing.services import billing_request_create, po_request_create
 from changes.maintenance import maintenance_confirm, maintenance_create
 from changes.models import CalendarFeed, StandardChange
 from changes.services import change_request_submit
+from contacts.models import PoAddress
 from orders.models import Order
 from orders.services import order_create, touchpoint_record
 from portal.services.inventory import expansion_request_submit
 from portal.services.notification_contacts import contact_confirmation_token
-from tests.factories import NotificationContactFactory, OrderFactory, ServiceFactory
+from tests.factories import (
+    PDF_BYTES,
+    NotificationContactFactory,
+    OrderFactory,
+    ServiceFactory,
+    invoice_with_lines,
+)
 
 PERSONAS = ("anonymous", "admin", "limited", "other", "staff", "inactive")
 METHODS = ("get", "post")
@@ -46,7 +55,7 @@ def _pattern_names(patterns, prefix: str = ""):
 
 
 # Every namespace that customers (or the public) reach; /admin/ and allauth have their own tests.
-NAMESPACES = ("portal", "services", "orders", "contacts", "tickets", "changes")
+NAMESPACES = ("portal", "services", "orders", "contacts", "tickets", "changes", "billing")
 
 
 def _portal_url_names() -> list[str]:
@@ -368,6 +377,92 @@ ROUTES: dict[str, Route] = {
     "changes:feed": Route(_everyone(200, 405), kwargs=lambda w: {"token": w.feed.token}),
     # R-TT-4: the directory is public, for the day the portal itself is down.
     "contacts:directory": Route(_everyone(200, 405)),
+    # R-BIL: invoices; the limited persona has no billing permission.
+    "billing:home": Route(_orders_read()),
+    "billing:list": Route(_orders_read()),
+    "billing:export": Route(_orders_read()),
+    "billing:invoice": Route(
+        _orders_read(other=(404, 405)), kwargs=lambda w: {"number": w.invoice.number}
+    ),
+    "billing:invoice_pdf": Route(
+        _orders_read(other=(404, 405)), kwargs=lambda w: {"number": w.invoice.number}
+    ),
+    # R-BIL-1: inquiries, disputes and credit requests.
+    "billing:requests": Route(_orders_read()),
+    "billing:request_create": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (200, f"/billing/requests/BIL-{YEAR}-00002/"),
+            "limited": (403, 403),
+            "other": (200, 400),  # Acme's invoice is not among theirs
+            "staff": (403, 403),
+            "inactive": (403, 403),
+        },
+        data=lambda w, persona: {
+            "kind": "question",
+            "invoice": w.invoice.number,
+            "subject": "Why this charge?",
+            "description": "Line 2 looks doubled.",
+        },
+    ),
+    "billing:request_detail": Route(
+        _orders_read(other=(404, 405)), kwargs=lambda w: {"number": w.billing_request.number}
+    ),
+    "billing:request_reply": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (405, f"/billing/requests/BIL-{YEAR}-00001/#conversation"),
+            "limited": (405, 403),
+            "other": (405, 404),
+            "staff": (405, 403),
+            "inactive": (405, 403),
+        },
+        kwargs=lambda w: {"number": w.billing_request.number},
+        data=lambda w, persona: {"body": "Any news?"},
+    ),
+    "billing:request_attachment": Route(
+        _orders_read(other=(404, 405)),
+        kwargs=lambda w: {
+            "number": w.billing_request.number,
+            "reference": w.billing_attachment.reference,
+        },
+    ),
+    # R-BIL-2/4 billing-data changes, R-BIL-3 PO/HES/MIGO requests; limited has no billing.
+    "billing:data_changes": Route(_orders_read()),
+    "billing:data_change_create": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (200, "/billing/data/"),
+            "limited": (403, 403),
+            "other": (200, "/billing/data/"),  # their own customer's change
+            "staff": (403, 403),
+            "inactive": (403, 403),
+        },
+        data=lambda w, persona: {
+            "company_name": "Acme Logística S.R.L.",
+            "billing_address": "Av. Corrientes 1234",
+        },
+    ),
+    "billing:po_requests": Route(_orders_read()),
+    "billing:po_request_create": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "admin": (200, "/billing/po/"),
+            "limited": (403, 403),
+            "other": (200, 400),  # Acme's invoice is not among theirs
+            "staff": (403, 403),
+            "inactive": (403, 403),
+        },
+        data=lambda w, persona: {
+            "kind": "po",
+            "reference": "4500099999",
+            "invoices": [w.invoice.number],
+            "support": SimpleUploadedFile("po.pdf", PDF_BYTES),
+        },
+    ),
+    "billing:po_request_support": Route(
+        _orders_read(other=(404, 405)), kwargs=lambda w: {"number": w.po_request.number}
+    ),
 }
 
 
@@ -486,8 +581,6 @@ def world(
         actor=staff_user,
     )
     maintenance_confirm(maintenance=maintenance, actor=staff_user)
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     from tests.factories import ticket_open_for
     from tickets.services import ticket_resolve
 
@@ -501,6 +594,27 @@ def world(
     ticket_resolve(ticket=resolved_ticket, actor=staff_user, resolution="Replaced the SFP")
     expansion = expansion_request_submit(
         membership=admin_membership, kind="other", description="A first request", service=service
+    )
+    invoice = invoice_with_lines(
+        customer, number="FA-0001-00000001", amounts=("100.00",), services=[service], pdf=True
+    )
+    billing_request = billing_request_create(
+        customer=customer,
+        user=admin_membership.user,
+        kind="question",
+        subject="Why two lines?",
+        description="Please explain",
+        invoice=invoice,
+        attachments=[SimpleUploadedFile("note.txt", b"The lines\n")],
+    )
+    PoAddress.objects.create(countries=["AR"], email="po-ar@provider.test")
+    po_request = po_request_create(
+        customer=customer,
+        user=admin_membership.user,
+        kind="po",
+        reference="PO-4500012345",
+        support=SimpleUploadedFile("po.pdf", PDF_BYTES),
+        invoices=[invoice],
     )
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store.create()
@@ -542,6 +656,10 @@ def world(
         ticket=ticket,
         resolved_ticket=resolved_ticket,
         attachment=ticket.attachments.get(),
+        invoice=invoice,
+        billing_request=billing_request,
+        billing_attachment=billing_request.attachments.get(),
+        po_request=po_request,
         users=users,
         # A persona's own membership of the first customer; for anyone else the admin's.
         own_membership=lambda persona: memberships.get(persona, admin_membership),
