@@ -4,16 +4,14 @@ sent to the country's address (R-BIL-3). Reads need the billing area; writes its
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import SuspiciousFileOperation
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from billing import rules, selectors, services
 from billing.data_forms import DataChangeForm, PoRequestForm
 from portal.access import member_required
+from portal.downloads import private_download
 from portal.errors import DomainError
 from portal.listing import list_page
 from portal.models import Area, Customer, Level
@@ -140,28 +138,8 @@ def po_request_create(request):
     return render(request, "billing/po_form.html", context, status=400 if form.errors else 200)
 
 
-def _download_name(filename: str) -> str:
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    try:
-        return get_valid_filename(name).lstrip(".")[-150:] or "support"
-    except SuspiciousFileOperation:
-        return "support"
-
-
 @member_required(Area.BILLING)
 def po_request_support(request, number):
     """The customer's own contract support only, always as a download, never cached."""
     po = selectors.po_request_get(request.customer, number)
-    try:
-        handle = po.support.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=_download_name(po.support_name),
-        content_type=po.support_type or "application/octet-stream",
-    )
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(po.support, filename=po.support_name, content_type=po.support_type)

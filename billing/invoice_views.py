@@ -4,11 +4,10 @@ Every page needs the billing area at view level; the links that raise an inquiry
 (R-BIL-1) are offered only to members who may act."""
 
 import csv
-import logging
 from decimal import Decimal
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from billing import rules, selectors
@@ -16,11 +15,10 @@ from billing.invoice_forms import InvoiceFilterForm, sort_columns
 from billing.models import Invoice
 from contacts.selectors import billing_contact, portal_for_country
 from portal.access import member_required
+from portal.downloads import private_download
 from portal.inventory_csv import csv_cell_safe
 from portal.listing import list_page
 from portal.models import Area, Level
-
-logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0")
 HOME_ROWS = 5
@@ -189,14 +187,6 @@ def invoice_pdf(request, number):
     """Only through here, only the customer's own visible invoices, always as a download that
     no cache keeps."""
     invoice = selectors.invoice_pdf_get(request.customer, number)
-    try:
-        pdf = invoice.pdf.open("rb")
-    except FileNotFoundError:
-        logger.error("invoice %s: the PDF file is missing from storage", invoice.pk)
-        raise Http404 from None
-    response = FileResponse(
-        pdf, as_attachment=True, filename=f"{invoice.number}.pdf", content_type="application/pdf"
+    return private_download(
+        invoice.pdf, filename=f"{invoice.number}.pdf", content_type="application/pdf"
     )
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

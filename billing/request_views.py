@@ -6,7 +6,6 @@ goes through billing.selectors."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from billing import selectors, services
 from billing.models import BillingRequest
 from billing.request_forms import BillingRequestForm, RequestFilterForm
 from portal.access import member_required
+from portal.downloads import private_download
 from portal.errors import DomainError
 from portal.listing import list_page
 from portal.models import Area, Level, TeamRole
@@ -22,7 +22,7 @@ from portal.selectors.team import team_for_customer
 from tickets.forms import ReplyForm
 from tickets.selectors import ticket_get
 from tickets.services import ticket_clock
-from tickets.views import _download_name, span_text
+from tickets.views import span_text
 
 Status = BillingRequest.Status
 
@@ -253,12 +253,6 @@ def request_attachment(request, number, reference):
     """Only through here, only the customer's own files (never one of an internal note), always
     as a download that no cache keeps."""
     attachment = selectors.request_attachment_get(request.customer, number, reference)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=_download_name(attachment.filename),
-        content_type=attachment.content_type or "application/octet-stream",
+    return private_download(
+        attachment.file, filename=attachment.filename, content_type=attachment.content_type
     )
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

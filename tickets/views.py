@@ -8,15 +8,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import SuspiciousFileOperation
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from contacts.selectors import tsc_card_for_service
 from portal.access import member_required
+from portal.downloads import private_download
 from portal.errors import DomainError
 from portal.inventory_csv import csv_cell_safe
 from portal.listing import list_page
@@ -424,25 +423,10 @@ def watcher_remove(request, number):
 # --- attachments ---------------------------------------------------------------------------
 
 
-def _download_name(filename: str) -> str:
-    """The uploaded name without any path, quotes or control characters."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    try:
-        return get_valid_filename(name).lstrip(".")[-150:] or "attachment"
-    except SuspiciousFileOperation:
-        return "attachment"
-
-
 @member_required(Area.TICKETS)
 def attachment_download(request, number, reference):
     """Only through here, only the customer's own non-internal files, always as a download."""
     attachment = selectors.attachment_get(request.customer, number, reference)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=_download_name(attachment.filename),
-        content_type=attachment.content_type or "application/octet-stream",
+    return private_download(
+        attachment.file, filename=attachment.filename, content_type=attachment.content_type
     )
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

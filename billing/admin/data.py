@@ -4,19 +4,18 @@ step, each calling billing.services. The Billing group acts; the other staff gro
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
-from django.http import FileResponse, Http404
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from billing import services
 from billing.models import BillingDataChange, PurchaseOrderRequest
 from portal.admin.actions import StaffActionMixin
+from portal.downloads import private_download
 
 
 def _posted(request):
@@ -293,20 +292,4 @@ class PurchaseOrderRequestAdmin(_ReadOnlyQueue):
         if not self.has_view_permission(request):
             raise PermissionDenied
         po = get_object_or_404(PurchaseOrderRequest, pk=object_id)
-        try:
-            handle = po.support.open("rb")
-        except (FileNotFoundError, ValueError):
-            raise Http404 from None
-        try:
-            filename = get_valid_filename(po.support_name.replace("/", "_")) or "support"
-        except SuspiciousFileOperation:
-            filename = "support"
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=filename,
-            content_type=po.support_type or "application/octet-stream",
-        )
-        response["Cache-Control"] = "no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_download(po.support, filename=po.support_name, content_type=po.support_type)

@@ -15,19 +15,19 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import Max, Q
 from django.forms.models import BaseInlineFormSet
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from billing import importing, rules, services
 from billing.models import DisputedLine, Invoice, InvoiceLine
 from billing.money import money
+from portal.downloads import private_download
 from portal.errors import DomainError
 from portal.models import Customer, Service
 
@@ -524,16 +524,9 @@ class InvoiceAdmin(admin.ModelAdmin):
         invoice = get_object_or_404(Invoice, pk=invoice_id)
         if not invoice.pdf:
             raise Http404
-        name = get_valid_filename(f"{invoice.number}.pdf") or "invoice.pdf"
-        response = FileResponse(
-            invoice.pdf.open("rb"),
-            as_attachment=True,
-            filename=name,
-            content_type="application/pdf",
+        return private_download(
+            invoice.pdf, filename=f"{invoice.number}.pdf", content_type="application/pdf"
         )
-        response["Cache-Control"] = "no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
     def overdue_check_view(self, request):
         """Runs the hourly overdue check now (billing.tasks.invoices_mark_overdue)."""

@@ -10,13 +10,11 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Sum
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +29,7 @@ from billing.models import (
 )
 from billing.money import money
 from portal.admin.actions import StaffActionMixin
+from portal.downloads import private_download
 from portal.models import Country
 from tickets.admin.helpers import duration_text, posted
 from tickets.forms import MultipleFileField
@@ -584,16 +583,9 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
         if not request.user.has_perm("billing.view_billingattachment"):
             raise PermissionDenied
         attachment = get_object_or_404(BillingAttachment, reference=reference)
-        filename = get_valid_filename(attachment.filename.replace("/", "_")) or "attachment"
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=filename,
-            content_type=attachment.content_type,
+        return private_download(
+            attachment.file, filename=attachment.filename, content_type=attachment.content_type
         )
-        response["Cache-Control"] = "no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 # --- Credits: a read-only list ----------------------------------------------------------------

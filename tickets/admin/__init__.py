@@ -5,17 +5,17 @@ reply form, tickets opened on a customer's behalf (R-TT-4), the SLA targets and 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin.actions import StaffActionMixin
+from portal.downloads import private_download
 from portal.errors import DomainError
 from portal.models import Service
 from tickets import services
@@ -455,16 +455,9 @@ class TicketAdmin(StaffActionMixin, admin.ModelAdmin):
         if not request.user.has_perm("tickets.view_attachment"):
             raise PermissionDenied
         attachment = get_object_or_404(Attachment, reference=reference)
-        filename = get_valid_filename(attachment.filename.replace("/", "_")) or "attachment"
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=filename,
-            content_type=attachment.content_type,
+        return private_download(
+            attachment.file, filename=attachment.filename, content_type=attachment.content_type
         )
-        response["Cache-Control"] = "no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
     # --- Open a ticket for a customer who phoned (R-TT-4) -----------------------------------
     def add_view(self, request, form_url="", extra_context=None):
