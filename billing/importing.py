@@ -38,7 +38,8 @@ from django.db.models.functions import Replace, Upper
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from billing.models import Currency, Invoice, InvoiceLine
+from billing import rules
+from billing.models import BillingDataChange, Currency, Invoice, InvoiceLine
 from portal.errors import DomainError
 from portal.models import Customer, Service
 
@@ -93,14 +94,14 @@ JSON_LINE_KEYS = {"service_id", "description", "quantity", "amount"}
 CSV_EXAMPLE = (
     "customer_tax_id,invoice_number,period,issued_on,due_on,currency,tax,status,service_id,"
     "description,quantity,amount,total\n"
-    "30-71234567-9,A-0003-00012345,2026-11,2026-11-03,2026-11-23,ARS,636300.00,,"
+    "30-71234567-1,A-0003-00012345,2026-11,2026-11-03,2026-11-23,ARS,636300.00,,"
     "AR-BUE-IPVPN-10231,IP VPN 200 Mbps - Casa central,1,1850000.00,3666300.00\n"
-    "30-71234567-9,A-0003-00012345,2026-11,2026-11-03,2026-11-23,ARS,636300.00,,"
+    "30-71234567-1,A-0003-00012345,2026-11,2026-11-03,2026-11-23,ARS,636300.00,,"
     "AR-BUE-INT-20045,Internet 1 Gbps - Casa central,1,1180000.00,3666300.00\n"
 )
 JSON_EXAMPLE = """[
   {
-    "customer_tax_id": "30-71234567-9",
+    "customer_tax_id": "30-71234567-1",
     "number": "A-0004-00000871",
     "period": "2026-11",
     "issued_on": "2026-11-03",
@@ -190,7 +191,11 @@ def tax_id_compact(value: str) -> str:
 
 
 def _compact_expression():
-    expression = "tax_id"
+    return _compact_expression_of("tax_id")
+
+
+def _compact_expression_of(field: str):
+    expression = field
     for character in (".", "-", "/", " "):
         expression = Replace(expression, Value(character), Value(""))
     return Upper(expression)
@@ -205,6 +210,19 @@ def customers_by_tax_id(compacts: set[str]) -> dict[str, list[Customer]]:
         )
         for customer in rows.order_by("country", "pk"):
             found[customer.compact_tax_id].append(customer)
+        # R-BIL-4: a tax id changed in the portal stays on the invoices issued before the change
+        # applies, so the billing system may still send it.
+        replaced = (
+            BillingDataChange.objects.filter(status=BillingDataChange.Status.APPLIED)
+            .exclude(replaced_tax_id="")
+            .annotate(compact=_compact_expression_of("replaced_tax_id"))
+            .filter(compact__in=compacts)
+            .select_related("customer")
+            .order_by("-handled_at")
+        )
+        for change in replaced:
+            if change.customer not in found[change.compact]:
+                found[change.compact].append(change.customer)
     return found
 
 
@@ -785,6 +803,20 @@ def _resolve(drafts: list[_Invoice], problems: list[Problem], *, number_label: s
             )
         else:
             draft.customer = found[0]
+            today = rules.customer_today(draft.customer)
+            if draft.issued_on and draft.issued_on > today:
+                # The billing system issues on the day: a later date is a typo, and the customer
+                # would see the invoice as issued at once.
+                problems.append(
+                    Problem(
+                        draft.raw.place("issued_on"),
+                        "issued_on",
+                        _(
+                            "The issue date cannot be in the future (today is %(today)s for %(customer)s)."
+                        )
+                        % {"today": today.isoformat(), "customer": draft.customer.display_name},
+                    )
+                )
     # Services: by service id, each of the invoice's customer.
     wanted = {line.service_id for d in drafts for line in d.lines if line.service_id}
     services = {s.service_id: s for s in Service.objects.filter(service_id__in=wanted)}

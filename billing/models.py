@@ -440,6 +440,13 @@ class BillingDataChange(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED
     )
     staff_answer = models.TextField(_("answer to the customer"), blank=True)
+    replaced_tax_id = models.CharField(
+        _("tax id it replaced"),
+        max_length=40,
+        blank=True,
+        editable=False,
+        help_text=_("Invoices issued before the change still carry it; the import accepts it."),
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),

@@ -75,6 +75,10 @@ def invoices_for_customer(
             status=Invoice.Status.CREDITED, total__gt=Coalesce(_credited_sum(), ZERO)
         )
         invoices = invoices.filter(owing)
+    elif status == Invoice.Status.OVERDUE:
+        # A dispute does not stop the clock on the rest of the invoice.
+        late = Q(status=Invoice.Status.IN_DISPUTE, due_on__lt=rules.customer_today(customer))
+        invoices = invoices.filter(Q(status=Invoice.Status.OVERDUE) | late)
     elif status:
         invoices = invoices.filter(status=status)
     if currency:
@@ -114,15 +118,16 @@ def amount_due_by_currency(customer: Customer) -> list[dict]:
     invoices = Invoice.objects.filter(
         customer=customer, status__in=(*Invoice.UNPAID_STATUSES, Invoice.Status.CREDITED)
     ).annotate(credited=Coalesce(_credited_sum(), ZERO, output_field=DecimalField()))
+    today = rules.customer_today(customer)
     due: dict[str, dict] = defaultdict(lambda: {"amount": ZERO, "count": 0, "overdue": 0})
-    for invoice in invoices.only("currency", "total", "status"):
+    for invoice in invoices.only("currency", "total", "status", "due_on"):
         left = max(invoice.total - invoice.credited, ZERO)
         if left <= 0:
             continue
         row = due[invoice.currency]
         row["amount"] += left
         row["count"] += 1
-        row["overdue"] += invoice.status == Invoice.Status.OVERDUE
+        row["overdue"] += invoice.due_on < today  # in dispute or not, it is late
     return [{"currency": code, **row} for code, row in sorted(due.items())]
 
 
@@ -253,7 +258,51 @@ def billing_dashboard(customer: Customer) -> dict:
     due = amount_due_by_currency(customer)
     return {
         "due": due,
-        "overdue": Invoice.objects.filter(customer=customer, status=Invoice.Status.OVERDUE).count(),
+        "overdue": sum(row["overdue"] for row in due),
         "open_requests": open_requests.count(),
         "waiting": open_requests.filter(status=BillingRequest.Status.WAITING).count(),
     }
+
+
+# --- what a credit request starts from ---------------------------------------------------------
+
+
+def ticket_credit_request(customer: Customer, ticket) -> BillingRequest | None:
+    """The credit request already raised from this ticket and not refused, if any: one ticket,
+    one credit claim."""
+    return (
+        BillingRequest.objects.filter(
+            customer=customer, ticket=ticket, kind=BillingRequest.Kind.CREDIT
+        )
+        .exclude(outcome=BillingRequest.Outcome.NO_CREDIT)
+        .exclude(status=BillingRequest.Status.CLOSED, outcome="")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def invoice_currencies(customer: Customer) -> list[str]:
+    """The currencies the customer is billed in, the most recent first."""
+    seen: list[str] = []
+    for code in (
+        Invoice.objects.filter(customer=customer)
+        .order_by("-period")
+        .values_list("currency", flat=True)
+    ):
+        if code not in seen:
+            seen.append(code)
+    return seen
+
+
+def service_currency(customer: Customer, service) -> str:
+    """The currency a service was last billed in, else the customer's latest invoice's."""
+    line = (
+        InvoiceLine.objects.filter(invoice__customer=customer, service=service)
+        .order_by("-invoice__period")
+        .values_list("invoice__currency", flat=True)
+        .first()
+    )
+    if line:
+        return line
+    currencies = invoice_currencies(customer)
+    return currencies[0] if currencies else ""

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from billing import rules
+from billing import rules, selectors
 from billing.models import (
     BillingAttachment,
     BillingDataChange,
@@ -34,7 +35,7 @@ from portal.services import audit_record
 from portal.services.numbering import number_next
 from portal.services.outbox import Recipient, notify
 from tickets.attachments import attachment_check
-from tickets.models import Ticket
+from tickets.models import Impact, Ticket
 
 CREDITABLE_TICKET_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 
@@ -72,12 +73,30 @@ def invoice_totals_recompute(invoice: Invoice) -> Invoice:
     return invoice
 
 
-def invoice_unpaid_status(invoice: Invoice, today: date | None = None) -> str:
-    """What an unpaid invoice with no open dispute reads as: overdue once past its due date."""
+def invoice_status_refresh(invoice_id: int, today: date | None = None) -> None:
+    """An unpaid invoice's status follows from the facts: in dispute while one of its disputes is
+    open, credited once its credits cover the whole total, overdue past its due date on the
+    customer's calendar, issued before. A paid invoice stays paid whatever is disputed or credited
+    on it (a credit there is in the customer's favour, not a debt)."""
+    invoice = Invoice.objects.select_related("customer").get(pk=invoice_id)
+    if invoice.status == Invoice.Status.PAID:
+        return
     today = today or rules.customer_today(invoice.customer)
-    if invoice.credits.exists():
-        return Invoice.Status.CREDITED
-    return Invoice.Status.OVERDUE if invoice.due_on < today else Invoice.Status.ISSUED
+    credited = invoice.credits.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    if BillingRequest.objects.filter(
+        invoice=invoice, kind=BillingRequest.Kind.DISPUTE, status__in=BillingRequest.OPEN_STATUSES
+    ).exists():
+        status = Invoice.Status.IN_DISPUTE
+    elif credited >= invoice.total:
+        status = Invoice.Status.CREDITED
+    elif invoice.due_on < today:
+        status = Invoice.Status.OVERDUE
+    else:
+        status = Invoice.Status.ISSUED
+    if status != invoice.status:
+        Invoice.objects.filter(pk=invoice.pk).exclude(status=Invoice.Status.PAID).update(
+            status=status
+        )
 
 
 def invoices_mark_overdue(now: datetime | None = None) -> int:
@@ -178,8 +197,20 @@ def _ticket_check(customer: Customer, ticket: Ticket | None, service: Service | 
         raise DomainError(
             _("A credit can start from a ticket once the ticket is resolved."), field="ticket"
         )
+    if ticket.impact == Impact.NO_IMPACT:
+        raise DomainError(
+            _("This ticket reported no impact on the service, so it cannot support a credit."),
+            field="ticket",
+        )
     if service is not None and not ticket.services.filter(pk=service.pk).exists():
         raise DomainError(_("Choose one of the ticket's services."), field="service")
+    claimed = selectors.ticket_credit_request(customer, ticket)
+    if claimed is not None:
+        raise DomainError(
+            _("A credit for this ticket was already requested in %(number)s.")
+            % {"number": claimed.number},
+            field="ticket",
+        )
 
 
 def billing_request_create(
@@ -228,6 +259,13 @@ def billing_request_create(
         _ticket_check(customer, ticket, service)
         if outage_start and outage_end and outage_end <= outage_start:
             raise DomainError(_("The outage must end after it starts."), field="outage_end")
+        if (outage_end or outage_start) and (outage_end or outage_start) > timezone.now():
+            raise DomainError(
+                _(
+                    "A credit is for an outage that has happened: the times cannot be in the future."
+                ),
+                field="outage_end" if outage_end else "outage_start",
+            )
     else:
         requested_amount, currency = None, invoice.currency
     with transaction.atomic():
@@ -251,7 +289,7 @@ def billing_request_create(
         )
         _attach(request_obj, None, attachments, user)
         if kind == BillingRequest.Kind.DISPUTE:
-            Invoice.objects.filter(pk=invoice.pk).update(status=Invoice.Status.IN_DISPUTE)
+            invoice_status_refresh(invoice.pk)
         context = {"request": request_obj.pk, "path": request_path(request_obj)}
         notify(
             event=f"billing:{request_obj.number}:received",
@@ -382,30 +420,10 @@ def _resolve(request_obj: BillingRequest, *, staff: User, outcome: str, answer: 
     _notify_customer(request_obj, event="resolved", message_id=message.pk)
 
 
-def _other_open_dispute(invoice: Invoice, request_obj: BillingRequest) -> bool:
-    return (
-        BillingRequest.objects.filter(
-            invoice=invoice,
-            kind=BillingRequest.Kind.DISPUTE,
-            status__in=BillingRequest.OPEN_STATUSES,
-        )
-        .exclude(pk=request_obj.pk)
-        .exists()
-    )
-
-
-def _dispute_released(request_obj: BillingRequest) -> None:
-    """A dispute resolved without credit gives the invoice back its unpaid status, unless
-    another dispute on it is still open."""
-    invoice = request_obj.invoice
-    if request_obj.kind != BillingRequest.Kind.DISPUTE or invoice is None:
-        return
-    invoice.refresh_from_db(fields=["status"])
-    if invoice.status != Invoice.Status.IN_DISPUTE:
-        return
-    if not _other_open_dispute(invoice, request_obj):
-        invoice.status = invoice_unpaid_status(invoice)
-        invoice.save(update_fields=["status"])
+def _invoices_refresh(request_obj: BillingRequest, *invoices: Invoice | None) -> None:
+    for invoice_id in {request_obj.invoice_id, *(i.pk for i in invoices if i is not None)}:
+        if invoice_id is not None:
+            invoice_status_refresh(invoice_id)
 
 
 def billing_request_answer(*, request_obj: BillingRequest, staff: User, answer: str):
@@ -422,7 +440,7 @@ def billing_request_answer(*, request_obj: BillingRequest, staff: User, answer: 
             else BillingRequest.Outcome.NO_CREDIT
         )
         _resolve(request_obj, staff=staff, outcome=outcome, answer=answer.strip())
-        _dispute_released(request_obj)
+        _invoices_refresh(request_obj)
     return request_obj
 
 
@@ -513,19 +531,13 @@ def credit_issue(
                     "reason": credit.override_reason,
                 },
             )
-        # The credited invoice and the disputed one read "credited", unless paid, or another
-        # dispute on them is still open (it stays "in dispute" until that one is resolved).
-        for pk in {invoice.pk, request_obj.invoice_id} - {None}:
-            marked = Invoice.objects.get(pk=pk)
-            if marked.status == Invoice.Status.PAID or _other_open_dispute(marked, request_obj):
-                continue
-            Invoice.objects.filter(pk=pk).update(status=Invoice.Status.CREDITED)
         _resolve(
             request_obj,
             staff=staff,
             outcome=BillingRequest.Outcome.CREDIT,
             answer=answer.strip() or credit_default_answer(request_obj, credit),
         )
+        _invoices_refresh(request_obj, invoice)
     return credit
 
 
@@ -555,7 +567,7 @@ def billing_request_close(*, request_obj: BillingRequest, staff: User) -> Billin
             status=BillingRequest.Status.CLOSED,
         )
         if was_open:
-            _dispute_released(request_obj)
+            _invoices_refresh(request_obj)
     return request_obj
 
 
@@ -630,6 +642,10 @@ def billing_data_change_handle(
                 field="status",
             )
         if status == BillingDataChange.Status.APPLIED and (change.company_name or change.tax_id):
+            if change.tax_id and change.tax_id != customer.tax_id:
+                # R-BIL-4: invoices before the target period still carry the old id.
+                change.replaced_tax_id = customer.tax_id
+                change.save(update_fields=["replaced_tax_id"])
             customer.legal_name = change.company_name or customer.legal_name
             customer.tax_id = change.tax_id or customer.tax_id
             customer.save(update_fields=["legal_name", "tax_id"])
@@ -693,6 +709,24 @@ def po_request_create(
     for invoice in invoices:
         if invoice.customer_id != customer.pk:
             raise DomainError(_("Choose invoices of yours."), field="invoices")
+    if from_period is not None and from_period < selectors.visible_since(customer):
+        raise DomainError(
+            _("Choose a month from %(month)s on: older invoices are closed.")
+            % {"month": date_format(selectors.visible_since(customer), "YEAR_MONTH_FORMAT")},
+            field="from_period",
+        )
+    repeated = (
+        PurchaseOrderRequest.objects.filter(
+            customer=customer, kind=kind, reference__iexact=reference.strip()
+        )
+        .exclude(status=PurchaseOrderRequest.Status.REJECTED)
+        .first()
+    )
+    if repeated is not None:
+        raise DomainError(
+            _("You already sent this number in %(number)s.") % {"number": repeated.number},
+            field="reference",
+        )
     routed_to = po_request_route(customer)
     if not routed_to:
         raise DomainError(

@@ -70,8 +70,10 @@ def test_seed_demo_loads_12_months_of_acme_and_6_of_globex(seeded):
     assert Invoice.objects.count() == 30
     for series in (ars, usd, brl):
         assert len(_months(series)) == len(series) and _consecutive(_months(series))
-    # Older ones paid; the latest open; one overdue; one in dispute; one credited.
-    assert [invoice.status for invoice in ars[:3]] == ["credited", "in_dispute", "overdue"]
+    # Older ones paid; the latest open (partly credited, still owed); one in dispute; one
+    # overdue.
+    assert [invoice.status for invoice in ars[:3]] == ["issued", "in_dispute", "overdue"]
+    assert ars[0].credits.exists()
     assert {invoice.status for invoice in ars[3:]} == {"paid"}
     assert [invoice.status for invoice in usd[:1]] == ["issued"]
     assert {invoice.status for invoice in usd[1:]} == {"paid"}
@@ -157,7 +159,8 @@ def test_the_demo_requests_tell_the_billing_stories(seeded):
     assert credit_request.outage_start < credit_request.outage_end
     credit = credit_request.credit
     assert credit.amount == credit_request.requested_amount and not credit.override
-    assert credit.invoice.status == "credited" and credit.currency == "ARS"
+    # A partial credit: the invoice is still owed, less the credit.
+    assert credit.invoice.status == "issued" and credit.currency == "ARS"
 
     question = requests["question"]
     assert question.status == "waiting" and question.invoice.currency == "USD"

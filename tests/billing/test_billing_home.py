@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from billing import services
 from billing.models import BillingRequest
@@ -67,9 +68,14 @@ def billed(customer, admin_user, staff):
     """Amounts due in two currencies (one overdue, one partly credited), a paid invoice,
     six invoices in all; an open dispute, a question waiting for the customer, a closed one."""
     period = months_back(customer, 1)
+    not_yet_due = timezone.localdate() + datetime.timedelta(days=10)
     invoices = {
         "usd_due": invoice_with_lines(
-            customer, number="FA-USD-1", amounts=("1000.00", "234.56"), period=period
+            customer,
+            number="FA-USD-1",
+            amounts=("1000.00", "234.56"),
+            period=period,
+            due_on=not_yet_due,
         ),
         "usd_overdue": invoice_with_lines(
             customer,
@@ -79,7 +85,12 @@ def billed(customer, admin_user, staff):
             period=months_back(customer, 2),
         ),
         "ars_credited": invoice_with_lines(
-            customer, number="FA-ARS-1", currency="ARS", amounts=("5000.00",), period=period
+            customer,
+            number="FA-ARS-1",
+            currency="ARS",
+            amounts=("5000.00",),
+            period=period,
+            due_on=not_yet_due,
         ),
         "ars_paid": invoice_with_lines(
             customer,
@@ -180,14 +191,15 @@ def test_the_home_shows_the_amounts_due_by_currency_with_the_overdue_count(admin
         for row in response.context["due"]
     ] == [
         ("ARS", Decimal("3500.00"), 1, 0),
-        ("USD", Decimal("1534.56"), 3, 1),
+        # FA-USD-2 is marked overdue; FA-OLD-3 is still "issued" but past its due date too.
+        ("USD", Decimal("1534.56"), 3, 2),
     ]
     due = body[body.index('data-testid="billing-due"') : body.index('data-testid="billing-latest"')]
     assert "ARS" + NBSP + "3,500.00" in due
     assert "$1,534.56" in due
     assert "3 invoices" in due
     assert due.count('data-testid="due-overdue"') == 1
-    assert "1 overdue" in due
+    assert "2 overdue" in due
     assert f'href="{reverse("billing:list")}?status=overdue"' in due
     assert "999" not in due
 
@@ -321,7 +333,7 @@ def test_the_dashboard_billing_cards_show_the_right_figures(admin_client, billed
     assert 'data-currency="ARS"><strong>ARS' + NBSP + "3,500.00</strong>" in due
     assert 'data-currency="USD"><strong>$1,534.56</strong>' in due
     assert "3 invoices in USD" in due
-    assert 'data-testid="billing-overdue">1<' in body
+    assert 'data-testid="billing-overdue">2<' in body
     assert 'class="card card-attention" aria-labelledby="card-billing-overdue"' in body
     assert 'data-testid="billing-open-requests">2<' in body
     assert 'data-testid="billing-waiting">1 waits for your answer<' in body

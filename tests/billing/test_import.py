@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from billing import services
+from billing import importing, services
 from billing.importing import invoices_import
 from billing.models import Invoice, InvoiceLine
 from tests.factories import PDF_BYTES, CustomerFactory, ServiceFactory, UserFactory
@@ -43,7 +43,7 @@ def billing_client(db):
 
 @pytest.fixture
 def acme(db):
-    return CustomerFactory(display_name="Acme Logística", tax_id="30-71234567-9")
+    return CustomerFactory(display_name="Acme Logística", tax_id="30-71234567-1")
 
 
 @pytest.fixture
@@ -71,11 +71,11 @@ def _csv(*rows: str, header: str = HEADER) -> bytes:
 
 
 GOOD_CSV_ROWS = [
-    "30-71234567-9,A-0003-1,2026-11,2026-11-03,2026-11-23,ARS,399.00,,,AR-BUE-IPVPN-10231,"
+    "30-71234567-1,A-0003-1,2026-11,2026-11-03,2026-11-23,ARS,399.00,,,AR-BUE-IPVPN-10231,"
     "IP VPN 200 Mbps,1,1500.00,2299.00",
-    "30-71234567-9,A-0003-1,2026-11,2026-11-03,2026-11-23,ARS,399.00,,,,Installation fee,2,400.00,"
+    "30-71234567-1,A-0003-1,2026-11,2026-11-03,2026-11-23,ARS,399.00,,,,Installation fee,2,400.00,"
     "2299.00",
-    '30712345679,A-0004-7,2026-10,2026-10-03,2026-10-23,USD,0,paid,2026-10-20,,"Cloud, backup",'
+    '30712345671,A-0004-7,2026-10,2026-10-03,2026-10-23,USD,0,paid,2026-10-20,,"Cloud, backup",'
     "0.5,99.99,",
     "11222333000181,NF-1,2026-11,2026-11-05,2026-12-05,brl,216.50,,,BR-SPO-ETH-50210,"
     "Ethernet 10 Gbps,,1000.00,",
@@ -133,7 +133,7 @@ def test_a_good_csv_batch_is_loaded_with_its_summary(billing_client, acme, globe
 
 def test_a_semicolon_separated_csv_from_a_spanish_excel_is_read(acme):
     content = _csv(
-        "30-71234567-9;A-1;2026-11;2026-11-03;2026-11-23;ARS;21;;;;Abono;1;100.00;121.00",
+        "30-71234567-1;A-1;2026-11;2026-11-03;2026-11-23;ARS;21;;;;Abono;1;100.00;121.00",
         header=HEADER.replace(",", ";"),
     )
 
@@ -146,7 +146,7 @@ def test_a_semicolon_separated_csv_from_a_spanish_excel_is_read(acme):
 def test_a_good_json_batch_is_loaded(billing_client, acme, globex, vpn):
     batch = [
         {
-            "customer_tax_id": "30.71234567.9",
+            "customer_tax_id": "30.71234567.1",
             "number": "A-0004-00000871",
             "period": "2026-11",
             "issued_on": "2026-11-03",
@@ -189,7 +189,7 @@ def test_one_bad_row_rejects_the_whole_batch_and_every_problem_is_listed(
 ):
     rows = [
         *GOOD_CSV_ROWS,
-        "30-71234567-9,A-0003-9,2026-13,2026-11-03,2026-11-01,XYZ,1.234,,,BR-SPO-ETH-50210,"
+        "30-71234567-1,A-0003-9,2026-13,2026-11-03,2026-11-01,XYZ,1.234,,,BR-SPO-ETH-50210,"
         'Fee,1,"1.234,56",',
     ]
 
@@ -218,7 +218,7 @@ def _errors(content: bytes, filename: str = "batch.csv"):
     return _problems(report)
 
 
-ROW = "30-71234567-9,{number},2026-11,2026-11-03,2026-11-23,ARS,0,,,,Fee,1,{amount},{total}"
+ROW = "30-71234567-1,{number},2026-11,2026-11-03,2026-11-23,ARS,0,,,,Fee,1,{amount},{total}"
 
 
 def _row(number="A-1", amount="10.00", total=""):
@@ -241,7 +241,7 @@ def _row(number="A-1", amount="10.00", total=""):
         (_row().replace(",,,,Fee", ",,2026-11-20,,Fee"), "paid_on", "Only a paid invoice"),
         (_row().replace(",Fee,1,", ",Fee,0,"), "quantity", "more than zero"),
         (_row().replace(",Fee,", ",,"), "description", "This is required."),
-        (_row().replace("30-71234567-9", "20-26756539-3"), "customer_tax_id", "No customer"),
+        (_row().replace("30-71234567-1", "20-26756539-3"), "customer_tax_id", "No customer"),
         (_row().replace(",,,,Fee", ",,,AR-NOPE-1,Fee"), "service_id", "No service has the id"),
         (_row() + ",extra", "", "This row has 15 cells and the header 14"),
     ],
@@ -281,7 +281,7 @@ def test_a_number_already_loaded_or_repeated_in_the_batch_is_refused(acme, admin
         currency="ARS",
     )
     item = {
-        "customer_tax_id": "30-71234567-9",
+        "customer_tax_id": "30-71234567-1",
         "period": "2026-11",
         "issued_on": "2026-11-03",
         "due_on": "2026-11-23",
@@ -305,7 +305,7 @@ def test_a_number_already_loaded_or_repeated_in_the_batch_is_refused(acme, admin
 
 
 def test_a_tax_id_is_compared_without_separators_and_an_ambiguous_one_is_refused(acme):
-    CustomerFactory(display_name="Acme Chile", tax_id="30712345679", country="CL")
+    CustomerFactory(display_name="Acme Chile", tax_id="30712345671", country="CL")
 
     problems = _errors(_csv(_row()))
 
@@ -316,7 +316,7 @@ def test_a_tax_id_is_compared_without_separators_and_an_ambiguous_one_is_refused
 def test_json_problems_are_located_by_path(acme, vpn):
     batch = [
         {
-            "customer_tax_id": "30-71234567-9",
+            "customer_tax_id": "30-71234567-1",
             "number": "A-1",
             "period": "2026-11",
             "issued_on": "2026-11-03",
@@ -329,7 +329,7 @@ def test_json_problems_are_located_by_path(acme, vpn):
                 {"description": 5, "amount": 1.005, "service": "x"},
             ],
         },
-        {"customer_tax_id": "30-71234567-9", "number": "A-2", "lines": []},
+        {"customer_tax_id": "30-71234567-1", "number": "A-2", "lines": []},
         "not an invoice",
     ]
 
@@ -352,7 +352,7 @@ def test_json_problems_are_located_by_path(acme, vpn):
 
 
 def test_a_header_with_missing_or_unknown_columns_is_refused(acme):
-    problems = _errors(b"customer_tax_id,invoice_number,amout\n30-71234567-9,A-1,1\n")
+    problems = _errors(b"customer_tax_id,invoice_number,amout\n30-71234567-1,A-1,1\n")
 
     assert ("1", "amout") in [(where, field) for where, field, _m in problems]
     missing = {field for where, field, m in problems if "missing" in m}
@@ -499,3 +499,36 @@ def test_the_documented_examples_import(acme):
 
     assert csv_report.ok and json_report.ok, _problems(csv_report) + _problems(json_report)
     assert (csv_report.invoices, csv_report.lines, json_report.lines) == (1, 2, 2)
+
+
+def test_the_old_tax_id_still_imports_after_a_tax_id_change_applied(customer, staff_user):
+    """R-BIL-4: invoices issued before the change applies still carry the old tax id."""
+    from billing.services import billing_data_change_create, billing_data_change_handle
+
+    old = customer.tax_id
+    change = billing_data_change_create(
+        customer=customer, user=staff_user, data={"tax_id": "20-26756539-3"}
+    )
+    billing_data_change_handle(change=change, staff=staff_user, status="applied")
+    customer.refresh_from_db()
+    assert customer.tax_id == "20-26756539-3"
+    change.refresh_from_db()
+    assert change.replaced_tax_id == old
+
+    for tax_id in (old, "20267565393"):
+        found = importing.customers_by_tax_id({importing.tax_id_compact(tax_id)})
+        assert found[importing.tax_id_compact(tax_id)] == [customer]
+
+
+def test_an_issue_date_in_the_future_of_the_customer_is_refused(acme, time_machine):
+    # 01:30 UTC on 29 Nov is still the 28th in Buenos Aires.
+    time_machine.move_to(datetime.datetime(2026, 11, 29, 1, 30, tzinfo=datetime.UTC))
+
+    def row(number, issued):
+        return f"30-71234567-1,{number},2026-11,{issued},2026-12-20,ARS,0,,,,Fee,1,10.00,"
+
+    problems = _errors(_csv(row("A-FUT", "2026-11-29")))
+    assert [(field, "future" in message) for _where, field, message in problems] == [
+        ("issued_on", True)
+    ]
+    assert invoices_import(content=_csv(row("A-TODAY", "2026-11-28")), filename="b.csv").ok

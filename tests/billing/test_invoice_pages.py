@@ -218,7 +218,8 @@ def test_the_list_shows_each_invoice_with_its_figures(admin_client, customer, in
     assert formats.date_format(invoice.due_on, "SHORT_DATE_FORMAT") in body
     assert "$1,234.56" in body
     assert 'data-testid="credited">− $100.00' in body
-    assert "Credited</span>" in body  # the status badge
+    # A partial credit does not label the invoice "credited": something is still to pay.
+    assert "Credited</span>" not in body
     assert f'href="{_pdf(invoice)}"' in body
 
 
@@ -325,7 +326,8 @@ def test_the_list_shows_the_newest_period_first(admin_client, several):
     ("query", "expected"),
     [
         ({"status": "paid"}, ["FA-PAID"]),
-        ({"status": "overdue"}, ["FA-OVERDUE"]),
+        # The disputed invoice is past its due date: a dispute does not hide that it is late.
+        ({"status": "overdue"}, ["FA-OVERDUE", "FA-DISPUTE"]),
         ({"status": "unpaid"}, ["FA-ISSUED", "FA-OVERDUE", "FA-CREDITED", "FA-DISPUTE"]),
         ({"currency": "ARS"}, ["FA-PAID", "FA-CREDITED"]),
         ({"period_from": 2, "period_to": 1}, ["FA-OVERDUE", "FA-PAID"]),
@@ -489,7 +491,7 @@ def test_the_export_is_every_filtered_invoice_as_csv(admin_client, customer, set
         "total": "1493.82",
         "credited": "34.56",
         "left_to_pay": "1459.26",
-        "status": "Credited",
+        "status": "Overdue",  # partly credited, the rest past its due date
         "paid_on": "",
         "lines": "2",
     }

@@ -48,7 +48,8 @@ def test_dispute_then_credit_then_override_is_audited(mailoutbox):
     request_obj.refresh_from_db()
     assert request_obj.status == BillingRequest.Status.RESOLVED
     invoice.refresh_from_db()
-    assert invoice.status == Invoice.Status.CREDITED
+    # 45 of 150 credited: the rest is still owed, past its due date or not.
+    assert invoice.status in (Invoice.Status.ISSUED, Invoice.Status.OVERDUE)
 
 
 def test_dispute_above_line_amount_is_refused():

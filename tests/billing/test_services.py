@@ -390,8 +390,8 @@ def test_a_credit_on_another_invoice_of_the_customer_in_the_currency_is_accepted
     )
 
     assert credit.invoice == next_month
-    # Both read "credited": the one the credit lands on and the disputed one.
-    assert _status(next_month) == _status(invoice) == Invoice.Status.CREDITED
+    # Neither is covered by it: the disputed one leaves "in dispute", both are still owed.
+    assert _status(next_month) == _status(invoice) == Invoice.Status.ISSUED
 
 
 def test_a_question_cannot_be_credited(customer, admin_user, staff, invoice):
@@ -420,17 +420,51 @@ def test_a_credit_must_be_positive(customer, admin_user, staff, invoice, amount)
         )
 
 
-def test_a_credit_marks_the_invoices_credited_but_never_a_paid_one(
-    customer, admin_user, staff, invoice
+def test_a_credit_covering_the_invoice_marks_it_credited_but_never_a_paid_one(
+    customer, admin_user, staff
 ):
+    invoice = _invoice(customer, amounts=("40.00",))
     request_obj = _dispute(customer, admin_user, invoice, {1: "40.00"})
     paid = _invoice(customer, amounts=("300.00",))
     services.invoice_mark_paid(invoice=paid, paid_on=timezone.localdate())
+    on_paid = _dispute(customer, admin_user, paid, {1: "40.00"})
 
-    services.credit_issue(request_obj=request_obj, staff=staff, amount=D("40"), invoice=paid)
+    services.credit_issue(request_obj=request_obj, staff=staff, amount=D("40"), invoice=invoice)
+    services.credit_issue(request_obj=on_paid, staff=staff, amount=D("40"), invoice=paid)
+
+    assert _status(invoice) == Invoice.Status.CREDITED  # nothing left to pay
+    assert _status(paid) == Invoice.Status.PAID  # the credit is in the customer's favour
+
+
+def test_a_partial_credit_leaves_the_invoice_owed(customer, admin_user, staff, invoice):
+    request_obj = _dispute(customer, admin_user, invoice, {1: "40.00"})
+
+    services.credit_issue(request_obj=request_obj, staff=staff, amount=D("40"), invoice=invoice)
+
+    assert _status(invoice) == Invoice.Status.ISSUED  # 110 of 150 still to pay
+
+
+def test_a_dispute_never_turns_a_paid_invoice_into_a_debt(customer, admin_user, staff):
+    paid = _invoice(customer, amounts=("300.00",), due_in=-30)
+    services.invoice_mark_paid(invoice=paid, paid_on=timezone.localdate())
+
+    request_obj = _dispute(customer, admin_user, paid, {1: "100.00"})
+    assert _status(paid) == Invoice.Status.PAID
+    services.billing_request_answer(request_obj=request_obj, staff=staff, answer="Correct.")
 
     assert _status(paid) == Invoice.Status.PAID
-    assert _status(invoice) == Invoice.Status.CREDITED
+
+
+def test_a_dispute_resolved_without_credit_gives_an_overdue_invoice_back_overdue(
+    customer, admin_user, staff
+):
+    late = _invoice(customer, due_in=-5, status="overdue")
+    request_obj = _dispute(customer, admin_user, late, {1: "10.00"})
+    assert _status(late) == Invoice.Status.IN_DISPUTE
+
+    services.billing_request_answer(request_obj=request_obj, staff=staff, answer="Correct.")
+
+    assert _status(late) == Invoice.Status.OVERDUE
 
 
 def test_a_credit_leaves_the_invoice_in_dispute_while_another_dispute_on_it_is_open(
@@ -443,7 +477,7 @@ def test_a_credit_leaves_the_invoice_in_dispute_while_another_dispute_on_it_is_o
     assert _status(invoice) == Invoice.Status.IN_DISPUTE
 
     services.billing_request_answer(request_obj=second, staff=staff, answer="Correcto.")
-    assert _status(invoice) == Invoice.Status.CREDITED  # it carries a credit now
+    assert _status(invoice) == Invoice.Status.ISSUED  # 110 of 150 is still to pay
 
 
 def test_the_default_answer_of_a_credit_is_in_the_customers_language_and_format(

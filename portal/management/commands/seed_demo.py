@@ -28,7 +28,7 @@ CUSTOMERS = {
     "acme": {
         "legal_name": "Acme Logística S.A.",
         "display_name": "Acme Logística",
-        "tax_id": "30-71234567-9",
+        "tax_id": "30-71234567-1",
         "country": "AR",
         "segment": Customer.Segment.ENTERPRISE,
         "language": "es",
@@ -37,7 +37,7 @@ CUSTOMERS = {
     "globex": {
         "legal_name": "Globex Telecom Ltda.",
         "display_name": "Globex Telecom",
-        "tax_id": "12.345.678/0001-90",
+        "tax_id": "12.345.678/0001-95",
         "country": "BR",
         "segment": Customer.Segment.WHOLESALE,
         "language": "pt-br",
@@ -96,8 +96,9 @@ class Command(BaseCommand):
             )
         customers = {}
         for key, fields in CUSTOMERS.items():
+            # By name: a demo loaded before the tax ids were corrected is found, not doubled.
             customers[key], _ = Customer.objects.get_or_create(
-                country=fields["country"], tax_id=fields["tax_id"], defaults=fields
+                country=fields["country"], legal_name=fields["legal_name"], defaults=fields
             )
         for email, name, language, customer_key, role, permissions, group, superuser in PEOPLE:
             user = User.objects.filter(email=email).first()
