@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -60,9 +61,11 @@ class _ReadOnlyQueue(StaffActionMixin, admin.ModelAdmin):
         context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
         return super().change_view(request, object_id, form_url, context)
 
-    def _step(self, request, object_id, *, form_class, title, done, perform):
+    def _step(self, request, object_id, *, step, form_class, title, done, perform):
+        """`step` names the page ("apply", "reject", "done"): its template explains that step
+        only (what applying does is not said on the reject page)."""
         obj = self.action_object(request, object_id)
-        return self._action(
+        response = self._action(
             request,
             obj,
             form=form_class(_posted(request)),
@@ -70,6 +73,9 @@ class _ReadOnlyQueue(StaffActionMixin, admin.ModelAdmin):
             perform=lambda data: perform(obj, data["answer"]),
             done=done,
         )
+        if isinstance(response, TemplateResponse):
+            response.context_data["step"] = step
+        return response
 
     def _urls(self, *views):
         opts = self.model._meta
@@ -187,6 +193,7 @@ class BillingDataChangeAdmin(_ReadOnlyQueue):
         return self._step(
             request,
             object_id,
+            step="apply",
             form_class=AnswerForm,
             title=gettext("Apply the change"),
             done=gettext("Applied; the customer is being notified."),
@@ -197,6 +204,7 @@ class BillingDataChangeAdmin(_ReadOnlyQueue):
         return self._step(
             request,
             object_id,
+            step="reject",
             form_class=ReasonForm,
             title=gettext("Reject the change"),
             done=gettext("Rejected; the customer is being notified."),
@@ -271,6 +279,7 @@ class PurchaseOrderRequestAdmin(_ReadOnlyQueue):
         return self._step(
             request,
             object_id,
+            step="done",
             form_class=AnswerForm,
             title=gettext("Mark as done"),
             done=gettext("Done; the customer is being notified."),
@@ -281,6 +290,7 @@ class PurchaseOrderRequestAdmin(_ReadOnlyQueue):
         return self._step(
             request,
             object_id,
+            step="reject",
             form_class=ReasonForm,
             title=gettext("Reject the request"),
             done=gettext("Rejected; the customer is being notified."),

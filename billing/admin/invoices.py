@@ -185,6 +185,22 @@ class InvoiceAdminForm(forms.ModelForm):
                     % {"customer": customer.display_name, "number": number},
                 )
         issued_on, due_on = cleaned.get("issued_on"), cleaned.get("due_on")
+        if issued_on and customer is not None:
+            # Billing systems issue on the day: a later date is a typo, and the customer would
+            # read an invoice "issued" on a day still to come. Today on the customer's calendar.
+            today = rules.customer_today(customer)
+            if issued_on > today:
+                self.add_error(
+                    "issued_on",
+                    gettext(
+                        "The issue date cannot be in the future: it is %(today)s for "
+                        "%(customer)s. Invoices are issued on the day."
+                    )
+                    % {
+                        "today": formats.date_format(today),
+                        "customer": customer.display_name,
+                    },
+                )
         if issued_on and due_on and due_on < issued_on:
             self.add_error("due_on", gettext("The due date cannot be before the issue date."))
         status, paid_on = cleaned.get("status"), cleaned.get("paid_on")

@@ -6,11 +6,13 @@ Only staff with the change permission on billing requests act (the "Billing" gro
 superusers); Customer Care and the TSC read. The credits are a read-only list: they are issued
 from a request, never edited."""
 
+from zoneinfo import ZoneInfo
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Sum
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from billing import services
+from billing import rules, services
 from billing.models import (
     BillingAttachment,
     BillingMessage,
@@ -45,6 +47,23 @@ def status_label(status: str) -> str:
 
 def _amount(value, currency: str, customer) -> str:
     return money(value, currency, country=customer.country) if value is not None else "—"
+
+
+def staff_time(value, customer) -> str:
+    """A moment as staff read it, in their own timezone and named, then on the customer's wall
+    clock: "2026-11-28 17:43 UTC · 14:43 America/Argentina/Buenos_Aires" (the date repeated
+    only when it differs; one time when both zones are the same)."""
+    if value is None:
+        return "—"
+    here_name = timezone.get_current_timezone_name()
+    here = timezone.localtime(value)
+    text = f"{here:%Y-%m-%d %H:%M} {here_name}"
+    there_name = rules.customer_zone(customer)
+    if there_name == here_name:
+        return text
+    there = timezone.localtime(value, ZoneInfo(there_name))
+    there_text = f"{there:%H:%M}" if there.date() == here.date() else f"{there:%Y-%m-%d %H:%M}"
+    return f"{text} · {there_text} {there_name}"
 
 
 def _admin_link(name: str, obj, text) -> str:
@@ -135,8 +154,17 @@ class StaffMessageForm(forms.Form):
 
 
 class CreditForm(forms.Form):
+    required_css_class = "required"
+
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2)
-    invoice = forms.ModelChoiceField(label=_("Apply to invoice"), queryset=Invoice.objects.none())
+    # Required, never guessed: the request's invoice is chosen beforehand, and an empty choice
+    # is refused with this message rather than falling back on anything.
+    invoice = forms.ModelChoiceField(
+        label=_("Invoice to credit"),
+        queryset=Invoice.objects.none(),
+        empty_label=_("— Choose the invoice —"),
+        error_messages={"required": _("Choose the invoice the credit applies to.")},
+    )
     answer = forms.CharField(
         label=_("Answer to the customer"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -169,6 +197,15 @@ class CreditForm(forms.Form):
         field.queryset = invoices.order_by("-period", "-id")
         field.label_from_instance = lambda invoice: self._invoice_label(invoice, customer)
         field.initial = request_obj.invoice_id
+        if request_obj.invoice_id:
+            field.help_text = gettext(
+                "The request's invoice, %(number)s, is chosen. Choose another of the customer's "
+                "invoices to apply the credit there."
+            ) % {"number": request_obj.invoice.number}
+        else:
+            field.help_text = gettext(
+                "The request names no invoice: choose the one the credit applies to."
+            )
         self.fields["amount"].initial = request_obj.requested_amount
         if request_obj.requested_amount is not None:
             self.fields["amount"].help_text = gettext(
@@ -206,6 +243,9 @@ class ConfirmForm(forms.Form):
 
 
 class ReadOnlyInline(admin.TabularInline):
+    """Rows to read: no "Add another", no delete box, no noisy per-row title."""
+
+    template = "admin/billing/readonly_inline.html"
     extra = 0
     can_delete = False
 
@@ -217,6 +257,9 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 class DisputedLineInline(ReadOnlyInline):
+    """Each row titled by its line, "Line 2 · Internet 200 Mbps backup"."""
+
+    template = "admin/billing/disputed_lines_inline.html"
     model = DisputedLine
     fields = ["position", "service", "description", "line_amount", "disputed_amount"]
     readonly_fields = fields
@@ -250,7 +293,7 @@ class ConversationInline(ReadOnlyInline):
     """Every entry, both sides: replies, status changes and the internal notes, marked."""
 
     model = BillingMessage
-    fields = ["created_at", "what", "author", "body", "files"]
+    fields = ["when", "what", "author", "body", "files"]
     readonly_fields = fields
     ordering = ["created_at", "id"]
     verbose_name = _("conversation entry")
@@ -261,9 +304,13 @@ class ConversationInline(ReadOnlyInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("author")
+            .select_related("author", "request__customer")
             .prefetch_related(Prefetch("attachments", queryset=files))
         )
+
+    @admin.display(description=_("when"))
+    def when(self, obj: BillingMessage) -> str:
+        return staff_time(obj.created_at, obj.request.customer)
 
     @admin.display(description=_("what"))
     def what(self, obj: BillingMessage) -> str:
@@ -336,14 +383,14 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
                     "description",
                     "request_files",
                     "requested_by",
-                    "created_at",
+                    "received_at",
                 ]
             },
         ),
         CREDIT_FIELDSET,
         (
             _("Resolution"),
-            {"fields": ["outcome", "outcome_reason", "resolved_at", "credit_display"]},
+            {"fields": ["outcome", "outcome_reason", "resolved_when", "credit_display"]},
         ),
     ]
     readonly_fields = [name for _title, options in fieldsets for name in options["fields"]]
@@ -378,6 +425,14 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
     def age(self, obj: BillingRequest) -> str:
         return duration_text(timezone.now() - obj.created_at)
 
+    @admin.display(description=_("received"))
+    def received_at(self, obj: BillingRequest) -> str:
+        return staff_time(obj.created_at, obj.customer)
+
+    @admin.display(description=_("resolved"))
+    def resolved_when(self, obj: BillingRequest) -> str:
+        return staff_time(obj.resolved_at, obj.customer)
+
     @admin.display(description=_("customer"))
     def customer_link(self, obj: BillingRequest) -> str:
         return _admin_link("portal_customer", obj.customer, obj.customer.display_name)
@@ -409,9 +464,9 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
             return "—"
 
         def local(value):
-            return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else "…"
+            return staff_time(value, obj.customer) if value else "…"
 
-        return f"{local(obj.outage_start)} – {local(obj.outage_end)} ({timezone.get_current_timezone_name()})"
+        return format_html("{}<br>– {}", local(obj.outage_start), local(obj.outage_end))
 
     @admin.display(description=_("attachments"))
     def request_files(self, obj: BillingRequest) -> str:
@@ -450,14 +505,93 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
             "show_delete": False,
-            "can_credit": request.user.has_perm("billing.add_credit"),
         }
         return super().change_view(request, object_id, form_url, context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["request_actions"] = self.request_actions(request, obj) if obj else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- What may be done on a request now: the buttons and the pages ask the same -------------
+    ACTION_LABELS = {
+        "reply": _("Reply / ask the customer"),
+        "credit": _("Issue a credit"),
+        "answer": _("Resolve without credit / answer"),
+        "close": _("Close the request"),
+    }
+
+    def may_act(self, request, name: str) -> bool:
+        """Permission: the Billing group (change), and the credit needs add_credit too."""
+        if not self.has_change_permission(request):
+            return False
+        return name != "credit" or request.user.has_perm("billing.add_credit")
+
+    @staticmethod
+    def action_refusal(name: str, obj: BillingRequest) -> str | None:
+        """Why this action cannot work on the request in its state (None: it can). A closed
+        request takes nothing; a resolved one may only be closed; a question is never credited
+        (R-BIL-1)."""
+        values = {"number": obj.number, "status": status_label(obj.status)}
+        if name == "close":
+            if obj.status == Status.CLOSED:
+                return gettext("%(number)s is already closed.") % values
+            return None
+        if name == "credit" and obj.kind == BillingRequest.Kind.QUESTION:
+            return (
+                gettext(
+                    "%(number)s is a question: it is answered, not credited. Use “Resolve without "
+                    "credit / answer”."
+                )
+                % values
+            )
+        if obj.is_open:
+            return None
+        refusals = {
+            "reply": _(
+                "%(number)s is no longer open (status: %(status)s): nothing more can be sent on it."
+            ),
+            "credit": _(
+                "%(number)s is no longer open (status: %(status)s): no credit can be issued on it."
+            ),
+            "answer": _(
+                "%(number)s is no longer open (status: %(status)s): it cannot be resolved again."
+            ),
+        }
+        return str(refusals[name]) % values
+
+    def request_actions(self, request, obj: BillingRequest) -> list[tuple[str, str, bool]]:
+        """The object tools: (url, label, main) for each action this person may take now."""
+        return [
+            (
+                reverse(f"admin:billing_billingrequest_{name}", args=[obj.pk]),
+                str(label),
+                name == "credit",
+            )
+            for name, label in self.ACTION_LABELS.items()
+            if self.may_act(request, name) and self.action_refusal(name, obj) is None
+        ]
+
+    def _request_for(self, request, request_id: int, name: str):
+        """The request, or why not: 403 without the permission, 404 unknown; an action its
+        state does not allow goes back to the change page with the reason, instead of a form
+        that could only fail."""
+        request_obj = self.action_object(request, request_id)
+        if not self.may_act(request, name):
+            raise PermissionDenied
+        refusal = self.action_refusal(name, request_obj)
+        if refusal is None:
+            return request_obj, None
+        messages.error(request, refusal)
+        return request_obj, redirect(
+            reverse("admin:billing_billingrequest_change", args=[request_obj.pk])
+        )
 
     def action_context(self, obj) -> dict:
         return {
             "status_label": status_label(obj.status),
             "amount_asked": _amount(obj.requested_amount, obj.currency, obj.customer),
+            "received_at": staff_time(obj.created_at, obj.customer),
+            "resolved_at": staff_time(obj.resolved_at, obj.customer) if obj.resolved_at else "",
         }
 
     def _page(self, name: str, request, request_obj, *, submit: str, extra=None, **kwargs):
@@ -501,7 +635,9 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
         ] + super().get_urls()
 
     def reply_view(self, request, request_id: int):
-        request_obj = self.action_object(request, request_id)
+        request_obj, refused = self._request_for(request, request_id, "reply")
+        if refused:
+            return refused
         internal = bool(request.POST.get("internal"))
         return self._page(
             "reply",
@@ -509,7 +645,7 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
             request_obj,
             submit=gettext("Send"),
             form=StaffMessageForm(posted(request), request.FILES or None),
-            title=gettext("Reply / ask the customer"),
+            title=str(self.ACTION_LABELS["reply"]),
             perform=lambda data: services.billing_request_staff_message(
                 request_obj=request_obj,
                 staff=request.user,
@@ -524,10 +660,11 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
         )
 
     def credit_view(self, request, request_id: int):
-        """R-BIL-1: the credit, up to the amount asked unless overridden (audited)."""
-        request_obj = self.action_object(request, request_id)
-        if not request.user.has_perm("billing.add_credit"):
-            raise PermissionDenied
+        """R-BIL-1: the credit, up to the amount asked unless overridden (audited); only on an
+        open request that is not a question."""
+        request_obj, refused = self._request_for(request, request_id, "credit")
+        if refused:
+            return refused
         return self._page(
             "credit",
             request,
@@ -535,7 +672,7 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
             submit=gettext("Issue the credit"),
             extra={"disputed_lines": self._disputed_rows(request_obj)},
             form=CreditForm(posted(request), request_obj=request_obj),
-            title=gettext("Issue a credit"),
+            title=str(self.ACTION_LABELS["credit"]),
             perform=lambda data: services.credit_issue(
                 request_obj=request_obj,
                 staff=request.user,
@@ -549,14 +686,16 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
         )
 
     def answer_view(self, request, request_id: int):
-        request_obj = self.action_object(request, request_id)
+        request_obj, refused = self._request_for(request, request_id, "answer")
+        if refused:
+            return refused
         return self._page(
             "answer",
             request,
             request_obj,
             submit=gettext("Resolve and send the answer"),
             form=AnswerForm(posted(request)),
-            title=gettext("Resolve without credit / answer"),
+            title=str(self.ACTION_LABELS["answer"]),
             perform=lambda data: services.billing_request_answer(
                 request_obj=request_obj, staff=request.user, answer=data["answer"]
             ),
@@ -564,14 +703,16 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
         )
 
     def close_view(self, request, request_id: int):
-        request_obj = self.action_object(request, request_id)
+        request_obj, refused = self._request_for(request, request_id, "close")
+        if refused:
+            return refused
         return self._page(
             "close",
             request,
             request_obj,
             submit=gettext("Close the request"),
             form=ConfirmForm(posted(request)),
-            title=gettext("Close the request"),
+            title=str(self.ACTION_LABELS["close"]),
             perform=lambda data: services.billing_request_close(
                 request_obj=request_obj, staff=request.user
             ),

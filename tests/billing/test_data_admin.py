@@ -224,6 +224,17 @@ def test_rejecting_needs_a_reason(billing_client, customer, change):
     assert customer.legal_name == "Acme Logística S.A."  # nothing copied
 
 
+def test_the_reject_page_does_not_explain_applying(billing_client, change):
+    """Before: the reject page said "Applying it copies the new company name…", which only
+    applying does."""
+    page = _text(billing_client.get(_url("reject", change)))
+
+    assert "Applying it copies" not in page
+    assert "Rejecting it changes nothing" in page
+    assert "Acme Logística S.R.L." in page  # what is asked for is still shown
+    assert "Applying it copies" in _text(billing_client.get(_url("apply", change)))
+
+
 def test_a_handled_change_cannot_be_handled_again(billing_client, change):
     assert billing_client.post(_url("reject", change), {"answer": "No"}).status_code == 302
     response = billing_client.post(_url("apply", change), {"answer": ""})

@@ -29,6 +29,13 @@ CHANGELIST = reverse("admin:billing_invoice_changelist")
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
 
+@pytest.fixture(autouse=True)
+def clock():
+    """A day after the issue dates the forms below use: a future issue date is refused."""
+    with time_machine.travel(datetime.datetime(2026, 11, 28, 15, 0, tzinfo=datetime.UTC)):
+        yield
+
+
 def _staff_client(email: str, group: str) -> Client:
     user = UserFactory(email=email, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
@@ -183,6 +190,39 @@ def test_the_due_date_cannot_be_before_the_issue_date(billing_client, customer):
     assert response.status_code == 400
     assert "The due date cannot be before the issue date." in _page(response)
     assert "Constraint" not in _page(response)  # one clear message, not the database's
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 29, 1, 30, tzinfo=datetime.UTC))
+def test_an_issue_date_in_the_future_is_refused(billing_client, customer):
+    """Billing systems issue on the day: a later date is a typo. "Today" is the customer's:
+    01:30 UTC on the 29th is still the 28th in Buenos Aires."""
+    tomorrow = billing_client.post(
+        f"{ADD}?customer={customer.pk}",
+        _form(customer, [(None, "Fee", "10.00")], issued_on="2026-11-29", due_on="2026-12-20"),
+    )
+    assert tomorrow.status_code == 400
+    assert "The issue date cannot be in the future: it is Nov. 28, 2026 for Acme" in _page(tomorrow)
+    assert not Invoice.objects.exists()
+
+    today = billing_client.post(
+        f"{ADD}?customer={customer.pk}",
+        _form(customer, [(None, "Fee", "10.00")], issued_on="2026-11-28", due_on="2026-12-20"),
+    )
+    assert today.status_code == 302, _page(today)[:3000]
+
+
+def test_changing_an_invoice_to_a_future_issue_date_is_refused(billing_client, customer):
+    invoice = invoice_with_lines(customer, issued_on=datetime.date(2026, 11, 3))
+    data = _change_data(billing_client, invoice)
+    data["issued_on"] = "2099-01-01"
+    data["due_on"] = "2099-02-01"
+
+    response = billing_client.post(_change_url(invoice), data)
+
+    assert response.status_code == 400
+    assert "The issue date cannot be in the future" in _page(response)
+    invoice.refresh_from_db()
+    assert invoice.issued_on == datetime.date(2026, 11, 3)
 
 
 def test_a_paid_invoice_needs_its_payment_date(billing_client, customer):

@@ -3,7 +3,9 @@ the queue with its filters and search, the change page with the facts, the dispu
 whole conversation (internal notes marked), the reply / credit / answer / close pages calling the
 services, every broken rule on the form (400, never a 500), and only the "Billing" group acting."""
 
-from datetime import timedelta
+import html
+import re
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -77,6 +79,11 @@ def dispute(customer, admin_user, invoice):
 
 def _url(name: str, request_obj) -> str:
     return reverse(f"admin:billing_billingrequest_{name}", args=[request_obj.pk])
+
+
+def _plain(response) -> str:
+    """The page's text with entities decoded and whitespace collapsed."""
+    return re.sub(r"\s+", " ", html.unescape(response.content.decode()))
 
 
 def _numbers(client, **params) -> set[str]:
@@ -213,6 +220,98 @@ def test_the_change_page_shows_facts_lines_files_and_every_message_notes_marked(
     assert 'name="_save"' not in page  # nothing is edited on this page
 
 
+def test_the_close_action_is_called_close_the_request_not_close(billing_client, dispute):
+    """Django's own grey "Close" (back to the list) stays; the action that closes the request
+    says so, on its button and its page."""
+    page = billing_client.get(_url("change", dispute)).content.decode()
+    tools = page.split('class="object-tools"')[1].split("</ul>")[0]
+    assert re.search(rf'<a href="{_url("close", dispute)}">\s*Close the request\s*</a>', tools)
+    assert not re.search(r">\s*Close\s*</a>", tools)
+
+    close_page = billing_client.get(_url("close", dispute)).content.decode()
+    assert "<title>Close the request" in close_page
+    assert 'value="Close the request"' in close_page
+
+
+def test_the_disputed_lines_are_read_only_rows_titled_by_their_line(
+    billing_client, dispute, invoice
+):
+    page = billing_client.get(_url("change", dispute)).content.decode()
+    line = invoice.lines.get(position=1)
+
+    assert "Add another" not in page
+    assert f"Line 1 · {line.description}" in page
+    assert str(dispute.disputed_lines.get()) not in page  # "BIL-… FA-0001 #1"
+    assert 'name="disputed_lines-0-DELETE"' not in page
+
+
+CUSTOMER_ZONE = "America/Argentina/Buenos_Aires"
+
+
+def test_times_on_the_change_page_are_labelled_and_on_the_customers_clock_too(
+    billing_client, billing_staff, dispute
+):
+    """Staff read UTC (their own timezone when set), always named, and the customer's time
+    next to it: 17:43 UTC is 14:43 in Buenos Aires."""
+    received = datetime(2026, 11, 28, 17, 43, tzinfo=UTC)
+    BillingRequest.objects.filter(pk=dispute.pk).update(created_at=received)
+    message = services.billing_request_staff_message(
+        request_obj=dispute, staff=billing_staff, body="¿Qué línea?"
+    )
+    BillingMessage.objects.filter(pk=message.pk).update(
+        created_at=datetime(2026, 11, 29, 1, 5, tzinfo=UTC)  # still the 28th in Buenos Aires
+    )
+    resolved = services.billing_request_answer(
+        request_obj=dispute, staff=billing_staff, answer="Listo."
+    )
+    BillingRequest.objects.filter(pk=resolved.pk).update(
+        resolved_at=datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    )
+
+    page = _plain(billing_client.get(_url("change", dispute)))
+
+    assert f"2026-11-28 17:43 UTC · 14:43 {CUSTOMER_ZONE}" in page  # received
+    assert f"2026-11-29 01:05 UTC · 2026-11-28 22:05 {CUSTOMER_ZONE}" in page  # the message
+    assert f"2026-11-30 12:00 UTC · 09:00 {CUSTOMER_ZONE}" in page  # resolved
+    close_page = _plain(billing_client.get(_url("close", dispute)))
+    assert f"Received: 2026-11-28 17:43 UTC · 14:43 {CUSTOMER_ZONE}" in close_page
+    assert f"Resolved: 2026-11-30 12:00 UTC · 09:00 {CUSTOMER_ZONE}" in close_page
+
+
+def test_the_outage_of_a_credit_request_reads_on_both_clocks(billing_client, customer, admin_user):
+    request_obj = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="credit",
+        subject="Corte",
+        description="Sin servicio.",
+        requested_amount=Decimal("25.00"),
+        currency="USD",
+    )
+    BillingRequest.objects.filter(pk=request_obj.pk).update(
+        outage_start=datetime(2026, 11, 27, 17, 19, tzinfo=UTC),
+        outage_end=datetime(2026, 11, 27, 19, 39, tzinfo=UTC),
+    )
+
+    page = _plain(billing_client.get(_url("change", request_obj)))
+
+    assert f"2026-11-27 17:19 UTC · 14:19 {CUSTOMER_ZONE}" in page
+    assert f"– 2026-11-27 19:39 UTC · 16:39 {CUSTOMER_ZONE}" in page
+
+
+def test_staff_in_the_customers_timezone_read_one_named_time(billing_staff, dispute):
+    billing_staff.timezone = CUSTOMER_ZONE
+    billing_staff.save()
+    BillingRequest.objects.filter(pk=dispute.pk).update(
+        created_at=datetime(2026, 11, 28, 17, 43, tzinfo=UTC)
+    )
+
+    page = _plain(_client(billing_staff).get(_url("reply", dispute)))
+
+    assert f"Received: 2026-11-28 14:43 {CUSTOMER_ZONE}" in page
+    assert "UTC" not in page.split("Received:")[1].split("<")[0]
+
+
 def test_a_question_offers_no_credit_button(billing_client, customer, admin_user, invoice):
     question = services.billing_request_create(
         customer=customer,
@@ -321,6 +420,52 @@ def test_the_credit_page_prefills_the_amount_asked_and_the_invoice_and_warns_of_
     assert "$1,000.00" in page and "$400.00" in page  # the disputed line
 
 
+def test_the_credit_page_names_the_invoice_field_and_refuses_it_empty(
+    billing_client, dispute, invoice
+):
+    """The request's invoice is chosen beforehand; an empty choice is refused with a clear
+    message, never replaced by anything."""
+    page = billing_client.get(_url("credit", dispute)).content.decode()
+    assert re.search(r'<label[^>]*class="required"[^>]*for="id_invoice"', page) or re.search(
+        r'<label[^>]*for="id_invoice"[^>]*class="required"', page
+    )
+    assert "Invoice to credit:" in page
+    assert f'<option value="{invoice.pk}" selected>' in page
+    assert "— Choose the invoice —" in page
+    assert f"The request&#x27;s invoice, {invoice.number}, is chosen." in page
+
+    response = billing_client.post(_url("credit", dispute), {"amount": "10", "invoice": ""})
+
+    assert response.status_code == 400
+    assert "Choose the invoice the credit applies to." in response.content.decode()
+    assert not Credit.objects.exists()
+
+
+def test_a_credit_request_without_invoice_asks_for_one(
+    billing_client, customer, admin_user, invoice
+):
+    request_obj = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="credit",
+        subject="Corte del enlace",
+        description="Tres horas sin servicio.",
+        requested_amount=Decimal("25.00"),
+        currency="USD",
+    )
+    page = billing_client.get(_url("credit", request_obj)).content.decode()
+    assert '<option value="" selected>— Choose the invoice —</option>' in page
+    assert f'<option value="{invoice.pk}" selected>' not in page
+    assert "The request names no invoice: choose the one the credit applies to." in page
+
+    refused = billing_client.post(_url("credit", request_obj), {"amount": "25.00"})
+    assert refused.status_code == 400
+    assert "Choose the invoice the credit applies to." in refused.content.decode()
+    done = billing_client.post(_url("credit", request_obj), {"amount": "25", "invoice": invoice.pk})
+    assert done.status_code == 302
+    assert Credit.objects.get().invoice == invoice
+
+
 def test_staff_issue_a_credit_through_the_page(
     billing_client, billing_staff, dispute, invoice, django_capture_on_commit_callbacks
 ):
@@ -343,7 +488,7 @@ def test_staff_issue_a_credit_through_the_page(
     dispute.refresh_from_db()
     assert (dispute.status, dispute.outcome) == ("resolved", "credit")
     invoice.refresh_from_db()
-    assert invoice.status == Invoice.Status.CREDITED
+    assert invoice.status == Invoice.Status.ISSUED  # 400 of 1,250.50 credited: still to pay
     assert any("Corresponde el crédito." in m.body for m in mail.outbox)
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.CREDIT_OVERRIDE).exists()
 
@@ -414,15 +559,87 @@ def test_an_invoice_of_another_customer_cannot_be_chosen(billing_client, dispute
     assert not Credit.objects.exists()
 
 
-def test_crediting_a_resolved_request_is_refused_on_the_form(
-    billing_client, billing_staff, dispute, invoice
+def _followed_message(client, response) -> str:
+    """The page a refused action sends back to, with its message."""
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    return " ".join(str(m) for m in page.context["messages"])
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_resolved_request_cannot_be_credited_replied_or_resolved_again(
+    billing_client, billing_staff, dispute, invoice, method
 ):
+    """Before: the credit page showed its whole form on a resolved request and failed only
+    after submit. Now each page sends back to the request with the reason, and the change page
+    offers only "Close the request"."""
     services.billing_request_answer(request_obj=dispute, staff=billing_staff, answer="No.")
+    messages_before = BillingMessage.objects.count()
+    data = {
+        "reply": {"body": "¿Algo más?"},
+        "credit": {"amount": "10", "invoice": invoice.pk},
+        "answer": {"answer": "Otra vez"},
+    }
+    reasons = {
+        "reply": "nothing more can be sent on it",
+        "credit": "no credit can be issued on it",
+        "answer": "it cannot be resolved again",
+    }
 
-    response = billing_client.post(_url("credit", dispute), {"amount": "10", "invoice": invoice.pk})
+    for name in ("reply", "credit", "answer"):
+        url = _url(name, dispute)
+        response = getattr(billing_client, method)(url, data[name] if method == "post" else None)
+        assert response["Location"] == _url("change", dispute), name
+        message = _followed_message(billing_client, response)
+        assert f"{dispute.number} is no longer open (status: Resolved)" in message, name
+        assert reasons[name] in message, name
 
-    assert response.status_code == 400
-    assert "This request is already resolved." in response.content.decode()
+    assert not Credit.objects.exists()
+    assert BillingMessage.objects.count() == messages_before
+    dispute.refresh_from_db()
+    assert (dispute.status, dispute.outcome) == ("resolved", "no_credit")
+    page = billing_client.get(_url("change", dispute)).content.decode()
+    for name in ("reply", "credit", "answer"):
+        assert _url(name, dispute) not in page, name
+    assert _url("close", dispute) in page
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_question_has_no_credit_page(billing_client, customer, admin_user, invoice, method):
+    question = services.billing_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="question",
+        subject="¿Por qué sube?",
+        description="?",
+        invoice=invoice,
+    )
+    data = {"amount": "10", "invoice": invoice.pk} if method == "post" else None
+
+    response = getattr(billing_client, method)(_url("credit", question), data)
+
+    message = _followed_message(billing_client, response)
+    assert f"{question.number} is a question: it is answered, not credited" in message
+    assert not Credit.objects.exists()
+    # Replying and answering a question stay possible.
+    assert billing_client.get(_url("reply", question)).status_code == 200
+    assert billing_client.get(_url("answer", question)).status_code == 200
+
+
+def test_a_closed_request_offers_nothing_and_its_pages_send_back(
+    billing_client, billing_staff, dispute
+):
+    services.billing_request_close(request_obj=dispute, staff=billing_staff)
+    page = billing_client.get(_url("change", dispute)).content.decode()
+    for name in ("reply", "credit", "answer", "close"):
+        assert _url(name, dispute) not in page, name
+
+    for name in ("reply", "credit", "answer"):
+        response = billing_client.get(_url(name, dispute))
+        assert "is no longer open (status: Closed)" in _followed_message(billing_client, response)
+    closed_again = billing_client.post(_url("close", dispute))
+    assert f"{dispute.number} is already closed." in _followed_message(billing_client, closed_again)
+    assert BillingMessage.objects.filter(status="closed").count() == 1
 
 
 # --- Resolve without credit, close ----------------------------------------------------------
