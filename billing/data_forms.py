@@ -95,7 +95,6 @@ class DataChangeForm(forms.Form):
                 "name": expected.name,
                 "example": expected.example,
             }
-            field.widget.attrs["placeholder"] = expected.example
         field.widget.attrs["autocomplete"] = "off"
         self.fields["company_name"].widget.attrs["autocomplete"] = "organization"
         if shown_period is not None:
@@ -176,9 +175,11 @@ class PoRequestForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, invoices, **kwargs):
+    def __init__(self, *args, invoices, since: date, **kwargs):
         super().__init__(*args, **kwargs)
+        self.since = since
         self.fields["invoices"].queryset = invoices
+        self.fields["from_period"].widget.attrs["min"] = f"{since:%Y-%m}"
         self.fields["support"].help_text = gettext(
             "The purchase order, or the contract clause that requires the number: a PDF or an "
             "image (PNG, JPEG), up to %(size)d MB."
@@ -202,6 +203,17 @@ class PoRequestForm(forms.Form):
                 gettext("%(name)s is not a PDF or an image (PNG, JPEG).") % {"name": upload.name}
             )
         return upload
+
+    def clean_from_period(self):
+        """Not before the first month the customer sees: an older invoice is not in the portal
+        (the service checks it again)."""
+        period = self.cleaned_data["from_period"]
+        if period is not None and period < self.since:
+            raise forms.ValidationError(
+                gettext("Choose a month from %(month)s on: older invoices are closed.")
+                % {"month": date_format(self.since, "YEAR_MONTH_FORMAT")}
+            )
+        return period
 
     def clean(self):
         cleaned = super().clean()

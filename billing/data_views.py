@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from billing import rules, selectors, services
 from billing.data_forms import DataChangeForm, PoRequestForm
+from billing.models import BillingDataChange
 from portal.access import member_required
 from portal.downloads import private_download
 from portal.errors import DomainError
@@ -90,7 +91,15 @@ def data_change_create(request):
         else:
             _data_change_done(request, change, form.cleaned_data["shown_period"])
             return redirect("billing:data_changes")
-    context = {"form": form, "first_invoice": preview, "customer": customer}
+    context = {
+        "form": form,
+        "first_invoice": preview,
+        "customer": customer,
+        # Still waiting to be handled: the form names them so a second change is no surprise.
+        "pending": selectors.data_changes_for_customer(customer).filter(
+            status=BillingDataChange.Status.RECEIVED
+        ),
+    }
     return render(request, "billing/data_form.html", context, status=400 if form.errors else 200)
 
 
@@ -100,10 +109,11 @@ def data_change_create(request):
 @member_required(Area.BILLING)
 def po_request_list(request):
     requests = selectors.po_requests_for_customer(request.customer)
-    context = {
-        **list_page(request, requests, per_page=settings.BILLING_PAGE_SIZE),
-        "can_act": request.membership.can(Area.BILLING, Level.ACT),
-    }
+    page = list_page(request, requests, per_page=settings.BILLING_PAGE_SIZE)
+    for po in page["page"]:
+        # The address breaks before its "@", never inside a name ("Pre-" / "Requisitos…").
+        po.routed_local, _at, po.routed_domain = po.routed_to.rpartition("@")
+    context = {**page, "can_act": request.membership.can(Area.BILLING, Level.ACT)}
     return render(request, "billing/po_list.html", context)
 
 
@@ -111,11 +121,12 @@ def po_request_list(request):
 def po_request_create(request):
     customer = request.customer
     invoices = selectors.invoices_choice_for_customer(customer)
+    since = selectors.visible_since(customer)
     if request.method == "POST":
-        form = PoRequestForm(request.POST, request.FILES, invoices=invoices)
+        form = PoRequestForm(request.POST, request.FILES, invoices=invoices, since=since)
     else:
         form = PoRequestForm(
-            invoices=invoices, initial={"invoices": request.GET.getlist("invoice")}
+            invoices=invoices, since=since, initial={"invoices": request.GET.getlist("invoice")}
         )
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,7 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models import BillingRequest, Currency, Invoice
 from billing.money import money
-from billing.selectors import disputed_amounts, invoices_choice_for_customer
+from billing.selectors import (
+    disputed_amounts,
+    invoice_currencies,
+    invoices_choice_for_customer,
+)
 from portal.errors import DomainError
 from portal.selectors.inventory import services_for_customer
 from tickets.attachments import ALLOWED_LABEL
@@ -119,7 +123,10 @@ class BillingRequestForm(forms.Form):
         self.fields["invoice"].queryset = invoices
         self.fields["invoice"].country = customer.country
         self.fields["service"].queryset = services_for_customer(customer)
-        self.fields["currency"].choices = [("", "—"), *Currency.choices]
+        # The currencies the customer is billed in; every currency while it has no invoice.
+        billed = invoice_currencies(customer)
+        currencies = [(code, Currency(code).label) for code in billed] or Currency.choices
+        self.fields["currency"].choices = [("", "—"), *currencies]
         self.fields["attachments"] = MultipleFileField(
             label=_("Attachments"),
             help_text=_("Up to %(size)d MB each. Accepted: %(types)s.")
@@ -139,10 +146,30 @@ class BillingRequestForm(forms.Form):
                 label=_("Disputed amount of line %(position)s") % {"position": line.position},
                 required=False,
                 widget=_amount_input(
-                    max=str(line.amount), **{"data-line-amount": str(line.amount)}
+                    max=str(line.amount),
+                    **{
+                        "data-line-amount": str(line.amount),
+                        # billing-dispute.js says the server's own words next to the line.
+                        "data-too-much": self._too_much(line),
+                    },
                 ),
                 **_MONEY,
             )
+
+    def _money(self, amount) -> str:
+        return money(amount, self.invoice_shown.currency, country=self.customer.country)
+
+    def _too_much(self, line) -> str:
+        return str(
+            _("You can dispute at most the line's amount, %(amount)s.")
+            % {"amount": self._money(line.amount)}
+        )
+
+    @property
+    def money_sample(self) -> str:
+        """1234567 in the shown invoice's currency as the page writes amounts: the live total of
+        billing-dispute.js copies its symbol, separators and decimals."""
+        return self._money(Decimal("1234567")) if self.invoice_shown else ""
 
     def _invoice_shown(self, invoices) -> Invoice | None:
         """The invoice whose lines the form shows: the posted one, else the preselected one."""
@@ -177,13 +204,31 @@ class BillingRequestForm(forms.Form):
         kind = cleaned.get("kind")
         # What the chosen kind does not use cannot stop it (without CSS every field shows).
         unused = [] if kind == BillingRequest.Kind.CREDIT else list(CREDIT_FIELDS)
+        if cleaned.get("invoice") is not None:
+            unused.append("currency")  # the invoice's currency applies
         if kind != BillingRequest.Kind.DISPUTE:
             unused += ["lines", *(f"amount_{line.pk}" for line in self.invoice_lines)]
         for name in unused:
             self._errors.pop(name, None)
             cleaned[name] = None
         self.disputed = self._disputed(cleaned) if kind == BillingRequest.Kind.DISPUTE else {}
+        if kind == BillingRequest.Kind.CREDIT:
+            self._outage_check(cleaned)
         return cleaned
+
+    def _outage_check(self, cleaned) -> None:
+        """An outage already happened: neither end of it lies in the future. Said here next to
+        its field together with the form's other errors; the service checks it again."""
+        now = timezone.now()
+        for name in ("outage_start", "outage_end"):
+            if cleaned.get(name) and cleaned[name] > now:
+                self.add_error(
+                    name,
+                    _(
+                        "A credit is for an outage that has happened: the times cannot be in "
+                        "the future."
+                    ),
+                )
 
     def _disputed(self, cleaned) -> dict:
         """line id -> disputed amount: a ticked line without an amount disputes all of it, an
@@ -200,15 +245,7 @@ class BillingRequestForm(forms.Form):
                 continue
             amount = line.amount if amount is None else amount
             if amount > line.amount:
-                self.add_error(
-                    name,
-                    _("You can dispute at most the line's amount, %(amount)s.")
-                    % {
-                        "amount": money(
-                            line.amount, self.invoice_shown.currency, country=self.customer.country
-                        )
-                    },
-                )
+                self.add_error(name, self._too_much(line))
             elif line.pk in self.under_dispute:
                 self.add_error(name, _("This line is already under an open dispute."))
             else:

@@ -4,6 +4,8 @@ conversation, the customer's reply and the file downloads. Reads need the billin
 write needs its act level and is POST only. Internal notes never reach these pages: every read
 goes through billing.selectors."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +22,7 @@ from portal.listing import list_page
 from portal.models import Area, Level, TeamRole
 from portal.selectors.team import team_for_customer
 from tickets.forms import ReplyForm
+from tickets.models import Impact
 from tickets.selectors import ticket_get
 from tickets.services import ticket_clock
 from tickets.views import span_text
@@ -69,11 +72,16 @@ def _who_answers(customer) -> str:
     return _("Billing Customer Care will answer you here and by e-mail.")
 
 
-def _outage_from(ticket) -> dict:
-    """A resolved ticket gives the credit its service and its outage window."""
+def _outage_end(ticket):
+    return ticket.restored_at or ticket.resolved_at
+
+
+def _outage_from(customer, ticket) -> dict:
+    """A resolved ticket gives the credit its service, its outage window and the currency the
+    service is billed in."""
     service = ticket.services.order_by("service_id").first()
-    end = ticket.restored_at or ticket.resolved_at
-    return {
+    end = _outage_end(ticket)
+    initial = {
         "kind": BillingRequest.Kind.CREDIT,
         "ticket": ticket.number,
         "service": service,
@@ -81,28 +89,51 @@ def _outage_from(ticket) -> dict:
         "outage_end": timezone.localtime(end).replace(second=0) if end else None,
         "subject": _("Credit for the outage of ticket %(number)s") % {"number": ticket.number},
     }
+    if service is not None:
+        initial["currency"] = selectors.service_currency(customer, service)
+    return initial
 
 
 def _initial(request, invoice, ticket) -> dict:
     kind = request.GET.get("kind", "")
     initial = {"kind": kind if kind in BillingRequest.Kind.values else "question"}
+    currencies = selectors.invoice_currencies(request.customer)
+    if currencies:  # the latest invoice's; a ticket's service may say otherwise below
+        initial["currency"] = currencies[0]
     if invoice is not None:
         initial["invoice"] = invoice
         if initial["kind"] == BillingRequest.Kind.DISPUTE:
             initial["subject"] = _("Dispute of invoice %(number)s") % {"number": invoice.number}
-    if ticket is not None and ticket.status in services.CREDITABLE_TICKET_STATUSES:
-        initial.update(_outage_from(ticket))
+    if ticket is not None and _ticket_refusal(ticket) is None:
+        initial.update(_outage_from(request.customer, ticket))
     return initial
 
 
-def _ticket_box(ticket) -> dict | None:
-    """What the form says about the ticket a credit starts from, with its SLA verdict."""
+def _ticket_refusal(ticket) -> str | None:
+    """Why a credit cannot start from this ticket, if it cannot (R-BIL-1): it is not resolved
+    yet, or it had no impact on the service (a question is not an outage)."""
+    if ticket.impact == Impact.NO_IMPACT:
+        return _("This ticket reported no impact on the service, so it cannot support a credit.")
+    if ticket.status not in services.CREDITABLE_TICKET_STATUSES:
+        return _("A credit can start from a ticket once the ticket is resolved.")
+    return None
+
+
+def _ticket_box(ticket, refusal: str | None) -> dict | None:
+    """What the form says about the ticket a credit starts from: the outage as the customer
+    lived it (problem start to restoration) and, apart, the SLA restoration time, which counts
+    from the ticket's opening and leaves the pauses out."""
     if ticket is None:
         return None
     clock = ticket_clock(ticket)
+    end = _outage_end(ticket)
     return {
         "ticket": ticket,
-        "creditable": ticket.status in services.CREDITABLE_TICKET_STATUSES,
+        "creditable": refusal is None,
+        "no_impact": ticket.impact == Impact.NO_IMPACT,
+        "outage_start": ticket.problem_started_at,
+        "outage_end": end,
+        "outage": span_text(end - ticket.problem_started_at) if end else "",
         "breached": clock.breached,
         "elapsed": span_text(clock.elapsed),
         "target": span_text(clock.target),
@@ -115,6 +146,10 @@ def request_create(request):
     source = request.POST if request.method == "POST" else request.GET
     number = source.get("ticket", "").strip()
     ticket = ticket_get(customer, number) if number else None
+    refusal = _ticket_refusal(ticket) if ticket is not None else None
+    # One ticket, one credit claim: the one already raised is shown (the service refuses a
+    # second one, and a ticket that is not creditable).
+    claim = selectors.ticket_credit_request(customer, ticket) if ticket is not None else None
     invoice = None
     if request.method == "GET" and request.GET.get("invoice"):
         invoice = get_object_or_404(
@@ -142,14 +177,12 @@ def request_create(request):
                 + _who_answers(customer),
             )
             return redirect(services.request_path(request_obj))
-    ticket_error = ""
-    creditable = ticket is None or ticket.status in services.CREDITABLE_TICKET_STATUSES
-    if not form.is_bound and not creditable:
-        ticket_error = _("A credit can start from a ticket once the ticket is resolved.")
+    ticket_error = refusal if not form.is_bound else ""
     context = {
         "form": form,
         "ticket_error": ticket_error,
-        "ticket_box": _ticket_box(ticket),
+        "ticket_box": _ticket_box(ticket, refusal),
+        "claim": claim,
         "can_view_tickets": request.membership.can(Area.TICKETS),
     }
     status = 400 if form.errors or ticket_error else 200
@@ -167,23 +200,37 @@ _STEPS = (
 )
 
 
-def _progress(request_obj: BillingRequest) -> list[dict]:
-    """The four steps with their state (done, current, next) and when each was reached."""
-    reached = {Status.RECEIVED: request_obj.created_at}
+def _entered(request_obj: BillingRequest) -> dict[str, datetime]:
+    """status -> when the request last entered it. A message that sets the status the request
+    is already in enters nothing; after a wait for the customer, "in analysis" is entered again
+    by the reply (or the staff message) that resumed it."""
+    entered = {Status.RECEIVED: request_obj.created_at}
+    status = Status.RECEIVED
     for message in request_obj.public_messages:
-        if message.status:
-            step = next(s for s, members in _STEPS if message.status in members)
-            reached.setdefault(step, message.created_at)
+        if message.status and message.status != status:
+            status = message.status
+            entered[status] = message.created_at
+    return entered
+
+
+def _progress(request_obj: BillingRequest) -> list[dict]:
+    """The four steps with their state (done, current, next) and when each was entered: the
+    step's time is the last time the request entered the status the step names. While it waits
+    for the customer the second step is called so and shows when the wait began; otherwise it
+    is "in analysis" and shows when the analysis last (re)started. A request that went from
+    waiting straight to resolved was never in analysis: that step shows no time."""
+    entered = _entered(request_obj)
     current = next(i for i, (_s, members) in enumerate(_STEPS) if request_obj.status in members)
     steps = []
     for index, (step, _members) in enumerate(_STEPS):
         state = "done" if index < current else "current" if index == current else "next"
         if state == "done" and step == Status.RESOLVED and not request_obj.outcome:
             state = "skipped"  # closed without an answer
-        label = Status(step).label
+        shown = step
         if step == Status.IN_ANALYSIS and request_obj.status == Status.WAITING:
-            label = Status.WAITING.label
-        steps.append({"step": step, "label": label, "state": state, "at": reached.get(step)})
+            shown = Status.WAITING
+        at = entered.get(shown) if state in ("done", "current") else None
+        steps.append({"step": step, "label": Status(shown).label, "state": state, "at": at})
     return steps
 
 

@@ -3,7 +3,9 @@
 import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.errors import DomainError
 
@@ -19,7 +21,10 @@ ALLOWED = {
 }
 _PCAP_MAGIC = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
 _PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
-ALLOWED_LABEL = "PDF, PNG, JPEG, GIF, WebP, Word, Excel, pcap, text (.txt, .log, .csv)"
+ALLOWED_LABEL = format_lazy(
+    "PDF, PNG, JPEG, GIF, WebP, Word, Excel, pcap, {text} (.txt, .log, .csv)",
+    text=gettext_lazy("plain text"),
+)
 
 
 def _looks_like_text(head: bytes) -> bool:

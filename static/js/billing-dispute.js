@@ -1,7 +1,9 @@
 // Disputes of invoice lines (R-BIL-1): ticking a line disputes its whole amount, typing an
-// amount ticks it, an amount above the line's is brought back to the line's, the total is summed
-// as you type, and choosing another invoice brings its lines without leaving the page. Without
-// JS the server does all of it (and checks everything again in any case).
+// amount ticks it, the total is summed as you type (written like every other amount of the page)
+// and choosing another invoice brings its lines without leaving the page. An amount above the
+// line's is never changed behind the person's back: the line says so in the server's own words
+// (data-too-much), the field is marked invalid and the form is not sent until it is corrected.
+// Without JS the server does all of it (and checks everything again in any case).
 (function () {
   "use strict";
   var form = document.querySelector("[data-request-form]");
@@ -17,7 +19,31 @@
     return isFinite(number) && number > 0 ? Math.round(number * 100) : 0;
   }
 
-  function format(amountCents, currency) {
+  // The server writes 1234567 in the invoice's currency (data-money-sample, e.g. "$1.234.567,00",
+  // "US$ 1.234.567,00", "ARS 1,234,567.00", "$1.234.567"): its symbol, separators and decimals.
+  var SAMPLE = /^(\D*)1(\D?)234\D?567(?:(\D)(\d+))?(\D*)$/;
+
+  function groups(digits, separator) {
+    var out = "";
+    while (digits.length > 3) {
+      out = separator + digits.slice(-3) + out;
+      digits = digits.slice(0, -3);
+    }
+    return digits + out;
+  }
+
+  function format(amountCents, table) {
+    var currency = table.getAttribute("data-currency");
+    var match = SAMPLE.exec(table.getAttribute("data-money-sample") || "");
+    if (match) {
+      var decimals = match[4] ? match[4].length : 0;
+      var fixed = (amountCents / 100).toFixed(decimals).split(".");
+      var text = groups(fixed[0], match[2]);
+      if (decimals) {
+        text += match[3] + fixed[1];
+      }
+      return match[1] + text + match[5];
+    }
     try {
       return new Intl.NumberFormat(lang, { style: "currency", currency: currency }).format(amountCents / 100);
     } catch (error) {
@@ -36,6 +62,41 @@
     };
   }
 
+  function tooMuch(input) {
+    return cents(input.value) > cents(input.getAttribute("data-line-amount"));
+  }
+
+  function check(row) {
+    // The line's own verdict: what the person typed stays; a stale server error goes.
+    var p = parts(row);
+    if (!p.amount) {
+      return true;
+    }
+    Array.prototype.forEach.call(row.querySelectorAll("[data-server-error], [data-js-error]"), function (node) {
+      node.parentNode.removeChild(node);
+    });
+    row.classList.remove("bil-line-error");
+    if (!tooMuch(p.amount)) {
+      p.amount.setCustomValidity("");
+      p.amount.removeAttribute("aria-invalid");
+      p.amount.removeAttribute("aria-describedby");
+      return true;
+    }
+    var message = p.amount.getAttribute("data-too-much");
+    var error = document.createElement("p");
+    error.className = "field-error";
+    error.id = p.amount.id + "-error";
+    error.setAttribute("data-testid", "line-error");
+    error.setAttribute("data-js-error", "");
+    error.textContent = message;
+    p.amount.parentNode.appendChild(error);
+    p.amount.setCustomValidity(message);
+    p.amount.setAttribute("aria-invalid", "true");
+    p.amount.setAttribute("aria-describedby", error.id);
+    row.classList.add("bil-line-error");
+    return false;
+  }
+
   function refreshTotal() {
     var table = holder.querySelector("table[data-currency]");
     var total = holder.querySelector("[data-dispute-total]");
@@ -51,20 +112,7 @@
         any = true;
       }
     });
-    total.textContent = any ? format(sum, table.getAttribute("data-currency")) : total.getAttribute("data-empty");
-  }
-
-  function cap(input) {
-    // Refuse more than the line's amount: the value goes back to the line's amount.
-    var limit = cents(input.getAttribute("data-line-amount"));
-    if (cents(input.value) > limit) {
-      input.value = input.getAttribute("data-line-amount");
-      input.setAttribute("aria-invalid", "true");
-      input.classList.add("bil-capped");
-    } else {
-      input.removeAttribute("aria-invalid");
-      input.classList.remove("bil-capped");
-    }
+    total.textContent = any ? format(sum, table) : total.getAttribute("data-empty");
   }
 
   holder.addEventListener("change", function (event) {
@@ -75,7 +123,7 @@
     var p = parts(row);
     if (event.target === p.check && p.amount) {
       p.amount.value = p.check.checked ? (p.amount.value || p.amount.getAttribute("data-line-amount")) : "";
-      cap(p.amount);
+      check(row);
     }
     refreshTotal();
   });
@@ -87,12 +135,30 @@
     }
     var p = parts(row);
     if (event.target === p.amount) {
-      cap(p.amount);
+      check(row);
       if (p.check) {
         p.check.checked = cents(p.amount.value) > 0;
       }
     }
     refreshTotal();
+  });
+
+  form.addEventListener("submit", function (event) {
+    // Only a dispute sends its lines (the server ignores them for the other kinds).
+    var kind = form.querySelector("input[name=kind]:checked");
+    if (kind && kind.value !== "dispute") {
+      return;
+    }
+    var wrong = rows().filter(function (row) {
+      var p = parts(row);
+      return p.amount && tooMuch(p.amount) && !check(row);
+    });
+    if (wrong.length) {
+      event.preventDefault();
+      var first = parts(wrong[0]).amount;
+      first.focus();
+      first.reportValidity();
+    }
   });
 
   if (invoice) {
@@ -121,5 +187,11 @@
     });
   }
 
+  rows().forEach(function (row) {
+    var p = parts(row);
+    if (p.amount && tooMuch(p.amount)) {
+      check(row);
+    }
+  });
   refreshTotal();
 })();

@@ -220,6 +220,9 @@ def test_the_tax_id_field_names_the_countrys_id_and_example(
     assert f'<label for="id_tax_id">{label}</label>' in text
     assert f'<p class="help">{help_text}</p>' in text
     assert "Now: " + customer.legal_name + ", tax id X-1." in text
+    # The example is in the help text only: an empty field must not look already filled.
+    tax_id_input = text[text.index('name="tax_id"') :].split(">", 1)[0]
+    assert "placeholder" not in tax_id_input
 
 
 def test_a_country_without_a_known_tax_id_gets_a_plain_field(client):
@@ -230,6 +233,33 @@ def test_a_country_without_a_known_tax_id_gets_a_plain_field(client):
     response = client.post("/billing/data/new/", {"tax_id": "155596713-2-2015 DV 59"})
     assert response.status_code == 302
     assert BillingDataChange.objects.get().tax_id == "155596713-2-2015 DV 59"
+
+
+def test_the_form_names_the_changes_still_waiting_to_be_handled(
+    admin_client, customer, admin_user, staff_user
+):
+    """A second change while another is pending is no surprise (review 7, §13)."""
+    assert 'data-testid="data-change-pending"' not in _text(admin_client.get("/billing/data/new/"))
+    pending = _change(customer, admin_user, company_name="Acme Logística y Distribución S.A.")
+    handled = _change(customer, admin_user, billing_address="Av. Siempre Viva 742")
+    services.billing_data_change_handle(change=handled, staff=staff_user, status="applied")
+
+    text = _text(admin_client.get("/billing/data/new/"))
+
+    notice = text[text.index('data-testid="data-change-pending"') :].split("</div>", 1)[0]
+    assert "A change you asked for is still waiting to be handled:" in notice
+    assert pending.number in notice and handled.number not in notice
+    assert "asked for on 03/10/2026 for the invoice for April 2026" in notice
+    assert "new company name <q>Acme Logística y Distribución S.A.</q>" in notice
+    assert "If the one you send now replaces it, say so in the comment." in notice
+
+
+def test_the_billing_tabs_come_first_on_the_data_and_po_pages(admin_client):
+    """As on every other billing page, so the tabs do not jump when switching (review 7)."""
+    for path in ("/billing/data/", "/billing/data/new/", "/billing/po/", "/billing/po/new/"):
+        text = _text(admin_client.get(path))
+        main = text[text.index('<main id="main"') :].split(">", 1)[1].lstrip()
+        assert main.startswith('<nav class="tabs billing-tabs"'), path
 
 
 # --- sending -------------------------------------------------------------------------------

@@ -190,6 +190,46 @@ def test_the_list_shows_kind_number_invoices_destination_status_and_answer(
     assert "Rejected" in rows[second.number] and "Expired contract" in rows[second.number]
 
 
+def test_the_list_caption_and_columns_read_well(admin_client, customer, admin_user, addresses):
+    """The caption is capitalised; the kind sits under the number to print; the address
+    breaks only before its "@" (review 7, §11 and §12)."""
+    from billing.services import po_request_create
+
+    po_request_create(
+        customer=customer,
+        user=admin_user,
+        kind="po",
+        reference="4500012345",
+        support=SimpleUploadedFile("po.pdf", PDF_BYTES),
+        from_period=date(2026, 4, 1),
+    )
+    text = _text(admin_client.get("/billing/po/"))
+    assert '<caption class="sr-only">Requests for PO / HES / MIGO numbers</caption>' in text
+    assert (
+        '<strong class="mono billing-po-reference">4500012345</strong><br>'
+        '<span class="muted small">Purchase order (PO)</span>'
+    ) in text
+    assert (
+        '<span class="nowrap">po-ar</span><wbr><span class="nowrap">@provider.test</span>'
+    ) in text
+
+
+def test_a_month_before_the_first_one_the_customer_sees_is_refused(admin_client, addresses):
+    """On 2026-03-10 the portal shows the invoices from April 2024 (24 months): a PO cannot
+    start six years back (review 7, §7). The service checks it again."""
+    text = _text(admin_client.get("/billing/po/new/"))
+    assert 'type="month"' in text and 'min="2024-04"' in text
+
+    response = admin_client.post("/billing/po/new/", _form(from_period="2020-01"))
+
+    assert response.status_code == 400
+    assert "Choose a month from April 2024 on: older invoices are closed." in _text(response)
+    assert not PurchaseOrderRequest.objects.exists()
+    response = admin_client.post("/billing/po/new/", _form(from_period="2024-04"))
+    assert response.status_code == 302
+    assert PurchaseOrderRequest.objects.get().from_period == date(2024, 4, 1)
+
+
 def test_an_invoice_link_preselects_it(admin_client, invoice, addresses):
     text = _text(admin_client.get(f"/billing/po/new/?invoice={invoice.number}"))
     assert re.search(rf'value="{invoice.number}"[^>]*checked', text)

@@ -273,7 +273,10 @@ def test_the_list_shows_each_request_with_its_amount_status_and_outcome(
     assert "Backup link billed" in row and "Dispute of invoice lines" in row
     assert invoice.number in row and reverse("billing:invoice", args=[invoice.number]) in row
     assert "$250.50" in row  # the disputed amount, in the reader's (English) format
-    assert "Resolved" in row and "$200.00" in row and f"on invoice {invoice.number}" in row
+    assert "Resolved" in row and "$200.00" in row
+    # Numbers never break in the middle: the invoice's and the outcome's stay on one line.
+    assert f'on invoice <span class="nowrap">{invoice.number}</span>' in row
+    assert f'class="mono nowrap" href="{reverse("billing:invoice", args=[invoice.number])}"' in row
     waiting = _row(page, question.number)
     assert "Waiting for you" in waiting and "bil-row-waiting" in page
     assert "1 request is waiting for your answer." in page
@@ -464,6 +467,25 @@ def test_a_dispute_above_the_line_amount_is_a_400_next_to_the_line(admin_client,
     assert invoice.status == Invoice.Status.ISSUED
 
 
+def test_each_line_carries_the_servers_too_much_message_and_the_page_an_amount_sample(
+    admin_client, invoice, lines
+):
+    """R-BIL-1: billing-dispute.js never lowers an amount behind the person's back; it shows
+    the server's own message next to the line (data-too-much) and writes the live total like
+    the rest of the page (data-money-sample)."""
+    page = admin_client.get(NEW, {"kind": "dispute", "invoice": invoice.number}).content.decode()
+
+    assert 'data-money-sample="$1,234,567.00"' in page
+    amount = page[page.index(f'name="amount_{lines[0].pk}"') :].split(">", 1)[0]
+    assert 'data-too-much="You can dispute at most the line&#x27;s amount, $1,000.00."' in amount
+    response = admin_client.post(
+        NEW, _dispute(invoice, lines=[lines[0].pk], **{f"amount_{lines[0].pk}": "1000.01"})
+    )
+    assert "You can dispute at most the line&#x27;s amount, $1,000.00." in (
+        response.content.decode()
+    )
+
+
 def test_a_dispute_without_lines_is_a_400(admin_client, invoice):
     response = admin_client.post(NEW, _dispute(invoice))
     assert response.status_code == 400
@@ -577,6 +599,143 @@ def test_a_credit_from_another_customers_ticket_is_404(
     assert admin_client.get(NEW, {"ticket": ticket.number}).status_code == 404
     assert admin_client.post(NEW, _credit(ticket=ticket.number)).status_code == 404
     assert not BillingRequest.objects.exists()
+
+
+def test_a_ticket_without_impact_on_the_service_cannot_start_a_credit(
+    admin_client, customer, admin_user, staff_user
+):
+    """R-BIL-1: a question or a request to the TSC is not an outage."""
+    ticket = ticket_open_for(customer, admin_user, impact="no_impact", subject="Caller ID?")
+    ticket_services.ticket_resolve(ticket=ticket, actor=staff_user, resolution="Answered")
+    page = admin_client.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
+    assert 'data-testid="ticket-credit"' not in page
+
+    response = admin_client.get(NEW, {"kind": "credit", "ticket": ticket.number})
+
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "This ticket reported no impact on the service, so it cannot support a credit." in text
+    assert 'name="outage_start" value=' not in text  # nothing prefilled from it
+    response = admin_client.post(NEW, _credit(ticket=ticket.number))
+    assert response.status_code == 400
+    assert "so it cannot support a credit." in response.content.decode()
+    assert not BillingRequest.objects.exists()
+
+
+def _credit_from(customer, user, ticket, **overrides) -> BillingRequest:
+    ticket.refresh_from_db()
+    return services.billing_request_create(
+        customer=customer,
+        user=user,
+        kind="credit",
+        subject="SLA credit",
+        description="Four hours down",
+        requested_amount=Decimal("100"),
+        currency="USD",
+        ticket=ticket,
+        **overrides,
+    )
+
+
+def test_a_ticket_with_a_credit_request_links_to_it_instead_of_offering_another(
+    admin_client, customer, admin_user, staff_user, resolved_ticket
+):
+    """One ticket, one credit claim: the ticket page and the form lead to the one raised."""
+    claim = _credit_from(customer, admin_user, resolved_ticket)
+    url = reverse("tickets:detail", args=[resolved_ticket.number])
+
+    page = admin_client.get(url).content.decode()
+
+    assert 'data-testid="request-credit"' not in page
+    assert f'href="{_detail(claim)}" data-testid="credit-claim">{claim.number}<' in page
+    response = admin_client.get(NEW, {"kind": "credit", "ticket": resolved_ticket.number})
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="ticket-claim"' in text
+    assert f'<a href="{_detail(claim)}">{claim.number}</a>' in text
+    response = admin_client.post(NEW, _credit(ticket=resolved_ticket.number))
+    assert response.status_code == 400
+    assert f"A credit for this ticket was already requested in {claim.number}." in (
+        response.content.decode()
+    )
+    assert BillingRequest.objects.count() == 1
+
+    # Refused without a credit, the claim no longer stands: the ticket offers one again.
+    services.billing_request_answer(request_obj=claim, staff=staff_user, answer="Not billed.")
+    page = admin_client.get(url).content.decode()
+    assert 'data-testid="request-credit"' in page and 'data-testid="credit-claim"' not in page
+
+
+def test_a_credit_from_a_ticket_prefills_its_services_currency_among_the_billed_ones(
+    admin_client, customer, resolved_ticket
+):
+    service = resolved_ticket.services.get()
+    invoice_with_lines(
+        customer,
+        number="FA-ARS-1",
+        currency="ARS",
+        period=datetime.date(2026, 1, 1),
+        amounts=("500.00",),
+        services=[service],
+    )
+    invoice_with_lines(
+        customer, number="FA-USD-1", currency="USD", period=datetime.date(2026, 2, 1)
+    )
+
+    page = admin_client.get(NEW, {"kind": "credit", "ticket": resolved_ticket.number})
+
+    text = page.content.decode()
+    assert '<option value="ARS" selected>' in text
+    assert '<option value="USD">' in text
+    assert 'value="BRL"' not in text and 'value="VES"' not in text
+    response = admin_client.post(NEW, _credit(currency="BRL"))
+    assert response.status_code == 400
+    assert "Select a valid choice. BRL is not one of the available choices." in (
+        response.content.decode()
+    )
+
+
+def test_without_invoices_every_currency_can_be_chosen(admin_client):
+    text = admin_client.get(NEW, {"kind": "credit"}).content.decode()
+    assert '<option value="BRL">' in text and '<option value="VES">' in text
+
+
+def test_an_outage_in_the_future_is_refused_on_its_field(admin_client, admin_user):
+    admin_user.timezone = "America/Argentina/Buenos_Aires"
+    admin_user.save()
+    with time_machine.travel(datetime.datetime(2026, 11, 28, 17, 40, tzinfo=UTC), tick=False):
+        response = admin_client.post(
+            NEW, _credit(outage_start="2026-11-28T10:00", outage_end="2027-01-26T10:00")
+        )
+        text = response.content.decode()
+        assert response.status_code == 400
+        future = "A credit is for an outage that has happened: the times cannot be in the future."
+        assert text.index(future) > text.index('"outage_end"')  # on its field
+        response = admin_client.post(NEW, _credit(outage_start="2026-11-28T15:00", outage_end=""))
+        assert response.status_code == 400
+        text = response.content.decode()
+        assert text.index(future) > text.index('"outage_start"') and text.count(future) == 1
+        response = admin_client.post(
+            NEW, _credit(outage_start="2026-11-28T10:00", outage_end="2026-11-28T14:30")
+        )
+        assert response.status_code == 302
+    assert BillingRequest.objects.count() == 1
+
+
+def test_the_ticket_summary_shows_the_outage_apart_from_the_sla_restoration_time(
+    admin_client, admin_user, resolved_ticket
+):
+    """The outage is problem start to restoration (4 h); the SLA clock counts from the
+    ticket's opening five minutes later (3 h 55 min): each says which it is."""
+    admin_user.timezone = "America/Argentina/Buenos_Aires"
+    admin_user.save()
+
+    page = admin_client.get(NEW, {"kind": "credit", "ticket": resolved_ticket.number})
+
+    text = " ".join(page.content.decode().split())
+    assert "<strong>Outage: 4 h</strong>, from 03/10/2026 8 a.m. to 03/10/2026 noon." in text
+    assert "SLA restoration time 3 h 55 min, within the 4 h target" in text
+    assert "(counted from the ticket's opening, without the pauses)" in text
 
 
 def test_a_credit_needs_an_amount_and_a_sane_outage(admin_client, invoice):
@@ -745,6 +904,95 @@ def test_a_credit_shows_its_amount_and_invoice(
     assert 'data-testid="credit-card"' in page
     assert 'data-state="current"' in page and 'data-step="resolved"' in page
     assert 'data-testid="reply-form"' not in page
+
+
+def _step(page: str, step: str) -> tuple[str, str, datetime.datetime | None]:
+    """(label, state, time shown) of one progress step."""
+    start = page.index(f'data-step="{step}"')
+    item = page[page.rindex("<li", 0, start) : page.index("</li>", start)]
+    label = item.split("<strong>", 1)[1].split("</strong>", 1)[0]
+    state = item.split('data-state="', 1)[1].split('"', 1)[0]
+    moment = item.split('datetime="', 1)[1].split('"', 1)[0] if 'datetime="' in item else None
+    return label, state, datetime.datetime.fromisoformat(moment) if moment else None
+
+
+def test_each_step_shows_when_the_request_last_entered_it(
+    admin_client, customer, admin_user, staff_user, invoice
+):
+    """Received at T0, taken into analysis at T1, waiting for the customer at T2, resumed by
+    the customer's reply at T3, resolved at T4: the second step shows T2 while it waits and
+    T3 afterwards, the time analysis resumed (never the time the wait began)."""
+    t0 = datetime.datetime(2026, 11, 26, 17, 56, tzinfo=UTC)
+    times = [t0 + datetime.timedelta(hours=hours) for hours in (0, 2, 17, 48, 50)]
+    with time_machine.travel(times[0], tick=False) as clock:
+        request_obj = services.billing_request_create(
+            customer=customer,
+            user=admin_user,
+            kind="question",
+            subject="Why?",
+            description="?",
+            invoice=invoice,
+        )
+        clock.move_to(times[1])
+        services.billing_request_staff_message(
+            request_obj=request_obj, staff=staff_user, body="", status="in_analysis"
+        )
+        clock.move_to(times[2])
+        _wait(request_obj, staff_user)
+
+    page = admin_client.get(_detail(request_obj)).content.decode()
+    assert _step(page, "received") == ("Received", "done", times[0])
+    assert _step(page, "in_analysis") == ("Waiting for you", "current", times[2])
+
+    with time_machine.travel(times[3], tick=False) as clock:
+        services.billing_request_reply(request_obj=request_obj, user=admin_user, body="PO 45")
+        page = admin_client.get(_detail(request_obj)).content.decode()
+        assert _step(page, "in_analysis") == ("In analysis", "current", times[3])
+        clock.move_to(times[4])
+        services.billing_request_answer(request_obj=request_obj, staff=staff_user, answer="Ok")
+
+    page = admin_client.get(_detail(request_obj)).content.decode()
+    assert _step(page, "in_analysis") == ("In analysis", "done", times[3])
+    assert _step(page, "resolved") == ("Resolved", "current", times[4])
+    assert _step(page, "closed") == ("Closed", "next", None)
+
+
+def test_a_message_repeating_the_status_does_not_move_its_step(
+    admin_client, customer, admin_user, staff_user, invoice
+):
+    t0 = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    with time_machine.travel(t0, tick=False) as clock:
+        request_obj = services.billing_request_create(
+            customer=customer,
+            user=admin_user,
+            kind="question",
+            subject="S",
+            description="D",
+            invoice=invoice,
+        )
+        clock.move_to(t0 + datetime.timedelta(hours=1))
+        services.billing_request_staff_message(
+            request_obj=request_obj, staff=staff_user, body="", status="in_analysis"
+        )
+        clock.move_to(t0 + datetime.timedelta(hours=5))
+        services.billing_request_staff_message(
+            request_obj=request_obj, staff=staff_user, body="Still on it", status="in_analysis"
+        )
+    page = admin_client.get(_detail(request_obj)).content.decode()
+    assert _step(page, "in_analysis") == (
+        "In analysis",
+        "current",
+        t0 + datetime.timedelta(hours=1),
+    )
+
+
+def test_a_request_resolved_while_waiting_shows_no_time_for_an_analysis_it_never_had(
+    admin_client, customer, admin_user, staff_user, billing_request
+):
+    _wait(billing_request, staff_user)
+    services.billing_request_answer(request_obj=billing_request, staff=staff_user, answer="Ok")
+    page = admin_client.get(_detail(billing_request)).content.decode()
+    assert _step(page, "in_analysis") == ("In analysis", "done", None)
 
 
 # --- files ------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """A dispute from an invoice line to a credit in real browsers (R-BIL-1, R-TEAM-5): the customer
-disputes two lines of an invoice on the portal (the page sums them and refuses more than a line's
-amount as you type), Billing Customer Care issues the credit through the real admin pages, and
+disputes two lines of an invoice on the portal (the page sums them and, as you type, says next to
+a line when its amount is above the line's, without changing it, and holds the form until it is
+corrected), Billing Customer Care issues the credit through the real admin pages, and
 the customer reads it on the request's page and on the invoice's page; on a desktop and a phone."""
 
 import datetime
@@ -12,6 +13,7 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from billing import rules
 from billing.models import BillingRequest, Credit, Invoice, InvoiceLine
 from portal.models import Notification, ProductLine, TeamAssignment, TeamRole
 from tests.browser.conftest import PHONE
@@ -112,13 +114,26 @@ def test_a_dispute_of_invoice_lines_ends_in_a_credit(
     page.locator("#id_invoice").select_option(invoice.number)
     expect(page.get_by_test_id("dispute-line")).to_have_count(3)
 
-    # Ticking a line disputes all of it; more than a line's amount is refused as you type.
+    # Ticking a line disputes all of it; more than a line's amount is said next to the line,
+    # in the server's words, and the form is not sent: what was typed is never changed.
     page.get_by_label("Line 2", exact=True).check()
     expect(_amount(page, invoice, 2)).to_have_value("480.00")
     _amount(page, invoice, 3).fill("450")
-    expect(_amount(page, invoice, 3)).to_have_value("300.00")
+    expect(_amount(page, invoice, 3)).to_have_value("450")
     expect(page.get_by_label("Line 3", exact=True)).to_be_checked()
+    line_3 = page.locator("[data-dispute-line][data-line='3']")
+    expect(line_3.get_by_test_id("line-error")).to_have_text(
+        "You can dispute at most the line's amount, $300.00."
+    )
+    expect(_amount(page, invoice, 3)).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("[data-dispute-total]")).to_have_text("$930.00")  # as typed
+    screenshot(page, "1-dispute-too-much")
+    page.get_by_test_id("submit-request").click()
+    expect(_amount(page, invoice, 3)).to_be_focused()
+    assert not BillingRequest.objects.exists()
     _amount(page, invoice, 3).fill("150")
+    expect(line_3.get_by_test_id("line-error")).to_have_count(0)
+    expect(_amount(page, invoice, 3)).not_to_have_attribute("aria-invalid", "true")
     expect(page.locator("[data-dispute-total]")).to_have_text("$630.00")
     page.get_by_label("Description").fill(
         "The backup link was cancelled in October (ticket attached) and the installation was "
@@ -195,7 +210,9 @@ def test_a_dispute_of_invoice_lines_ends_in_a_credit(
     expect(page.get_by_test_id("invoice-credited")).to_contain_text("$630.00")
     screenshot(page, "8-credit-on-invoice")
     invoice.refresh_from_db()
-    assert invoice.status == Invoice.Status.CREDITED
+    # $630 of $2,030 credited: the rest is still to pay, so the invoice is not "credited".
+    late = invoice.due_on < rules.customer_today(invoice.customer)
+    assert invoice.status == (Invoice.Status.OVERDUE if late else Invoice.Status.ISSUED)
 
     phone.goto(f"/billing/requests/{request_obj.number}/")
     expect(phone.get_by_test_id("request-banner")).to_contain_text("$630.00")
@@ -246,7 +263,11 @@ def test_a_credit_request_starts_from_a_resolved_ticket(
     expect(page.locator("input[name=kind][value=credit]")).to_be_checked()
     expect(page.get_by_test_id("dispute-lines")).to_be_hidden()
     expect(page.get_by_test_id("credit-ticket")).to_contain_text(f"From ticket {ticket.number}")
-    expect(page.get_by_test_id("credit-ticket")).to_contain_text("after the 4 h target")
+    # The outage as lived (6 h 30 min), apart from the SLA time counted from the opening.
+    expect(page.get_by_test_id("ticket-outage")).to_contain_text("Outage: 6 h 30 min")
+    expect(page.get_by_test_id("ticket-sla")).to_contain_text(
+        "SLA restoration time 6 h 25 min, after the 4 h target"
+    )
     expect(page.locator("#id_service")).to_have_value("AR-COR-IPVPN-30112")
     expect(page.locator("#id_outage_start")).to_have_value(
         f"{start.astimezone(local):%Y-%m-%dT%H:%M}"

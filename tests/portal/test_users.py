@@ -20,7 +20,7 @@ NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 INVITE_SUBJECT = "[%(provider)s] You are invited to %(customer)s's customer portal"
 EXPIRY_IN_LANGUAGE = {
     "es": "17 de marzo de 2026",
-    "pt-br": "17 de Março de 2026",
+    "pt-br": "17 de março de 2026",
     "en": "March 17, 2026",
 }
 
