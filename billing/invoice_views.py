@@ -40,37 +40,18 @@ CSV_COLUMNS = [
 ]
 
 
-def left_to_pay(invoice: Invoice, credited: Decimal) -> Decimal:
-    """What the customer still owes on the invoice: nothing once paid, else the total minus its
-    credits, never below zero (as selectors.amount_due_by_currency counts it)."""
-    if invoice.status == Invoice.Status.PAID:
-        return ZERO
-    return max(invoice.total - (credited or ZERO), ZERO)
-
-
-def _is_late(invoice: Invoice, today) -> bool:
-    """Overdue, or still issued past its due date (the nightly overdue run has not seen it)."""
-    return invoice.status == Invoice.Status.OVERDUE or (
-        invoice.status == Invoice.Status.ISSUED and invoice.due_on < today
-    )
-
-
 def _mark_late(invoices, today) -> list[Invoice]:
+    """Rows annotated with `credited` (selectors.invoices_for_customer) get `late`."""
     invoices = list(invoices)
     for invoice in invoices:
-        invoice.is_late = _is_late(invoice, today)
+        invoice.late = invoice.is_late(invoice.credited, today)
     return invoices
 
 
 def _filtered_invoices(request):
     """The bound filter form and the invoices it selects, or (form, None) when a filter is bad."""
     customer = request.customer
-    currencies = set(
-        selectors.invoices_choice_for_customer(customer)
-        .order_by()
-        .values_list("currency", flat=True)
-        .distinct()
-    )
+    currencies = set(selectors.invoice_currencies(customer))
     form = InvoiceFilterForm(request.GET or None, currencies=currencies)
     if form.is_bound and not form.is_valid():
         return form, None
@@ -135,7 +116,7 @@ def _invoice_cells(invoice: Invoice) -> list[str]:
         amount(invoice.tax),
         amount(invoice.total),
         amount(invoice.credited),
-        amount(left_to_pay(invoice, invoice.credited)),
+        amount(invoice.left_to_pay(invoice.credited)),
         invoice.get_status_display(),
         invoice.paid_on.isoformat() if invoice.paid_on else "",
         str(invoice.line_count),
@@ -174,8 +155,8 @@ def invoice_detail(request, number):
         "requests": list(invoice.requests.all()),
         "credits": credits,
         "credited": credited,
-        "left_to_pay": left_to_pay(invoice, credited),
-        "is_late": _is_late(invoice, rules.customer_today(request.customer)),
+        "left_to_pay": invoice.left_to_pay(credited),
+        "is_late": invoice.is_late(credited, rules.customer_today(request.customer)),
         "can_act": request.membership.can(Area.BILLING, Level.ACT),
         "can_view_services": request.membership.can(Area.SERVICES),
     }

@@ -3,6 +3,7 @@
 credits, billing-data changes with the day-15 rule, and PO / HES / MIGO requests."""
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -90,9 +91,17 @@ class Invoice(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    @property
-    def is_unpaid(self) -> bool:
-        return self.status in self.UNPAID_STATUSES
+    def left_to_pay(self, credited: Decimal) -> Decimal:
+        """What the customer still owes: nothing once paid, else the total less its credits
+        (`credited`, summed by the caller's query), never below zero."""
+        if self.status == self.Status.PAID:
+            return Decimal("0")
+        return max(self.total - (credited or Decimal("0")), Decimal("0"))
+
+    def is_late(self, credited: Decimal, today: date) -> bool:
+        """Past its due date with something still owed, in dispute or not; the hourly overdue
+        run may not have marked it yet."""
+        return self.due_on < today and self.left_to_pay(credited) > 0
 
 
 class InvoiceLine(models.Model):

@@ -10,6 +10,7 @@ from django.db.models import (
     Count,
     DecimalField,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -76,9 +77,10 @@ def invoices_for_customer(
         )
         invoices = invoices.filter(owing)
     elif status == Invoice.Status.OVERDUE:
-        # A dispute does not stop the clock on the rest of the invoice.
-        late = Q(status=Invoice.Status.IN_DISPUTE, due_on__lt=rules.customer_today(customer))
-        invoices = invoices.filter(Q(status=Invoice.Status.OVERDUE) | late)
+        # Invoice.is_late in SQL: past due and still owed; a dispute does not stop the clock,
+        # and the hourly overdue run may not have marked it yet.
+        owed = (Invoice.Status.ISSUED, Invoice.Status.OVERDUE, Invoice.Status.IN_DISPUTE)
+        invoices = invoices.filter(status__in=owed, due_on__lt=rules.customer_today(customer))
     elif status:
         invoices = invoices.filter(status=status)
     if currency:
@@ -121,13 +123,13 @@ def amount_due_by_currency(customer: Customer) -> list[dict]:
     today = rules.customer_today(customer)
     due: dict[str, dict] = defaultdict(lambda: {"amount": ZERO, "count": 0, "overdue": 0})
     for invoice in invoices.only("currency", "total", "status", "due_on"):
-        left = max(invoice.total - invoice.credited, ZERO)
+        left = invoice.left_to_pay(invoice.credited)
         if left <= 0:
             continue
         row = due[invoice.currency]
         row["amount"] += left
         row["count"] += 1
-        row["overdue"] += invoice.due_on < today  # in dispute or not, it is late
+        row["overdue"] += invoice.is_late(invoice.credited, today)
     return [{"currency": code, **row} for code, row in sorted(due.items())]
 
 
@@ -282,16 +284,15 @@ def ticket_credit_request(customer: Customer, ticket) -> BillingRequest | None:
 
 
 def invoice_currencies(customer: Customer) -> list[str]:
-    """The currencies the customer is billed in, the most recent first."""
-    seen: list[str] = []
-    for code in (
-        Invoice.objects.filter(customer=customer)
-        .order_by("-period")
+    """The currencies of the invoices the customer sees, the most recently billed first."""
+    return list(
+        invoices_choice_for_customer(customer)
+        .order_by()
+        .values("currency")
+        .annotate(latest=Max("period"))
+        .order_by("-latest", "currency")
         .values_list("currency", flat=True)
-    ):
-        if code not in seen:
-            seen.append(code)
-    return seen
+    )
 
 
 def service_currency(customer: Customer, service) -> str:

@@ -288,7 +288,12 @@ def test_totals_by_currency_add_up_the_filtered_invoices_with_mixed_currencies(
 def several(customer):
     """Five invoices over four months in two currencies and every kind of status."""
     return {
-        "issued": invoice_with_lines(customer, number="FA-ISSUED", period=months_back(customer, 0)),
+        "issued": invoice_with_lines(
+            customer,
+            number="FA-ISSUED",
+            period=months_back(customer, 0),
+            due_on=rules.customer_today(customer) + datetime.timedelta(days=10),
+        ),
         "overdue": invoice_with_lines(
             customer, number="FA-OVERDUE", status="overdue", period=months_back(customer, 1)
         ),
