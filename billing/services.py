@@ -34,7 +34,7 @@ from portal.selectors.team import team_contact_email
 from portal.services import audit_record
 from portal.services.numbering import number_next
 from portal.services.outbox import Recipient, notify
-from tickets.attachments import attachment_check
+from tickets.attachments import attachment_check, attachment_fields
 from tickets.models import Impact, Ticket
 
 CREDITABLE_TICKET_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
@@ -128,15 +128,8 @@ def invoice_mark_paid(*, invoice: Invoice, paid_on: date) -> Invoice:
 
 def _attach(request_obj: BillingRequest, message: BillingMessage | None, files, by: User) -> None:
     for upload in files:
-        content_type = attachment_check(upload)
         BillingAttachment.objects.create(
-            request=request_obj,
-            message=message,
-            file=upload,
-            filename=upload.name[:200],
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=by,
+            request=request_obj, message=message, **attachment_fields(upload, by=by)
         )
 
 

@@ -65,3 +65,14 @@ def attachment_check(upload: UploadedFile) -> str:
         % {"name": upload.name, "types": ALLOWED_LABEL},
         field="attachments",
     )
+
+
+def attachment_fields(upload: UploadedFile, *, by) -> dict:
+    """What every stored attachment row (tickets, billing requests) keeps of a checked upload."""
+    return {
+        "file": upload,
+        "filename": upload.name[:200],
+        "content_type": attachment_check(upload),
+        "size": upload.size,
+        "uploaded_by": by,
+    }

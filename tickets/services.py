@@ -18,7 +18,7 @@ from portal.selectors.team import team_contact_email
 from portal.services.numbering import number_next
 from portal.services.outbox import Recipient, notify
 from tickets import sla
-from tickets.attachments import attachment_check
+from tickets.attachments import attachment_fields
 from tickets.models import (
     Attachment,
     Impact,
@@ -140,16 +140,8 @@ def _locked(ticket: Ticket) -> Ticket:
 
 def _attach(ticket: Ticket, message: Message | None, files, by: User, internal=False) -> None:
     for upload in files:
-        content_type = attachment_check(upload)
         Attachment.objects.create(
-            ticket=ticket,
-            message=message,
-            file=upload,
-            filename=upload.name[:200],
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=by,
-            internal=internal,
+            ticket=ticket, message=message, internal=internal, **attachment_fields(upload, by=by)
         )
 
 
