@@ -21,6 +21,17 @@ _TEXT = {"rows": 3}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+def _text_field(label, help_text="") -> forms.CharField:
+    """A free-text answer of the forms: optional, a few lines, at most 4,000 characters."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs=_TEXT),
+        help_text=help_text,
+    )
+
+
 def _model_field(model, name: str):
     return model._meta.get_field(name)
 
@@ -46,40 +57,19 @@ class DataChangeForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("Choose how to split the invoices.")},
     )
-    split_detail = forms.CharField(
-        label=_("How to split them"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs=_TEXT),
-        help_text=_("Which sites or service groups go on each invoice."),
+    split_detail = _text_field(
+        _("How to split them"), _("Which sites or service groups go on each invoice.")
     )
-    billing_contacts = forms.CharField(
-        label=_("Billing contacts"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs=_TEXT),
-        help_text=_("Name, e-mail address and phone of each person who receives the invoices."),
+    billing_contacts = _text_field(
+        _("Billing contacts"),
+        _("Name, e-mail address and phone of each person who receives the invoices."),
     )
-    billing_address = forms.CharField(
-        label=_("Billing address"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs=_TEXT),
-        help_text=_("The address printed on the invoices."),
+    billing_address = _text_field(_("Billing address"), _("The address printed on the invoices."))
+    postal_address = _text_field(
+        _("Postal address"),
+        _("Where paper invoices and letters are sent, if not the billing address."),
     )
-    postal_address = forms.CharField(
-        label=_("Postal address"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs=_TEXT),
-        help_text=_("Where paper invoices and letters are sent, if not the billing address."),
-    )
-    comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs=_TEXT),
-    )
+    comment = _text_field(_("Comment"))
     # R-BIL-4: the first invoice the page showed ("YYYY-MM"); the view says so if midnight of
     # the 15th passed while the form was open.
     shown_period = forms.CharField(required=False, widget=forms.HiddenInput, max_length=7)
@@ -160,9 +150,7 @@ class PoRequestForm(forms.Form):
         required=False,
         help_text=_("The month of the first invoice that must carry the number."),
     )
-    comment = forms.CharField(
-        label=_("Comment"), required=False, max_length=4000, widget=forms.Textarea(attrs=_TEXT)
-    )
+    comment = _text_field(_("Comment"))
     support = forms.FileField(
         label=_("Contract support"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
