@@ -15,6 +15,7 @@ from billing.models import (
 )
 from billing.money import money
 from billing.services import credit_default_answer
+from portal.downloads import download_name
 from portal.emails import NotificationObsolete, notification_context
 from portal.models import Notification
 
@@ -152,7 +153,9 @@ def _po_request(notification) -> dict:
     return {
         "po": po,
         "invoices": [invoice.number for invoice in po.invoices.order_by("-period")],
-        "attachments": [(po.support_name, content, po.support_type)],
+        "attachments": [
+            (download_name(po.support_name, po.support_type), content, po.support_type)
+        ],
         "reply_to": [po.requested_by.email],
         "url": settings.PORTAL_BASE_URL
         + reverse("admin:billing_purchaseorderrequest_change", args=[po.pk]),

@@ -42,6 +42,7 @@ from billing import rules
 from billing.models import BillingDataChange, Currency, Invoice, InvoiceLine
 from portal.errors import DomainError
 from portal.models import Customer, Service
+from portal.uploads import pdf_complete
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_LINES = 20_000
@@ -252,12 +253,15 @@ def invoice_pdf_check(upload, *, max_mb: int | None = None) -> None:
     head = upload.read(8192)
     upload.seek(0)
     kind = filetype.guess(head)
-    if kind is None or kind.mime != "application/pdf":
-        what = (
-            _("its content is a .%(extension)s file") % {"extension": kind.extension}
-            if kind is not None
-            else _("its content is not a PDF document")
-        )
+    complete = kind is not None and kind.mime == "application/pdf" and pdf_complete(upload)
+    upload.seek(0)
+    if not complete:
+        if kind is not None and kind.mime == "application/pdf":
+            what = _("its content is not a complete PDF document")
+        elif kind is not None:
+            what = _("its content is a .%(extension)s file") % {"extension": kind.extension}
+        else:
+            what = _("its content is not a PDF document")
         raise DomainError(
             _("%(name)s is not a PDF: %(what)s. Upload the invoice's PDF.")
             % {"name": os.path.basename(upload.name or ""), "what": what},

@@ -27,6 +27,7 @@ from billing.models import (
 )
 from billing.money import money
 from contacts.selectors import po_address
+from portal.downloads import download_name
 from portal.errors import DomainError
 from portal.models import AuditEvent, Customer, NotificationKind, Service, TeamRole, User
 from portal.selectors.notifications import notification_recipients
@@ -734,7 +735,7 @@ def po_request_create(
             from_period=from_period,
             comment=comment.strip(),
             support=support,
-            support_name=support.name[:200],
+            support_name=download_name(support.name or "", content_type)[:200],
             support_type=content_type,
             routed_to=routed_to,
             requested_by=user,

@@ -1,6 +1,6 @@
 """Private files (ticket and billing attachments, invoice PDFs, contract supports) leave only
 through permission-checked views, and always the same way: as a download with a harmless name,
-never cached, never sniffed into something a browser would run."""
+never cached, never sniffed into something a browser would run, and named for what they are."""
 
 import logging
 
@@ -8,16 +8,22 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, Http404
 from django.utils.text import get_valid_filename
 
+from portal.uploads import extension_for
+
 logger = logging.getLogger(__name__)
 
 
-def download_name(filename: str, default: str = "attachment") -> str:
-    """The uploaded name without any path, quotes or control characters."""
+def download_name(filename: str, content_type: str = "", default: str = "attachment") -> str:
+    """The uploaded name without any path, quotes or control characters, ending in the extension
+    of what the file is (its checked content type), never the one it came with: a PNG named
+    .exe is served as .png, text as .txt, an unknown type as .bin."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     try:
-        return get_valid_filename(name).lstrip(".")[-150:] or default
+        name = get_valid_filename(name).lstrip(".")
     except SuspiciousFileOperation:
-        return default
+        name = ""
+    stem = name.rpartition(".")[0] if "." in name else name
+    return f"{stem.rstrip('. ')[:140] or default}.{extension_for(content_type)}"
 
 
 def private_download(stored_file, *, filename: str, content_type: str = "") -> FileResponse:
@@ -30,7 +36,7 @@ def private_download(stored_file, *, filename: str, content_type: str = "") -> F
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=download_name(filename),
+        filename=download_name(filename, content_type),
         content_type=content_type or "application/octet-stream",
     )
     response["Cache-Control"] = "no-store"

@@ -353,6 +353,40 @@ BILLING_MONTHS = _int("BILLING_MONTHS", 24)
 BILLING_PAGE_SIZE = _int("BILLING_PAGE_SIZE", 25)
 INVOICE_PDF_MAX_MB = _int("INVOICE_PDF_MAX_MB", 20)
 
+# --- Uploads (portal.uploads) ---------------------------------------------------------------
+# The largest request body the portal reads: all the files and fields of one form. The largest
+# real need is a ticket reply with 10 files (tickets.forms.MAX_FILES) of TICKET_ATTACHMENT_MAX_MB
+# each; staff upload invoice PDFs of INVOICE_PDF_MAX_MB and imports of at most 10 MB. 5 MB more
+# cover the form's fields and the multipart framing. A larger multipart body is refused (413)
+# before any of it is read or written to FILE_UPLOAD_TEMP_DIR; the proxy's limit must match.
+REQUEST_BODY_MAX_MB = _int(
+    "REQUEST_BODY_MAX_MB", max(10 * TICKET_ATTACHMENT_MAX_MB, INVOICE_PDF_MAX_MB) + 5
+)
+_largest_file_mb = max(TICKET_ATTACHMENT_MAX_MB, INVOICE_PDF_MAX_MB, 10)
+if _largest_file_mb >= REQUEST_BODY_MAX_MB:
+    raise ImproperlyConfigured(
+        f"REQUEST_BODY_MAX_MB ({REQUEST_BODY_MAX_MB}) must be larger than the largest single file "
+        "the portal accepts (TICKET_ATTACHMENT_MAX_MB, INVOICE_PDF_MAX_MB, 10 MB imports)."
+    )
+FILE_UPLOAD_HANDLERS = [
+    "portal.uploads.BodyLimitUploadHandler",  # first: it refuses before the others store
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# The fields of a request without its files (Django's default, written out because the body
+# limit relies on it): a larger urlencoded body is refused before it is read, with the 413 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- What a customer may send to third parties from the provider's mail domain ---------------
+# People copied on a ticket: at most TICKET_WATCHERS_MAX on one ticket, and at most
+# TICKET_WATCHERS_PER_DAY added by one customer in 24 hours. Confirmation links to notification
+# contacts (new contacts, changed addresses, re-sent links) and invitations (new and re-sent),
+# per customer in 24 hours. Over a cap the page answers 429 and says so.
+TICKET_WATCHERS_MAX = _int("TICKET_WATCHERS_MAX", 10)
+TICKET_WATCHERS_PER_DAY = _int("TICKET_WATCHERS_PER_DAY", 20)
+CONTACT_CONFIRMATIONS_PER_DAY = _int("CONTACT_CONFIRMATIONS_PER_DAY", 20)
+INVITATIONS_PER_DAY = _int("INVITATIONS_PER_DAY", 30)
+
 # --- Sessions and security -------------------------------------------------------------------
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True

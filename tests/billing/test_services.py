@@ -676,7 +676,8 @@ def test_staff_may_send_a_file_without_a_message(customer, admin_user, staff, in
         attachments=[SimpleUploadedFile("detalle.csv", b"linea;monto\n1;100\n")],
     )
 
-    assert message.attachments.get().filename == "detalle.csv"
+    # Text is stored and served as .txt, whatever it was called (issue 13, item 4).
+    assert message.attachments.get().filename == "detalle.txt"
     assert BillingMessage.objects.filter(request=request_obj).count() == 1
 
 

@@ -52,6 +52,11 @@ _SETTINGS_VARIABLES = {
     "BILLING_MONTHS",
     "BILLING_PAGE_SIZE",
     "INVOICE_PDF_MAX_MB",
+    "REQUEST_BODY_MAX_MB",
+    "TICKET_WATCHERS_MAX",
+    "TICKET_WATCHERS_PER_DAY",
+    "CONTACT_CONFIRMATIONS_PER_DAY",
+    "INVITATIONS_PER_DAY",
     "SECURE_SSL_REDIRECT",
     "SECURE_COOKIES",
     "SECURE_HSTS_SECONDS",
@@ -113,6 +118,11 @@ def test_deploy_check_passes_with_production_values(production_env):
         ("TEAM_MAILBOX", "the account team"),
         ("SERVICES_PAGE_SIZE", "many"),
         ("FEEDBACK_PER_HOUR", "5.5"),
+        ("REQUEST_BODY_MAX_MB", "a hundred"),
+        # Smaller than one invoice PDF (INVOICE_PDF_MAX_MB, 20): it would refuse what we accept.
+        ("REQUEST_BODY_MAX_MB", "15"),
+        ("TICKET_WATCHERS_MAX", "ten"),
+        ("INVITATIONS_PER_DAY", "30/day"),
     ],
 )
 def test_malformed_value_stops_start_up_naming_the_variable(production_env, variable, value):
