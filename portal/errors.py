@@ -6,3 +6,11 @@ class DomainError(Exception):
         self.message = message
         self.rule = rule
         self.field = field
+
+
+class RateLimited(DomainError):
+    """A cap on what a customer may do in a while, mostly on e-mail sent to third parties from
+    the provider's domain (people copied, notification contacts, invitations). The page the
+    person was on answers 429 with the message."""
+
+    status = 429

@@ -6,10 +6,11 @@ loaded, so it cannot be rendered (issue 5, section 2)."""
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.translation import gettext
 
 from portal.emails import NotificationObsolete, duration_words, notification_context
-from tickets.models import Attachment, Message, PauseInterval, Ticket
+from tickets.models import Attachment, Message, PauseInterval, Ticket, Watcher
 from tickets.selectors import CUSTOMER_MESSAGE_KINDS
 
 
@@ -166,3 +167,30 @@ def _person(user) -> str:
     if user is None:
         return settings.PROVIDER_NAME
     return user.get_full_name() or user.email
+
+
+@notification_context("tickets/watcher_confirm")
+def _watcher_confirm(notification) -> dict:
+    """To a person just copied: the ticket's number, the customer's name and the link; nothing
+    the customer wrote (subject, description, the name they typed), until the person confirms.
+    The link is made here, at delivery: no token is stored."""
+    from tickets.watchers import CONFIRM_MAX_AGE, watcher_confirmation_token
+
+    watcher = (
+        Watcher.objects.select_related("ticket")
+        .filter(
+            pk=notification.context.get("watcher"),
+            ticket__customer_id=notification.customer_id,
+            email__iexact=notification.to_email,
+        )
+        .first()
+    )
+    if watcher is None or watcher.is_confirmed:
+        raise NotificationObsolete("the person is no longer copied, or already confirmed")
+    token = watcher_confirmation_token(watcher)
+    return {
+        "url": settings.PORTAL_BASE_URL
+        + reverse("tickets:watcher_confirm", kwargs={"token": token}),
+        "button": gettext("Confirm or ignore"),
+        "link_days": CONFIRM_MAX_AGE // (24 * 3600),
+    }

@@ -278,7 +278,9 @@ class Attachment(models.Model):
 
 
 class Watcher(models.Model):
-    """Someone the customer wants copied on a ticket (need not be a portal user)."""
+    """Someone the customer wants copied on a ticket (need not be a portal user). Receives
+    nothing but the confirmation link (the ticket's number and a link, never the customer's
+    words) until they confirm (tickets.watchers)."""
 
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="watchers"
@@ -293,6 +295,7 @@ class Watcher(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("added"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("person copied")
@@ -303,3 +306,7 @@ class Watcher(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

@@ -26,7 +26,10 @@ from tickets.models import (
     PauseInterval,
     SlaTarget,
     Ticket,
-    Watcher,
+)
+from tickets.watchers import (  # noqa: F401 - people copied live there; importable from here too
+    ticket_watcher_add,
+    ticket_watcher_remove,
 )
 
 # RULES.md default SLA targets per impact (response, restoration); staff edit them in admin.
@@ -81,7 +84,9 @@ def _customer_recipients(ticket: Ticket) -> list[Recipient]:
             language=ticket.customer.language,
             reason=Notification.Reason.COPIED,
         )
+        # Only people who confirmed the link: until then they receive nothing of the ticket.
         for watcher in ticket.watchers.all()
+        if watcher.is_confirmed
     ]
     return recipients
 
@@ -465,21 +470,6 @@ def ticket_escalate(*, ticket: Ticket, actor: User, reason: str) -> Message:
             context={"message": message.pk},
         )
     return message
-
-
-def ticket_watcher_add(*, ticket: Ticket, actor: User, email: str, name: str = "") -> Watcher:
-    email = email.strip().lower()
-    with transaction.atomic():
-        watcher, created = Watcher.objects.get_or_create(
-            ticket=ticket, email=email, defaults={"name": name.strip(), "added_by": actor}
-        )
-        if not created:
-            raise DomainError(_("%(email)s is already copied.") % {"email": email}, field="email")
-    return watcher
-
-
-def ticket_watcher_remove(*, ticket: Ticket, email: str) -> None:
-    ticket.watchers.filter(email__iexact=email).delete()
 
 
 def ticket_assign(*, ticket: Ticket, staff: User | None) -> Ticket:

@@ -10,6 +10,8 @@ urlpatterns = [
     path("new/", views.ticket_create, name="create"),
     path("availability/", reports.availability, name="availability"),
     path("availability.csv", reports.availability_export, name="availability_export"),
+    # Public: the person copied confirms with the signed link (tickets.watchers).
+    path("copied/<str:token>/", views.watcher_confirm, name="watcher_confirm"),
     path("<str:number>/", views.ticket_detail, name="detail"),
     path("<str:number>/reply/", views.ticket_reply, name="reply"),
     path("<str:number>/escalate/", views.ticket_escalate, name="escalate"),

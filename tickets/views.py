@@ -10,8 +10,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from contacts.selectors import tsc_card_for_service
 from portal.access import member_required
@@ -20,7 +22,7 @@ from portal.errors import DomainError
 from portal.inventory_csv import csv_cell_safe
 from portal.listing import list_page
 from portal.models import Area, Level
-from tickets import selectors, services
+from tickets import selectors, services, watchers
 from tickets.forms import (
     CancelForm,
     ReasonForm,
@@ -332,10 +334,12 @@ def _act(request, number, *, form, name: str, action, done: str, anchor: str = "
     """The shape of every write on the ticket page: bind, call one service, redirect (PRG) or
     show the page again with the form's errors (400)."""
     ticket = selectors.ticket_get(request.customer, number)
+    status = 400
     if form.is_valid():
         try:
             action(ticket, form.cleaned_data)
         except DomainError as error:
+            status = getattr(error, "status", 400)  # 429 over a cap (portal.errors.RateLimited)
             if error.field in form.fields:
                 form.add_error(error.field, error.message)
             else:  # a rule about the ticket itself: said at the top of the page
@@ -343,7 +347,7 @@ def _act(request, number, *, form, name: str, action, done: str, anchor: str = "
         else:
             messages.success(request, done)
             return redirect(f"{services.ticket_path(ticket)}{anchor}")
-    return _render_detail(request, number, forms={name: form}, status=400)
+    return _render_detail(request, number, forms={name: form}, status=status)
 
 
 @member_required(Area.TICKETS, Level.ACT, methods=("POST",))
@@ -414,7 +418,10 @@ def watcher_add(request, number):
         action=lambda ticket, data: services.ticket_watcher_add(
             ticket=ticket, actor=request.user, email=data["email"], name=data["name"]
         ),
-        done=_("The person is copied on every update of this ticket."),
+        done=_(
+            "We sent the person a link to confirm. Once they confirm, they receive every update "
+            "of this ticket; until then, nothing."
+        ),
         anchor="#people",
     )
 
@@ -427,11 +434,35 @@ def watcher_remove(request, number):
         form=WatcherRemoveForm(request.POST),
         name="watcher_remove_form",
         action=lambda ticket, data: services.ticket_watcher_remove(
-            ticket=ticket, email=data["email"]
+            ticket=ticket, actor=request.user, email=data["email"]
         ),
         done=_("The person is no longer copied."),
         anchor="#people",
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def watcher_confirm(request, token):
+    """Public: the signed link is the credential. GET only asks (mail scanners open links);
+    POST confirms, once. The page names the customer and the ticket's number, nothing else."""
+    try:
+        watcher = watchers.watcher_by_token(token)
+        if request.method == "POST":
+            watcher = watchers.ticket_watcher_confirm(token=token)
+    except DomainError as error:
+        context = {"message": error.message}
+        return render(request, "tickets/watcher_confirm_invalid.html", context, status=400)
+    customer = watcher.ticket.customer
+    if not request.user.is_authenticated and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        translation.activate(customer.language)  # the language the e-mail was written in
+        request.LANGUAGE_CODE = customer.language
+    context = {
+        "customer_name": customer.display_name,
+        "number": watcher.ticket.number,
+        "confirmed": request.method == "POST",
+    }
+    return render(request, "tickets/watcher_confirm.html", context)
 
 
 # --- attachments ---------------------------------------------------------------------------

@@ -331,6 +331,9 @@ class AuditEvent(models.Model):
         CONTACT_CONFIRM = "contact_confirm", _("Confirmed a notification address")
         FEED_ROTATE = "feed_rotate", _("Rotated the maintenance calendar feed")
         CREDIT_OVERRIDE = "credit_override", _("Issued a credit above the amount asked for")
+        WATCHER_ADD = "watcher_add", _("Copied a person on a ticket")
+        WATCHER_REMOVE = "watcher_remove", _("Removed a person copied on a ticket")
+        WATCHER_CONFIRM = "watcher_confirm", _("Confirmed being copied on a ticket")
 
     customer = models.ForeignKey(
         Customer,
@@ -370,6 +373,8 @@ class AuditEvent(models.Model):
     def changes(self) -> list[dict]:
         """The detail as readable rows (field, before, after): a permission change or an
         invitation's grant."""
+        if "ticket" in self.detail:  # a person copied on a ticket: which ticket
+            return [{"field": _("Ticket"), "before": "", "after": self.detail["ticket"]}]
         before, after = self.detail.get("before", {}), self.detail.get("after", {})
         if not after and "role" in self.detail:
             after = {"role": self.detail["role"], **self.detail.get("permissions", {})}

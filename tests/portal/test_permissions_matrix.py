@@ -37,6 +37,7 @@ from tests.factories import (
     ServiceFactory,
     invoice_with_lines,
 )
+from tickets.watchers import ticket_watcher_add, watcher_confirmation_token
 
 PERSONAS = ("anonymous", "admin", "limited", "other", "staff", "inactive")
 METHODS = ("get", "post")
@@ -537,6 +538,11 @@ HD_ROUTES = {
         kwargs=_TICKET,
         data=lambda w, persona: {"email": "boss@acme.test"},
     ),
+    # Public: the person copied need not be a portal user; the signed link is the credential.
+    # GET asks, POST confirms (once: each case here starts from a fresh, unconfirmed person).
+    "tickets:watcher_confirm": Route(
+        _everyone(200, 200), kwargs=lambda w: {"token": w.watcher_token}
+    ),
 }
 ROUTES.update(HD_ROUTES)
 
@@ -589,6 +595,9 @@ def world(
         admin_membership.user,
         service=service,
         attachments=[SimpleUploadedFile("router.log", b"WAN down\n")],
+    )
+    watcher = ticket_watcher_add(
+        ticket=ticket, actor=admin_membership.user, email="copied@acme.test"
     )
     resolved_ticket = ticket_open_for(customer, admin_membership.user, service=service)
     ticket_resolve(ticket=resolved_ticket, actor=staff_user, resolution="Replaced the SFP")
@@ -656,6 +665,7 @@ def world(
         ticket=ticket,
         resolved_ticket=resolved_ticket,
         attachment=ticket.attachments.get(),
+        watcher_token=watcher_confirmation_token(watcher),
         invoice=invoice,
         billing_request=billing_request,
         billing_attachment=billing_request.attachments.get(),

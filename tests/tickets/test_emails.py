@@ -28,6 +28,7 @@ from tickets.services import (
     ticket_wait_for_customer,
     ticket_watcher_add,
 )
+from tickets.watchers import ticket_watcher_confirm, watcher_confirmation_token
 
 pytestmark = pytest.mark.django_db
 T0 = datetime.datetime(2026, 11, 30, 13, 0, tzinfo=datetime.UTC)  # 10:00 in Buenos Aires
@@ -120,7 +121,10 @@ def test_the_footer_says_why_each_person_receives_it(ticket):
 
 
 def test_people_copied_are_told_they_were_copied(ticket, limited_user, staff_user, send):
-    ticket_watcher_add(ticket=ticket, actor=limited_user, email="boss@acme.test", name="Boss")
+    watcher = ticket_watcher_add(
+        ticket=ticket, actor=limited_user, email="boss@acme.test", name="Boss"
+    )
+    ticket_watcher_confirm(token=watcher_confirmation_token(watcher))  # they receive from now on
     mail.outbox.clear()
     send(ticket_reply, ticket=ticket, author=staff_user, body="A technician is on the way.")
     (copied,) = [m for m in mail.outbox if "boss@acme.test" in m.to[0]]

@@ -695,8 +695,9 @@ def test_the_list_runs_the_same_queries_for_1_and_200_tickets(
 
 
 def test_the_ticket_page_runs_the_same_queries_however_long_its_history(
-    admin_client, customer, admin_user, staff_user, service
+    admin_client, customer, admin_user, staff_user, service, settings
 ):
+    settings.TICKET_WATCHERS_MAX = 15
     few = ticket_open_for(customer, admin_user, service=service)
     services.ticket_reply(ticket=few, author=staff_user, body="On it")
     baseline = _query_count(admin_client, _detail(few))

@@ -28,6 +28,7 @@ from tickets.services import (
     ticket_watcher_add,
     tickets_close_resolved,
 )
+from tickets.watchers import ticket_watcher_confirm, watcher_confirmation_token
 
 pytestmark = pytest.mark.django_db
 T0 = datetime.datetime(2026, 11, 30, 13, 0, tzinfo=datetime.UTC)
@@ -193,7 +194,10 @@ def test_escalation_at_most_once_an_hour_to_the_tsc_and_the_team_lead(
 
 
 def test_people_copied_receive_the_updates(ticket, staff_user, limited_user, send):
-    ticket_watcher_add(ticket=ticket, actor=limited_user, email="Boss@Acme.test", name="Boss")
+    watcher = ticket_watcher_add(
+        ticket=ticket, actor=limited_user, email="Boss@Acme.test", name="Boss"
+    )
+    ticket_watcher_confirm(token=watcher_confirmation_token(watcher))  # they receive from now on
     with pytest.raises(DomainError):
         ticket_watcher_add(ticket=ticket, actor=limited_user, email="boss@acme.test")
     mail.outbox.clear()
