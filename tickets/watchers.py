@@ -19,6 +19,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.errors import DomainError, RateLimited
 from portal.models import AuditEvent, Customer, Notification, User
@@ -72,7 +73,11 @@ def _caps_check(ticket: Ticket) -> None:
     requests at once cannot both pass the last free place."""
     if ticket.watchers.count() >= settings.TICKET_WATCHERS_MAX:
         raise RateLimited(
-            _("At most %(count)d people can be copied on one ticket. Remove someone first.")
+            ngettext(
+                "At most %(count)d person can be copied on one ticket. Remove them first.",
+                "At most %(count)d people can be copied on one ticket. Remove someone first.",
+                settings.TICKET_WATCHERS_MAX,
+            )
             % {"count": settings.TICKET_WATCHERS_MAX},
             field="email",
         )
@@ -83,9 +88,12 @@ def _caps_check(ticket: Ticket) -> None:
     ).count()
     if added >= settings.TICKET_WATCHERS_PER_DAY:
         raise RateLimited(
-            _(
+            ngettext(
+                "Your organisation has copied %(count)d person on tickets in the last 24 hours, "
+                "the most we allow. Try again tomorrow, or ask the TSC to copy them.",
                 "Your organisation has copied %(count)d people on tickets in the last 24 hours, "
-                "the most we allow. Try again tomorrow, or ask the TSC to copy them."
+                "the most we allow. Try again tomorrow, or ask the TSC to copy them.",
+                settings.TICKET_WATCHERS_PER_DAY,
             )
             % {"count": settings.TICKET_WATCHERS_PER_DAY},
             field="email",

@@ -2,13 +2,16 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from portal.errors import DomainError
+from portal.errors import DomainError, RateLimited
 from portal.models import (
     AuditEvent,
     Customer,
@@ -23,12 +26,28 @@ from portal.services.outbox import Recipient, notify
 CONFIRM_SALT = "portal.notification-contact.confirm"
 CONFIRM_MAX_AGE = 14 * 24 * 3600
 RESEND_INTERVAL = timedelta(minutes=10)
+_DAY = timedelta(hours=24)
 _FIELDS = ("name", "email", "language", *[kind.value for kind in NotificationKind])
 
 
+def _sent_stamp(contact: NotificationContact) -> int | None:
+    sent = contact.confirmation_sent_at
+    return int(sent.timestamp() * 1_000_000) if sent else None
+
+
+def _link_used(contact: NotificationContact) -> bool:
+    """A confirmed address has used its link (A5). A new link to a bounced address clears the
+    confirmation first (contact_resend), so that only that new link can confirm it again."""
+    return contact.confirmed_at is not None
+
+
 def contact_confirmation_token(contact: NotificationContact) -> str:
-    """Signed, not stored: it names the contact and the address it confirms."""
-    return signing.dumps({"c": str(contact.reference), "e": contact.email}, salt=CONFIRM_SALT)
+    """Signed, not stored: it names the contact, the address it confirms and the sending it
+    belongs to, so that only the latest link works, and only once (review finding A5)."""
+    return signing.dumps(
+        {"c": str(contact.reference), "e": contact.email, "s": _sent_stamp(contact)},
+        salt=CONFIRM_SALT,
+    )
 
 
 def _check_kinds(values: dict) -> None:
@@ -44,6 +63,34 @@ def _check_unique(customer: Customer, email: str, exclude: int | None = None) ->
         others = others.exclude(pk=exclude)
     if others.exists():
         raise DomainError(_("This address is already a notification contact."), field="email")
+
+
+def _confirmations_cap_check(customer: Customer) -> None:
+    """At most CONTACT_CONFIRMATIONS_PER_DAY confirmation links per customer in 24 hours: each
+    goes to an address the customer typed, from the provider's domain (review finding I3).
+    Counted from the audit log, which removing a contact does not shorten, so a remove / re-add
+    loop counts too. The customer's row is locked: two requests at once cannot both pass."""
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    sent = (
+        AuditEvent.objects.filter(customer=customer, created_at__gte=timezone.now() - _DAY)
+        .filter(
+            Q(action=AuditEvent.Action.CONTACT_ADD)
+            | Q(action=AuditEvent.Action.CONTACT_CHANGE, detail__address_changed=True)
+            | Q(action=AuditEvent.Action.CONTACT_CHANGE, detail__confirmation_resent=True)
+        )
+        .count()
+    )
+    if sent >= settings.CONTACT_CONFIRMATIONS_PER_DAY:
+        raise RateLimited(
+            ngettext(
+                "%(count)d confirmation link was sent to notification contacts of your "
+                "organisation in the last 24 hours, the most we allow. Try again tomorrow.",
+                "%(count)d confirmation links were sent to notification contacts of your "
+                "organisation in the last 24 hours, the most we allow. Try again tomorrow.",
+                settings.CONTACT_CONFIRMATIONS_PER_DAY,
+            )
+            % {"count": settings.CONTACT_CONFIRMATIONS_PER_DAY}
+        )
 
 
 def contact_confirmation_send(*, contact: NotificationContact) -> None:
@@ -72,6 +119,7 @@ def contact_add(*, customer: Customer, actor: User, **values) -> NotificationCon
     _check_kinds(values)
     with transaction.atomic():
         _check_unique(customer, values["email"])
+        _confirmations_cap_check(customer)
         contact = NotificationContact.objects.create(customer=customer, created_by=actor, **values)
         contact_confirmation_send(contact=contact)
         audit_record(
@@ -91,6 +139,8 @@ def contact_update(*, contact: NotificationContact, actor: User, **values) -> No
     with transaction.atomic():
         _check_unique(contact.customer, values["email"], exclude=contact.pk)
         address_changed = values["email"] != contact.email.lower()
+        if address_changed:
+            _confirmations_cap_check(contact.customer)
         for name in _FIELDS:
             setattr(contact, name, values[name])
         if address_changed:
@@ -128,13 +178,17 @@ def contact_resend(*, contact: NotificationContact, actor: User) -> None:
     last = contact.confirmation_sent_at
     if last is not None and timezone.now() - last < RESEND_INTERVAL:
         minutes = int(RESEND_INTERVAL.total_seconds() // 60)
-        raise DomainError(
+        raise RateLimited(
             _(
                 "A link was sent less than %(minutes)d minutes ago; please wait before sending another."
             )
             % {"minutes": minutes}
         )
     with transaction.atomic():
+        _confirmations_cap_check(contact.customer)
+        if contact.confirmed_at is not None:  # bounced: it confirms again, with the new link
+            NotificationContact.objects.filter(pk=contact.pk).update(confirmed_at=None)
+            contact.confirmed_at = None
         contact_confirmation_send(contact=contact)
         audit_record(
             action=AuditEvent.Action.CONTACT_CHANGE,
@@ -145,8 +199,9 @@ def contact_resend(*, contact: NotificationContact, actor: User) -> None:
         )
 
 
-def contact_by_token(token: str) -> NotificationContact:
-    """The contact a confirmation link names, or a DomainError saying why the link is no good."""
+def contact_by_token(token: str, *, for_update: bool = False) -> NotificationContact:
+    """The contact a confirmation link names, or a DomainError saying why the link is no good.
+    `for_update` locks its row (inside a transaction)."""
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.SignatureExpired:
@@ -155,21 +210,32 @@ def contact_by_token(token: str) -> NotificationContact:
         ) from None
     except signing.BadSignature:
         raise DomainError(_("This link is not valid.")) from None
-    contact = (
-        NotificationContact.objects.select_related("customer")
-        .filter(reference=data.get("c"))
-        .first()
-    )
+    contacts = NotificationContact.objects.select_related("customer")
+    if for_update:
+        contacts = contacts.select_for_update(of=("self",))
+    contact = contacts.filter(reference=data.get("c")).first()
     if contact is None or contact.email.lower() != str(data.get("e", "")).lower():
         raise DomainError(_("This link is no longer valid: the contact was changed or removed."))
+    # Links sent before links carried their sending ("s") stay good until they are used.
+    if "s" in data and data["s"] != _sent_stamp(contact):
+        raise DomainError(
+            _("This link was replaced by a newer one: use the link in the latest e-mail.")
+        )
+    if _link_used(contact):
+        raise DomainError(
+            _(
+                "This link was already used. If the address should receive notifications again, "
+                "ask your portal administrator to send a new link."
+            )
+        )
     return contact
 
 
 def contact_confirm(*, token: str) -> NotificationContact:
-    contact = contact_by_token(token)
-    if contact.is_confirmed and not contact.is_bounced:
-        return contact
+    """The link works once: posting it again (or an older link) cannot clear a later bounce."""
     with transaction.atomic():
+        # Locked while it is checked, so that two posts at once confirm once.
+        contact = contact_by_token(token, for_update=True)
         contact.confirmed_at = timezone.now()
         contact.bounced_at = None
         contact.bounce_reason = ""

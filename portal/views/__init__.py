@@ -21,7 +21,7 @@ from contacts.selectors import tsc_card_for_country
 from orders.selectors import orders_dashboard
 from portal import selectors, services
 from portal.access import member_required
-from portal.errors import DomainError
+from portal.errors import DomainError, RateLimited
 from portal.forms import (
     AuditFilterForm,
     InvitationAcceptForm,
@@ -124,6 +124,10 @@ def language_set(request):
 
 @member_required(admin=True)
 def users_list(request):
+    return _render_users(request)
+
+
+def _render_users(request, *, status: int | None = None):
     form = MemberFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     members = selectors.members_for_customer(
@@ -135,7 +139,8 @@ def users_list(request):
         "filtered": bool(filters.get("q") or filters.get("status")),
         "invitations": selectors.invitations_open_for_customer(request.customer),
     }
-    return render(request, "portal/users/list.html", context, status=400 if form.errors else 200)
+    status = status or (400 if form.errors else 200)
+    return render(request, "portal/users/list.html", context, status=status)
 
 
 def _permissions_form_errors(form, error: DomainError) -> None:
@@ -145,6 +150,7 @@ def _permissions_form_errors(form, error: DomainError) -> None:
 @member_required(admin=True, methods=("GET", "POST"))
 def user_invite(request):
     form = InviteForm(request.POST or None, initial={"language": request.customer.language})
+    status = None
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.invitation_create(
@@ -158,13 +164,14 @@ def user_invite(request):
                 request=request,
             )
         except DomainError as error:
+            status = getattr(error, "status", None)  # 429 over the daily cap
             _permissions_form_errors(form, error)
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
             )
             return redirect("portal:users")
-    status = 400 if form.errors else 200
+    status = status or (400 if form.errors else 200)
     context = {"form": form, "invitation_days": settings.INVITATION_VALID_DAYS}
     return render(request, "portal/users/invite.html", context, status=status)
 
@@ -235,6 +242,9 @@ def invitation_resend(request, reference):
     invitation = selectors.invitation_get(request.customer, reference)
     try:
         services.invitation_resend(invitation=invitation, actor=request.user, request=request)
+    except RateLimited as error:  # the list again, with the message, as a 429
+        messages.error(request, error.message)
+        return _render_users(request, status=error.status)
     except DomainError as error:
         messages.error(request, error.message)
     else:

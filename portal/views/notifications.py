@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from portal.access import member_required
-from portal.errors import DomainError
+from portal.errors import DomainError, RateLimited
 from portal.forms.notifications import NotificationContactForm, kind_descriptions
 from portal.selectors import notifications as selectors
 from portal.services import notification_contacts as services
@@ -35,8 +35,19 @@ def _show_error(form, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
+def _form_status(form, error: DomainError | None) -> int:
+    """429 over a cap (portal.errors.RateLimited), 400 for other errors, else 200."""
+    if error is not None:
+        return getattr(error, "status", 400)
+    return 400 if form.errors else 200
+
+
 @member_required(admin=True)
 def contact_list(request):
+    return _render_list(request)
+
+
+def _render_list(request, *, status: int = 200):
     contacts = list(selectors.notification_contacts_for_customer(request.customer))
     context = {
         "contacts": contacts,
@@ -45,7 +56,7 @@ def contact_list(request):
         "link_days": _LINK_DAYS,
         "kind_descriptions": kind_descriptions(),
     }
-    return render(request, "portal/notifications/list.html", context)
+    return render(request, "portal/notifications/list.html", context, status=status)
 
 
 @member_required(admin=True, methods=("GET", "POST"))
@@ -53,12 +64,14 @@ def contact_create(request):
     form = NotificationContactForm(
         _posted(request), initial={"language": request.customer.language}
     )
+    refused = None
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_add(
                 customer=request.customer, actor=request.user, **form.contact_values()
             )
         except DomainError as error:
+            refused = error
             _show_error(form, error)
         else:
             messages.success(
@@ -69,7 +82,7 @@ def contact_create(request):
             return redirect("portal:notification_contacts")
     context = {"form": form, "link_days": _LINK_DAYS}
     return render(
-        request, "portal/notifications/form.html", context, status=400 if form.errors else 200
+        request, "portal/notifications/form.html", context, status=_form_status(form, refused)
     )
 
 
@@ -78,10 +91,12 @@ def contact_edit(request, reference):
     contact = selectors.notification_contact_get(request.customer, reference)
     old_email = contact.email.lower()
     form = NotificationContactForm(_posted(request), contact=contact)
+    refused = None
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_update(contact=contact, actor=request.user, **form.contact_values())
         except DomainError as error:
+            refused = error
             _show_error(form, error)
         else:
             if contact.email != old_email:
@@ -92,7 +107,7 @@ def contact_edit(request, reference):
             return redirect("portal:notification_contacts")
     context = {"form": form, "contact": contact, "link_days": _LINK_DAYS}
     return render(
-        request, "portal/notifications/form.html", context, status=400 if form.errors else 200
+        request, "portal/notifications/form.html", context, status=_form_status(form, refused)
     )
 
 
@@ -111,6 +126,9 @@ def contact_resend(request, reference):
     contact = selectors.notification_contact_get(request.customer, reference)
     try:
         services.contact_resend(contact=contact, actor=request.user)
+    except RateLimited as error:  # the list again, with the message, as a 429
+        messages.error(request, error.message)
+        return _render_list(request, status=error.status)
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -555,10 +555,11 @@ def test_resending_twice_within_ten_minutes_is_refused_and_each_resend_is_audite
     waiting.save()
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(_url("resend", waiting))
-        admin_client.post(_url("resend", waiting))
+        again = admin_client.post(_url("resend", waiting))
 
     assert len(mail.outbox) == 1
-    assert _messages(admin_client.get(LIST))[-1].startswith("A link was sent less than 10 minutes")
+    assert again.status_code == 429  # the list again, with the message (issue 13, item 4)
+    assert _messages(again)[-1].startswith("A link was sent less than 10 minutes")
     resent = AuditEvent.objects.filter(action="contact_change", target_email=waiting.email)
     assert [event.detail for event in resent] == [{"confirmation_resent": True}]
     later = timezone.now() + timedelta(minutes=11)
@@ -619,9 +620,11 @@ def test_posting_the_confirmation_confirms_and_thanks(visitor, link):
     assert contact.can_receive
     event = AuditEvent.objects.get(action=AuditEvent.Action.CONTACT_CONFIRM)
     assert event.target_email == "nina@acme.test" and event.actor is None
-    # A second click (or a reload) changes nothing and still thanks.
-    again = visitor.post(link)
-    assert again.status_code == 200
+    # The link works once (issue 13, A5): a second click changes nothing and says why.
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        again = visitor.post(link)
+    assert again.status_code == 400
+    assert "This link was already used." in again.content.decode()
     assert AuditEvent.objects.filter(action=AuditEvent.Action.CONTACT_CONFIRM).count() == 1
 
 
@@ -689,13 +692,23 @@ def test_the_link_of_a_removed_contact_is_refused(visitor, admin_client, link):
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.CONTACT_CONFIRM).exists()
 
 
-def test_confirming_a_bounced_address_clears_the_flag(bounced, visitor):
+def test_confirming_a_bounced_address_with_a_new_link_clears_the_flag(
+    bounced, visitor, admin_client, django_capture_on_commit_callbacks
+):
+    """The link the address confirmed with before cannot clear the bounce (issue 13, A5); the
+    new one the administrator sends can."""
     from portal.services.notification_contacts import contact_confirmation_token
 
-    path = reverse(
+    old = reverse(
         "portal:notification_contact_confirm", kwargs={"token": contact_confirmation_token(bounced)}
     )
+    assert visitor.post(old).status_code == 400
+    bounced.refresh_from_db()
+    assert bounced.is_bounced
 
-    assert visitor.post(path).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(_url("resend", bounced))
+    assert visitor.post(old).status_code == 400
+    assert visitor.post(_confirmation_path("bruno@acme.test")).status_code == 200
     bounced.refresh_from_db()
     assert bounced.can_receive and not bounced.bounce_reason
