@@ -131,49 +131,80 @@ _CONTENT_TYPES_MAX = 1024 * 1024
 _CHUNK = 1024 * 1024
 _OVERLAP = 512  # characters kept between chunks, so that no signature hides on a boundary
 
-# Signatures of content that a browser, mshta, wscript, PowerShell or cmd would run. Bounded
-# repetitions only: each must fit in _OVERLAP characters.
+
+# Signatures of content that a browser, mshta, wscript, PowerShell or cmd would run, searched in
+# the lower-cased text. Each pattern starts with a literal (no leading \b, no alternation), so
+# that the regex engine can skip ahead to it: a 10 MB log is checked in a fraction of a second.
+# Bounded repetitions only: each match must fit in _OVERLAP characters.
+def _patterns(*sources: str, flags: int = 0) -> list[re.Pattern]:
+    return [re.compile(source, flags) for source in sources]
+
+
+_EVENT_HANDLERS = (
+    "load|unload|error|abort|click|dblclick|auxclick|contextmenu|mouse[a-z]{2,8}|pointer[a-z]{2,8}"
+    "|key[a-z]{2,5}|focus[a-z]{0,3}|blur|change|input|submit|reset|select|toggle|begin|end|repeat"
+    "|animation[a-z]{3,9}|transition[a-z]{3,9}|wheel|scroll|resize|drag[a-z]{0,5}|drop|copy|cut"
+    "|paste|show|message|hashchange|popstate|pageshow|beforeunload|play|pause|canplay|invalid"
+)
 _SIGNATURES = [
-    ("HTA", re.compile(r"<hta:application\b")),
-    ("SVG", re.compile(r"<svg\b|xmlns\s{0,5}=\s{0,5}[\"']?http://www\.w3\.org/2000/svg")),
+    ("HTA", _patterns(r"<hta:application\b")),
+    ("SVG", _patterns(r"<svg\b", r"xmlns\s{0,5}=\s{0,5}[\"']?http://www\.w3\.org/2000/svg")),
     (
         "HTML",
-        re.compile(
-            r"<!doctype\b|<html\b|<head\b|<body\b|<script\b|<iframe\b|<frame(?:set)?\b|<object\b"
-            r"|<embed\b|<applet\b|<meta\s[^>]{0,200}http-equiv"
-            r"|<[a-z][a-z0-9:-]{0,30}\s[^>]{0,200}\bon(?:load|unload|error|abort|click|dblclick"
-            r"|auxclick|contextmenu|mouse[a-z]{2,8}|pointer[a-z]{2,8}|key[a-z]{2,5}|focus[a-z]{0,3}"
-            r"|blur|change|input|submit|reset|select|toggle|begin|end|repeat|animation[a-z]{3,9}"
-            r"|transition[a-z]{3,9}|wheel|scroll|resize|drag[a-z]{0,5}|drop|copy|cut|paste|show"
-            r"|message|hashchange|popstate|pageshow|beforeunload|play|pause|canplay|invalid)"
-            r"\s{0,5}="
+        _patterns(
+            r"<(?:!doctype|html|head|body|script|iframe|frame|frameset|object|embed|applet)\b",
+            r"<meta\s[^>]{0,200}http-equiv",
+            rf"<[a-z][a-z0-9:-]{{0,30}}\s[^<>]{{0,200}}\bon(?:{_EVENT_HANDLERS})\s{{0,5}}=",
         ),
     ),
     (
         "VBScript / JScript",
-        re.compile(
-            r"\bwscript\.\w|\bcscript\b"
-            r"|\bcreateobject\s{0,5}\(|\bactivexobject\b|\bgetobject\s{0,5}\(|shell\.application"
-            r"|<job\b|<package\b|language\s{0,5}=\s{0,5}[\"']?(?:vbscript|jscript)"
+        _patterns(
+            r"wscript\.\w",
+            r"cscript\b",
+            r"createobject\s{0,5}\(",
+            r"activexobject\b",
+            r"getobject\s{0,5}\(",
+            r"shell\.application",
+            r"<job\b",
+            r"<package\b",
+            r"language\s{0,5}=\s{0,5}[\"']?(?:vbscript|jscript)",
         ),
     ),
     (
         "PowerShell",
-        re.compile(
-            r"\binvoke-expression\b|\biex\s{0,5}[(\$]|\binvoke-webrequest\b|\bdownload(?:string|file)\s{0,5}\("
-            r"|\bnet\.webclient\b|\bstart-process\b|\bfrombase64string\b|\bset-executionpolicy\b"
-            r"|-executionpolicy\s{1,5}bypass\b|\badd-type\b|\bpowershell(?:\.exe)?\s{1,5}-"
-            r"|-enc(?:odedcommand)?\s{1,5}[a-z0-9+/=]{20,}"
+        _patterns(
+            r"invoke-expression\b",
+            r"iex\s{0,5}[(\$]",
+            r"invoke-webrequest\b",
+            r"download(?:string|file)\s{0,5}\(",
+            r"net\.webclient\b",
+            r"start-process\b",
+            r"frombase64string\b",
+            r"set-executionpolicy\b",
+            r"-executionpolicy\s{1,5}bypass\b",
+            r"add-type\b",
+            r"powershell(?:\.exe)?\s{1,5}-",
+            r"-enc(?:odedcommand)?\s{1,5}[a-z0-9+/=]{20,}",
         ),
     ),
     (
         "batch",
-        re.compile(
-            r"^\s{0,20}@?echo\s{1,5}off\b|%~dp0|%comspec%|\bcmd(?:\.exe)?\s{1,5}/[ck]\b"
-            r"|\breg(?:\.exe)?\s{1,5}add\b|\bbitsadmin\b|\bcertutil\b[^\n]{0,200}-urlcache"
-            r"|\bmshta\b|\brundll32\b|\bregsvr32\b|\bschtasks\b[^\n]{0,200}/create",
-            re.MULTILINE,
-        ),
+        [
+            *_patterns(r"^[ \t]{0,20}@?echo[ \t]{1,5}off\b", flags=re.MULTILINE),
+            *_patterns(
+                r"%~dp0",
+                r"%comspec%",
+                r"cmd(?:\.exe)?\s{1,5}/[ck]\b",
+                r"reg(?:\.exe)?\s{1,5}add\b",
+                r"bitsadmin\b",
+                r"certutil\b[^\n]{0,200}-urlcache",
+                r"mshta\b",
+                r"rundll32\b",
+                r"regsvr32\b",
+                r"schtasks\b[^\n]{0,200}/create",
+            ),
+        ],
     ),
 ]
 
@@ -284,8 +315,8 @@ def _text_type(upload, name: str) -> str | None:
             raise _refused_program(name, _("shell script"))
         first = False
         window = (tail + text).lower()
-        for what, pattern in _SIGNATURES:
-            if pattern.search(window):
+        for what, patterns in _SIGNATURES:
+            if any(pattern.search(window) for pattern in patterns):
                 raise _refused_program(name, what)
         tail = window[-_OVERLAP:]
     # Not decoded with final=True: a character cut at the very end (a truncated log) is text.

