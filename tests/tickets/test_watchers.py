@@ -208,3 +208,15 @@ def test_the_ticket_page_says_who_has_not_confirmed_yet(client, admin_user, tick
 
     assert "boss@example.org" in page
     assert 'data-testid="watcher-pending"' in page
+
+
+def test_the_audit_log_says_who_copied_whom_on_which_ticket(client, admin_user, ticket, post):
+    admin_user.language = "en"
+    admin_user.save()
+    client.force_login(admin_user)
+    _copy(post, ticket, "boss@example.org")
+
+    page = client.get(reverse("portal:audit")).content.decode()
+
+    assert "Copied a person on a ticket" in page
+    assert "boss@example.org" in page and ticket.number in page
