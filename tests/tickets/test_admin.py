@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Notification
+from tests.conftest import staff_login
 from tests.factories import MembershipFactory, ServiceFactory, UserFactory, ticket_open_for
 from tickets.models import Attachment, Message, PauseInterval, SlaTarget, Ticket
 from tickets.selectors import tickets_for_customer
@@ -48,14 +49,14 @@ def tsc(db):
 @pytest.fixture
 def tsc_client(tsc):
     client = Client()
-    client.force_login(tsc)
+    staff_login(client, tsc)
     return client
 
 
 @pytest.fixture
 def billing_client(db):
     client = Client()
-    client.force_login(_staff("billing@provider.test", "Billing"))
+    staff_login(client, _staff("billing@provider.test", "Billing"))
     return client
 
 
