@@ -341,7 +341,7 @@ class UserAdmin(KeepHistoryMixin, MembershipAuditMixin, BaseUserAdmin):
             if not self.has_change_permission(request, user):
                 self.message_user(
                     request,
-                    _("%(email)s is a staff account: only a superuser may do this.")
+                    _("Only a superuser may do this for %(email)s: it is a staff account.")
                     % {"email": user.email},
                     messages.WARNING,
                 )

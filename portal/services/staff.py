@@ -95,7 +95,7 @@ def user_password_reset_send(*, user: User, actor: User, request: HttpRequest) -
     password (they help a person who is locked out without knowing their password)."""
     if not user.is_active:
         raise DomainError(
-            _("%(email)s cannot sign in: allow their sign-in first.") % {"email": user.email}
+            _("The sign-in of %(email)s is blocked: allow it first.") % {"email": user.email}
         )
     form = ResetPasswordForm(data={"email": user.email})
     if not form.is_valid() or user not in form.users:
