@@ -226,7 +226,7 @@ def _demo_sign_ins() -> str:
     lines.append(
         "The staff administration also asks for a code from an authenticator app (TOTP).\n"
         f"  Demo secret of both staff logins: {DEMO_TOTP_SECRET}\n"
-        "  Add it to an authenticator app by hand, or open one of these addresses on a phone:"
+        "  Type it into an authenticator app (time-based), or import one of these addresses:"
     )
     adapter = get_mfa_adapter()
     lines.extend(f"    {adapter.build_totp_url(User(email=e), DEMO_TOTP_SECRET)}" for e in staff)
