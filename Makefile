@@ -19,7 +19,7 @@ PYTHON := $(shell for c in python3.14 python3.13 python3.12 python3; do \
 	done)
 endif
 
-.PHONY: help run test bench lint format install check-python messages migrate seed worker beat clean
+.PHONY: help run test bench lint format install check-python messages migrate seed worker beat clean totp
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT) with a worker and beat"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench  - measure the outbox: 1,000 e-mails, 2 worker processes, local SMTP"
 	@echo "make lint   - ruff check, ruff format --check, makemigrations --check"
 	@echo "make messages - extract and compile translations (needs gettext)"
+	@echo "make totp   - the current two-factor code of the demo staff logins (tsc@, root@provider.example)"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -49,6 +50,9 @@ seed: migrate
 
 run: seed
 	DEBUG=1 PORT=$(PORT) $(PY) manage.py serve
+
+totp: install
+	@DEBUG=1 $(PY) manage.py demo_totp
 
 worker: install
 	$(PY) -m celery -A portal worker --loglevel INFO
@@ -75,7 +79,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 messages: install
-	DEBUG=1 $(PY) manage.py makemessages -l es -l pt_BR -l en --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*'
+	DEBUG=1 $(PY) manage.py makemessages -l es -l pt_BR -l en --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*' --ignore='tests/*'
 	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
 
 clean:

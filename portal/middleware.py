@@ -1,9 +1,13 @@
 import zoneinfo
+from urllib.parse import urlencode
 
+from allauth.account.authentication import get_authentication_records
 from django.conf import settings
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from portal.models import COUNTRY_DEFAULTS
 from portal.selectors import memberships_for_user, user_has_totp
@@ -95,6 +99,52 @@ class ActiveCustomerMiddleware:
         if request.path.startswith(_MFA_SETUP_ALLOWED):
             return False
         return not user_has_totp(request.user)
+
+
+def session_passed_mfa(request) -> bool:
+    """Whether this session's sign-in included a second factor (allauth records each step of
+    an authentication in the session: the MFA stage at sign-in, a reauthentication with a
+    code, or setting up the authenticator app in this session)."""
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
+class StaffMfaMiddleware:
+    """/admin/ shows every customer's data: one phished password must not open it (A1).
+
+    A staff member without an authenticator app is sent to set one up first; one whose
+    session was opened with the password alone (before they had the app, or by any other
+    route) is asked for a code before the admin answers. Signing out stays possible.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and (user.is_staff or user.is_superuser)
+            and request.path.startswith(reverse("admin:index"))
+            and request.path != reverse("admin:logout")
+        ):
+            if not user_has_totp(user):
+                messages.info(
+                    request,
+                    _(
+                        "The staff administration needs two-factor authentication: set up "
+                        "your authenticator app first."
+                    ),
+                )
+                return redirect(reverse("mfa_activate_totp"))
+            if not session_passed_mfa(request):
+                messages.info(
+                    request,
+                    _("The staff administration needs a code from your authenticator app."),
+                )
+                next_url = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('mfa_reauthenticate')}?{next_url}")
+        return self.get_response(request)
 
 
 class InvalidFormStatusMiddleware:

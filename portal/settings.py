@@ -142,6 +142,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "portal.middleware.UserPreferencesMiddleware",
     "portal.middleware.ActiveCustomerMiddleware",
+    "portal.middleware.StaffMfaMiddleware",
     "portal.middleware.InvalidFormStatusMiddleware",
 ]
 
@@ -320,6 +321,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = PROVIDER_NAME
+MFA_ADAPTER = "portal.mfa.PortalMFAAdapter"
 USERSESSIONS_TRACK_ACTIVITY = True
 INVITATION_VALID_DAYS = _int("INVITATION_VALID_DAYS", 7)
 # Where a customer's message goes when the account-team role it is for is vacant and that role

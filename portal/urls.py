@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from portal import views
 from portal.views import help as help_views
-from portal.views import inventory, notifications, team
+from portal.views import inventory, mfa, notifications, team
 
 admin.site.login = secure_admin_login(admin.site.login)
 
@@ -80,6 +80,8 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/email/", views.email_change_unavailable),
+    # allauth's TOTP set-up, one step more (portal.views.mfa); same address and name.
+    path("accounts/2fa/totp/activate/", mfa.totp_activate, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,9 +3,14 @@ customer and a staff member (STYLE.md)."""
 
 import os
 import shutil
+import time
 
 import pytest
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.cache import cache
+from django.test import RequestFactory
 
 from portal.models import Level
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory
@@ -57,6 +62,39 @@ def _test_settings(settings, tmp_path):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+# The TOTP secret of every staff member signed in by staff_login (base32, 20 bytes).
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = STAFF_TOTP_SECRET, at: float | None = None) -> str:
+    """The code an authenticator app shows for `secret` now (or at the Unix time `at`)."""
+    return format_hotp_value(hotp_value(secret, int(time.time() if at is None else at) // 30))
+
+
+def staff_totp(user, secret: str = STAFF_TOTP_SECRET) -> Authenticator:
+    """Give `user` an authenticator app (allauth's own TOTP record), once."""
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return existing or TOTP.activate(user, secret).instance
+
+
+def staff_login(client, user):
+    """Sign a staff member in as allauth does after the password and the TOTP code.
+
+    /admin/ requires TOTP and a session that passed it (A1). force_login alone is a
+    password-only session, so this also creates the authenticator and writes the session's
+    authentication records with allauth's own function, as its MFA stage does. Returns the client.
+    """
+    authenticator = staff_totp(user)
+    client.force_login(user)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    request.user = user
+    record_authentication(request, user, "password", email=user.email)
+    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+    request.session.save()
+    return client
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from billing import importing, rules, services
 from billing.models import DisputedLine, Invoice, InvoiceLine
 from billing.money import money
+from portal.admin.history import KeepHistoryMixin
 from portal.downloads import private_download
 from portal.errors import DomainError
 from portal.models import Customer, Service
@@ -370,7 +371,9 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(KeepHistoryMixin, admin.ModelAdmin):
+    # Requests, credits and PO requests point at an invoice: it stays (a credit corrects it).
+    history_from = ("billing.BillingRequest", "billing.Credit", "billing.PurchaseOrderRequest")
     form = InvoiceAdminForm
     inlines = [InvoiceLineInline]
     list_display = [

@@ -1,15 +1,25 @@
+from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
+from django.utils.decorators import method_decorator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters
 
-from portal import services
+from portal.admin.history import KeepHistoryMixin
 from portal.admin.team import TeamAssignmentInline
+from portal.errors import DomainError
 from portal.models import AuditEvent, Customer, Invitation, Membership, User
+from portal.services import staff as staff_services
 
 admin.site.site_header = format_lazy(
     _("{provider} staff administration"), provider=settings.PROVIDER_NAME
@@ -29,6 +39,15 @@ class MembershipAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         before = self.instance
+        user = cleaned.get("user") or (before.user if before.user_id else None)
+        joining = not before.pk or "user" in self.changed_data
+        if user is not None and joining and (user.is_staff or user.is_superuser):
+            # Staff read every customer in the admin; a membership would also let them act in
+            # one customer's portal as that customer (ARCHITECTURE "Tenancy").
+            raise forms.ValidationError(
+                _("%(email)s is the provider's staff: staff are not members of a customer.")
+                % {"email": user.email}
+            )
         if before.pk and before.is_admin and before.is_active:
             stays_admin = cleaned.get("role") == Membership.Role.ADMIN and cleaned.get("is_active")
             others = Membership.objects.filter(
@@ -94,44 +113,9 @@ def _is_last_active_admin(membership: Membership | None) -> bool:
     )
 
 
-def _membership_audit(request, membership: Membership, before: dict | None) -> None:
-    """Record a staff change to a membership like the portal records its own (R-POR-5)."""
-    after = {"role": membership.role, **membership.levels()}
-    was_active = before.pop("is_active") if before else None
-    if before and before != after:
-        services.audit_record(
-            action=AuditEvent.Action.PERMISSIONS_CHANGE,
-            customer=membership.customer,
-            actor=request.user,
-            target_email=membership.user.email,
-            detail={"before": before, "after": after, "by": "staff"},
-            request=request,
-        )
-    if was_active is not None and was_active != membership.is_active:
-        action = (
-            AuditEvent.Action.REACTIVATE if membership.is_active else AuditEvent.Action.DEACTIVATE
-        )
-        services.audit_record(
-            action=action,
-            customer=membership.customer,
-            actor=request.user,
-            target_email=membership.user.email,
-            detail={"by": "staff"},
-            request=request,
-        )
-        if not membership.is_active:
-            user = membership.user
-            transaction.on_commit(lambda: services.sessions_end_unless_member_elsewhere(user))
-
-
-def _snapshot(membership: Membership) -> dict | None:
-    if not membership.pk:
-        return None
-    stored = Membership.objects.get(pk=membership.pk)
-    return {"role": stored.role, **stored.levels(), "is_active": stored.is_active}
-
-
 class MembershipInline(admin.TabularInline):
+    """On the customer page: its people."""
+
     model = Membership
     form = MembershipAdminForm
     formset = MembershipInlineFormSet
@@ -140,16 +124,47 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class UserMembershipInline(MembershipInline):
+    """On a person's page: the customers they belong to."""
+
+    fields = [
+        "customer",
+        "role",
+        "services",
+        "orders",
+        "tickets",
+        "changes",
+        "billing",
+        "is_active",
+    ]
+    autocomplete_fields = ["customer"]
+
+
 class MembershipAuditMixin:
-    """Parents of MembershipInline: staff edits in the inline are audited too."""
+    """Parents of the membership inlines: staff edits there are audited as on the membership
+    page (added, moved, re-levelled, deactivated or deleted)."""
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)
-        snapshots = {f.instance.pk: _snapshot(f.instance) for f in formset.forms if f.instance.pk}
+        snapshots = {
+            f.instance.pk: staff_services.membership_snapshot(f.instance)
+            for f in formset.forms
+            if f.instance.pk
+        }
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk:
+                staff_services.membership_staff_delete_record(
+                    membership=deleted.instance, actor=request.user, request=request
+                )
         super().save_formset(request, form, formset, change)
         for membership in formset.new_objects + [obj for obj, _fields in formset.changed_objects]:
-            _membership_audit(request, membership, snapshots.get(membership.pk))
+            staff_services.membership_staff_edit_record(
+                membership=membership,
+                before=snapshots.get(membership.pk),
+                actor=request.user,
+                request=request,
+            )
 
 
 @admin.register(Customer)
@@ -167,6 +182,14 @@ class CustomerAdmin(MembershipAuditMixin, admin.ModelAdmin):
     search_fields = ["display_name", "legal_name", "tax_id", "reference"]
     readonly_fields = ["reference", "created_at"]
     inlines = [MembershipInline, TeamAssignmentInline]
+
+    def save_model(self, request, obj, form, change):
+        before = Customer.objects.filter(pk=obj.pk).values_list("require_mfa", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if change:
+            staff_services.customer_staff_edit_record(
+                customer=obj, before_require_mfa=before, actor=request.user, request=request
+            )
 
 
 @admin.register(Membership)
@@ -189,16 +212,57 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "customer"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and not _is_last_active_admin(obj)
+        # One at a time: a bulk delete would not check the last-administrator rule per row.
+        return (
+            obj is not None
+            and super().has_delete_permission(request, obj)
+            and not _is_last_active_admin(obj)
+        )
 
     def save_model(self, request, obj, form, change):
-        before = _snapshot(obj) if change else None
+        before = staff_services.membership_snapshot(obj) if change else None
         super().save_model(request, obj, form, change)
-        _membership_audit(request, obj, before)
+        staff_services.membership_staff_edit_record(
+            membership=obj, before=before, actor=request.user, request=request
+        )
+
+    def delete_model(self, request, obj):
+        staff_services.membership_staff_delete_record(
+            membership=obj, actor=request.user, request=request
+        )
+        super().delete_model(request, obj)
+
+
+# What an account may do: a superuser's business only (review S1). Other staff see these read
+# only, and a POST that carries one of them is refused rather than silently ignored.
+POWER_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+
+def _is_staff_account(user: User | None) -> bool:
+    return user is not None and (user.is_staff or user.is_superuser)
 
 
 @admin.register(User)
-class UserAdmin(MembershipAuditMixin, BaseUserAdmin):
+class UserAdmin(KeepHistoryMixin, MembershipAuditMixin, BaseUserAdmin):
+    """The provider's staff and the customers' people.
+
+    A superuser changes anything. Other staff with change_user edit a customer's person only:
+    name, e-mail, language and active flag, the person's memberships, and send them a password
+    reset link; a staff account (their own included) is read only to them, so they can neither
+    grant themselves a power nor take over a colleague's or a superuser's sign-in.
+    """
+
+    history_from = (
+        "tickets",
+        "orders",
+        "changes",
+        "billing",
+        "contacts.DirectoryChange",
+        "portal.AuditEvent",
+        "portal.ExpansionRequest",
+        "portal.ExpansionRequestEvent",
+        "portal.Feedback",
+    )
     ordering = ["email"]
     list_display = ["email", "full_name", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
@@ -214,7 +278,114 @@ class UserAdmin(MembershipAuditMixin, BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     readonly_fields = ["last_login", "date_joined"]
-    inlines = [MembershipInline]
+    inlines = [UserMembershipInline]
+    actions = ["send_password_reset", "remove_mfa"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        return request.user.is_superuser or not _is_staff_account(obj)
+
+    def has_remove_mfa_permission(self, request) -> bool:
+        return request.user.has_perm("mfa.delete_authenticator")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        # No password form for other staff: a person who is locked out gets a reset link.
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for title, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            readonly += POWER_FIELDS
+        return readonly
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        crafted = request.method == "POST" and any(f in request.POST for f in POWER_FIELDS)
+        if crafted and not request.user.is_superuser:
+            raise PermissionDenied
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        before = staff_services.user_snapshot(obj) if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            staff_services.user_staff_edit_record(
+                user=obj, before=before, actor=request.user, request=request
+            )
+
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        user = self.get_object(request, unquote(id))
+        before = user.password if user is not None else None
+        response = super().user_change_password(request, id, form_url)
+        if user is not None and request.method == "POST":
+            user.refresh_from_db(fields=["password"])
+            if user.password != before:
+                staff_services.user_password_set_record(
+                    user=user, actor=request.user, request=request
+                )
+        return response
+
+    # --- Actions on a person ------------------------------------------------------------
+    def _for_each_person(self, request, queryset, perform, done_message) -> None:
+        done = 0
+        for user in queryset:
+            if not self.has_change_permission(request, user):
+                self.message_user(
+                    request,
+                    _("Only a superuser may do this for %(email)s: it is a staff account.")
+                    % {"email": user.email},
+                    messages.WARNING,
+                )
+                continue
+            try:
+                changed = perform(user=user, actor=request.user, request=request)
+            except DomainError as error:
+                self.message_user(request, error.message, messages.WARNING)
+                continue
+            done += changed is not False
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+
+    @admin.action(description=_("Send a password reset link"), permissions=["change"])
+    def send_password_reset(self, request, queryset):
+        self._for_each_person(
+            request,
+            queryset,
+            staff_services.user_password_reset_send,
+            lambda count: (
+                ngettext(
+                    "A password reset link was sent to %(count)d person.",
+                    "A password reset link was sent to %(count)d people.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
+
+    @admin.action(description=_("Remove two-factor authentication"), permissions=["remove_mfa"])
+    def remove_mfa(self, request, queryset):
+        self._for_each_person(
+            request,
+            queryset,
+            staff_services.user_mfa_remove,
+            lambda count: (
+                ngettext(
+                    "Two-factor authentication was removed for %(count)d person.",
+                    "Two-factor authentication was removed for %(count)d people.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
 
 
 @admin.register(Invitation)
@@ -247,6 +418,38 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_email", "target_email", "ip_address"]
     date_hierarchy = "created_at"
     list_select_related = ["customer"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# allauth's own admin pages would change a sign-in address or a second factor without the audit
+# log: both are read only here, and staff change them on the person's page, audited.
+admin.site.unregister(EmailAddress)
+admin.site.unregister(Authenticator)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(BaseEmailAddressAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(BaseAuthenticatorAdmin):
+    exclude = ["data"]  # the TOTP secret and the recovery codes stay out of every page
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin.history import KeepHistoryMixin
 from portal.errors import DomainError
 from portal.forms.inventory import ServiceImportForm
 from portal.inventory_csv import COLUMNS
@@ -43,7 +44,10 @@ class ChronicFilter(admin.SimpleListFilter):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(KeepHistoryMixin, admin.ModelAdmin):
+    # Tickets, orders, changes, maintenance, invoice lines and billing requests point at a
+    # service: it is disconnected, never deleted (review D2).
+    history_from = ("tickets", "orders", "changes", "billing", "portal.ExpansionRequest")
     list_display = [
         "service_id",
         "customer",

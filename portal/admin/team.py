@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from contacts.phones import e164_normalise
+from portal.admin.history import KeepHistoryMixin
 from portal.models import Customer, TeamAssignment, TeamMailbox, TeamPerson, TeamRole
 from portal.selectors.team import LANGUAGE_LABELS, phone_for_humans
 
@@ -103,7 +104,8 @@ class TeamAssignmentInline(admin.TabularInline):
 
 
 @admin.register(TeamPerson)
-class TeamPersonAdmin(admin.ModelAdmin):
+class TeamPersonAdmin(KeepHistoryMixin, admin.ModelAdmin):
+    history_from = ("orders",)  # an order names its care manager: someone who left is inactive
     form = TeamPersonForm
     list_display = [
         "full_name",

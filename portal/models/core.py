@@ -334,6 +334,14 @@ class AuditEvent(models.Model):
         WATCHER_ADD = "watcher_add", _("Copied a person on a ticket")
         WATCHER_REMOVE = "watcher_remove", _("Removed a person copied on a ticket")
         WATCHER_CONFIRM = "watcher_confirm", _("Confirmed being copied on a ticket")
+        # What the provider's staff do to a customer's people in the admin (S2).
+        MEMBER_ADD = "member_add", _("Added a user")
+        MEMBER_REMOVE = "member_remove", _("Removed a user")
+        EMAIL_CHANGE = "email_change", _("Changed an e-mail address")
+        ACCOUNT_DISABLE = "account_disable", _("Blocked a person's sign-in")
+        ACCOUNT_ENABLE = "account_enable", _("Allowed a person's sign-in again")
+        PASSWORD_RESET_SEND = "password_reset_send", _("Sent a password reset link")
+        MFA_REQUIREMENT_CHANGE = "mfa_requirement", _("Changed the two-factor requirement")
 
     customer = models.ForeignKey(
         Customer,
@@ -371,8 +379,9 @@ class AuditEvent(models.Model):
         )
 
     def changes(self) -> list[dict]:
-        """The detail as readable rows (field, before, after): a permission change or an
-        invitation's grant."""
+        """The detail as readable rows (field, before, after): a permission change, an
+        invitation's or a staff-added membership's grant, an e-mail address or the customer's
+        two-factor requirement changed by staff, or the ticket a person was copied on."""
         if "ticket" in self.detail:  # a person copied on a ticket: which ticket
             return [{"field": _("Ticket"), "before": "", "after": self.detail["ticket"]}]
         before, after = self.detail.get("before", {}), self.detail.get("after", {})
@@ -382,17 +391,32 @@ class AuditEvent(models.Model):
         for key, value in after.items():
             if before.get(key) == value or (not before and value == Level.NONE):
                 continue
-            if key == "role":
-                label, display = _("Role"), Membership.Role
-            elif key in Area.values:
-                label, display = Area(key).label, Level
-            else:
+            shown = _shown_value(key)
+            if shown is None:
                 continue
+            label, display = shown
             rows.append(
                 {
                     "field": label,
-                    "before": display(before[key]).label if key in before else "",
-                    "after": display(value).label,
+                    "before": display(before[key]) if key in before else "",
+                    "after": display(value),
                 }
             )
         return rows
+
+
+def _yes_no(value: bool) -> str:
+    return _("Yes") if value else _("No")
+
+
+def _shown_value(key: str):
+    """(label, how to show a value) of a detail field the audit page explains, else None."""
+    if key == "role":
+        return _("Role"), lambda value: Membership.Role(value).label
+    if key in Area.values:
+        return Area(key).label, lambda value: Level(value).label
+    if key == "email":
+        return _("E-mail address"), str
+    if key == "require_mfa":
+        return _("Two-factor authentication required"), _yes_no
+    return None

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from billing import services
 from billing.models import BillingDataChange, PurchaseOrderRequest
+from tests.conftest import staff_login
 from tests.factories import PDF_BYTES, CustomerFactory, UserFactory, invoice_with_lines
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def _staff_client(group: str, email: str) -> Client:
     user = UserFactory(email=email, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     client = Client()
-    client.force_login(user)
+    staff_login(client, user)
     return client
 
 

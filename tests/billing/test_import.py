@@ -17,6 +17,7 @@ from django.urls import reverse
 from billing import importing, services
 from billing.importing import invoices_import
 from billing.models import Invoice, InvoiceLine
+from tests.conftest import staff_login
 from tests.factories import PDF_BYTES, CustomerFactory, ServiceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def _staff_client(email: str, group: str) -> Client:
     user = UserFactory(email=email, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     client = Client()
-    client.force_login(user)
+    staff_login(client, user)
     return client
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from billing import services
 from billing.models import Invoice
+from tests.conftest import staff_login
 from tests.factories import (
     PDF_BYTES,
     CustomerFactory,
@@ -40,7 +41,7 @@ def _staff_client(email: str, group: str) -> Client:
     user = UserFactory(email=email, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     client = Client()
-    client.force_login(user)
+    staff_login(client, user)
     return client
 
 
@@ -508,7 +509,7 @@ def test_the_pdf_download_needs_staff_with_billing_view(client, admin_client, cu
     assert admin_client.get(url).status_code == 302  # a customer is no staff
     bare = UserFactory(email="bare@provider.test", is_staff=True)
     bare_client = Client()
-    bare_client.force_login(bare)
+    staff_login(bare_client, bare)
     assert bare_client.get(url).status_code == 403
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from billing import services
 from billing.models import BillingMessage, BillingRequest, Credit, Invoice
 from portal.models import AuditEvent, Notification
+from tests.conftest import staff_login
 from tests.factories import CustomerFactory, UserFactory, invoice_with_lines
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def _staff(email: str, group: str):
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    staff_login(client, user)
     return client
 
 

@@ -1,7 +1,10 @@
 """Steps that several browser journeys share."""
 
+import re
+
 from playwright.sync_api import expect
 
+from tests.conftest import staff_totp, totp_code
 from tests.factories import PASSWORD
 
 
@@ -12,6 +15,20 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.locator("#id_password").fill(password)
     page.locator("main button[type=submit]").click()
     expect(page.locator("#id_password")).to_have_count(0)
+
+
+def sign_in_staff(page, user, password: str = PASSWORD) -> None:
+    """Sign a staff member in as a person would: the password, then the code of their
+    authenticator app (the admin requires one; it is created with a known secret if missing)."""
+    staff_totp(user)
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(user.email)
+    page.locator("#id_password").fill(password)
+    page.locator("main button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.locator("main input[name=code]").fill(totp_code())
+    page.locator("main button[type=submit]:not([form])").click()  # not "Cancel"
+    expect(page.locator("main input[name=code]")).to_have_count(0)
 
 
 def open_menu(page, holding: str):

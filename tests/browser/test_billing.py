@@ -17,7 +17,7 @@ from billing import rules
 from billing.models import BillingRequest, Credit, Invoice, InvoiceLine
 from portal.models import Notification, ProductLine, TeamAssignment, TeamRole
 from tests.browser.conftest import PHONE
-from tests.browser.helpers import horizontal_overflow, sign_in, sticking_out
+from tests.browser.helpers import horizontal_overflow, sign_in, sign_in_staff, sticking_out
 from tests.factories import (
     ServiceFactory,
     TeamPersonFactory,
@@ -174,7 +174,7 @@ def test_a_dispute_of_invoice_lines_ends_in_a_credit(
 
     # Billing Customer Care issues the credit in the admin.
     back_office = new_page()
-    sign_in(back_office, staff.email)
+    sign_in_staff(back_office, staff)
     back_office.goto(f"/admin/billing/billingrequest/?q={request_obj.number}")
     back_office.get_by_role("link", name=request_obj.number, exact=True).click()
     back_office.locator(".object-tools a", has_text="Issue a credit").click()

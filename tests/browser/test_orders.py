@@ -13,7 +13,7 @@ from orders.models import Order, Step, Touchpoint
 from orders.services import order_create, touchpoint_record
 from portal.models import ProductLine, Service
 from tests.browser.conftest import PHONE
-from tests.browser.helpers import horizontal_overflow, sign_in, sticking_out
+from tests.browser.helpers import horizontal_overflow, sign_in, sign_in_staff, sticking_out
 from tests.factories import (
     NotificationContactFactory,
     OrderFactory,
@@ -101,7 +101,7 @@ def _states(page) -> list[str]:
 
 def test_an_order_from_tp1_to_tp6(new_page, screenshot, admin_user, staff, order, customer):
     back_office = new_page()
-    sign_in(back_office, staff.email)
+    sign_in_staff(back_office, staff)
 
     # TP1: the care team asks for the technical details, in the admin.
     def tp1(page):

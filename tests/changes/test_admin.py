@@ -22,6 +22,7 @@ from changes.models import (
     StandardChange,
 )
 from portal.business_time import is_business_day
+from tests.conftest import staff_login
 from tests.factories import (
     CustomerFactory,
     NotificationContactFactory,
@@ -38,7 +39,7 @@ def _staff_client(group: str, email: str) -> Client:
     user = UserFactory(email=email, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     client = Client()
-    client.force_login(user)
+    staff_login(client, user)
     return client
 
 

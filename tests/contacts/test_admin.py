@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from contacts.models import BillingLine, DirectoryChange, Office, SupportLine
+from tests.conftest import staff_login
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def superuser_client(client):
     user = UserFactory(email="directory@provider.test", is_staff=True, is_superuser=True)
-    client.force_login(user)
+    staff_login(client, user)
     return client
 
 

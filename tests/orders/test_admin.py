@@ -13,6 +13,7 @@ from django.utils import timezone
 from orders.models import Order, OrderEvent, Step
 from orders.services import touchpoint_record
 from portal.models import Notification
+from tests.conftest import staff_login
 from tests.factories import (
     NotificationContactFactory,
     OrderFactory,
@@ -30,7 +31,7 @@ def care_client(db):
     user = UserFactory(email="care@provider.test", is_staff=True)
     user.groups.add(Group.objects.get(name="Customer Care"))
     client = Client()
-    client.force_login(user)
+    staff_login(client, user)
     return client
 
 
@@ -39,7 +40,7 @@ def tsc_client(db):
     user = UserFactory(email="tsc@provider.test", is_staff=True)
     user.groups.add(Group.objects.get(name="TSC"))
     client = Client()
-    client.force_login(user)
+    staff_login(client, user)
     return client
 
 

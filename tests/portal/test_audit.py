@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.models import AuditEvent, Level
+from tests.conftest import staff_login
 from tests.factories import MembershipFactory, UserFactory
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
@@ -346,7 +347,7 @@ def test_audit_log_is_for_administrators_only(limited_client):
 def tsc_client(staff_user):
     staff_user.groups.add(Group.objects.get(name="TSC"))
     client = Client()
-    client.force_login(staff_user)
+    staff_login(client, staff_user)
     return client
 
 
@@ -391,8 +392,8 @@ def test_nobody_can_add_change_or_delete_audit_events_in_the_admin(
     """The audit log is evidence: not even a superuser edits it."""
     if persona == "superuser":
         client = Client()
-        client.force_login(
-            UserFactory(email="root@provider.test", is_staff=True, is_superuser=True)
+        staff_login(
+            client, UserFactory(email="root@provider.test", is_staff=True, is_superuser=True)
         )
     else:
         client = tsc_client
@@ -416,6 +417,6 @@ def test_nobody_can_add_change_or_delete_audit_events_in_the_admin(
 
 
 def test_staff_without_a_team_group_cannot_read_the_audit_log(client, staff_user, audit_event):
-    client.force_login(staff_user)
+    staff_login(client, staff_user)
 
     assert client.get("/admin/portal/auditevent/").status_code == 403

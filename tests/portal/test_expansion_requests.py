@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import ExpansionRequest, Service, TeamAssignment, TeamMailbox, TeamRole
+from tests.conftest import staff_login
 from tests.factories import ServiceFactory, TeamPersonFactory, UserFactory
 
 
@@ -198,7 +199,7 @@ def test_another_customers_request_is_404(client, other_user, sent):
 def staff_client(db):
     root = UserFactory(email="root@provider.test", is_staff=True, is_superuser=True)
     client = Client()
-    client.force_login(root)
+    staff_login(client, root)
     return client
 
 

@@ -6,6 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from portal.models import Feedback, TeamAssignment, TeamMailbox, TeamRole
+from tests.conftest import staff_login
 from tests.factories import TeamPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -213,7 +214,7 @@ def test_staff_see_feedback_in_admin_and_mark_it_answered(
     _send(limited_client, django_capture_on_commit_callbacks)
     feedback = Feedback.objects.get()
     boss = django_user_model.objects.create_superuser(email="boss@provider.test", password="x")
-    client.force_login(boss)
+    staff_login(client, boss)
 
     listing = client.get(reverse("admin:portal_feedback_changelist"), {"q": "CSV"})
     assert listing.status_code == 200

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from portal.models import AuditEvent, Customer, Invitation, Membership, User
 from portal.services import audit_record
+from tests.conftest import staff_login
 from tests.factories import UserFactory
 
 # --- /healthz ------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ def test_no_staff_group_may_edit_the_audit_log(db):
 def test_staff_member_of_a_group_can_open_the_admin_pages_it_grants(client, db):
     tsc = UserFactory(email="tsc@provider.test", is_staff=True)
     tsc.groups.add(Group.objects.get(name="TSC"))
-    client.force_login(tsc)
+    staff_login(client, tsc)
 
     assert client.get(reverse("admin:portal_customer_changelist")).status_code == 200
     assert client.get(reverse("admin:portal_customer_add")).status_code == 403
@@ -167,7 +168,7 @@ def superuser_client(client, admin_membership):
         actor=admin_membership.user,
         target_email=admin_membership.user.email,
     )
-    client.force_login(UserFactory(email="root@provider.test", is_staff=True, is_superuser=True))
+    staff_login(client, UserFactory(email="root@provider.test", is_staff=True, is_superuser=True))
     return client
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from portal.inventory_csv import COLUMNS
 from portal.models import Service
+from tests.conftest import staff_login
 from tests.factories import ServiceFactory, UserFactory
 
 HEADER = ",".join(COLUMNS)
@@ -19,7 +20,7 @@ GOOD = [
 
 @pytest.fixture
 def staff_client(client, db):
-    client.force_login(UserFactory(email="root@provider.test", is_staff=True, is_superuser=True))
+    staff_login(client, UserFactory(email="root@provider.test", is_staff=True, is_superuser=True))
     return client
 
 
@@ -88,8 +89,8 @@ def test_an_export_imports_back_unchanged(staff_client, admin_client, customer, 
     ServiceFactory(customer=customer, service_id="AR-A-2", status="provisioning", activated_on=None)
     exported = admin_client.get(reverse("services:export")).content
     before = list(Service.objects.order_by("service_id").values())
-    staff_client.force_login(
-        UserFactory(email="root2@provider.test", is_superuser=True, is_staff=True)
+    staff_login(
+        staff_client, UserFactory(email="root2@provider.test", is_superuser=True, is_staff=True)
     )
     upload = SimpleUploadedFile("export.csv", exported, content_type="text/csv")
     response = staff_client.post(
@@ -124,7 +125,7 @@ def test_the_import_page_is_for_staff_with_the_permission(client, customer, admi
     client.force_login(admin_user)  # a customer's portal administrator is not staff
     assert client.get(url).status_code == 302
     clerk = UserFactory(email="clerk@provider.test", is_staff=True)
-    client.force_login(clerk)
+    staff_login(client, clerk)
     assert client.get(url).status_code == 403
 
 
@@ -135,10 +136,10 @@ def test_customer_care_imports_services_and_the_tsc_only_reads_them(client, db):
     care.groups.add(Group.objects.get(name="Customer Care"))
     tsc = UserFactory(email="tsc@provider.test", is_staff=True)
     tsc.groups.add(Group.objects.get(name="TSC"))
-    client.force_login(care)
+    staff_login(client, care)
     assert client.get(reverse("admin:portal_service_import")).status_code == 200
     assert client.get(reverse("admin:contacts_supportline_changelist")).status_code == 200
-    client.force_login(tsc)
+    staff_login(client, tsc)
     assert client.get(reverse("admin:portal_service_import")).status_code == 403
     assert client.get(reverse("admin:portal_service_changelist")).status_code == 200
     assert client.get(reverse("admin:contacts_supportline_add")).status_code == 403

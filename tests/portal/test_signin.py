@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from portal.models import AuditEvent, User
+from tests.conftest import staff_totp, totp_code
 from tests.factories import PASSWORD, MembershipFactory
 
 LOGIN = "/accounts/login/"
@@ -316,8 +317,13 @@ def test_admin_login_form_cannot_bypass_the_portal_sign_in(client, staff_user):
 
 
 def test_staff_signs_in_to_admin_through_the_portal_sign_in(client, staff_user):
-    response = _sign_in(client, staff_user.email, next="/admin/")
+    staff_totp(
+        staff_user
+    )  # the admin requires it (issue 13 item 2, tests/portal/test_staff_mfa.py)
+    password_step = _sign_in(client, staff_user.email, next="/admin/")
+    response = client.post(MFA_AUTHENTICATE, {"code": totp_code()})
 
+    assert urlsplit(password_step["Location"]).path == MFA_AUTHENTICATE
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200

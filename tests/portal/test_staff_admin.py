@@ -6,12 +6,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from allauth.usersessions.models import UserSession
-from django import forms
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.test import Client
 
 from portal.models import AuditEvent, Customer, Level, Membership
+from tests.admin_forms import change_form_data
+from tests.conftest import staff_login
 from tests.factories import MembershipFactory, UserFactory
 
 Action = AuditEvent.Action
@@ -28,7 +29,7 @@ def superuser(db):
 @pytest.fixture
 def staff_client(superuser):
     client = Client()
-    client.force_login(superuser)
+    staff_login(client, superuser)
     return client
 
 
@@ -38,36 +39,6 @@ def _membership_url(membership) -> str:
 
 def _customer_url(customer) -> str:
     return f"/admin/portal/customer/{customer.pk}/change/"
-
-
-def _form_data(form) -> dict:
-    """What the browser would post for an unbound form rendered with its initial values."""
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        key = form.add_prefix(name)
-        if isinstance(field, forms.BooleanField):
-            if value:
-                data[key] = "on"
-        elif value is None:
-            data[key] = ""
-        elif isinstance(value, list | tuple):
-            data[key] = [str(item) for item in value]
-        else:
-            data[key] = str(value)
-    return data
-
-
-def _change_form_data(response) -> dict:
-    """The admin change form as GET shows it: the object's fields and every inline formset."""
-    assert response.status_code == 200
-    data = _form_data(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update(_form_data(formset.management_form))
-        for form in formset.forms:
-            data.update(_form_data(form))
-    return data
 
 
 def _inline_key(response, membership, field: str) -> str:
@@ -96,7 +67,7 @@ def test_staff_cannot_demote_or_deactivate_the_last_admin_on_the_membership_page
     staff_client, admin_membership, change
 ):
     before = _snapshot(admin_membership)
-    data = _change_form_data(staff_client.get(_membership_url(admin_membership)))
+    data = change_form_data(staff_client.get(_membership_url(admin_membership)))
     if change.get("is_active") is False:
         data.pop("is_active")
     else:
@@ -114,7 +85,7 @@ def test_staff_can_demote_an_admin_when_another_active_admin_remains(
     staff_client, admin_membership, customer, superuser
 ):
     MembershipFactory(customer=customer, admin=True, user__email="second@acme.test")
-    data = _change_form_data(staff_client.get(_membership_url(admin_membership)))
+    data = change_form_data(staff_client.get(_membership_url(admin_membership)))
     data.update(role=Membership.Role.USER, services=Level.NONE, tickets=Level.VIEW)
 
     response = staff_client.post(_membership_url(admin_membership), data)
@@ -131,7 +102,7 @@ def test_staff_cannot_demote_the_last_admin_in_the_customer_page_inline(
 ):
     before = _snapshot(admin_membership)
     page = staff_client.get(_customer_url(customer))
-    data = _change_form_data(page)
+    data = change_form_data(page)
     data[_inline_key(page, admin_membership, "role")] = Membership.Role.USER
 
     response = staff_client.post(_customer_url(customer), data)
@@ -148,7 +119,7 @@ def test_staff_cannot_demote_both_admins_at_once_in_the_customer_page_inline(
     """Each inline form checks only the stored state: together the two edits leave none."""
     second = MembershipFactory(customer=customer, admin=True, user__email="second@acme.test")
     page = staff_client.get(_customer_url(customer))
-    data = _change_form_data(page)
+    data = change_form_data(page)
     data[_inline_key(page, admin_membership, "role")] = Membership.Role.USER
     data.pop(_inline_key(page, second, "is_active"))
 
@@ -168,7 +139,7 @@ def test_staff_cannot_delete_the_last_admin_inline_or_from_its_own_page(
     staff_client, admin_membership, limited_membership, customer
 ):
     page = staff_client.get(_customer_url(customer))
-    data = _change_form_data(page)
+    data = change_form_data(page)
     data[_inline_key(page, admin_membership, "DELETE")] = "on"
 
     inline = staff_client.post(_customer_url(customer), data)
@@ -186,7 +157,7 @@ def test_staff_cannot_delete_the_last_admin_inline_or_from_its_own_page(
 
 
 def _deactivate_in_admin(staff_client, membership, capture):
-    data = _change_form_data(staff_client.get(_membership_url(membership)))
+    data = change_form_data(staff_client.get(_membership_url(membership)))
     data.pop("is_active")
     with capture(execute=True):
         response = staff_client.post(_membership_url(membership), data)
@@ -251,7 +222,7 @@ def test_staff_permission_change_is_audited_and_shown_on_the_customers_audit_pag
         tickets=Level.VIEW,
         billing=Level.VIEW,
     )
-    data = _change_form_data(staff_client.get(_membership_url(membership)))
+    data = change_form_data(staff_client.get(_membership_url(membership)))
     data["tickets"] = Level.ACT
 
     response = staff_client.post(_membership_url(membership), data)

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from portal.models import Customer, Service, TeamAssignment, TeamMailbox, TeamPerson, TeamRole
 from portal.selectors.team import key_contacts_for_customer, team_contact_email, team_for_customer
+from tests.conftest import staff_login
 from tests.factories import CustomerFactory, UserFactory
 
 Role = TeamRole
@@ -71,7 +72,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, db):
 
 
 def test_signed_in_person_without_membership_is_refused(client, staff_user):
-    client.force_login(staff_user)
+    staff_login(client, staff_user)
     assert client.get("/team/").status_code == 403
     assert client.post("/team/").status_code == 405  # the method check comes first
 
@@ -351,7 +352,7 @@ def test_team_contact_email_prefers_the_person_then_the_mailbox_then_the_setting
 @pytest.fixture
 def staff_client(db):
     client = Client()
-    client.force_login(UserFactory(email="root@provider.test", is_staff=True, is_superuser=True))
+    staff_login(client, UserFactory(email="root@provider.test", is_staff=True, is_superuser=True))
     return client
 
 

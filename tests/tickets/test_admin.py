@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Notification
+from tests.conftest import staff_login
 from tests.factories import MembershipFactory, ServiceFactory, UserFactory, ticket_open_for
 from tickets.models import Attachment, Message, PauseInterval, SlaTarget, Ticket
 from tickets.selectors import tickets_for_customer
@@ -48,14 +49,14 @@ def tsc(db):
 @pytest.fixture
 def tsc_client(tsc):
     client = Client()
-    client.force_login(tsc)
+    staff_login(client, tsc)
     return client
 
 
 @pytest.fixture
 def billing_client(db):
     client = Client()
-    client.force_login(_staff("billing@provider.test", "Billing"))
+    staff_login(client, _staff("billing@provider.test", "Billing"))
     return client
 
 
@@ -440,6 +441,62 @@ def test_assignee_is_the_only_editable_field(tsc_client, tsc, ticket):
     ticket.refresh_from_db()
     assert ticket.assignee == tsc
     assert ticket.subject == "Enlace caído en Rosario"
+
+
+def _assignee_post(assignee) -> dict:
+    return {
+        "assignee": assignee.pk,
+        "pauses-TOTAL_FORMS": "0",
+        "pauses-INITIAL_FORMS": "0",
+        "messages-TOTAL_FORMS": "0",
+        "messages-INITIAL_FORMS": "0",
+    }
+
+
+def test_the_assignee_is_chosen_among_active_staff_only(tsc_client, tsc, ticket, admin_user):
+    gone = _staff("gone@provider.test", "TSC")
+    gone.is_active = False
+    gone.save()
+
+    page = tsc_client.get(_change_url(ticket))
+
+    choices = {value for value, _label in page.context["adminform"].form.fields["assignee"].choices}
+    offered = {int(str(value)) for value in choices if value}
+    assert offered == {tsc.pk}
+
+
+@pytest.mark.parametrize("who", ["customer", "inactive staff"])
+def test_picking_a_non_staff_or_inactive_assignee_is_a_form_error_not_a_500(
+    tsc_client, ticket, admin_user, who
+):
+    if who == "customer":
+        assignee = admin_user
+    else:
+        assignee = _staff("gone@provider.test", "TSC")
+        assignee.is_active = False
+        assignee.save()
+
+    response = tsc_client.post(_change_url(ticket), _assignee_post(assignee))
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+
+
+def test_a_ticket_kept_by_a_staff_member_who_left_can_still_be_saved(tsc_client, tsc, ticket):
+    """The current assignee stays a valid choice, so the ticket can be handed to someone else."""
+    gone = _staff("gone@provider.test", "TSC")
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=gone)
+    gone.is_active = False
+    gone.save()
+
+    kept = tsc_client.post(_change_url(ticket), _assignee_post(gone))
+    handed_over = tsc_client.post(_change_url(ticket), _assignee_post(tsc))
+
+    assert kept.status_code == handed_over.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.assignee == tsc
 
 
 # --- Open a ticket on a customer's behalf (R-TT-4) ------------------------------------------

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Level
+from tests.conftest import staff_login
 from tests.factories import MembershipFactory, ServiceFactory, UserFactory, ticket_open_for
 from tickets.models import Ticket
 from tickets.services import ticket_cancel
@@ -128,7 +129,7 @@ def test_no_ticket_button_for_a_disconnected_service(limited_client, customer):
 
 @pytest.fixture
 def root_client(client):
-    client.force_login(UserFactory(email="root@provider.test", is_staff=True, is_superuser=True))
+    staff_login(client, UserFactory(email="root@provider.test", is_staff=True, is_superuser=True))
     return client
 
 

@@ -4,7 +4,7 @@ reply form, tickets opened on a customer's behalf (R-TT-4), the SLA targets and 
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -257,6 +257,18 @@ class TicketAdmin(StaffActionMixin, admin.ModelAdmin):
     # --- Edits: only the assignee, through the service --------------------------------------
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # tickets are cancelled, never deleted: their e-mails refer to them
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        field = form.base_fields.get("assignee")
+        if field is not None:
+            # Active staff only (a person who left is not offered, nor is a customer's user);
+            # the current assignee stays a valid choice so the ticket can still be saved.
+            current = Q(pk=obj.assignee_id) if obj is not None and obj.assignee_id else Q()
+            field.queryset = field.queryset.model.objects.filter(
+                Q(is_staff=True, is_active=True) | current
+            ).order_by("email")
+        return form
 
     def save_model(self, request, obj, form, change):
         if "assignee" not in form.changed_data:

@@ -1,4 +1,7 @@
 from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -23,6 +26,9 @@ from portal.models import (
 from portal.services.numbering import number_next
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - published in the README for the demo only
+# The admin requires TOTP (issue 13): the demo staff logins share this published authenticator
+# secret (base32), so a newcomer adds it to an authenticator app or runs `make totp`.
+DEMO_TOTP_SECRET = "LUMENDEMOSTAFFTOTPSECRETFORADMIN"  # noqa: S105 - demo only, in the README
 
 CUSTOMERS = {
     "acme": {
@@ -116,6 +122,8 @@ class Command(BaseCommand):
             )
             if group:
                 user.groups.add(Group.objects.get(name=group))
+            if user.is_staff:
+                _demo_totp(user)
             if customer_key:
                 levels = {area.value: permissions.get(area.value, Level.NONE) for area in Area}
                 Membership.objects.get_or_create(
@@ -130,6 +138,14 @@ class Command(BaseCommand):
         demo_billing.seed_billing(customers)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(demo_sign_ins())
+
+
+def _demo_totp(user: User) -> None:
+    """The demo staff member's authenticator app, set up once with the published secret."""
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        Authenticator.objects.create(
+            user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(DEMO_TOTP_SECRET)}
+        )
 
 
 def _seed_inventory(customers: dict) -> None:
@@ -206,4 +222,13 @@ def _demo_sign_ins() -> str:
         else:
             what = f"provider staff, {group} group - /admin/"
         lines.append(f"  {email:<24} {what}")
+    staff = [email for email, *_rest, group, superuser in PEOPLE if group or superuser]
+    lines.append(
+        "The staff administration also asks for a code from an authenticator app (TOTP).\n"
+        f"  Demo secret of both staff logins: {DEMO_TOTP_SECRET}\n"
+        "  Type it into an authenticator app (time-based), or import one of these addresses:"
+    )
+    adapter = get_mfa_adapter()
+    lines.extend(f"    {adapter.build_totp_url(User(email=e), DEMO_TOTP_SECRET)}" for e in staff)
+    lines.append("  No app at hand: `make totp` prints the current code.")
     return "\n".join(lines)

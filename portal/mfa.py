@@ -1,0 +1,24 @@
+"""allauth.mfa adapter: staff keep their second factor."""
+
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+
+
+class PortalMFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        """A staff member cannot switch off their own authenticator app: the admin requires it
+        (A1), and a session opened before it existed must not be able to swap it for an
+        attacker's. A superuser removes it for them (audited) when a phone is lost."""
+        user = authenticator.user
+        if authenticator.type == Authenticator.Type.TOTP and (user.is_staff or user.is_superuser):
+            return False
+        return super().can_delete_authenticator(authenticator)
+
+
+def totp_value(secret: str, at: float) -> str:
+    """The code an authenticator app shows for `secret` at the Unix time `at` (allauth's own
+    HOTP helpers and its period and digits)."""
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(at) // app_settings.TOTP_PERIOD))
