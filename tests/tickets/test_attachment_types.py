@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from billing.models import BillingAttachment, PurchaseOrderRequest
 from contacts.models import PoAddress
+from tests.conftest import staff_login
 from tests.factories import PDF_BYTES, ServiceFactory, UserFactory, invoice_with_lines
 from tests.factories import ticket_open_for as _open
 from tickets.models import Attachment, Message
@@ -389,7 +390,7 @@ def test_staff_download_a_file_stored_before_the_check_as_text(client, ticket, a
     extension from the stored type."""
     staff = UserFactory(email="tsc2@provider.test", is_staff=True)
     staff.groups.add(Group.objects.get(name="TSC"))
-    client.force_login(staff)
+    staff_login(client, staff)
     old = Attachment.objects.create(
         ticket=ticket,
         file=SimpleUploadedFile("x", b"Speed: 940 Mbps\n"),
