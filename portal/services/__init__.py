@@ -3,9 +3,11 @@
 import secrets
 from datetime import timedelta
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -15,11 +17,24 @@ from portal.errors import DomainError
 from portal.models import Area, AuditEvent, Customer, Invitation, Level, Membership, User
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address, resolved once for everything: allauth's rate limits and sessions
+    call the same adapter method, which honours ALLAUTH_TRUSTED_PROXY_COUNT (behind our TLS
+    proxy, the address it appended to X-Forwarded-For; without a proxy, REMOTE_ADDR and never
+    the header a client may forge)."""
+    try:
+        return get_account_adapter(request).get_client_ip(request)
+    except PermissionDenied:  # no usable address at all; the audit row says so with NULL
+        return None
+
+
 def _client(request: HttpRequest | None) -> dict:
     if request is None:
         return {}
-    ip = request.META.get("REMOTE_ADDR") or None
-    return {"ip_address": ip, "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300]}
+    return {
+        "ip_address": client_ip(request),
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+    }
 
 
 def audit_record(
