@@ -715,6 +715,10 @@ def test_url_answers_each_persona_with_its_verdict(client, world, name, persona,
         assert response["Location"] == expected
     else:
         assert response.status_code == expected, outcome
+    if user is not None:
+        # Issue 13 section 5: whatever a signed-in person gets, no cache keeps it.
+        directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+        assert {"private", "no-store"} <= directives, response.get("Cache-Control")
     if expected == 404:
         # Not found must not confirm the object: nothing of it leaks into the page.
         body = response.content.decode()
