@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import services
 from portal.admin.team import TeamAssignmentInline
-from portal.models import AuditEvent, Customer, Invitation, Membership, User
+from portal.models import Area, AuditEvent, Customer, Invitation, Level, Membership, User
 
 admin.site.site_header = format_lazy(
     _("{provider} staff administration"), provider=settings.PROVIDER_NAME
@@ -122,6 +122,13 @@ def _membership_audit(request, membership: Membership, before: dict | None) -> N
         if not membership.is_active:
             user = membership.user
             transaction.on_commit(lambda: services.sessions_end_unless_member_elsewhere(user))
+    # Its maintenance calendar addresses stop with the access, as in the portal.
+    ended = was_active and not membership.is_active
+    lost_changes = (
+        was_active and before[Area.CHANGES] != Level.NONE and not membership.can(Area.CHANGES)
+    )
+    if ended or lost_changes:
+        services.membership_feeds_revoke(membership=membership)
 
 
 def _snapshot(membership: Membership) -> dict | None:

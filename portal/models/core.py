@@ -329,7 +329,8 @@ class AuditEvent(models.Model):
         CONTACT_CHANGE = "contact_change", _("Changed a notification contact")
         CONTACT_REMOVE = "contact_remove", _("Removed a notification contact")
         CONTACT_CONFIRM = "contact_confirm", _("Confirmed a notification address")
-        FEED_ROTATE = "feed_rotate", _("Rotated the maintenance calendar feed")
+        FEED_ROTATE = "feed_rotate", _("Created a new maintenance calendar address")
+        FEED_STOP = "feed_stop", _("Stopped the shared maintenance calendar address")
         CREDIT_OVERRIDE = "credit_override", _("Issued a credit above the amount asked for")
 
     customer = models.ForeignKey(

@@ -135,6 +135,8 @@ def membership_update(
         setattr(membership, area, level)
     membership.save()
     after = {"role": membership.role, **membership.levels()}
+    if before[Area.CHANGES] != Level.NONE and after[Area.CHANGES] == Level.NONE:
+        membership_feeds_revoke(membership=membership)
     if before != after:
         audit_record(
             action=AuditEvent.Action.PERMISSIONS_CHANGE,
@@ -145,6 +147,15 @@ def membership_update(
             request=request,
         )
     return membership
+
+
+def membership_feeds_revoke(*, membership: Membership) -> None:
+    """Call when a membership ends or loses changes and maintenance: the person's maintenance
+    calendar address stops, and the customer's shared one too (review A3). The feeds live in
+    the changes area, which builds on this core: imported when needed."""
+    from changes.maintenance import calendar_feeds_revoke
+
+    calendar_feeds_revoke(membership=membership)
 
 
 def sessions_end_unless_member_elsewhere(user: User) -> None:
@@ -170,6 +181,7 @@ def membership_deactivate(
     _ensure_other_admin(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
+    membership_feeds_revoke(membership=membership)
     Invitation.objects.filter(
         customer=membership.customer,
         email__iexact=membership.user.email,

@@ -22,8 +22,8 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from billing.services import billing_request_create, po_request_create
-from changes.maintenance import maintenance_confirm, maintenance_create
-from changes.models import CalendarFeed, StandardChange
+from changes.maintenance import calendar_feed_rotate, maintenance_confirm, maintenance_create
+from changes.models import StandardChange
 from changes.services import change_request_submit
 from contacts.models import PoAddress
 from orders.models import Order
@@ -369,12 +369,21 @@ ROUTES: dict[str, Route] = {
             "anonymous": (LOGIN, LOGIN),
             "admin": (405, "/changes/maintenance/#feed"),
             "limited": (405, 403),
-            "other": (405, "/changes/maintenance/#feed"),  # rotates its own customer's feed
+            "other": (405, "/changes/maintenance/#feed"),  # makes its own address
             "staff": (405, 403),
             "inactive": (405, 403),
         }
     ),
-    "changes:feed": Route(_everyone(200, 405), kwargs=lambda w: {"token": w.feed.token}),
+    # Only administrators stop the customer's shared address from before personal ones.
+    "changes:feed_shared_stop": Route(
+        _admin_only(
+            405,
+            "/changes/maintenance/#feed",
+            other_get=405,
+            other_post="/changes/maintenance/#feed",  # stops its own customer's, if any
+        )
+    ),
+    "changes:feed": Route(_everyone(200, 405), kwargs=lambda w: {"token": w.feed_token}),
     # R-TT-4: the directory is public, for the day the portal itself is down.
     "contacts:directory": Route(_everyone(200, 405)),
     # R-BIL: invoices; the limited persona has no billing permission.
@@ -648,7 +657,7 @@ def world(
         order=order,
         change=change,
         maintenance=maintenance,
-        feed=CalendarFeed.objects.create(customer=customer),
+        feed_token=calendar_feed_rotate(membership=admin_membership)[0],
         contact_token=contact_confirmation_token(contact),
         admin_session=admin_session,
         service=service,
