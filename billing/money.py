@@ -7,7 +7,11 @@ from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency
+from django.db.models import DecimalField, Expression, ExpressionWrapper
 from django.utils import translation
+
+# Every money column has two decimals (billing.models.MONEY).
+CENT = Decimal("0.01")
 
 # A symbol with letters (R$, US$, ARS) reads glued to the digits; a no-break space keeps both on
 # one line and apart.
@@ -34,3 +38,22 @@ def money(amount: Decimal | int | None, currency: str, *, language=None, country
         return ""
     text = format_currency(amount, currency, locale=money_locale(language, country))
     return _GLUED.sub(lambda m: f"{m.group(1)}{m.group(2)}\u00a0{m.group(3)}", text)
+
+
+class MoneyAmount(ExpressionWrapper):
+    """A money amount the database computes (a sum, a maximum, a coalesced subquery), with the
+    two decimals of the money columns on every database.
+
+    SQLite keeps decimals as floats and Django quantizes only plain columns on the way out, so
+    `Sum("amount")` of 60.00 arrives as `Decimal("60")` there while PostgreSQL gives `60.00`.
+    """
+
+    def __init__(self, expression: Expression):
+        super().__init__(expression, output_field=DecimalField(max_digits=14, decimal_places=2))
+
+    def get_db_converters(self, connection):
+        return [*super().get_db_converters(connection), _to_cents]
+
+
+def _to_cents(value, expression, connection):
+    return None if value is None else Decimal(value).quantize(CENT)

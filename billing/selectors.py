@@ -34,6 +34,7 @@ from billing.models import (
     InvoiceLine,
     PurchaseOrderRequest,
 )
+from billing.money import MoneyAmount
 from portal.models import Customer
 
 ZERO = Decimal("0")
@@ -96,7 +97,7 @@ def invoices_for_customer(
     )
     return invoices.annotate(
         line_count=Coalesce(line_count, 0),
-        credited=Coalesce(_credited_sum(), ZERO, output_field=DecimalField()),
+        credited=MoneyAmount(Coalesce(_credited_sum(), ZERO)),
     ).order_by("-period", "-issued_on", "-id")
 
 
@@ -105,7 +106,7 @@ def totals_by_currency(invoices: QuerySet[Invoice]) -> list[dict]:
     rows = (
         invoices.order_by()
         .values("currency")
-        .annotate(sum_total=Sum("total"), count=Count("id"))
+        .annotate(sum_total=MoneyAmount(Sum("total")), count=Count("id"))
         .order_by("currency")
     )
     return [
@@ -119,7 +120,7 @@ def amount_due_by_currency(customer: Customer) -> list[dict]:
     credits, never below zero. [{currency, amount, count, overdue}]."""
     invoices = Invoice.objects.filter(
         customer=customer, status__in=(*Invoice.UNPAID_STATUSES, Invoice.Status.CREDITED)
-    ).annotate(credited=Coalesce(_credited_sum(), ZERO, output_field=DecimalField()))
+    ).annotate(credited=MoneyAmount(Coalesce(_credited_sum(), ZERO)))
     today = rules.customer_today(customer)
     due: dict[str, dict] = defaultdict(lambda: {"amount": ZERO, "count": 0, "overdue": 0})
     for invoice in invoices.only("currency", "total", "status", "due_on"):
@@ -170,7 +171,7 @@ def disputed_amounts(invoice: Invoice) -> dict[int, Decimal]:
             line__invoice=invoice, request__status__in=BillingRequest.OPEN_STATUSES
         )
         .values("line_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=MoneyAmount(Sum("amount")))
     )
     return {row["line_id"]: row["total"] for row in rows}
 

@@ -25,7 +25,7 @@ from billing.models import (
     InvoiceLine,
     PurchaseOrderRequest,
 )
-from billing.money import money
+from billing.money import MoneyAmount, money
 from contacts.selectors import po_address
 from portal.downloads import download_name
 from portal.errors import DomainError
@@ -67,7 +67,7 @@ def _customer_recipients(customer: Customer, user: User | None) -> list[Recipien
 
 def invoice_totals_recompute(invoice: Invoice) -> Invoice:
     """The subtotal is the sum of the lines; the total adds the taxes."""
-    subtotal = invoice.lines.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    subtotal = invoice.lines.aggregate(total=MoneyAmount(Sum("amount")))["total"] or Decimal("0")
     invoice.subtotal = subtotal
     invoice.total = subtotal + (invoice.tax or Decimal("0"))
     invoice.save(update_fields=["subtotal", "total"])
@@ -83,7 +83,7 @@ def invoice_status_refresh(invoice_id: int, today: date | None = None) -> None:
     if invoice.status == Invoice.Status.PAID:
         return
     today = today or rules.customer_today(invoice.customer)
-    credited = invoice.credits.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    credited = invoice.credits.aggregate(total=MoneyAmount(Sum("amount")))["total"] or Decimal("0")
     if BillingRequest.objects.filter(
         invoice=invoice, kind=BillingRequest.Kind.DISPUTE, status__in=BillingRequest.OPEN_STATUSES
     ).exists():
@@ -472,7 +472,9 @@ def credit_issue(
                 % {"currency": request_obj.currency},
                 field="invoice",
             )
-        credited = invoice.credits.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+        credited = invoice.credits.aggregate(total=MoneyAmount(Sum("amount")))["total"] or Decimal(
+            "0"
+        )
         if amount > invoice.total - credited:
             if credited:
                 message = _(

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -350,21 +351,62 @@ def impacts_by_customer(maintenance: Maintenance) -> dict[int, list[MaintenanceI
     return grouped
 
 
-def calendar_feed_rotate(*, customer: Customer, actor: User, request=None) -> CalendarFeed:
-    """A new secret for the customer's maintenance feed: the old URL stops working at once."""
+def calendar_feed_rotate(*, membership: Membership, request=None) -> tuple[str, bool]:
+    """A new personal feed address for this member (the old one, if any, stops at once).
+    Returns the token, which is stored only hashed, so the caller shows it this once, and
+    whether it replaced an earlier address."""
+    from portal.models import AuditEvent
+    from portal.services import audit_record
+
+    token = CalendarFeed.new_token()
+    with transaction.atomic():
+        feed = CalendarFeed.objects.select_for_update().filter(membership=membership).first()
+        replaced = feed is not None
+        feed = feed or CalendarFeed(customer_id=membership.customer_id, membership=membership)
+        feed.token_hash = CalendarFeed.hash_token(token)
+        feed.rotated_at = timezone.now()
+        feed.save()
+        audit_record(
+            action=AuditEvent.Action.FEED_ROTATE,
+            customer=membership.customer,
+            actor=membership.user,
+            target_email=membership.user.email,
+            detail={"feed": "personal"},
+            request=request,
+        )
+    return token, replaced
+
+
+def calendar_feed_shared_stop(*, customer: Customer, actor: User, request=None) -> bool:
+    """The customer's administrator stops the shared address from before personal ones."""
     from portal.models import AuditEvent
     from portal.services import audit_record
 
     with transaction.atomic():
-        feed, _created = CalendarFeed.objects.get_or_create(customer=customer)
-        feed = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
-        feed.token = CalendarFeed._meta.get_field("token").get_default()
-        feed.rotated_at = timezone.now()
-        feed.save(update_fields=["token", "rotated_at"])
-        audit_record(
-            action=AuditEvent.Action.FEED_ROTATE, customer=customer, actor=actor, request=request
-        )
-    return feed
+        deleted, _rows = CalendarFeed.objects.filter(
+            customer=customer, membership__isnull=True
+        ).delete()
+        if deleted:
+            audit_record(
+                action=AuditEvent.Action.FEED_STOP,
+                customer=customer,
+                actor=actor,
+                detail={"feed": "shared"},
+                request=request,
+            )
+    return bool(deleted)
+
+
+def calendar_feeds_revoke(*, membership: Membership, customer_id: int | None = None) -> None:
+    """Someone's access to a customer's maintenance ended (their membership deactivated, moved
+    to another customer by staff, or changes and maintenance taken away): their personal
+    address stops, and so does that customer's shared one, which every member could read.
+    Revoked rather than merely refused, so that a later reactivation does not bring an old
+    address back. `customer_id` names the customer left when it is no longer the membership's."""
+    left = customer_id or membership.customer_id
+    CalendarFeed.objects.filter(
+        Q(membership=membership) | Q(customer_id=left, membership__isnull=True)
+    ).delete()
 
 
 def maintenance_objection_handle(*, objection: MaintenanceObjection) -> bool:

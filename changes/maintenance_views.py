@@ -20,9 +20,9 @@ from django.views.decorators.http import require_safe
 
 from changes import selectors
 from changes.ical import calendar, maintenance_event
-from changes.maintenance import calendar_feed_rotate
+from changes.maintenance import calendar_feed_rotate, calendar_feed_shared_stop
 from changes.maintenance import maintenance_object as objection_submit
-from changes.models import Impact, Maintenance
+from changes.models import CalendarFeed, Impact, Maintenance
 from portal.access import member_required
 from portal.errors import DomainError
 from portal.listing import list_page
@@ -144,13 +144,29 @@ def _list_context(request, view: str, filters: dict) -> dict:
     return listing
 
 
+# A new feed token waits here between the POST that made it and the page that shows it once.
+_NEW_FEED_KEY = "calendar_feed_new"
+
+
 def _feed_context(request) -> dict:
-    feed = selectors.feed_for_customer(request.customer)
-    path = reverse("changes:feed", kwargs={"token": feed.token})
+    """The member's own address (its URL only right after it was made: only its hash is kept)
+    and, for administrators, the customer's shared address from before personal ones."""
+    feeds = selectors.calendar_feeds_for_membership(request.membership)
+    personal = feeds["personal"]
+    new = request.session.pop(_NEW_FEED_KEY, None) or {}
+    feed_url = ""
+    if (
+        personal is not None
+        and new.get("membership") == request.membership.pk
+        and personal.token_hash == CalendarFeed.hash_token(new.get("token", ""))
+    ):
+        feed_url = settings.PORTAL_BASE_URL + reverse(
+            "changes:feed", kwargs={"token": new["token"]}
+        )
     return {
-        "feed": feed,
-        "feed_url": settings.PORTAL_BASE_URL + path,
-        "can_rotate": request.membership.is_admin,
+        "feed": personal,
+        "feed_url": feed_url,
+        "shared_feed": feeds["shared"] if request.membership.is_admin else None,
     }
 
 
@@ -254,14 +270,31 @@ def feed(request, token):
     return response
 
 
-@member_required(Area.CHANGES, admin=True, methods=("POST",))
+@member_required(Area.CHANGES, methods=("POST",))
 def feed_rotate(request):
-    calendar_feed_rotate(customer=request.customer, actor=request.user, request=request)
-    messages.success(
-        request,
-        _(
-            "The calendar feed has a new address. Calendars subscribed to the old one no longer "
-            "receive updates: subscribe them again with the new address."
-        ),
-    )
+    token, replaced = calendar_feed_rotate(membership=request.membership, request=request)
+    request.session[_NEW_FEED_KEY] = {"membership": request.membership.pk, "token": token}
+    if replaced:
+        messages.success(
+            request,
+            _(
+                "Your calendar feed has a new address; the old one stopped working. Subscribe "
+                "your calendars again with the new address below."
+            ),
+        )
+    else:
+        messages.success(request, _("Your calendar feed address is ready below."))
+    return redirect(reverse("changes:maintenance") + "#feed")
+
+
+@member_required(Area.CHANGES, admin=True, methods=("POST",))
+def feed_shared_stop(request):
+    if calendar_feed_shared_stop(customer=request.customer, actor=request.user, request=request):
+        messages.success(
+            request,
+            _(
+                "The shared calendar address stopped working. Everyone who needs the calendar "
+                "makes a personal address on this page."
+            ),
+        )
     return redirect(reverse("changes:maintenance") + "#feed")

@@ -1,5 +1,6 @@
 """Standard change requests (R-CHG-1..6) and the provider's scheduled maintenance (R-GCR-1..5)."""
 
+import hashlib
 import secrets
 import uuid
 
@@ -9,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import COUNTRY_DEFAULTS, Customer, Service
+from portal.models import COUNTRY_DEFAULTS, Area, Customer, Membership, Service
 
 
 def _localized(row, prefix: str) -> str:
@@ -367,17 +368,62 @@ def _feed_token() -> str:
 
 
 class CalendarFeed(models.Model):
-    """A customer's private maintenance calendar: the URL is the secret; admins rotate it."""
+    """A private maintenance calendar address: the token in its URL is the credential.
 
-    customer = models.OneToOneField(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="calendar_feed"
+    Only the token's SHA-256 is kept, so a copy of the database (a backup, a staff read) opens
+    no calendar; the address is therefore shown once, when it is made (review A3).
+    A personal feed belongs to one membership and works while that person may see changes and
+    maintenance of the customer. A shared feed (no membership) is an address from before
+    personal ones, kept so that calendars subscribed to it go on working; it stops when its
+    customer's administrator stops it or when any member leaves, since every member saw it.
+    """
+
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
     )
-    token = models.CharField(_("token"), max_length=64, unique=True, default=_feed_token)
+    membership = models.OneToOneField(
+        Membership,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feed",
+    )
+    token_hash = models.CharField(_("token (SHA-256)"), max_length=64, unique=True)
     rotated_at = models.DateTimeField(_("created or rotated"), default=timezone.now)
 
     class Meta:
         verbose_name = _("maintenance calendar feed")
         verbose_name_plural = _("maintenance calendar feeds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(membership__isnull=True),
+                name="calendar_feed_one_shared_per_customer",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return str(self.customer)
+        return f"{self.customer} · {self.membership.user if self.membership else '—'}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def new_token() -> str:
+        return _feed_token()
+
+    @property
+    def is_usable(self) -> bool:
+        """A personal address stops with its owner's access to changes and maintenance."""
+        owner = self.membership
+        return owner is None or (
+            owner.customer_id == self.customer_id  # a membership staff moved elsewhere
+            and owner.is_active
+            and owner.user.is_active
+            and owner.can(Area.CHANGES)
+        )

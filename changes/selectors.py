@@ -3,7 +3,7 @@ only when it is announced and affects one of its services, and then only with it
 
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,7 +18,7 @@ from changes.models import (
     MaintenanceObjection,
     StandardChange,
 )
-from portal.models import Customer, Service
+from portal.models import Customer, Membership, Service
 
 
 def catalog_for_customer(customer: Customer) -> list[StandardChange]:
@@ -107,14 +107,28 @@ def maintenance_get(customer: Customer, reference: str) -> Maintenance:
 
 
 def maintenance_by_feed_token(token: str) -> tuple[Customer, list[Maintenance]]:
-    feed = get_object_or_404(CalendarFeed.objects.select_related("customer"), token=token)
+    """The feed's customer and its maintenance; an unknown, rotated or stopped token, or a
+    personal one whose owner may no longer see maintenance, is a 404."""
+    feed = (
+        CalendarFeed.objects.select_related("customer", "membership__user")
+        .filter(token_hash=CalendarFeed.hash_token(token))
+        .first()
+    )
+    if feed is None or not feed.is_usable:
+        raise Http404
     customer = feed.customer
     return customer, list(maintenances_for_customer(customer))
 
 
-def feed_for_customer(customer: Customer) -> CalendarFeed:
-    feed, _ = CalendarFeed.objects.get_or_create(customer=customer)
-    return feed
+def calendar_feeds_for_membership(membership: Membership) -> dict:
+    """{"personal": this member's feed or None, "shared": the customer's shared feed or None}."""
+    feeds = CalendarFeed.objects.filter(
+        Q(membership=membership) | Q(customer_id=membership.customer_id, membership__isnull=True)
+    )
+    found = {"personal": None, "shared": None}
+    for feed in feeds:
+        found["shared" if feed.membership_id is None else "personal"] = feed
+    return found
 
 
 SERVICE_MAINTENANCE_ROWS = 5

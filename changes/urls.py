@@ -11,6 +11,11 @@ urlpatterns = [
     path("other/", views.change_other, name="other"),
     path("maintenance/", maintenance_views.maintenance_calendar, name="maintenance"),
     path("maintenance/feed/rotate/", maintenance_views.feed_rotate, name="feed_rotate"),
+    path(
+        "maintenance/feed/shared/stop/",
+        maintenance_views.feed_shared_stop,
+        name="feed_shared_stop",
+    ),
     path("maintenance/feed/<str:token>.ics", maintenance_views.feed, name="feed"),
     path(
         "maintenance/<str:reference>/",

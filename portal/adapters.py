@@ -19,20 +19,52 @@ _NOTIFICATION_ACTIONS = {
 }
 
 
+def _sign_in_refusal(user) -> str:
+    """Why this person may not sign in ("" when they may): staff need an active account,
+    customers' people an active membership too (R-POR-5)."""
+    if not user.is_active:
+        return "account_inactive"
+    if not user.is_staff and not memberships_for_user(user).exists():
+        return "no_active_membership"
+    return ""
+
+
 class PortalAccountAdapter(DefaultAccountAdapter):
     """No public sign-up: people arrive by invitation or are created by staff."""
 
     def is_open_for_signup(self, request) -> bool:
         return False
 
+    def authenticate(self, request, **credentials):
+        """A person who may not sign in (every membership inactive, R-POR-5, or the account
+        deactivated by staff) gets exactly the answer to a wrong password: the same form error,
+        and the attempt counts towards the `login_failed` rate limit. A different answer to the
+        right password (the "no access" page it used to get) would confirm a former member's
+        password to whoever tries it."""
+        user = super().authenticate(request, **credentials)
+        reason = _sign_in_refusal(user) if user is not None else ""
+        if not reason:
+            return user
+        # allauth handed the attempt back because the password was right; take it again, as
+        # for a wrong one.
+        self.pre_authenticate(request, **credentials)
+        audit_record_for_user_customers(
+            user=user,
+            action=AuditEvent.Action.SIGN_IN_FAILED,
+            request=request,
+            detail={"reason": reason},
+        )
+        return None
+
     def pre_login(self, request, user, **kwargs):
-        """A person whose every membership is inactive is not signed in at all (R-POR-5)."""
-        if not user.is_staff and not memberships_for_user(user).exists():
+        """Any sign-in that does not go through the password check above is refused too."""
+        reason = _sign_in_refusal(user)
+        if reason:
             audit_record_for_user_customers(
                 user=user,
                 action=AuditEvent.Action.SIGN_IN_FAILED,
                 request=request,
-                detail={"reason": "no_active_membership"},
+                detail={"reason": reason},
             )
             if user.language:
                 translation.activate(user.language)

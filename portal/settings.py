@@ -39,14 +39,17 @@ def _bool(name: str, default: bool) -> bool:
     )
 
 
-def _int(name: str, default: int) -> int:
+def _int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = env.str(name, default=None)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer; got {raw!r}.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {raw!r}.")
+    return value
 
 
 def _list(name: str, default: list[str]) -> list[str]:
@@ -136,6 +139,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.private_pages.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -310,6 +314,12 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Confirming a sensitive change asks for the password or a two-factor code, never an e-mailed code.
 ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
+# The client's address, for allauth's rate limits and sessions and for our audit log alike
+# (portal.services.client_ip): how many proxies of ours append to X-Forwarded-For in front of the
+# app. 0 (no proxy) ignores the header, which any client can forge; 1 behind the one
+# TLS-terminating proxy takes the address that proxy appended. The app server must then be
+# reachable only through that proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = _int("ALLAUTH_TRUSTED_PROXY_COUNT", 0, minimum=0)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/5m/key",

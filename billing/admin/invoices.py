@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing import importing, rules, services
 from billing.models import DisputedLine, Invoice, InvoiceLine
-from billing.money import money
+from billing.money import MoneyAmount, money
 from portal.admin.history import KeepHistoryMixin
 from portal.downloads import private_download
 from portal.errors import DomainError
@@ -250,7 +250,7 @@ class InvoiceLineFormSet(BaseInlineFormSet):
             disputed = dict(
                 DisputedLine.objects.filter(line__invoice=invoice)
                 .values("line_id")
-                .annotate(most=Max("amount"))
+                .annotate(most=MoneyAmount(Max("amount")))
                 .values_list("line_id", "most")
             )
         kept, positions = 0, {}
@@ -283,7 +283,7 @@ class InvoiceLineFormSet(BaseInlineFormSet):
                         "The customer disputes %(disputed)s of this line: its amount cannot "
                         "go below that."
                     )
-                    % {"disputed": disputed[line.pk]},
+                    % {"disputed": money(disputed[line.pk], invoice.currency)},
                 )
             position = data.get("position")
             if position in positions:

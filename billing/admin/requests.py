@@ -29,7 +29,7 @@ from billing.models import (
     DisputedLine,
     Invoice,
 )
-from billing.money import money
+from billing.money import MoneyAmount, money
 from portal.admin.actions import StaffActionMixin
 from portal.downloads import private_download
 from portal.models import Country
@@ -189,7 +189,7 @@ class CreditForm(forms.Form):
         super().__init__(*args, **kwargs)
         customer = request_obj.customer
         invoices = Invoice.objects.filter(customer=customer).annotate(
-            credited=Sum("credits__amount")
+            credited=MoneyAmount(Sum("credits__amount"))
         )
         if request_obj.currency:
             invoices = invoices.filter(currency=request_obj.currency)

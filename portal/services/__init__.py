@@ -3,9 +3,11 @@
 import secrets
 from datetime import timedelta
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -16,11 +18,24 @@ from portal.errors import DomainError, RateLimited
 from portal.models import Area, AuditEvent, Customer, Invitation, Level, Membership, User
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address, resolved once for everything: allauth's rate limits and sessions
+    call the same adapter method, which honours ALLAUTH_TRUSTED_PROXY_COUNT (behind our TLS
+    proxy, the address it appended to X-Forwarded-For; without a proxy, REMOTE_ADDR and never
+    the header a client may forge)."""
+    try:
+        return get_account_adapter(request).get_client_ip(request)
+    except PermissionDenied:  # no usable address at all; the audit row says so with NULL
+        return None
+
+
 def _client(request: HttpRequest | None) -> dict:
     if request is None:
         return {}
-    ip = request.META.get("REMOTE_ADDR") or None
-    return {"ip_address": ip, "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300]}
+    return {
+        "ip_address": client_ip(request),
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+    }
 
 
 def audit_record(
@@ -121,6 +136,8 @@ def membership_update(
         setattr(membership, area, level)
     membership.save()
     after = {"role": membership.role, **membership.levels()}
+    if before[Area.CHANGES] != Level.NONE and after[Area.CHANGES] == Level.NONE:
+        membership_feeds_revoke(membership=membership)
     if before != after:
         audit_record(
             action=AuditEvent.Action.PERMISSIONS_CHANGE,
@@ -131,6 +148,15 @@ def membership_update(
             request=request,
         )
     return membership
+
+
+def membership_feeds_revoke(*, membership: Membership, customer_id: int | None = None) -> None:
+    """Call when a membership ends or loses changes and maintenance: the person's maintenance
+    calendar address stops, and the customer's shared one too (review A3). The feeds live in
+    the changes area, which builds on this core: imported when needed."""
+    from changes.maintenance import calendar_feeds_revoke
+
+    calendar_feeds_revoke(membership=membership, customer_id=customer_id)
 
 
 def sessions_end_unless_member_elsewhere(user: User) -> None:
@@ -156,6 +182,7 @@ def membership_deactivate(
     _ensure_other_admin(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
+    membership_feeds_revoke(membership=membership)
     Invitation.objects.filter(
         customer=membership.customer,
         email__iexact=membership.user.email,

@@ -12,8 +12,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
-from portal.models import AuditEvent, Customer, Membership, User
-from portal.services import audit_record, sessions_end_unless_member_elsewhere
+from portal.models import Area, AuditEvent, Customer, Level, Membership, User
+from portal.services import (
+    audit_record,
+    membership_feeds_revoke,
+    sessions_end_unless_member_elsewhere,
+)
 
 Action = AuditEvent.Action
 _BY_STAFF = {"by": "staff"}
@@ -179,6 +183,8 @@ def membership_staff_edit_record(
         if before["user"].pk != membership.user_id:
             user = before["user"]
             transaction.on_commit(lambda: sessions_end_unless_member_elsewhere(user))
+        # Whoever holds its calendar addresses no longer belongs to the customer left (A3).
+        membership_feeds_revoke(membership=membership, customer_id=before["customer"].pk)
     if before is None or moved:
         audit_record(
             action=Action.MEMBER_ADD,
@@ -212,6 +218,15 @@ def membership_staff_edit_record(
         if not membership.is_active:
             user = membership.user
             transaction.on_commit(lambda: sessions_end_unless_member_elsewhere(user))
+    # Its maintenance calendar addresses stop with the access, as in the portal (A3).
+    ended = before["is_active"] and not membership.is_active
+    lost_changes = (
+        before["is_active"]
+        and before["grant"][Area.CHANGES] != Level.NONE
+        and not membership.can(Area.CHANGES)
+    )
+    if ended or lost_changes:
+        membership_feeds_revoke(membership=membership)
 
 
 def membership_staff_delete_record(
@@ -226,6 +241,7 @@ def membership_staff_delete_record(
         detail=_BY_STAFF,
         request=request,
     )
+    membership_feeds_revoke(membership=membership)
     user = membership.user
     transaction.on_commit(lambda: sessions_end_unless_member_elsewhere(user))
 

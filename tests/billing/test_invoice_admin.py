@@ -319,7 +319,7 @@ def test_a_disputed_line_cannot_drop_below_the_disputed_amount(
     response = billing_client.post(_change_url(invoice), data)
 
     assert response.status_code == 400
-    assert "The customer disputes 60.00 of this line" in _page(response)
+    assert "The customer disputes $60.00 of this line" in _page(response)
     line.refresh_from_db()
     assert line.amount == Decimal("100.00")
 

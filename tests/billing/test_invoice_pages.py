@@ -172,7 +172,7 @@ def test_the_pdf_is_an_attachment_no_cache_keeps(admin_client, invoice):
     assert b"".join(response.streaming_content) == PDF_BYTES
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'attachment; filename="{invoice.number}.pdf"'
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
@@ -479,7 +479,7 @@ def test_the_export_is_every_filtered_invoice_as_csv(admin_client, customer, set
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     today = rules.customer_today(customer).isoformat()
     assert response["Content-Disposition"] == f'attachment; filename="invoices-{today}.csv"'
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     rows = _csv_rows(response)
     assert rows[0] == CSV_COLUMNS
     # Every row, not the page of 2.

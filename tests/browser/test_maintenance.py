@@ -68,10 +68,17 @@ def test_customer_views_the_calendar_and_a_maintenance(
     page.goto("/changes/maintenance/")
     expect(page.get_by_test_id("maintenance-row")).to_have_count(3)
     expect(page.get_by_test_id("emergency").first).to_be_visible()
+    screenshot(page, "2-list")
+    page.get_by_test_id("feed-rotate").click()
     expect(page.get_by_test_id("feed-url")).to_have_value(
         re.compile(r"/changes/maintenance/feed/.+\.ics$")
     )
-    screenshot(page, "2-list")
+    expect(page.get_by_test_id("feed-once")).to_be_visible()
+    screenshot(page, "2-feed-made")
+    assert horizontal_overflow(page, viewport["width"]) is None
+    page.reload()
+    expect(page.get_by_test_id("feed-exists")).to_be_visible()
+    expect(page.get_by_test_id("feed-url")).to_have_count(0)
     assert horizontal_overflow(page, viewport["width"]) is None
 
     page.get_by_test_id("tab-month").click()

@@ -3,6 +3,7 @@ the request to reschedule (R-GCR-2), the private calendar feed, and the maintena
 dashboard and on a service's page. A customer only ever sees its own affected services."""
 
 import itertools
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from changes.maintenance import calendar_feed_rotate
 from changes.models import (
     CalendarFeed,
     ChangeRequest,
@@ -160,7 +162,7 @@ def test_draft_maintenance_is_invisible(admin_client, admin_user, acme_services)
     month = draft.start.strftime("%Y-%m")
     page = admin_client.get(_url("maintenance") + f"?view=month&month={month}")
     assert draft.reference not in page.content.decode()
-    token = CalendarFeed.objects.get(customer__memberships__user=admin_user).token
+    token, _replaced = calendar_feed_rotate(membership=admin_user.memberships.get())
     feed = _ical(admin_client.get(_url("feed", token=token)))
     assert not feed.walk("VEVENT")
 
@@ -352,7 +354,9 @@ def test_bad_month_is_a_400_with_a_message(admin_client, db, month):
 # --- the private feed -------------------------------------------------------------------------
 
 
-def test_feed_works_without_sign_in_and_carries_bcop_events(client, customer, acme_services):
+def test_feed_works_without_sign_in_and_carries_bcop_events(
+    client, customer, admin_membership, acme_services
+):
     upcoming = make_maintenance([(acme_services["ar"], Impact.OUTAGE, 30)])
     recent = make_maintenance(
         [(acme_services["mx"], Impact.DEGRADED, 5)],
@@ -364,7 +368,7 @@ def test_feed_works_without_sign_in_and_carries_bcop_events(client, customer, ac
         start=timezone.now() - timedelta(days=100),
         status=Maintenance.Status.COMPLETED,
     )
-    token = CalendarFeed.objects.create(customer=customer).token
+    token, _replaced = calendar_feed_rotate(membership=admin_membership)
     response = client.get(_url("feed", token=token))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -380,8 +384,8 @@ def test_feed_works_without_sign_in_and_carries_bcop_events(client, customer, ac
     assert str(events[recent.reference]["X-MAINTNOTE-STATUS"]) == "COMPLETED"
 
 
-def test_feed_never_carries_another_customers_service(client, customer, shared):
-    token = CalendarFeed.objects.create(customer=customer).token
+def test_feed_never_carries_another_customers_service(client, admin_membership, shared):
+    token, _replaced = calendar_feed_rotate(membership=admin_membership)
     response = client.get(_url("feed", token=token))
     _assert_no_globex(response.content.decode())
     (event,) = _ical(response).walk("VEVENT")
@@ -391,37 +395,38 @@ def test_feed_never_carries_another_customers_service(client, customer, shared):
     ]
 
 
-def test_wrong_feed_token_is_404(client, customer):
-    CalendarFeed.objects.create(customer=customer)
+def test_wrong_feed_token_is_404(client, admin_membership):
+    calendar_feed_rotate(membership=admin_membership)
     assert client.get(_url("feed", token="not-the-token")).status_code == 404
 
 
 def test_rotating_the_feed_stops_the_old_address(admin_client, client, customer, admin_user):
     page = admin_client.get(_url("maintenance"))
-    old = CalendarFeed.objects.get(customer=customer).token
-    assert old in page.content.decode()
     assert 'data-testid="feed-rotate"' in page.content.decode()
     assert admin_client.get(_url("feed_rotate")).status_code == 405
+    old, _replaced = calendar_feed_rotate(membership=admin_user.memberships.get())
     response = admin_client.post(_url("feed_rotate"))
     assert response.status_code == 302
-    new = CalendarFeed.objects.get(customer=customer).token
-    assert new != old
+    new = re.search(r"/feed/([^/\"]+)\.ics", admin_client.get(_url("maintenance")).content.decode())
+    assert new and new.group(1) != old
     admin_client.logout()
     assert client.get(_url("feed", token=old)).status_code == 404
-    assert client.get(_url("feed", token=new)).status_code == 200
-    event = AuditEvent.objects.get(action="feed_rotate")
+    assert client.get(_url("feed", token=new.group(1))).status_code == 200
+    event = AuditEvent.objects.filter(action="feed_rotate").latest("id")
     assert (event.customer, event.actor) == (customer, admin_user)
 
 
-def test_members_see_the_feed_but_only_admins_rotate_it(client, customer):
+def test_every_member_with_maintenance_makes_an_address_but_no_one_sees_anothers(
+    client, customer, admin_membership
+):
+    admins, _replaced = calendar_feed_rotate(membership=admin_membership)
     viewer = MembershipFactory(customer=customer, changes=Level.ACT).user
     client.force_login(viewer)
     page = client.get(_url("maintenance")).content.decode()
-    token = CalendarFeed.objects.get(customer=customer).token
-    assert token in page
-    assert 'data-testid="feed-rotate"' not in page
-    assert client.post(_url("feed_rotate")).status_code == 403
-    assert CalendarFeed.objects.get(customer=customer).token == token
+    assert admins not in page
+    assert 'data-testid="feed-rotate"' in page
+    assert client.post(_url("feed_rotate")).status_code == 302
+    assert CalendarFeed.objects.filter(membership__user=viewer).exists()
 
 
 # --- the dashboard and a service's page --------------------------------------------------------

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import time_machine
+from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
@@ -69,29 +70,88 @@ def _timezone_select(html: str) -> str:
 # --- 1. refused at sign-in without an active membership --------------------------------------
 
 
-def test_person_whose_every_membership_is_inactive_is_refused_at_sign_in_in_their_language(
-    client, sign_in, inactive_membership, customer
+def _without_csrf(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def _too_many_message() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return escape(str(DefaultAccountAdapter.error_messages["too_many_login_attempts"]))
+
+
+@pytest.fixture(params=["membership", "account"])
+def deactivated(request, inactive_membership):
+    """Someone who may no longer sign in: every membership deactivated by their administrator,
+    or (with an active membership) the account deactivated by staff."""
+    if request.param == "membership":
+        return inactive_membership.user
+    person = MembershipFactory(customer=inactive_membership.customer, user__email="off@acme.test")
+    person.user.is_active = False
+    person.user.save(update_fields=["is_active"])
+    return person.user
+
+
+def test_a_deactivated_person_gets_the_same_answer_for_the_right_and_a_wrong_password(
+    client, sign_in, deactivated
 ):
-    person = inactive_membership.user
+    """Issue 13 section 5 (review A4): the right password no longer earns a page of its own,
+    so a former member's password cannot be confirmed by trying it."""
+    person = deactivated
     person.language = "pt-br"
     person.save(update_fields=["language"])
-    title_pt = _in("pt-br", "Your access to the portal is not active")
-    assert title_pt != "Your access to the portal is not active"
-    assert title_pt != _in("es", "Your access to the portal is not active")
 
-    response = sign_in(client, person.email)
+    right = sign_in(client, person.email)
+    wrong = sign_in(client, person.email, "not-the-password")
 
-    assert response.status_code == 403
-    body = response.content.decode()
-    assert escape(title_pt) in body
-    assert "Acme Logística" not in body
+    assert right.status_code == wrong.status_code == 400
+    assert _without_csrf(right.content.decode()) == _without_csrf(wrong.content.decode())
+    assert right.context["form"].non_field_errors() == wrong.context["form"].non_field_errors()
+    assert sorted(right.cookies) == sorted(wrong.cookies)
     assert _signed_in_user_id(client) is None
     dashboard = client.get("/")
     assert dashboard.status_code == 302
     assert urlsplit(dashboard["Location"]).path == LOGIN
+
+
+def test_a_deactivated_staff_account_gets_the_same_answer_for_the_right_and_a_wrong_password(
+    client, sign_in, staff_user
+):
+    staff_user.is_active = False
+    staff_user.save(update_fields=["is_active"])
+
+    right = sign_in(client, staff_user.email)
+    wrong = sign_in(client, staff_user.email, "not-the-password")
+
+    assert right.status_code == wrong.status_code == 400
+    assert _without_csrf(right.content.decode()) == _without_csrf(wrong.content.decode())
+    assert _signed_in_user_id(client) is None
+
+
+def test_the_right_password_of_a_deactivated_person_counts_towards_the_rate_limit(
+    client, sign_in, deactivated
+):
+    """5/5m per address: five tries with the right password use up the five attempts."""
+    for _ in range(5):
+        response = sign_in(client, deactivated.email)
+        assert _too_many_message() not in response.content.decode()
+
+    response = sign_in(client, deactivated.email)
+
+    assert response.status_code == 400
+    assert _too_many_message() in response.content.decode()
+
+
+def test_the_refusal_of_a_right_password_is_in_the_audit_log_with_its_reason(
+    client, sign_in, inactive_membership, customer
+):
+    person = inactive_membership.user
+
+    sign_in(client, person.email)
+
     event = AuditEvent.objects.get(action=Action.SIGN_IN_FAILED, target_email=person.email)
     assert event.detail == {"reason": "no_active_membership"}
     assert event.customer == customer
+    assert event.actor == person
 
 
 def test_person_with_one_active_membership_among_inactive_ones_still_signs_in(

@@ -22,8 +22,8 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from billing.services import billing_request_create, po_request_create
-from changes.maintenance import maintenance_confirm, maintenance_create
-from changes.models import CalendarFeed, StandardChange
+from changes.maintenance import calendar_feed_rotate, maintenance_confirm, maintenance_create
+from changes.models import StandardChange
 from changes.services import change_request_submit
 from contacts.models import PoAddress
 from orders.models import Order
@@ -370,12 +370,21 @@ ROUTES: dict[str, Route] = {
             "anonymous": (LOGIN, LOGIN),
             "admin": (405, "/changes/maintenance/#feed"),
             "limited": (405, 403),
-            "other": (405, "/changes/maintenance/#feed"),  # rotates its own customer's feed
+            "other": (405, "/changes/maintenance/#feed"),  # makes its own address
             "staff": (405, 403),
             "inactive": (405, 403),
         }
     ),
-    "changes:feed": Route(_everyone(200, 405), kwargs=lambda w: {"token": w.feed.token}),
+    # Only administrators stop the customer's shared address from before personal ones.
+    "changes:feed_shared_stop": Route(
+        _admin_only(
+            405,
+            "/changes/maintenance/#feed",
+            other_get=405,
+            other_post="/changes/maintenance/#feed",  # stops its own customer's, if any
+        )
+    ),
+    "changes:feed": Route(_everyone(200, 405), kwargs=lambda w: {"token": w.feed_token}),
     # R-TT-4: the directory is public, for the day the portal itself is down.
     "contacts:directory": Route(_everyone(200, 405)),
     # R-BIL: invoices; the limited persona has no billing permission.
@@ -657,7 +666,7 @@ def world(
         order=order,
         change=change,
         maintenance=maintenance,
-        feed=CalendarFeed.objects.create(customer=customer),
+        feed_token=calendar_feed_rotate(membership=admin_membership)[0],
         contact_token=contact_confirmation_token(contact),
         admin_session=admin_session,
         service=service,
@@ -725,6 +734,10 @@ def test_url_answers_each_persona_with_its_verdict(client, world, name, persona,
         assert response["Location"] == expected
     else:
         assert response.status_code == expected, outcome
+    if user is not None:
+        # Issue 13 section 5: whatever a signed-in person gets, no cache keeps it.
+        directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+        assert {"private", "no-store"} <= directives, response.get("Cache-Control")
     if expected == 404:
         # Not found must not confirm the object: nothing of it leaks into the page.
         body = response.content.decode()

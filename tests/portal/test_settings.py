@@ -63,6 +63,7 @@ _SETTINGS_VARIABLES = {
     "SECURE_PROXY_SSL_HEADER",
     "TIME_ZONE",
     "LOG_LEVEL",
+    "ALLAUTH_TRUSTED_PROXY_COUNT",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
@@ -123,6 +124,8 @@ def test_deploy_check_passes_with_production_values(production_env):
         ("REQUEST_BODY_MAX_MB", "15"),
         ("TICKET_WATCHERS_MAX", "ten"),
         ("INVITATIONS_PER_DAY", "30/day"),
+        ("ALLAUTH_TRUSTED_PROXY_COUNT", "one"),
+        ("ALLAUTH_TRUSTED_PROXY_COUNT", "-1"),
     ],
 )
 def test_malformed_value_stops_start_up_naming_the_variable(production_env, variable, value):
@@ -133,6 +136,20 @@ def test_malformed_value_stops_start_up_naming_the_variable(production_env, vari
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert variable in result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "0"), ("1", "1"), (" 2 ", "2")])
+def test_the_trusted_proxy_count_comes_from_the_environment(production_env, value, expected):
+    """Issue 13 section 5: allauth's rate limits and our audit log read the client address
+    through the proxies this names; none unless the operator says so."""
+    if value is not None:
+        production_env["ALLAUTH_TRUSTED_PROXY_COUNT"] = value
+    code = "from allauth import app_settings; print(app_settings.TRUSTED_PROXY_COUNT)"
+
+    result = _manage(production_env, "shell", "-c", code)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
 
 
 def test_debug_off_without_a_secret_key_refuses_to_start(production_env):

@@ -492,10 +492,12 @@ def test_deactivated_user_signing_in_again_cannot_use_that_customer(
     person = Client()
 
     response = sign_in(person, "noc@acme.test")
+    wrong = sign_in(person, "noc@acme.test", "not-the-password")
 
-    # Refused at the door (R-POR-5): an explanation, and no session to use afterwards.
-    assert response.status_code == 403
-    assert "Your access to the portal is not active" in response.content.decode()
+    # Refused at the door (R-POR-5) exactly like a wrong password (issue 13 section 5: the
+    # right password earns no page of its own), and no session to use afterwards.
+    assert response.status_code == wrong.status_code == 400
+    assert response.context["form"].non_field_errors() == wrong.context["form"].non_field_errors()
     assert "Acme Logística" not in response.content.decode()
     assert person.get("/").url.startswith("/accounts/login/")
     assert AuditEvent.objects.filter(
