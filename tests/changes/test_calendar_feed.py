@@ -15,8 +15,10 @@ from django.urls import reverse
 from changes.maintenance import calendar_feed_rotate
 from changes.models import CalendarFeed
 from portal.models import AuditEvent, Level
+from tests.admin_forms import change_form_data
+from tests.conftest import staff_login
 from tests.factories import MembershipFactory, UserFactory
-from tests.portal.test_staff_admin import _change_form_data, _membership_url
+from tests.portal.test_staff_admin import _membership_url
 
 MAINTENANCE = "/changes/maintenance/"
 ROTATE = "/changes/maintenance/feed/rotate/"
@@ -163,15 +165,35 @@ def test_staff_deactivating_the_owner_in_admin_stops_the_address(
     engineer_client, engineer, django_capture_on_commit_callbacks
 ):
     token = _make_address(engineer_client)
-    staff = Client()
-    staff.force_login(UserFactory(email="root@provider.test", is_staff=True, is_superuser=True))
-    data = _change_form_data(staff.get(_membership_url(engineer)))
+    staff = staff_login(
+        Client(), UserFactory(email="root@provider.test", is_staff=True, is_superuser=True)
+    )
+    data = change_form_data(staff.get(_membership_url(engineer)))
     data.pop("is_active")
 
     with django_capture_on_commit_callbacks(execute=True):
         response = staff.post(_membership_url(engineer), data)
 
     assert response.status_code == 302
+    assert _feed(token).status_code == 404
+    assert not CalendarFeed.objects.exists()
+
+
+def test_staff_moving_the_membership_to_another_customer_stops_the_address(
+    engineer_client, engineer, other_customer
+):
+    token = _make_address(engineer_client)
+    staff = staff_login(
+        Client(), UserFactory(email="root@provider.test", is_staff=True, is_superuser=True)
+    )
+    data = change_form_data(staff.get(_membership_url(engineer)))
+    data["customer"] = str(other_customer.pk)
+
+    response = staff.post(_membership_url(engineer), data)
+
+    assert response.status_code == 302
+    engineer.refresh_from_db()
+    assert engineer.customer == other_customer
     assert _feed(token).status_code == 404
     assert not CalendarFeed.objects.exists()
 
