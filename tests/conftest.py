@@ -35,6 +35,24 @@ def pytest_collection_modifyitems(config, items):
         for marker, reason in reasons.items():
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
+        _restore_seed_data_after_flushes(item)
+
+
+def _restore_seed_data_after_flushes(item) -> None:
+    """Every test that commits (live server, real worker) starts from the migrations' own data
+    (staff groups, the change catalog, the directory, SLA targets) and flushes without
+    re-creating content types, whatever ran before it: serialized rollback for all of them.
+    One transactional test without it would re-create the content types under new ids after
+    its flush, and the next serialized restore would collide with them."""
+    marker = item.get_closest_marker("django_db")
+    own = dict(marker.kwargs) if marker is not None else {}
+    transactional = own.get("transaction") or any(
+        name in item.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        own.update(transaction=True, serialized_rollback=True)
+        # Prepended: the closest marker wins, and a test's own decorator would come first.
+        item.add_marker(pytest.mark.django_db(**own), append=False)
 
 
 @pytest.fixture(autouse=True)

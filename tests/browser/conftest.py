@@ -6,6 +6,7 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.test import override_settings
 from playwright.sync_api import sync_playwright
 
@@ -29,8 +30,19 @@ TIMEOUT_MS = 10_000
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        # The sync API runs an asyncio loop in this thread, and from then on asgiref hands
+        # Django a second set of connection objects here. They must carry the migrations' data
+        # that the test databases were serialized with, or serialized_rollback restores nothing
+        # (the staff groups and the change catalog, after an earlier live-server test's flush).
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
