@@ -192,7 +192,7 @@ def ticket_open(
     with transaction.atomic():
         ticket = Ticket.objects.create(
             customer=customer,
-            number=number_next(prefix="TT", width=6),
+            number=number_next(prefix="TT", width=6, zone=customer.timezone),
             impact=impact,
             channel=channel,
             subject=subject.strip(),
