@@ -8,8 +8,14 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.translation import gettext
 
-from portal.emails import NotificationObsolete, duration_words, notification_context
-from tickets.models import Attachment, Message, PauseInterval, Ticket
+from portal.emails import (
+    NotificationObsolete,
+    duration_words,
+    notification_context,
+    notification_recipient_check,
+)
+from portal.models import Notification
+from tickets.models import Attachment, Message, PauseInterval, Ticket, Watcher
 from tickets.selectors import CUSTOMER_MESSAGE_KINDS
 
 
@@ -23,6 +29,17 @@ def _ticket(notification) -> Ticket:
     if ticket is None:
         raise NotificationObsolete("the ticket is gone")
     return ticket
+
+
+@notification_recipient_check(Notification.Reason.COPIED)
+def _still_copied(notification) -> None:
+    """Someone removed from the people copied on the ticket hears nothing more of it."""
+    if not Watcher.objects.filter(
+        ticket_id=notification.context.get("ticket"),
+        ticket__customer_id=notification.customer_id,
+        email__iexact=notification.to_email,
+    ).exists():
+        raise NotificationObsolete("no longer copied on the ticket")
 
 
 def _message_id(notification) -> int | None:

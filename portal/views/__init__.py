@@ -147,7 +147,7 @@ def user_invite(request):
     form = InviteForm(request.POST or None, initial={"language": request.customer.language})
     if request.method == "POST" and form.is_valid():
         try:
-            invitation, _token = services.invitation_create(
+            invitation = services.invitation_create(
                 customer=request.customer,
                 actor=request.user,
                 email=form.cleaned_data["email"],
