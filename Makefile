@@ -75,7 +75,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 messages: install
-	DEBUG=1 $(PY) manage.py makemessages -l es -l pt_BR -l en --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*'
+	DEBUG=1 $(PY) manage.py makemessages -l es -l pt_BR -l en --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*' --ignore='tests/*'
 	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
 
 clean:
