@@ -50,6 +50,10 @@ logger = logging.getLogger(__name__)
 # is safe in the database either way; the sweep queues it later.
 _PUBLISH_ONCE = {"max_retries": 0}
 BEAT = "beat"
+# A retry due within this many seconds is also published with a countdown; a later one is left
+# to the sweep (the schedule lives in the database, ARCHITECTURE.md): Redis gives an unacked
+# message to another worker after its visibility timeout, so hours-long countdowns would pile up.
+_COUNTDOWN_MAX = 300
 # The "sent" mark is retried this many times (a database failover takes seconds): giving up
 # means the row is sent again after the claim times out.
 _SENT_MARK_TRIES = 4
@@ -394,12 +398,15 @@ def _after_send_error(
     )
     if not updated:
         return "skipped"
+    delay = (next_at - now).total_seconds()
+    if delay > _COUNTDOWN_MAX:
+        return "retry"  # the sweep queues it when it is due
     from portal.tasks import notification_deliver
 
     try:
         notification_deliver.apply_async(
             (notification.pk,),
-            countdown=max((next_at - now).total_seconds(), 0),
+            countdown=max(delay, 0),
             retry=True,
             retry_policy=_PUBLISH_ONCE,
         )

@@ -396,6 +396,32 @@ def test_the_sweep_sends_rows_that_wait_for_the_relay_as_soon_as_it_answers(
     assert Notification.objects.get(pk=busy).status == "pending"
 
 
+def test_a_retry_hours_away_waits_in_the_database_not_in_the_broker(
+    customer, failing_mailer, settings, monkeypatch
+):
+    """Redis hands an unacknowledged message to another worker after its visibility timeout:
+    a six-hour countdown would be copied every hour. Long waits are the sweep's job."""
+    settings.NOTIFICATION_RETRY_SCHEDULE = (60, 6 * 3600)
+    published = []
+    monkeypatch.setattr(
+        "portal.tasks.notification_deliver.apply_async",
+        lambda args, **options: published.append(options.get("countdown")),
+    )
+    with transaction.atomic():
+        (pk,) = _notify(customer)
+    failing_mailer.errors = [smtplib.SMTPDataError(451, b"busy")] * 2
+    assert outbox.notification_deliver(notification_id=pk) == "retry"
+    assert published == [pytest.approx(60, abs=1)]  # a minute: published with its countdown
+    _elapse(pk, 61)
+    assert outbox.notification_deliver(notification_id=pk) == "retry"
+    assert len(published) == 1  # six hours: left to the sweep
+    assert Notification.objects.get(pk=pk).queued_at is None
+
+    assert outbox.notifications_sweep() == 0
+    _elapse(pk, 6 * 3600)
+    assert outbox.notifications_sweep() == 1
+
+
 # --- Claims (review R5) -----------------------------------------------------------------------
 def _claimed_by_another_worker(pk: int) -> uuid.UUID:
     """What happens while a slow worker waits for the SMTP server past the claim timeout: the
