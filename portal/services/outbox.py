@@ -25,6 +25,7 @@ SMTP session is closed, and the Message-ID is stable so mail clients drop the co
 import contextlib
 import hashlib
 import logging
+import re
 import smtplib
 import time
 import uuid
@@ -233,13 +234,25 @@ def smtp_fault(error: BaseException, *, connected: bool) -> str:
     if not connected:
         return RELAY
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _reply in error.recipients.values()]
-        return RECIPIENT if codes and all(code >= 500 for code in codes) else TEMPORARY
+        replies = list(error.recipients.values())
+        refused = replies and all(
+            code >= 500 and not _POLICY.match(_text(reply)) for code, reply in replies
+        )
+        return RECIPIENT if refused else TEMPORARY
     if isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500:
         return MESSAGE
     # A refused sender (550/553 at MAIL FROM) is the relay's policy or our configuration, and
     # would refuse every message alike: retried, never held against the recipient.
     return TEMPORARY
+
+
+# An enhanced status 5.7.x at RCPT is the relay's policy ("554 5.7.1 Relay access denied" when
+# our login is missing), not the mailbox: it would refuse every recipient alike.
+_POLICY = re.compile(r"\s*5\.7\.\d{1,3}\b")
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
 
 
 def _error_text(error: BaseException) -> str:

@@ -287,6 +287,12 @@ def test_a_refused_recipient_fails_at_once_and_flags_the_contact_to_the_admins(
         ("open", TimeoutError("timed out")),
         ("send", smtplib.SMTPSenderRefused(553, b"5.7.1 sender not allowed", "portal@lumen.test")),
         ("send", smtplib.SMTPRecipientsRefused({"nico@acme.test": (452, b"4.2.2 mailbox full")})),
+        (
+            "send",
+            smtplib.SMTPRecipientsRefused(
+                {"nico@acme.test": (554, b"5.7.1 <nico@acme.test>: Relay access denied")}
+            ),
+        ),
         ("send", smtplib.SMTPDataError(451, b"4.3.0 try again later")),
         ("send", smtplib.SMTPServerDisconnected("Connection unexpectedly closed")),
     ],
