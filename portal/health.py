@@ -63,6 +63,8 @@ def _broker_ok() -> bool:
     if last is not None and time.monotonic() - last.at < BROKER_PROBE_TTL:
         return last.ok
     if not _probe_lock.acquire(blocking=False):
+        # Another request is probing: its previous answer, or (the very first probe still
+        # running) no verdict yet rather than a second request waiting on the broker.
         return last.ok if last is not None else True
     try:
         ok = _broker_probe(url)
