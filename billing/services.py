@@ -50,7 +50,7 @@ def billing_care_email(customer: Customer) -> str:
     email = team_contact_email(customer=customer, role=TeamRole.BILLING_CARE)
     if email and email != settings.TEAM_MAILBOX:
         return email
-    return settings.BILLING_MAILBOX or email
+    return settings.BILLING_MAILBOX or email or settings.SUPPORT_FALLBACK_MAILBOX
 
 
 def _care_recipients(customer: Customer) -> list[Recipient]:

@@ -71,12 +71,17 @@ def _notify_customer(change: ChangeRequest, *, event: str, context: dict | None 
 
 
 def _route_target(customer) -> str:
-    """R-CHG-6: the service manager, else the account manager, else Service Management."""
+    """R-CHG-6: the service manager, else the account manager, else Service Management, else
+    the provider's fallback mailbox: a request outside the catalog always reaches someone."""
     for role in (TeamRole.SERVICE_MANAGER, TeamRole.ACCOUNT_MANAGER):
         email = team_contact_email(customer=customer, role=role)
         if email and email != settings.TEAM_MAILBOX:
             return email
-    return settings.SERVICE_MANAGEMENT_MAILBOX or settings.TEAM_MAILBOX
+    return (
+        settings.SERVICE_MANAGEMENT_MAILBOX
+        or settings.TEAM_MAILBOX
+        or settings.SUPPORT_FALLBACK_MAILBOX
+    )
 
 
 def change_request_check(

@@ -230,9 +230,10 @@ def _other_initial(request) -> dict:
 
 
 def routed_to_label(change: ChangeRequest) -> str:
-    """Whom the request went to, as the customer knows them (R-CHG-6)."""
+    """Whom the request went to, as the customer knows them (R-CHG-6). Without an address it is
+    still with the provider's Service Management, who see it in the staff administration."""
     if not change.routed_to:
-        return ""
+        return _("Service Management")
     for role, label in (
         (TeamRole.SERVICE_MANAGER, _("your service manager")),
         (TeamRole.ACCOUNT_MANAGER, _("your account manager")),

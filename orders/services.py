@@ -1,6 +1,7 @@
 """Every write of an order: creation, the six touchpoints (R-ORD-1), the customer's answer to TP1,
 the first invoice that closes it (R-ORD-3), cancellation, and the automatic TP4 reminder."""
 
+import logging
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -24,6 +25,8 @@ from portal.models import (
 from portal.selectors.notifications import notification_recipients
 from portal.services.numbering import number_next
 from portal.services.outbox import Recipient, notifications_cancel, notify
+
+logger = logging.getLogger(__name__)
 
 # How long before the activation window its reminder goes out (a scheduled outbox row).
 ACTIVATION_REMINDER_AHEAD = timedelta(hours=24)
@@ -385,5 +388,8 @@ def installation_reminders_send(*, now: datetime | None = None) -> list[str]:
             )
         except DomainError:
             continue  # staff recorded it meanwhile, or the order moved on
+        except Exception:  # one broken order must not hold back every other order's reminder
+            logger.exception("TP4 reminder for order %s failed; retried next run", order.number)
+            continue
         sent.append(order.number)
     return sent

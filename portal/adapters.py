@@ -1,8 +1,4 @@
-from types import SimpleNamespace
-from urllib.parse import urlsplit
-
 from allauth.account.adapter import DefaultAccountAdapter
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.shortcuts import render
 from django.utils import translation
@@ -112,22 +108,13 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         super().send_notification_mail(template_prefix, user, context=context, email=email)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Render in the recipient's language (not the requester's) and send through the worker."""
-        from portal.tasks import email_send
+        """Through the outbox, in the recipient's language (not the requester's): the request
+        never waits for the broker or the relay, and no link or token is stored (the reset
+        link is built from PORTAL_BASE_URL when the e-mail is sent)."""
+        from portal.services.account_emails import account_email_queue
 
         user = context.get("user") or get_user_model().objects.filter(email__iexact=email).first()
         language = getattr(user, "language", "") or translation.get_language()
-        site = SimpleNamespace(
-            name=settings.PROVIDER_NAME, domain=urlsplit(settings.PORTAL_BASE_URL).netloc
-        )
-        context = {**context, "current_site": site, "PROVIDER_NAME": settings.PROVIDER_NAME}
-        with translation.override(language):
-            message = self.render_mail(template_prefix, email, context)
-        alternatives = list(getattr(message, "alternatives", []))
-        email_send.delay(
-            subject=message.subject,
-            body=message.body,
-            to=list(message.to),
-            from_email=message.from_email,
-            html=next((c for c, m in alternatives if m == "text/html"), ""),
+        account_email_queue(
+            template_prefix=template_prefix, email=email, context=context, language=language
         )

@@ -14,10 +14,6 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.installation_reminders_send",
         "schedule": 900.0,
     },
-    "invitations-resend-unsent": {
-        "task": "portal.tasks.invitations_send_pending",
-        "schedule": 60.0,
-    },
     "invoices-mark-overdue": {"task": "billing.tasks.invoices_mark_overdue", "schedule": 3600.0},
     "sessions-clear-expired": {"task": "portal.tasks.sessions_clear_expired", "schedule": 3600.0},
 }

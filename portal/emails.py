@@ -1,5 +1,6 @@
 """E-mails as subject / text / HTML template triplets, rendered in the recipient's language."""
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from email.utils import formataddr
@@ -7,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.timesince import timesince
@@ -20,6 +22,13 @@ if TYPE_CHECKING:
     from portal.models import Notification
 
 
+def subject_render(template: str, context: dict) -> str:
+    """A Subject header is plain text: rendered without HTML escaping (a customer called
+    "Acme & Co" must not arrive as "Acme &amp; Co"), on one line."""
+    engine_template = get_template(template).template
+    return " ".join(engine_template.render(Context(context, autoescape=False)).split())
+
+
 def _build(template: str, *, to: str, language: str, context: dict) -> EmailMultiAlternatives:
     context = {
         "PROVIDER_NAME": settings.PROVIDER_NAME,
@@ -27,7 +36,7 @@ def _build(template: str, *, to: str, language: str, context: dict) -> EmailMult
         **context,
     }
     with translation.override(language):
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        subject = subject_render(f"emails/{template}_subject.txt", context)
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
     message = EmailMultiAlternatives(
@@ -70,7 +79,12 @@ class NotificationObsolete(Exception):
 
 
 NotificationBuilder = Callable[["Notification"], dict]
+NotificationRenderer = Callable[["Notification"], EmailMultiAlternatives]
+NotificationHook = Callable[["Notification"], None]
 _builders: dict[str, NotificationBuilder] = {}
+_renderers: dict[str, NotificationRenderer] = {}
+_sent_hooks: dict[str, NotificationHook] = {}
+_recipient_checks: dict[str, NotificationHook] = {}
 
 
 def notification_context(template: str) -> Callable[[NotificationBuilder], NotificationBuilder]:
@@ -79,6 +93,101 @@ def notification_context(template: str) -> Callable[[NotificationBuilder], Notif
         return builder
 
     return register
+
+
+def notification_renderer(
+    template: str,
+) -> Callable[[NotificationRenderer], NotificationRenderer]:
+    """An outbox template that renders its whole message itself (an invitation, allauth's
+    e-mails) instead of the notification layout; the outbox still adds its headers."""
+
+    def register(renderer: NotificationRenderer) -> NotificationRenderer:
+        _renderers[template] = renderer
+        return renderer
+
+    return register
+
+
+def notification_on_sent(template: str) -> Callable[[NotificationHook], NotificationHook]:
+    """Something to record once the relay accepted a row of `template` (an invitation's
+    `sent_at`)."""
+
+    def register(hook: NotificationHook) -> NotificationHook:
+        _sent_hooks[template] = hook
+        return hook
+
+    return register
+
+
+def notification_recipient_check(reason: str) -> Callable[[NotificationHook], NotificationHook]:
+    """An area's check, at delivery, that a recipient of this `reason` still wants the e-mail
+    (a person still copied on the ticket); it raises NotificationObsolete when not."""
+
+    def register(check: NotificationHook) -> NotificationHook:
+        _recipient_checks[reason] = check
+        return check
+
+    return register
+
+
+def notification_sent(notification: "Notification") -> None:
+    hook = _sent_hooks.get(notification.template)
+    if hook is None:
+        return
+    try:
+        hook(notification)
+    except Exception:  # the e-mail is out and recorded; the hook's record is secondary
+        logging.getLogger(__name__).exception(
+            "notification %s: the after-sending step failed", notification.pk
+        )
+
+
+def _contact_still_wants(notification: "Notification") -> None:
+    from portal.models import NotificationContact
+
+    contact = NotificationContact.objects.filter(
+        customer_id=notification.customer_id, email__iexact=notification.to_email
+    ).first()
+    if contact is None:
+        raise NotificationObsolete("the notification contact was removed")
+    if not contact.is_confirmed:
+        raise NotificationObsolete("the notification contact has not confirmed the address")
+    if contact.is_bounced:
+        raise NotificationObsolete("the notification contact's address bounced")
+    if notification.kind and not getattr(contact, notification.kind, False):
+        raise NotificationObsolete(
+            f"the notification contact no longer subscribes to {notification.kind}"
+        )
+
+
+def _member_still_active(notification: "Notification") -> None:
+    from portal.models import Membership, User
+
+    user = User.objects.filter(email__iexact=notification.to_email).first()
+    if user is None or not user.is_active:
+        raise NotificationObsolete("the person's account was removed or deactivated")
+    if notification.customer_id is None:
+        return
+    if not Membership.objects.filter(
+        user=user, customer_id=notification.customer_id, is_active=True
+    ).exists():
+        raise NotificationObsolete("the person's membership of this customer ended")
+
+
+def recipient_check(notification: "Notification") -> None:
+    """Recipients are fixed when the row is written and checked again here, at delivery: a
+    contact removed, unconfirmed, bounced or unsubscribed from the kind, or a person whose
+    membership ended, receives nothing more (reminders scheduled weeks ago included)."""
+    from portal.models import Notification
+
+    reason = notification.reason
+    if reason == Notification.Reason.CONTACT:
+        _contact_still_wants(notification)
+    elif reason in (Notification.Reason.REQUESTER, Notification.Reason.USER):
+        _member_still_active(notification)
+    check = _recipient_checks.get(reason)
+    if check is not None:
+        check(notification)
 
 
 def _admin_emails(customer) -> list[str]:
@@ -91,8 +200,23 @@ def _admin_emails(customer) -> list[str]:
     )
 
 
+def _outbox_headers(notification: "Notification") -> dict[str, str]:
+    return {
+        "Message-ID": notification.message_id,
+        "X-Portal-Notification": notification.key[:200],
+        "Auto-Submitted": "auto-generated",
+    }
+
+
 def notification_message(notification: "Notification") -> EmailMultiAlternatives:
-    """Subject, text and HTML of an outbox row in its recipient's language, with attachments."""
+    """Subject, text and HTML of an outbox row in its recipient's language, with attachments.
+    Raises NotificationObsolete when the recipient or what it is about no longer applies."""
+    recipient_check(notification)
+    renderer = _renderers.get(notification.template)
+    if renderer is not None:
+        message = renderer(notification)
+        message.extra_headers.update(_outbox_headers(notification))
+        return message
     customer = notification.customer
     zone = customer.timezone if customer else settings.TIME_ZONE
     with translation.override(notification.language), timezone.override(zone):
@@ -117,7 +241,7 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
         reply_to = context.pop("reply_to", [])
         name = f"emails/{notification.template}"
         context["body_template"] = f"{name}_body.txt"
-        subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
+        subject = subject_render(f"{name}_subject.txt", context)
         text = render_to_string("emails/notification.txt", context)
         html = render_to_string("emails/notification.html", context)
     to = formataddr((notification.to_name, notification.to_email))
@@ -126,11 +250,7 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
         body=text,
         to=[to],
         from_email=settings.DEFAULT_FROM_EMAIL,
-        headers={
-            "Message-ID": notification.message_id,
-            "X-Portal-Notification": notification.key[:200],
-            "Auto-Submitted": "auto-generated",
-        },
+        headers=_outbox_headers(notification),
         reply_to=reply_to,
     )
     message.attach_alternative(html, "text/html")
@@ -220,3 +340,84 @@ def _feedback(notification: "Notification") -> dict:
         "button": gettext("Open in the staff administration"),
         "reply_to": [feedback.author.email],
     }
+
+
+# --- Whole messages built at delivery: invitations and allauth's e-mails ---------------------
+# Their links carry a secret (an invitation token, a password-reset key) that is never stored:
+# it is made here, in the worker, and the link always starts with PORTAL_BASE_URL.
+@notification_renderer("portal/invitation")
+def _invitation(notification: "Notification") -> EmailMultiAlternatives:
+    from portal.errors import DomainError
+    from portal.models import Invitation
+    from portal.services import invitation_token_issue
+
+    found = (
+        Invitation.objects.select_related("customer", "invited_by")
+        .filter(pk=notification.context.get("invitation"), customer_id=notification.customer_id)
+        .first()
+    )
+    if found is None or not found.is_pending:
+        raise NotificationObsolete("the invitation was accepted, withdrawn, replaced or expired")
+    try:
+        token = invitation_token_issue(invitation=found)
+    except DomainError as why:
+        raise NotificationObsolete(str(why.message)) from None
+    return invitation(found, token)
+
+
+@notification_on_sent("portal/invitation")
+def _invitation_sent(notification: "Notification") -> None:
+    from django.db.models.functions import Now
+
+    from portal.models import Invitation
+
+    Invitation.objects.filter(pk=notification.context.get("invitation")).update(sent_at=Now())
+
+
+def _password_reset_link(notification: "Notification", user) -> dict:
+    from urllib.parse import quote
+
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    if user is None or not user.is_active:
+        raise NotificationObsolete("the account was removed or deactivated")
+    age = timezone.now() - notification.created_at
+    if age.total_seconds() > settings.PASSWORD_RESET_TIMEOUT:
+        raise NotificationObsolete("the reset was asked for longer ago than a link stays valid")
+    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+    return {"password_reset_url": settings.PORTAL_BASE_URL + path.replace("UID-KEY", quote(key))}
+
+
+_ACCOUNT_LINKS = {"account/email/password_reset_key": _password_reset_link}
+
+
+@notification_renderer("account/allauth")
+def _account(notification: "Notification") -> EmailMultiAlternatives:
+    """One of allauth's e-mails, rendered by allauth's own templates as the request would have."""
+    from types import SimpleNamespace
+    from urllib.parse import urlsplit
+
+    from allauth.account.adapter import get_adapter
+
+    from portal.models import User
+    from portal.services.account_emails import account_email_values_load
+
+    prefix = notification.context["prefix"]
+    user = User.objects.filter(pk=notification.context.get("user")).first()
+    context = {
+        **account_email_values_load(notification.context.get("values", {})),
+        "user": user,
+        "email": notification.to_email,
+        "current_site": SimpleNamespace(
+            name=settings.PROVIDER_NAME, domain=urlsplit(settings.PORTAL_BASE_URL).netloc
+        ),
+        "PROVIDER_NAME": settings.PROVIDER_NAME,
+    }
+    links = _ACCOUNT_LINKS.get(prefix)
+    if links is not None:
+        context.update(links(notification, user))
+    zone = (user.timezone if user else "") or settings.TIME_ZONE
+    with translation.override(notification.language), timezone.override(zone):
+        return get_adapter().render_mail(prefix, notification.to_email, context)

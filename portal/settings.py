@@ -74,6 +74,28 @@ def _url(name: str, default: str, schemes: set[str]) -> str:
     return value
 
 
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _durations(name: str, default: str) -> tuple[int, ...]:
+    """A comma-separated list of positive durations in seconds, or with a unit: 30s, 5m, 2h, 1d."""
+    raw = env.str(name, default=default)
+    values = []
+    for item in (part.strip().lower() for part in raw.split(",")):
+        unit = _DURATION_UNITS.get(item[-1:]) if item else None
+        number = item[:-1] if unit else item
+        try:
+            seconds = int(number) * (unit or 1)
+        except ValueError:
+            seconds = 0
+        if seconds <= 0:
+            raise ImproperlyConfigured(
+                f"{name} must be a comma-separated list of durations such as 5m,1h,6h; got {raw!r}."
+            )
+        values.append(seconds)
+    return tuple(values)
+
+
 def _email(name: str, default: str) -> str:
     value = env.str(name, default=default).strip()
     if value:
@@ -273,13 +295,27 @@ def _mailer_from_url(url: str) -> dict:
 
 
 MAILERS = {"default": _mailer_from_url(_email_url)}
-# First wait before retrying an e-mail that failed temporarily; it doubles on each try.
-EMAIL_RETRY_BACKOFF = _int("EMAIL_RETRY_BACKOFF", 30)
-# The notification outbox (portal/services/outbox.py): tries before a row is `failed`, and how
-# long a row may stay claimed by a worker before the sweep decides that worker died.
-NOTIFICATION_MAX_ATTEMPTS = _int("NOTIFICATION_MAX_ATTEMPTS", 8)
+# The notification outbox (portal/services/outbox.py). A temporary failure (the relay down or
+# refusing our login, a 4xx) is retried at these delays after the first failure, as an MTA
+# retries its queue; the row is `failed` only after the last one (about 44 hours by default, so
+# a relay outage of a day loses nothing).
+NOTIFICATION_RETRY_SCHEDULE = _durations(
+    "NOTIFICATION_RETRY_SCHEDULE", "1m,5m,15m,30m,1h,2h,4h,6h,6h,6h,6h,6h,6h"
+)
+# How long a row may stay claimed by a worker before the sweep decides that worker died, and how
+# many such deaths a row survives before it is `failed` (a message that kills its worker).
 NOTIFICATION_CLAIM_TIMEOUT = _int("NOTIFICATION_CLAIM_TIMEOUT", 300)
+if NOTIFICATION_CLAIM_TIMEOUT < 1:
+    raise ImproperlyConfigured("NOTIFICATION_CLAIM_TIMEOUT must be at least 1 second.")
+NOTIFICATION_MAX_WORKER_LOSSES = _int("NOTIFICATION_MAX_WORKER_LOSSES", 3)
+# A delivery is stopped (soft limit: an exception in the task; hard limit: the worker process is
+# replaced) well before its claim runs out, so the sweep never hands a row that is still being
+# sent to a second worker. Derived from the claim timeout, so the two cannot disagree.
+NOTIFICATION_SEND_SOFT_TIME_LIMIT = NOTIFICATION_CLAIM_TIMEOUT * 0.6
+NOTIFICATION_SEND_TIME_LIMIT = NOTIFICATION_CLAIM_TIMEOUT * 0.8
 NOTIFICATION_MESSAGE_ID_DOMAIN = urlsplit(PORTAL_BASE_URL).hostname or "localhost"
+# /healthz answers 503 when beat's outbox sweep (every minute) has not run for this long.
+BEAT_STALE_AFTER = _int("BEAT_STALE_AFTER", 300)
 
 # --- Authentication (allauth) ----------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
@@ -334,9 +370,13 @@ MFA_TOTP_ISSUER = PROVIDER_NAME
 MFA_ADAPTER = "portal.mfa.PortalMFAAdapter"
 USERSESSIONS_TRACK_ACTIVITY = True
 INVITATION_VALID_DAYS = _int("INVITATION_VALID_DAYS", 7)
+# The provider's catch-all for work routed by e-mail: every mailbox below that is not set falls
+# back to it, so an escalation, a customer's reply or a request outside the catalog always
+# reaches someone. `manage.py check --deploy` fails when a routing mailbox ends up empty.
+SUPPORT_FALLBACK_MAILBOX = _email("SUPPORT_FALLBACK_MAILBOX", "")
 # Where a customer's message goes when the account-team role it is for is vacant and that role
-# has no team mailbox in admin (R-TEAM, R-POR-6). Empty: the message is recorded for staff only.
-TEAM_MAILBOX = _email("TEAM_MAILBOX", "")
+# has no team mailbox in admin (R-TEAM, R-POR-6).
+TEAM_MAILBOX = _email("TEAM_MAILBOX", "") or SUPPORT_FALLBACK_MAILBOX
 SERVICES_PAGE_SIZE = _int("SERVICES_PAGE_SIZE", 25)
 FEEDBACK_PER_HOUR = _int("FEEDBACK_PER_HOUR", 5)
 # R-ORD default: TP4 goes out this many business days before the installation date.
@@ -344,7 +384,7 @@ ORDER_REMINDER_BUSINESS_DAYS = _int("ORDER_REMINDER_BUSINESS_DAYS", 2)
 ORDERS_PAGE_SIZE = _int("ORDERS_PAGE_SIZE", 25)
 # Trouble tickets (R-TT): where the TSC queue hears of customer replies and escalations, how big
 # an attachment may be, and when a resolved ticket closes (and can no longer be reopened).
-TSC_MAILBOX = _email("TSC_MAILBOX", "")
+TSC_MAILBOX = _email("TSC_MAILBOX", "") or SUPPORT_FALLBACK_MAILBOX
 TICKET_ATTACHMENT_MAX_MB = _int("TICKET_ATTACHMENT_MAX_MB", 10)
 TICKET_CLOSE_AFTER_DAYS = _int("TICKET_CLOSE_AFTER_DAYS", 5)
 TICKETS_PAGE_SIZE = _int("TICKETS_PAGE_SIZE", 25)
@@ -355,12 +395,12 @@ CHANGES_PAGE_SIZE = _int("CHANGES_PAGE_SIZE", 25)
 MAINTENANCE_WINDOW_START_HOUR = _int("MAINTENANCE_WINDOW_START_HOUR", 0)
 MAINTENANCE_WINDOW_END_HOUR = _int("MAINTENANCE_WINDOW_END_HOUR", 6)
 MAINTENANCE_NOTICE_DAYS = _int("MAINTENANCE_NOTICE_DAYS", 10)
-SERVICE_MANAGEMENT_MAILBOX = _email("SERVICE_MANAGEMENT_MAILBOX", "")
-CHANGE_MANAGEMENT_MAILBOX = _email("CHANGE_MANAGEMENT_MAILBOX", "")
+SERVICE_MANAGEMENT_MAILBOX = _email("SERVICE_MANAGEMENT_MAILBOX", "") or SUPPORT_FALLBACK_MAILBOX
+CHANGE_MANAGEMENT_MAILBOX = _email("CHANGE_MANAGEMENT_MAILBOX", "") or SUPPORT_FALLBACK_MAILBOX
 # Billing (R-BIL): where inquiries go when the customer has no Billing Customer Care person and
 # that role has no team mailbox, how many months of invoices customers see, list page size, and
 # the largest invoice PDF staff may upload.
-BILLING_MAILBOX = _email("BILLING_MAILBOX", "")
+BILLING_MAILBOX = _email("BILLING_MAILBOX", "") or SUPPORT_FALLBACK_MAILBOX
 BILLING_MONTHS = _int("BILLING_MONTHS", 24)
 BILLING_PAGE_SIZE = _int("BILLING_PAGE_SIZE", 25)
 INVOICE_PDF_MAX_MB = _int("INVOICE_PDF_MAX_MB", 20)

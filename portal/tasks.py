@@ -1,30 +1,29 @@
 import logging
-import secrets
 import smtplib
-from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.utils import timezone
 
-from portal import emails
-from portal.models import Invitation
+from portal.models import Invitation, Notification
 
 logger = logging.getLogger(__name__)
 
-# Temporary failures (a busy or unreachable server) are retried with exponential backoff.
-_RETRY = {
-    "autoretry_for": (smtplib.SMTPException, ConnectionError, TimeoutError, OSError),
-    "retry_backoff": settings.EMAIL_RETRY_BACKOFF,
-    "retry_backoff_max": 3600,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
 
-
-@shared_task(**_RETRY)
+# --- Legacy consumers ------------------------------------------------------------------------
+# Before every e-mail went through the outbox, the web process published rendered allauth
+# e-mails (`email_send`) and raw invitation tokens (`invitation_send`) to the broker. These two
+# tasks only drain what an older release left in the queue during an upgrade; nothing publishes
+# them any more. Remove them one release after this one.
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
 def email_send(*, subject: str, body: str, to: list[str], from_email: str, html: str = "") -> None:
     message = EmailMultiAlternatives(subject=subject, body=body, to=to, from_email=from_email)
     if html:
@@ -32,41 +31,30 @@ def email_send(*, subject: str, body: str, to: list[str], from_email: str, html:
     message.send()
 
 
-@shared_task(**_RETRY)
-def invitation_send(invitation_id: int, token: str) -> None:
-    invitation = (
-        Invitation.objects.select_related("customer", "invited_by").filter(pk=invitation_id).first()
-    )
-    if invitation is None or not invitation.is_pending:
-        return
-    if invitation.token_hash != Invitation.hash_token(token):
-        return  # superseded by a fresh link from invitations_send_pending
-    emails.invitation(invitation, token).send()
-    Invitation.objects.filter(pk=invitation_id).update(sent_at=timezone.now())
-
-
 @shared_task
-def invitations_send_pending() -> int:
-    """Invitations whose e-mail was never sent (broker down at the time) get a fresh link.
+def invitation_send(invitation_id: int, token: str = "") -> None:
+    """The old message's token is ignored: the invitation goes through the outbox, which makes a
+    fresh link when it sends the e-mail."""
+    from portal.services.outbox import Recipient, notify
 
-    The raw token is never stored, so a new one replaces it before sending.
-    """
-    stale = Invitation.objects.filter(
-        sent_at__isnull=True,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
-        created_at__lt=timezone.now() - timedelta(minutes=2),
-    )
-    count = 0
-    for invitation in stale:
-        token = secrets.token_urlsafe(32)
-        Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(
-            token_hash=Invitation.hash_token(token)
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_pending or invitation.sent_at is not None:
+        return
+    with transaction.atomic():
+        notify(
+            event=f"invitation:{invitation.reference}",
+            template="portal/invitation",
+            recipients=[
+                Recipient(
+                    email=invitation.email,
+                    name=invitation.full_name,
+                    language=invitation.language,
+                    reason=Notification.Reason.ACCOUNT,
+                )
+            ],
+            customer=invitation.customer,
+            context={"invitation": invitation.pk},
         )
-        invitation_send.delay(invitation.pk, token)
-        count += 1
-    return count
 
 
 @shared_task
@@ -82,7 +70,14 @@ def ping() -> str:
 
 # --- The notification outbox (portal/services/outbox.py) -----------------------------------------
 # No autoretry here: retries are rows with a later `next_attempt_at`, so they survive a restart.
-@shared_task(acks_late=True)
+# The time limits stay below NOTIFICATION_CLAIM_TIMEOUT: a delivery is stopped (the soft limit
+# raises inside it and the row is retried; the hard limit replaces the worker process) before the
+# sweep could hand the row to a second worker while the first is still sending it.
+@shared_task(
+    acks_late=True,
+    soft_time_limit=settings.NOTIFICATION_SEND_SOFT_TIME_LIMIT,
+    time_limit=settings.NOTIFICATION_SEND_TIME_LIMIT,
+)
 def notification_deliver(notification_id: int) -> str:
     from portal.services.outbox import notification_deliver as deliver
 

@@ -9,7 +9,13 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from portal.emails import NotificationObsolete, duration_words, notification_context
+from portal.emails import (
+    NotificationObsolete,
+    duration_words,
+    notification_context,
+    notification_recipient_check,
+)
+from portal.models import Notification
 from tickets.models import Attachment, Message, PauseInterval, Ticket, Watcher
 from tickets.selectors import CUSTOMER_MESSAGE_KINDS
 
@@ -24,6 +30,23 @@ def _ticket(notification) -> Ticket:
     if ticket is None:
         raise NotificationObsolete("the ticket is gone")
     return ticket
+
+
+@notification_recipient_check(Notification.Reason.COPIED)
+def _still_copied(notification) -> None:
+    """Someone removed from the people copied on the ticket hears nothing more of it, and
+    someone who has not confirmed yet hears nothing but the confirmation request."""
+    if notification.template == "tickets/watcher_confirm":
+        return  # its builder checks the person, and that they have not confirmed yet
+    watcher = Watcher.objects.filter(
+        ticket_id=notification.context.get("ticket"),
+        ticket__customer_id=notification.customer_id,
+        email__iexact=notification.to_email,
+    ).first()
+    if watcher is None:
+        raise NotificationObsolete("no longer copied on the ticket")
+    if not watcher.is_confirmed:
+        raise NotificationObsolete("the person copied has not confirmed yet")
 
 
 def _message_id(notification) -> int | None:

@@ -16,7 +16,7 @@ from portal.models import Customer, Notification, NotificationKind, Service, Tea
 from portal.selectors.notifications import notification_recipients
 from portal.selectors.team import team_contact_email
 from portal.services.numbering import number_next
-from portal.services.outbox import Recipient, notify
+from portal.services.outbox import Recipient, notify, routed_recipients
 from tickets import sla
 from tickets.attachments import attachment_fields
 from tickets.models import (
@@ -104,12 +104,13 @@ def _notify_customer(ticket: Ticket, *, event: str, template: str, context: dict
 
 
 def _staff_recipients(ticket: Ticket) -> list[Recipient]:
-    """The assignee, else the TSC queue mailbox; staff read the portal's language."""
+    """The assignee, else the TSC queue mailbox, else the provider's fallback mailbox; staff
+    read the portal's language."""
     if ticket.assignee is not None and ticket.assignee.is_active:
         return [_staff(ticket.assignee.email, name=ticket.assignee.get_full_name())]
     if settings.TSC_MAILBOX:
         return [_staff(settings.TSC_MAILBOX)]
-    return []
+    return routed_recipients([])
 
 
 def _staff(email: str, name: str = "") -> Recipient:
@@ -197,7 +198,7 @@ def ticket_open(
     with transaction.atomic():
         ticket = Ticket.objects.create(
             customer=customer,
-            number=number_next(prefix="TT", width=6),
+            number=number_next(prefix="TT", width=6, zone=customer.timezone),
             impact=impact,
             channel=channel,
             subject=subject.strip(),
@@ -466,7 +467,7 @@ def ticket_escalate(*, ticket: Ticket, actor: User, reason: str) -> Message:
             ticket,
             event=f"escalated:{message.pk}",
             template="tickets/escalated",
-            recipients=recipients,
+            recipients=routed_recipients(recipients),
             context={"message": message.pk},
         )
     return message

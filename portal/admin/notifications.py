@@ -24,7 +24,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "attempts",
         "short_error",
     ]
-    list_filter = ["status", "kind", "template", "reason", "language"]
+    list_filter = ["status", "relay_fault", "kind", "template", "reason", "language"]
     search_fields = ["to_email", "subject_reference", "customer__display_name", "subject", "key"]
     date_hierarchy = "created_at"
     list_select_related = ["customer"]

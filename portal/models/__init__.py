@@ -24,7 +24,12 @@ from portal.models.inventory import (
     ProductLine,
     Service,
 )
-from portal.models.notifications import Notification, NotificationContact, NotificationKind
+from portal.models.notifications import (
+    Heartbeat,
+    Notification,
+    NotificationContact,
+    NotificationKind,
+)
 from portal.models.team import TeamAssignment, TeamMailbox, TeamPerson, TeamRole
 
 __all__ = [
@@ -39,6 +44,7 @@ __all__ = [
     "ExpansionRequest",
     "ExpansionRequestEvent",
     "Feedback",
+    "Heartbeat",
     "Invitation",
     "Level",
     "Membership",

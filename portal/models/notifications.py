@@ -120,6 +120,7 @@ class Notification(models.Model):
         TEAM = "team", _("Account team")
         STAFF = "staff", _("Provider staff")
         CONFIRMATION = "confirmation", _("Address confirmation")
+        ACCOUNT = "account", _("Your account")
 
     reference = models.UUIDField(_("message id"), default=uuid.uuid4, unique=True, editable=False)
     key = models.CharField(
@@ -160,6 +161,25 @@ class Notification(models.Model):
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    # Each claim gets a new token and every later write of the delivery names it, so a worker
+    # that outlived its claim cannot overwrite the row another worker has claimed since.
+    claim_token = models.UUIDField(_("claim token"), null=True, blank=True, editable=False)
+    worker_losses = models.PositiveSmallIntegerField(
+        _("worker losses"),
+        default=0,
+        help_text=_("How often the worker sending it stopped before it could record the outcome."),
+    )
+    first_failed_at = models.DateTimeField(
+        _("failing since"),
+        null=True,
+        blank=True,
+        help_text=_("The first temporary failure: the retry schedule counts from here."),
+    )
+    relay_fault = models.BooleanField(
+        _("waiting for the mail relay"),
+        default=False,
+        help_text=_("The last try could not get through to the mail relay (connection or login)."),
+    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
@@ -176,6 +196,8 @@ class Notification(models.Model):
                 condition=Q(status="pending"),
             ),
             models.Index(fields=["customer", "subject_reference"], name="notification_subject"),
+            # /healthz counts failed rows on every call: a small partial index, never a scan.
+            models.Index(fields=["id"], name="notification_failed", condition=Q(status="failed")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -191,3 +213,19 @@ class Notification(models.Model):
     def message_id(self) -> str:
         """A stable Message-ID, so a mail client can drop the copy of a repeated send."""
         return f"<{self.reference}@{settings.NOTIFICATION_MESSAGE_ID_DOMAIN}>"
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last ran (`beat`: the outbox sweep), for /healthz. `created_at` is when
+    the portal first looked for it: a fresh deployment has a few minutes before beat is late."""
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    beat_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    created_at = models.DateTimeField(_("first expected"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from portal.models import Customer, Notification, NotificationContact, User
+from portal.models import Customer, Membership, Notification, NotificationContact, User
 from portal.services.outbox import Recipient
 
 
@@ -26,23 +26,41 @@ def notification_contacts_needing_attention(customer: Customer) -> int:
     )
 
 
+def member_recipients(
+    customer: Customer,
+    users: list[User | None],
+    *,
+    reason: str = Notification.Reason.REQUESTER,
+) -> list[Recipient]:
+    """The people named by an event (the requester, who opened it) who still work for the
+    customer: an active account and an active membership of this customer. Someone who left
+    keeps no e-mail about the customer's tickets, orders or invoices (delivery checks again)."""
+    ids = {user.pk for user in users if user is not None and user.is_active}
+    current = set(
+        Membership.objects.filter(customer=customer, is_active=True, user_id__in=ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    recipients, seen = [], set()
+    for user in users:
+        if user is not None and user.pk in current and user.pk not in seen:
+            seen.add(user.pk)
+            recipients.append(Recipient.for_user(user, customer=customer, reason=reason))
+    return recipients
+
+
 def notification_recipients(
     customer: Customer, kind: str, *, users: list[User | None] = ()
 ) -> list[Recipient]:
     """Who receives an event of `kind`: the confirmed, deliverable contacts for it, and the
-    portal users named by the event (the requester), each once."""
+    portal users named by the event (the requester) who are still members, each once."""
     recipients = [
         Recipient.for_contact(contact)
         for contact in NotificationContact.objects.filter(
             customer=customer, confirmed_at__isnull=False, bounced_at__isnull=True, **{kind: True}
         ).order_by("email")
     ]
-    for user in users:
-        if user is not None and user.is_active:
-            recipients.append(
-                Recipient.for_user(user, customer=customer, reason=Notification.Reason.REQUESTER)
-            )
-    return recipients
+    return recipients + member_recipients(customer, list(users))
 
 
 def notifications_for_subject(customer: Customer, reference: str) -> QuerySet[Notification]:

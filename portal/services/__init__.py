@@ -15,7 +15,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.errors import DomainError, RateLimited
-from portal.models import Area, AuditEvent, Customer, Invitation, Level, Membership, User
+from portal.models import (
+    Area,
+    AuditEvent,
+    Customer,
+    Invitation,
+    Level,
+    Membership,
+    Notification,
+    User,
+)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -273,9 +282,11 @@ def invitation_create(
     permissions: dict[str, str],
     request: HttpRequest | None = None,
     audit_action: str = AuditEvent.Action.INVITE,
-) -> tuple[Invitation, str]:
-    """Create an invitation and queue its e-mail. Returns the invitation and the raw token."""
-    from portal.tasks import invitation_send
+) -> Invitation:
+    """Create an invitation and queue its e-mail through the outbox. The link's token is made
+    when the e-mail is sent (invitation_token_issue): none is stored in the database or the
+    broker before that, and a link that was never e-mailed cannot be used."""
+    from portal.services.outbox import Recipient, notify
 
     email = email.strip().lower()
     cleaned = permissions_clean(role=role, permissions=permissions)
@@ -290,7 +301,6 @@ def invitation_create(
         customer=customer, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     )
     pending.update(revoked_at=timezone.now())  # a new invitation replaces any earlier one
-    token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         customer=customer,
         email=email,
@@ -298,7 +308,8 @@ def invitation_create(
         language=language,
         role=role,
         permissions=cleaned,
-        token_hash=Invitation.hash_token(token),
+        # The hash of a token nobody knows: the link is made when the e-mail leaves.
+        token_hash=Invitation.hash_token(secrets.token_urlsafe(32)),
         invited_by=actor,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
@@ -310,14 +321,41 @@ def invitation_create(
         detail={"role": role, "permissions": cleaned},
         request=request,
     )
-    invitation_id = invitation.pk
-    transaction.on_commit(lambda: invitation_send.delay(invitation_id, token), robust=True)
-    return invitation, token
+    notify(
+        event=f"invitation:{invitation.reference}",
+        template="portal/invitation",
+        recipients=[
+            Recipient(
+                email=email,
+                name=invitation.full_name,
+                language=language,
+                reason=Notification.Reason.ACCOUNT,
+            )
+        ],
+        customer=customer,
+        context={"invitation": invitation.pk},
+    )
+    return invitation
+
+
+def invitation_token_issue(*, invitation: Invitation) -> str:
+    """A new link for a pending invitation, made as its e-mail is sent; any earlier link stops
+    working. Returns the raw token, which only the e-mail carries."""
+    token = secrets.token_urlsafe(32)
+    issued = Invitation.objects.filter(
+        pk=invitation.pk,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).update(token_hash=Invitation.hash_token(token))
+    if not issued:
+        raise DomainError(_("This invitation was already used or withdrawn; send a new one."))
+    return token
 
 
 def invitation_resend(
     *, invitation: Invitation, actor: User, request: HttpRequest | None = None
-) -> tuple[Invitation, str]:
+) -> Invitation:
     """A fresh link (the old one stops working) with a new validity period, same permissions."""
     if invitation.accepted_at or invitation.revoked_at:
         raise DomainError(_("This invitation was already used or withdrawn; send a new one."))

@@ -35,7 +35,17 @@ def feedback_submit(
     service manager, else the team mailbox (R-POR-6). Without a recipient staff read it in admin.
     """
     key = _rate_key(membership.user_id)
-    if cache.get(key, 0) >= _hourly_limit():
+    # Count first, atomically (add, else incr): parallel requests cannot all pass a check
+    # made before any of them counted. A refused attempt counts too.
+    if cache.add(key, 1, _WINDOW_SECONDS):
+        sent = 1
+    else:
+        try:
+            sent = cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.add(key, 1, _WINDOW_SECONDS)
+            sent = 1
+    if sent > _hourly_limit():
         raise DomainError(
             _(
                 "You have sent %(count)d messages in the last hour. Please wait a while before "
@@ -63,11 +73,6 @@ def feedback_submit(
                 customer=membership.customer,
                 context={"feedback": feedback.pk},
             )
-    if not cache.add(key, 1, _WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.add(key, 1, _WINDOW_SECONDS)
     return feedback
 
 

@@ -12,11 +12,11 @@ from portal.models import (
     ExpansionRequest,
     ExpansionRequestEvent,
     Membership,
-    Notification,
     Service,
     TeamRole,
     User,
 )
+from portal.selectors.notifications import member_recipients
 from portal.selectors.team import team_contact_email
 from portal.services.numbering import number_next
 from portal.services.outbox import Recipient, notify
@@ -121,15 +121,7 @@ def expansion_request_progress(
         notify(
             event=f"expansion:{current.number}:step:{event.pk}",
             template="portal/expansion_request_step",
-            recipients=[
-                Recipient.for_user(
-                    current.requested_by,
-                    customer=current.customer,
-                    reason=Notification.Reason.REQUESTER,
-                )
-            ]
-            if current.requested_by.is_active
-            else [],
+            recipients=member_recipients(current.customer, [current.requested_by]),
             customer=current.customer,
             subject_reference=current.number,
             context={"event": event.pk},

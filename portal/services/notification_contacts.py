@@ -21,7 +21,7 @@ from portal.models import (
     User,
 )
 from portal.services import audit_record
-from portal.services.outbox import Recipient, notify
+from portal.services.outbox import Recipient, notifications_cancel_for_contact, notify
 
 CONFIRM_SALT = "portal.notification-contact.confirm"
 CONFIRM_MAX_AGE = 14 * 24 * 3600
@@ -139,8 +139,21 @@ def contact_update(*, contact: NotificationContact, actor: User, **values) -> No
     with transaction.atomic():
         _check_unique(contact.customer, values["email"], exclude=contact.pk)
         address_changed = values["email"] != contact.email.lower()
+        dropped = [kind for kind in contact.kinds if not values.get(kind)]
         if address_changed:
             _confirmations_cap_check(contact.customer)
+            notifications_cancel_for_contact(
+                customer=contact.customer,
+                email=contact.email,
+                why="the notification contact's address was changed",
+            )
+        elif dropped:
+            notifications_cancel_for_contact(
+                customer=contact.customer,
+                email=contact.email,
+                kinds=dropped,
+                why="the notification contact no longer subscribes to " + ", ".join(dropped),
+            )
         for name in _FIELDS:
             setattr(contact, name, values[name])
         if address_changed:
@@ -161,7 +174,13 @@ def contact_update(*, contact: NotificationContact, actor: User, **values) -> No
 
 
 def contact_remove(*, contact: NotificationContact, actor: User) -> None:
+    """The contact receives nothing more, reminders scheduled weeks ago included."""
     with transaction.atomic():
+        notifications_cancel_for_contact(
+            customer=contact.customer,
+            email=contact.email,
+            why="the notification contact was removed",
+        )
         audit_record(
             action=AuditEvent.Action.CONTACT_REMOVE,
             customer=contact.customer,

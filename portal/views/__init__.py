@@ -153,7 +153,7 @@ def user_invite(request):
     status = None
     if request.method == "POST" and form.is_valid():
         try:
-            invitation, _token = services.invitation_create(
+            invitation = services.invitation_create(
                 customer=request.customer,
                 actor=request.user,
                 email=form.cleaned_data["email"],

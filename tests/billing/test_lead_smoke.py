@@ -8,7 +8,7 @@ from django.utils import translation
 from billing import services
 from billing.models import BillingRequest, Invoice
 from portal.models import AuditEvent
-from tests.factories import CustomerFactory, UserFactory, invoice_with_lines
+from tests.factories import CustomerFactory, MembershipFactory, UserFactory, invoice_with_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,8 @@ def test_every_billing_email_renders(settings):
     settings.BILLING_MAILBOX = "billing@provider.test"
     PoAddress.objects.create(countries=["AR"], email="po-ar@provider.test")
     customer = CustomerFactory()
-    user = UserFactory()
+    # A member of the customer: e-mails go only to people who still work for it.
+    user = MembershipFactory(customer=customer, admin=True).user
     staff = UserFactory(is_staff=True)
     invoice = invoice_with_lines(customer, amounts=("100.00",))
     request_obj = services.billing_request_create(

@@ -69,7 +69,8 @@ def _worker_env(*, broker_url: str, smtp_port: int, queue: str, **extra: str) ->
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}?timeout=5",
         "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
         "PORTAL_TEST_QUEUE": queue,
-        "EMAIL_RETRY_BACKOFF": "1",
+        # Retries a second apart (in production: minutes to hours, over about 44 hours).
+        "NOTIFICATION_RETRY_SCHEDULE": ",".join(["1s"] * 30),
         "PYTHONUNBUFFERED": "1",
         **extra,
     }
@@ -179,8 +180,9 @@ def redis_server(tmp_path) -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def private_smtp_sink() -> Iterator[SmtpSink]:
-    sink = SmtpSink(port=free_port())
+def private_smtp_sink(request) -> Iterator[SmtpSink]:
+    """The test's own SMTP server; `@pytest.mark.smtp_auth` makes it require a login."""
+    sink = SmtpSink(port=free_port(), auth=request.node.get_closest_marker("smtp_auth") is not None)
     sink.start()
     yield sink
     sink.stop()
@@ -234,7 +236,11 @@ class PrivateStack:
     _start: Callable[..., CeleryWorker] = field(repr=False)
 
     def start_worker(self, name: str = "worker", **options) -> CeleryWorker:
-        env = {"NOTIFICATION_CLAIM_TIMEOUT": str(CLAIM_TIMEOUT), **options.pop("env", {})}
+        env = {
+            "NOTIFICATION_CLAIM_TIMEOUT": str(CLAIM_TIMEOUT),
+            "EMAIL_URL": self.smtp.url,
+            **options.pop("env", {}),
+        }
         return self._start(
             broker_url=self.redis.url,
             smtp_port=self.smtp.port,

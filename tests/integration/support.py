@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import redis
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from django.core.cache.backends.redis import RedisCache
 
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command
@@ -69,11 +70,19 @@ class SmtpSink:
     """A real SMTP server (aiosmtpd) on a loopback port that keeps every message it receives.
 
     `fail()` scripts refusals, as a busy or strict server answers: "451" for the next two DATA
-    commands, "550" for one address for good.
+    commands, "550" for one address for good. With `auth=True` it offers AUTH (PLAIN, LOGIN)
+    and requires it; `accept_logins = False` makes it answer every login with 535, as a relay
+    does after its password was rotated.
     """
 
-    def __init__(self, port: int) -> None:
+    USERNAME = "portal"
+    PASSWORD = "relay-secret"  # noqa: S105 - the test server's own
+
+    def __init__(self, port: int, *, auth: bool = False) -> None:
         self.port = port
+        self.auth = auth
+        self.accept_logins = True
+        self.logins: list[bool] = []  # the outcome of every AUTH, in order
         self.messages: list[bytes] = []
         self.arrivals: list[float] = []  # time.time() of each message, for the benchmark
         # Seconds from our "250" for a message to the client's QUIT on that connection: the
@@ -136,9 +145,34 @@ class SmtpSink:
     def running(self) -> bool:
         return self._controller is not None
 
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = (
+            self.accept_logins
+            and getattr(auth_data, "login", b"") == self.USERNAME.encode()
+            and getattr(auth_data, "password", b"") == self.PASSWORD.encode()
+        )
+        with self._lock:
+            self.logins.append(ok)
+        return AuthResult(success=ok, handled=False)  # aiosmtpd answers 535 itself
+
+    @property
+    def url(self) -> str:
+        """EMAIL_URL for a worker that sends through this server (with its login if any)."""
+        login = f"{self.USERNAME}:{self.PASSWORD}@" if self.auth else ""
+        return f"smtp://{login}127.0.0.1:{self.port}?timeout=5"
+
     def start(self) -> None:
         if self._controller is None:
-            controller = Controller(self, hostname="127.0.0.1", port=self.port)
+            options = (
+                {
+                    "authenticator": self._authenticate,
+                    "auth_required": True,
+                    "auth_require_tls": False,
+                }
+                if self.auth
+                else {}
+            )
+            controller = Controller(self, hostname="127.0.0.1", port=self.port, **options)
             controller.start()
             self._controller = controller
 

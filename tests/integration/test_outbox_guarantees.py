@@ -48,7 +48,7 @@ def _notify(event: str, *emails: str) -> list[int]:
             event=event,
             template=TEMPLATE,
             recipients=[
-                Recipient(email=email, name="", language="en", reason=Notification.Reason.USER)
+                Recipient(email=email, name="", language="en", reason=Notification.Reason.TEAM)
                 for email in emails
             ],
             context=CONTEXT,

@@ -2,7 +2,7 @@
 
 One test-only adjustment, from the environment the test fixture sets: PORTAL_TEST_QUEUE is this
 test session's own queue, so parallel runs on one Redis never take each other's tasks (retries go
-back to it as well). The retry backoff comes from the EMAIL_RETRY_BACKOFF setting.
+back to it as well). The retry schedule comes from the NOTIFICATION_RETRY_SCHEDULE setting.
 """
 
 import os

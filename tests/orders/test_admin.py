@@ -275,7 +275,7 @@ def test_staff_see_a_failed_email_with_its_error_and_retry_it(
         context={"contact_name": "N", "contact_email": "n@acme.test", "bounce_reason": "r"},
         to_email="a@acme.test",
         language="es",
-        reason="contact",
+        reason="team",  # a mailbox: a contact is checked again at delivery
         status="failed",
         attempts=8,
         last_error="SMTPServerDisconnected: gone",

@@ -443,3 +443,33 @@ def test_tp6_withdraws_the_pending_activation_reminder(order, staff_user, send):
         assert Notification.objects.get(template="orders/activation_reminder").status == "pending"
         _advance(order, staff_user, send, until=Step.CONNECTION)
     assert Notification.objects.get(template="orders/activation_reminder").status == "cancelled"
+
+
+def test_one_broken_order_does_not_hold_back_the_other_reminders(
+    order, customer, admin_user, ccm, staff_user, send, monkeypatch
+):
+    """Review §5: an unexpected error on one order (a bug, a row it cannot render) used to stop
+    the whole run, so no other order got its TP4 until that one was mended."""
+    import orders.services as order_services
+
+    second = order_create(
+        customer=customer,
+        product_line="internet",
+        title="Internet 1 Gbps, Córdoba",
+        services=[provisioning_service(customer, service_id="AR-COR-INT-90002")],
+        requester=admin_user,
+        care_manager=ccm,
+        received_on=datetime.date(2026, 11, 2),
+    )
+    first = _ready_for_tp4(order, staff_user, send)
+    second = _ready_for_tp4(second, staff_user, send)
+    real = order_services.touchpoint_record
+
+    def broken_for_the_first(*, order, **kwargs):
+        if order.pk == first.pk:
+            raise ValueError("a bug that only this order triggers")
+        return real(order=order, **kwargs)
+
+    monkeypatch.setattr(order_services, "touchpoint_record", broken_for_the_first)
+    with time_machine.travel(datetime.datetime(2026, 12, 9, 13, tzinfo=UTC), tick=False):
+        assert send(installation_reminders_send) == [second.number]

@@ -22,7 +22,10 @@ def sign_in():
 
 @pytest.fixture
 def invite(admin_user, customer):
-    """Invite a person to `customer` through the service; returns (invitation, raw token)."""
+    """Invite a person to `customer` through the service; returns (invitation, raw token).
+
+    The token is made as the invitation's e-mail would make it when it leaves the outbox
+    (`invitation_token_issue`); the tests that follow the e-mail itself read it from there."""
 
     def _invite(
         email: str = "invitee@acme.test",
@@ -34,7 +37,7 @@ def invite(admin_user, customer):
         language: str = "es",
         full_name: str = "Iris Invitee",
     ):
-        return services.invitation_create(
+        invitation = services.invitation_create(
             customer=customer,
             actor=actor,
             email=email,
@@ -43,6 +46,7 @@ def invite(admin_user, customer):
             role=role,
             permissions=permissions or {"tickets": Level.ACT, "billing": Level.VIEW},
         )
+        return invitation, services.invitation_token_issue(invitation=invitation)
 
     return _invite
 

@@ -5,6 +5,7 @@ from django.contrib.admin.sites import site
 from django.core import mail
 from django.urls import reverse
 
+from portal.errors import DomainError
 from portal.models import Feedback, TeamAssignment, TeamMailbox, TeamRole
 from tests.conftest import staff_login
 from tests.factories import TeamPersonFactory
@@ -232,3 +233,62 @@ def test_staff_see_feedback_in_admin_and_mark_it_answered(
     feedback.refresh_from_db()
     assert feedback.status == Feedback.Status.ANSWERED
     assert site._registry[Feedback].has_add_permission(None) is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_messages_cannot_pass_the_hourly_limit_together(
+    limited_membership, service_manager, settings
+):
+    """Review §5: the limit was checked before the message was stored and counted after, so
+    requests arriving together all passed the check. Here the database makes them wait for a
+    moment (another transaction writing), as a busy database would, and all six meet there."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from portal.services.feedback import feedback_submit
+
+    settings.FEEDBACK_PER_HOUR = 2
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_feedback_table() -> None:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("LOCK TABLE portal_feedback IN EXCLUSIVE MODE")
+            else:  # SQLite: an IMMEDIATE transaction holds the write lock from its start
+                Feedback.objects.filter(pk=0).delete()
+            holding.set()
+            release.wait(timeout=10)
+        connection.close()
+
+    results: list[str] = []
+
+    def send() -> None:
+        try:
+            feedback_submit(
+                membership=limited_membership,
+                kind="question",
+                subject="Where is the invoice?",
+                message="I cannot find it.",
+                language="en",
+            )
+            results.append("sent")
+        except DomainError:
+            results.append("refused")
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_feedback_table)
+    holder.start()
+    assert holding.wait(timeout=10)
+    senders = [threading.Thread(target=send) for _ in range(6)]
+    for thread in senders:
+        thread.start()
+    threading.Event().wait(0.5)  # every sender is past the limit check, waiting for the lock
+    release.set()
+    for thread in [holder, *senders]:
+        thread.join(timeout=30)
+
+    assert sorted(results) == ["refused"] * 4 + ["sent"] * 2
+    assert Feedback.objects.count() == 2

@@ -1,16 +1,29 @@
 """Operations: /healthz, the demo data command, the staff groups migration and the admin pages."""
 
 import socket
+import threading
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils import timezone
 
-from portal.models import AuditEvent, Customer, Invitation, Membership, User
+from portal.models import (
+    AuditEvent,
+    Customer,
+    Heartbeat,
+    Invitation,
+    Membership,
+    Notification,
+    User,
+)
 from portal.services import audit_record
+from portal.services.outbox import notifications_sweep
 from tests.conftest import staff_login
 from tests.factories import UserFactory
 
@@ -28,21 +41,135 @@ def unreachable_broker(settings):
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{_closed_port()}/0"
 
 
-def test_healthz_reports_database_and_broker_ok(client, db):
+@pytest.fixture
+def beat_ran(db):
+    """Beat's sweep ran a moment ago."""
+    notifications_sweep()
+
+
+def _beat_ran_ago(seconds: int) -> None:
+    Heartbeat.objects.filter(name="beat").update(beat_at=Now() - timedelta(seconds=seconds))
+
+
+def test_healthz_reports_database_broker_beat_and_the_outbox(client, beat_ran):
     response = client.get("/healthz")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    body = response.json()
+    assert body == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "beat": "ok",
+        "beat_age_seconds": body["beat_age_seconds"],
+        "failed_notifications": 0,
+        "oldest_due_pending_seconds": None,
+    }
+    assert 0 <= body["beat_age_seconds"] < 60
 
 
 def test_healthz_is_503_with_a_broker_error_when_the_broker_is_unreachable(
-    client, db, unreachable_broker
+    client, beat_ran, unreachable_broker
 ):
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "ok", "broker": "error"}
+    assert (response.json()["status"], response.json()["broker"]) == ("error", "error")
+    assert response.json()["database"] == "ok"
+
+
+def test_healthz_is_503_when_beat_has_not_swept_for_five_minutes(client, beat_ran):
+    _beat_ran_ago(4 * 60)
+    assert client.get("/healthz").status_code == 200
+
+    _beat_ran_ago(5 * 60 + 30)
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["beat"] == "late"
+    assert response.json()["beat_age_seconds"] >= 330
+
+
+def test_a_fresh_deployment_gives_beat_five_minutes_to_start(client, db):
+    """No sweep yet: the first look starts the clock; beat must run within five minutes."""
+    first = client.get("/healthz")
+    assert first.status_code == 200
+    assert first.json()["beat"] == "starting"
+
+    Heartbeat.objects.filter(name="beat").update(created_at=Now() - timedelta(minutes=6))
+    late = client.get("/healthz")
+    assert late.status_code == 503
+    assert late.json()["beat"] == "never ran"
+
+    notifications_sweep()
+    assert client.get("/healthz").json()["beat"] == "ok"
+
+
+def test_healthz_reports_failed_rows_and_the_oldest_due_pending_row(client, beat_ran, customer):
+    def row(event: str, **values) -> Notification:
+        return Notification.objects.create(
+            key=event,
+            event=event,
+            customer=customer,
+            template="portal/feedback",
+            to_email="x@acme.test",
+            language="es",
+            reason=Notification.Reason.TEAM,
+            **values,
+        )
+
+    row("failed-1", status=Notification.Status.FAILED)
+    row("failed-2", status=Notification.Status.FAILED)
+    row("due-for-ten-minutes", next_attempt_at=timezone.now() - timedelta(minutes=10))
+    row("due-for-a-minute", next_attempt_at=timezone.now() - timedelta(minutes=1))
+    row("scheduled", next_attempt_at=timezone.now() + timedelta(days=1))
+
+    body = client.get("/healthz").json()
+
+    assert body["failed_notifications"] == 2
+    assert 595 <= body["oldest_due_pending_seconds"] <= 660
+    assert body["status"] == "ok"  # reported for alerting; the portal itself is up
+
+
+class _CountingListener:
+    """A TCP port that counts connections and closes each at once, as a broker that answers
+    nothing useful: how often /healthz reaches for the broker."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(50)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_anonymous_healthz_calls_share_one_broker_probe(client, beat_ran, settings):
+    listener = _CountingListener()
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{listener.port}/0"
+    try:
+        answers = [client.get("/healthz") for _ in range(20)]
+    finally:
+        listener.close()
+
+    assert {answer.status_code for answer in answers} == {503}
+    assert {answer.json()["broker"] for answer in answers} == {"error"}
+    # One probe (kombu may reconnect once inside it), not one per call.
+    assert 1 <= listener.connections <= 2
 
 
 # --- seed_demo -----------------------------------------------------------------------------

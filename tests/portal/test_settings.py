@@ -34,7 +34,11 @@ _SETTINGS_VARIABLES = {
     "FEEDBACK_PER_HOUR",
     "EMAIL_RETRY_BACKOFF",
     "NOTIFICATION_MAX_ATTEMPTS",
+    "NOTIFICATION_RETRY_SCHEDULE",
     "NOTIFICATION_CLAIM_TIMEOUT",
+    "NOTIFICATION_MAX_WORKER_LOSSES",
+    "BEAT_STALE_AFTER",
+    "SUPPORT_FALLBACK_MAILBOX",
     "ORDER_REMINDER_BUSINESS_DAYS",
     "ORDERS_PAGE_SIZE",
     "TSC_MAILBOX",
@@ -78,6 +82,7 @@ def production_env(tmp_path) -> dict[str, str]:
         ALLOWED_HOSTS="portal.example.com",
         EMAIL_URL="smtp://mail.example.com:587",
         DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        SUPPORT_FALLBACK_MAILBOX="support@example.com",
     )
     return env
 
@@ -126,6 +131,9 @@ def test_deploy_check_passes_with_production_values(production_env):
         ("INVITATIONS_PER_DAY", "30/day"),
         ("ALLAUTH_TRUSTED_PROXY_COUNT", "one"),
         ("ALLAUTH_TRUSTED_PROXY_COUNT", "-1"),
+        ("NOTIFICATION_RETRY_SCHEDULE", "1m,soon"),
+        ("NOTIFICATION_RETRY_SCHEDULE", "1m,-5m"),
+        ("SUPPORT_FALLBACK_MAILBOX", "the support team"),
     ],
 )
 def test_malformed_value_stops_start_up_naming_the_variable(production_env, variable, value):

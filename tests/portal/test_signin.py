@@ -14,7 +14,7 @@ from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
@@ -195,7 +195,9 @@ def reset_user(other_customer):
 
 
 def _request_reset(client, email: str):
-    return client.post(RESET, {"email": email}, HTTP_ACCEPT_LANGUAGE="es")
+    """The reset e-mail goes through the outbox: it leaves once the request has committed."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(RESET, {"email": email}, HTTP_ACCEPT_LANGUAGE="es")
 
 
 def test_password_reset_response_is_the_same_for_known_and_unknown_addresses(client, reset_user):

@@ -30,6 +30,7 @@ from tickets.admin.forms import (
 )
 from tickets.admin.helpers import (
     BreachFilter,
+    EscalatedFilter,
     QueueFilter,
     StatusFilter,
     clock_text,
@@ -138,6 +139,7 @@ class TicketAdmin(StaffActionMixin, admin.ModelAdmin):
         StatusFilter,
         "impact",
         BreachFilter,
+        EscalatedFilter,
         QueueFilter,
         ("assignee", admin.RelatedOnlyFieldListFilter),
         "channel",

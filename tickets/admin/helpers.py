@@ -66,6 +66,31 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=self.value()) if self.value() else queryset
 
 
+class EscalatedFilter(admin.SimpleListFilter):
+    """Tickets the customer escalated (ticket_escalate): the ones to look at first."""
+
+    title = _("escalated")
+    parameter_name = "escalated"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("open", _("Escalated, still open")),
+            ("yes", _("Escalated")),
+            ("no", _("Not escalated")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(
+                last_escalated_at__isnull=False, status__in=Ticket.ACTIVE_STATUSES
+            )
+        if self.value() == "yes":
+            return queryset.filter(last_escalated_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(last_escalated_at__isnull=True)
+        return queryset
+
+
 class BreachFilter(admin.SimpleListFilter):
     """R-TT-3 in SQL. The stored deadline is exact for a running ticket; a waiting ticket's live
     deadline moves with its open pause, so it is breached only if it already was when the pause
