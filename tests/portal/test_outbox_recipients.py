@@ -169,12 +169,16 @@ def test_someone_no_longer_copied_on_a_ticket_gets_nothing_more(
     customer, limited_user, staff_user, django_capture_on_commit_callbacks
 ):
     from tickets.services import ticket_reply, ticket_watcher_add, ticket_watcher_remove
+    from tickets.watchers import ticket_watcher_confirm, watcher_confirmation_token
 
     ticket = ticket_open_for(customer, limited_user)
-    ticket_watcher_add(ticket=ticket, actor=limited_user, email="boss@acme.test", name="Boss")
+    watcher = ticket_watcher_add(
+        ticket=ticket, actor=limited_user, email="boss@acme.test", name="Boss"
+    )
+    ticket_watcher_confirm(token=watcher_confirmation_token(watcher))
     ticket_reply(ticket=ticket, author=staff_user, body="Technician on the way")
-    row = Notification.objects.get(to_email="boss@acme.test")
-    ticket_watcher_remove(ticket=ticket, email="boss@acme.test")
+    row = Notification.objects.get(to_email="boss@acme.test", template="tickets/reply")
+    ticket_watcher_remove(ticket=ticket, actor=limited_user, email="boss@acme.test")
     assert not Watcher.objects.filter(ticket=ticket).exists()
     mail.outbox.clear()
 
@@ -183,3 +187,29 @@ def test_someone_no_longer_copied_on_a_ticket_gets_nothing_more(
     row.refresh_from_db()
     assert row.last_error == "no longer copied on the ticket"
     assert mail.outbox == []
+
+
+def test_someone_copied_who_has_not_confirmed_gets_only_the_confirmation_request(
+    customer, limited_user
+):
+    from tickets.services import ticket_watcher_add
+
+    ticket = ticket_open_for(customer, limited_user)
+    ticket_watcher_add(ticket=ticket, actor=limited_user, email="boss@acme.test", name="Boss")
+    request = Notification.objects.get(to_email="boss@acme.test")
+    update = outbox.notify(
+        event=f"ticket:{ticket.number}:status:test",
+        template="tickets/status",
+        recipients=[Recipient("boss@acme.test", "es", Notification.Reason.COPIED)],
+        customer=customer,
+        kind="tickets",
+        context={"ticket": ticket.pk},
+    )[0]
+    mail.outbox.clear()
+
+    assert outbox.notification_deliver(notification_id=request.pk) == "sent"
+    assert outbox.notification_deliver(notification_id=update) == "cancelled"
+    assert (
+        Notification.objects.get(pk=update).last_error == "the person copied has not confirmed yet"
+    )
+    assert [message.to for message in mail.outbox] == [["boss@acme.test"]]

@@ -10,6 +10,7 @@ from django.core import mail
 
 from changes.models import ChangeRequest
 from portal.models import Notification
+from tests.conftest import staff_login
 from tests.factories import ticket_open_for
 from tests.portal.test_settings import _manage, production_env  # noqa: F401 - the fixture
 from tickets.services import ticket_escalate, ticket_reply
@@ -159,8 +160,7 @@ def test_staff_filter_the_tickets_list_by_escalation(customer, limited_user, set
     ticket_cancel(ticket=settled, actor=limited_user)
     tsc = UserFactory(email="agent@provider.test", is_staff=True)
     tsc.groups.add(Group.objects.get(name="TSC"))
-    client = Client()
-    client.force_login(tsc)
+    client = staff_login(Client(), tsc)
 
     def listed(value: str) -> set[str]:
         response = client.get(reverse("admin:tickets_ticket_changelist"), {"escalated": value})

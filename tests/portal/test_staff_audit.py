@@ -128,12 +128,13 @@ def test_staff_deactivating_a_person_is_audited_and_ends_their_sessions(
 
 
 def test_staff_sending_a_password_reset_is_audited_and_mails_the_person(
-    care_client, care, person, customer
+    care_client, care, person, customer, django_capture_on_commit_callbacks
 ):
-    response = care_client.post(
-        "/admin/portal/user/",
-        {"action": "send_password_reset", "_selected_action": [str(person.pk)]},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox hands it over on commit
+        response = care_client.post(
+            "/admin/portal/user/",
+            {"action": "send_password_reset", "_selected_action": [str(person.pk)]},
+        )
 
     assert response.status_code == 302
     (message,) = mail.outbox
