@@ -373,7 +373,8 @@ INVITATION_VALID_DAYS = _int("INVITATION_VALID_DAYS", 7)
 # The provider's catch-all for work routed by e-mail: every mailbox below that is not set falls
 # back to it, so an escalation, a customer's reply or a request outside the catalog always
 # reaches someone. `manage.py check --deploy` fails when a routing mailbox ends up empty.
-SUPPORT_FALLBACK_MAILBOX = _email("SUPPORT_FALLBACK_MAILBOX", "")
+# In development it is a local address, so the e-mails show under var/mail like the others.
+SUPPORT_FALLBACK_MAILBOX = _email("SUPPORT_FALLBACK_MAILBOX", "support@localhost" if DEBUG else "")
 # Where a customer's message goes when the account-team role it is for is vacant and that role
 # has no team mailbox in admin (R-TEAM, R-POR-6).
 TEAM_MAILBOX = _email("TEAM_MAILBOX", "") or SUPPORT_FALLBACK_MAILBOX

@@ -8,7 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import Invitation, Notification
+from portal.models import Invitation
 
 logger = logging.getLogger(__name__)
 
@@ -35,26 +35,13 @@ def email_send(*, subject: str, body: str, to: list[str], from_email: str, html:
 def invitation_send(invitation_id: int, token: str = "") -> None:
     """The old message's token is ignored: the invitation goes through the outbox, which makes a
     fresh link when it sends the e-mail."""
-    from portal.services.outbox import Recipient, notify
+    from portal.services import invitation_notify
 
     invitation = Invitation.objects.filter(pk=invitation_id).first()
     if invitation is None or not invitation.is_pending or invitation.sent_at is not None:
         return
     with transaction.atomic():
-        notify(
-            event=f"invitation:{invitation.reference}",
-            template="portal/invitation",
-            recipients=[
-                Recipient(
-                    email=invitation.email,
-                    name=invitation.full_name,
-                    language=invitation.language,
-                    reason=Notification.Reason.ACCOUNT,
-                )
-            ],
-            customer=invitation.customer,
-            context={"invitation": invitation.pk},
-        )
+        invitation_notify(invitation=invitation)
 
 
 @shared_task

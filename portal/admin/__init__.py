@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
-from portal.admin.history import KeepHistoryMixin
+from portal.admin.history import KeepHistoryMixin, ReadOnlyAdminMixin
 from portal.admin.team import TeamAssignmentInline
 from portal.errors import DomainError
 from portal.models import AuditEvent, Customer, Invitation, Membership, User
@@ -410,7 +410,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read only: the audit log is evidence."""
 
     list_display = ["created_at", "customer", "actor_email", "action", "target_email", "ip_address"]
@@ -418,15 +418,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_email", "target_email", "ip_address"]
     date_hierarchy = "created_at"
     list_select_related = ["customer"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # allauth's own admin pages would change a sign-in address or a second factor without the audit
@@ -436,29 +427,13 @@ admin.site.unregister(Authenticator)
 
 
 @admin.register(EmailAddress)
-class EmailAddressAdmin(BaseEmailAddressAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class EmailAddressAdmin(ReadOnlyAdminMixin, BaseEmailAddressAdmin):
+    pass
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(BaseAuthenticatorAdmin):
+class AuthenticatorAdmin(ReadOnlyAdminMixin, BaseAuthenticatorAdmin):
     exclude = ["data"]  # the TOTP secret and the recovery codes stay out of every page
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # Each area registers its own admin classes.

@@ -1,4 +1,5 @@
-"""Rows that the customers' history points at are retired, never deleted (review D2)."""
+"""Rows that the customers' history points at are retired, never deleted (review D2); evidence
+is never edited at all."""
 
 from django.db.models import Model
 
@@ -36,3 +37,17 @@ def history_points_at(obj: Model, history_from: tuple[str, ...]) -> bool:
         if related.exists():
             return True
     return False
+
+
+class ReadOnlyAdminMixin:
+    """ModelAdmin mixin: staff read these rows and never add, change or delete them (the audit
+    log is evidence; allauth's own pages would bypass it)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

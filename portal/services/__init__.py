@@ -286,8 +286,6 @@ def invitation_create(
     """Create an invitation and queue its e-mail through the outbox. The link's token is made
     when the e-mail is sent (invitation_token_issue): none is stored in the database or the
     broker before that, and a link that was never e-mailed cannot be used."""
-    from portal.services.outbox import Recipient, notify
-
     email = email.strip().lower()
     cleaned = permissions_clean(role=role, permissions=permissions)
     if Membership.objects.filter(customer=customer, user__email__iexact=email).exists():
@@ -321,21 +319,29 @@ def invitation_create(
         detail={"role": role, "permissions": cleaned},
         request=request,
     )
+    invitation_notify(invitation=invitation)
+    return invitation
+
+
+def invitation_notify(*, invitation: Invitation) -> None:
+    """Queue the invitation's e-mail in the caller's transaction; its link is made when it
+    leaves (invitation_token_issue)."""
+    from portal.services.outbox import Recipient, notify
+
     notify(
         event=f"invitation:{invitation.reference}",
         template="portal/invitation",
         recipients=[
             Recipient(
-                email=email,
+                email=invitation.email,
                 name=invitation.full_name,
-                language=language,
+                language=invitation.language,
                 reason=Notification.Reason.ACCOUNT,
             )
         ],
-        customer=customer,
+        customer=invitation.customer,
         context={"invitation": invitation.pk},
     )
-    return invitation
 
 
 def invitation_token_issue(*, invitation: Invitation) -> str:

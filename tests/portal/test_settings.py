@@ -179,6 +179,19 @@ def test_makemigrations_check_runs_without_a_secret_key(production_env):
     assert "No changes detected" in result.stdout
 
 
+def test_in_development_routed_work_falls_back_to_a_local_mailbox(production_env):
+    """`make run` has no mail relay and no staff mailboxes: an escalation still lands somewhere
+    a newcomer can read it (var/mail), while production must name a real one (portal.E001)."""
+    del production_env["SUPPORT_FALLBACK_MAILBOX"]
+    production_env["DEBUG"] = "1"
+    code = "from django.conf import settings; print(settings.TSC_MAILBOX)"
+
+    result = _manage(production_env, "shell", "-c", code)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "support@localhost"
+
+
 def test_debug_on_starts_without_a_secret_key(production_env):
     del production_env["SECRET_KEY"]
     production_env["DEBUG"] = "1"
