@@ -48,6 +48,8 @@ def browser(django_db_setup):
         )
         yield browser
         browser.close()
+        # Those second connections close with the loop, or the test database cannot be dropped.
+        connections.close_all()
 
 
 @pytest.fixture(scope="session")
