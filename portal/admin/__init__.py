@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
 from django.utils.decorators import method_decorator
@@ -236,6 +237,49 @@ class MembershipAdmin(admin.ModelAdmin):
 # What an account may do: a superuser's business only (review S1). Other staff see these read
 # only, and a POST that carries one of them is refused rather than silently ignored.
 POWER_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
+# Only a superuser chooses a password in the admin; other staff send the person a link.
+PASSWORD_FIELDS = ("password1", "password2", "usable_password")
+
+
+class PersonEmailMixin:
+    """One address, one person. Sign-in ignores case, so "Ana@Acme.example" is the address of
+    whoever has "ana@acme.example" (as a user or as one of allauth's sign-in addresses); the
+    portal keeps addresses in lower case."""
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        pk = self.instance.pk
+        users = User.objects.filter(email__iexact=email).exclude(pk=pk)
+        addresses = EmailAddress.objects.filter(email__iexact=email).exclude(user_id=pk)
+        if users.exists() or addresses.exists():
+            raise forms.ValidationError(
+                _("%(email)s is already the sign-in address of another person.") % {"email": email}
+            )
+        return email
+
+
+class PersonChangeForm(PersonEmailMixin, UserChangeForm):
+    pass
+
+
+class PersonCreationForm(PersonEmailMixin, AdminUserCreationForm):
+    """A superuser's add form: the address and, if they choose, a password."""
+
+
+class PersonAddForm(PersonEmailMixin, forms.ModelForm):
+    """Other staff add a customer's person without a password: the person chooses one through
+    the link they are sent (UserAdmin.save_related), so no staff member ever knows it."""
+
+    class Meta:
+        model = User
+        fields = ["email", "full_name", "language"]
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
 
 
 def _is_staff_account(user: User | None) -> bool:
@@ -277,9 +321,16 @@ class UserAdmin(KeepHistoryMixin, MembershipAuditMixin, BaseUserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    form = PersonChangeForm
+    add_form = PersonCreationForm
     readonly_fields = ["last_login", "date_joined"]
     inlines = [UserMembershipInline]
     actions = ["send_password_reset", "remove_mfa"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None and not request.user.is_superuser:
+            kwargs["form"] = PersonAddForm
+        return super().get_form(request, obj, **kwargs)
 
     def has_change_permission(self, request, obj=None) -> bool:
         if not super().has_change_permission(request, obj):
@@ -291,8 +342,10 @@ class UserAdmin(KeepHistoryMixin, MembershipAuditMixin, BaseUserAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or request.user.is_superuser:
+        if request.user.is_superuser:
             return fieldsets
+        if obj is None:
+            return [(None, {"classes": ["wide"], "fields": ["email", "full_name", "language"]})]
         # No password form for other staff: a person who is locked out gets a reset link.
         return [
             (title, {**options, "fields": [f for f in options["fields"] if f != "password"]})
@@ -306,10 +359,30 @@ class UserAdmin(KeepHistoryMixin, MembershipAuditMixin, BaseUserAdmin):
         return readonly
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        crafted = request.method == "POST" and any(f in request.POST for f in POWER_FIELDS)
+        refused = POWER_FIELDS + PASSWORD_FIELDS
+        crafted = request.method == "POST" and any(f in request.POST for f in refused)
         if crafted and not request.user.is_superuser:
             raise PermissionDenied
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change or request.user.is_superuser:
+            return
+        # Now that the person's memberships exist, the link (and its audit row) reaches them.
+        person = form.instance
+        try:
+            staff_services.user_password_reset_send(
+                user=person, actor=request.user, request=request
+            )
+        except DomainError as error:
+            self.message_user(request, error.message, messages.WARNING)
+        else:
+            self.message_user(
+                request,
+                _("%(email)s was sent a link to choose a password.") % {"email": person.email},
+                messages.SUCCESS,
+            )
 
     def save_model(self, request, obj, form, change):
         before = staff_services.user_snapshot(obj) if change else None

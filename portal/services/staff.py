@@ -7,17 +7,20 @@ record what changed and do what must follow (sessions, sign-in addresses)."""
 from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
-from portal.models import Area, AuditEvent, Customer, Level, Membership, User
+from portal.models import Area, AuditEvent, Customer, Level, Membership, Notification, User
 from portal.services import (
     audit_record,
     membership_feeds_revoke,
     sessions_end_unless_member_elsewhere,
 )
+from portal.services.outbox import Recipient, notify
 
 Action = AuditEvent.Action
 _BY_STAFF = {"by": "staff"}
@@ -70,6 +73,7 @@ def user_staff_edit_record(
             detail={"before": {"email": before["email"]}, "after": {"email": user.email}}
             | _BY_STAFF,
         )
+        _old_address_tell(user=user, old_email=before["email"])
     if before["is_active"] != user.is_active:
         action = Action.ACCOUNT_ENABLE if user.is_active else Action.ACCOUNT_DISABLE
         _record_for_person(user=user, actor=actor, action=action, request=request, detail=_BY_STAFF)
@@ -77,6 +81,25 @@ def user_staff_edit_record(
             # Django refuses the sessions of an inactive account; ending them also clears the
             # person's session list.
             transaction.on_commit(lambda: _sessions_end(user))
+
+
+def _old_address_tell(*, user: User, old_email: str) -> None:
+    """The person learns at the address they had that staff moved their sign-in elsewhere: if
+    they did not ask for it, they can say so before anybody signs in as them (a changed address
+    followed by a reset link is how an account is taken over)."""
+    notify(
+        event=f"user:{user.pk}:email-changed:{timezone.now().timestamp():.6f}",
+        template="portal/email_changed",
+        recipients=[
+            Recipient(
+                email=old_email,
+                name=user.full_name,
+                language=user.language or settings.LANGUAGE_CODE,
+                reason=Notification.Reason.ACCOUNT,
+            )
+        ],
+        context={"old_email": old_email, "new_email": user.email},
+    )
 
 
 def _sessions_end(user: User) -> None:

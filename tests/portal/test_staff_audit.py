@@ -101,6 +101,24 @@ def test_staff_changing_a_persons_email_is_audited_and_the_old_address_stops_wor
     assert "E-mail address: noc@acme.test → nico.new@acme.test" in lines
 
 
+def test_the_old_address_is_told_when_staff_change_a_persons_email(
+    care_client, person, django_capture_on_commit_callbacks
+):
+    """A changed address followed by a reset link is how an account is taken over: the person
+    hears of it at the address they had, with what to do if they did not ask for it."""
+    data = change_form_data(care_client.get(_user_url(person)))
+    data["email"] = "nico.new@acme.test"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = care_client.post(_user_url(person), data)
+
+    assert response.status_code == 302
+    (message,) = [m for m in mail.outbox if "noc@acme.test" in m.to[0]]
+    assert "nico.new@acme.test" in message.body
+    assert "noc@acme.test" in message.body
+    assert "did not ask for this" in message.body or "no lo pidió" in message.body
+
+
 def test_staff_deactivating_a_person_is_audited_and_ends_their_sessions(
     care_client, care, person, customer, django_capture_on_commit_callbacks
 ):

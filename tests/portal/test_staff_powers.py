@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.test import Client
 
-from portal.models import Membership, User
+from portal.models import AuditEvent, Membership, User
 from tests.admin_forms import change_form_data
 from tests.conftest import staff_login, staff_totp
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
@@ -233,26 +233,78 @@ def test_a_crafted_add_form_cannot_create_a_staff_member_or_superuser(editor, ed
         assert created is None
 
 
-def test_staff_can_still_add_a_customers_person_without_powers(db):
+def test_staff_add_a_customers_person_without_a_password_and_the_person_gets_a_link(
+    db, customer, django_capture_on_commit_callbacks
+):
+    """Only a superuser chooses a password in the admin: another staff member who adds a
+    customer's person (with their membership) never knows it; the person is sent a link."""
     care = UserFactory(email="care@provider.test", is_staff=True)
     care.groups.add(Group.objects.get(name="Customer Care"))
     client = staff_login(Client(), care)
+    page = client.get("/admin/portal/user/add/").content.decode()
+    assert 'name="email"' in page and 'name="password1"' not in page
 
-    response = client.post(
-        "/admin/portal/user/add/",
-        {
-            "email": "new@acme.test",
-            "usable_password": "true",
-            "password1": NEW_PASSWORD,
-            "password2": NEW_PASSWORD,
-            **NO_MEMBERSHIPS,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/portal/user/add/",
+            {
+                "email": "New@Acme.test",
+                "full_name": "Nina Nueva",
+                "language": "es",
+                "memberships-TOTAL_FORMS": "1",
+                "memberships-INITIAL_FORMS": "0",
+                "memberships-0-customer": str(customer.pk),
+                "memberships-0-role": Membership.Role.USER,
+                "memberships-0-services": "view",
+                "memberships-0-orders": "none",
+                "memberships-0-tickets": "act",
+                "memberships-0-changes": "none",
+                "memberships-0-billing": "none",
+                "memberships-0-is_active": "on",
+            },
+        )
 
     assert response.status_code == 302
-    created = User.objects.get(email="new@acme.test")
-    assert not created.is_staff and not created.is_superuser
-    assert not created.groups.exists()
+    created = User.objects.get(email="new@acme.test")  # kept in lower case
+    assert not created.has_usable_password()
+    assert not created.is_staff and not created.is_superuser and not created.groups.exists()
+    assert created.memberships.get().customer == customer
+    (message,) = mail.outbox
+    assert message.to[0].endswith("new@acme.test>") or message.to == ["new@acme.test"]
+    assert "/accounts/password/reset/key/" in message.body
+    assert AuditEvent.objects.filter(
+        customer=customer, action=AuditEvent.Action.PASSWORD_RESET_SEND, actor=care
+    ).exists()
+
+
+@pytest.mark.parametrize("field", ["password1", "password2", "usable_password"])
+def test_a_crafted_add_form_with_a_password_is_refused_unless_by_a_superuser(
+    editor, editor_client, field
+):
+    if editor.is_superuser:
+        pytest.skip("a superuser's add form takes a password")
+
+    response = editor_client.post(
+        "/admin/portal/user/add/",
+        {"email": "new@acme.test", field: NEW_PASSWORD, **NO_MEMBERSHIPS},
+    )
+
+    assert response.status_code == 403
+    assert not User.objects.filter(email="new@acme.test").exists()
+
+
+@pytest.mark.parametrize("taken", ["ANA@acme.test", "Root@Provider.test", "ana@ACME.TEST "])
+def test_an_address_taken_in_another_case_is_refused(editor, editor_client, person, root, taken):
+    other = MembershipFactory(customer=person.memberships.get().customer, user__email="x@acme.test")
+    data = change_form_data(editor_client.get(_user_url(other.user)))
+    if editor.has_perm("portal.change_user"):
+        data["email"] = taken
+
+        response = editor_client.post(_user_url(other.user), data)
+
+        assert response.status_code == 400
+        assert "is already the sign-in address of another person" in response.content.decode()
+    assert User.objects.get(pk=other.user.pk).email == "x@acme.test"
 
 
 # --- Memberships: staff are not customer members ----------------------------------------
