@@ -141,7 +141,9 @@ class TicketForm(forms.Form):
     )
     site_contact_name = forms.CharField(label=_("On-site contact"), max_length=150)
     site_contact_phone = forms.CharField(label=_("On-site contact phone"), max_length=40)
-    site_contact_email = forms.EmailField(label=_("On-site contact e-mail"), required=False)
+    site_contact_email = forms.EmailField(
+        label=_("On-site contact e-mail"), required=False, max_length=254
+    )
     access_hours = forms.CharField(
         label=_("Site access hours"),
         max_length=200,
@@ -211,9 +213,9 @@ class CancelForm(forms.Form):
 
 
 class WatcherForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
     name = forms.CharField(label=_("Name (optional)"), required=False, max_length=150)
 
 
 class WatcherRemoveForm(forms.Form):
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=254)

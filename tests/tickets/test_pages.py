@@ -339,6 +339,19 @@ def test_opening_a_ticket_redirects_to_it_with_its_number_and_targets(
     assert ticket.attachments.get().filename == "report.pdf"
 
 
+def test_an_on_site_address_longer_than_the_database_keeps_is_a_form_error(
+    admin_client, service
+):
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 14, tzinfo=UTC), tick=False):
+        response = admin_client.post(
+            reverse("tickets:create"),
+            _open_form(service, site_contact_email="n" * 250 + "@acme.test"),
+        )
+
+    assert response.status_code == 400
+    assert not Ticket.objects.exists()
+
+
 def test_the_limited_persona_may_open_a_ticket(limited_client, service):
     with time_machine.travel(datetime.datetime(2026, 3, 10, 14, tzinfo=UTC), tick=False):
         response = limited_client.post(reverse("tickets:create"), _open_form(service))

@@ -220,3 +220,16 @@ def test_the_audit_log_says_who_copied_whom_on_which_ticket(client, admin_user, 
 
     assert "Copied a person on a ticket" in page
     assert "boss@example.org" in page and ticket.number in page
+
+
+def test_an_address_longer_than_the_database_keeps_is_a_form_error_not_a_500(
+    client, admin_user, ticket, post
+):
+    """An e-mail address may be 320 characters by the standard; the database keeps 254."""
+    client.force_login(admin_user)
+    address = "x" * 250 + "@acme.test"
+
+    response = _copy(post, ticket, address)
+
+    assert response.status_code == 400
+    assert not Watcher.objects.filter(ticket=ticket).exists()

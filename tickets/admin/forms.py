@@ -84,7 +84,9 @@ class OpenForm(forms.Form):
     problem_started_at = datetime_field(_("Problem started"))
     site_contact_name = forms.CharField(label=_("On-site contact"), max_length=150)
     site_contact_phone = forms.CharField(label=_("On-site contact phone"), max_length=40)
-    site_contact_email = forms.EmailField(label=_("On-site contact e-mail"), required=False)
+    site_contact_email = forms.EmailField(
+        label=_("On-site contact e-mail"), required=False, max_length=254
+    )
     access_hours = forms.CharField(label=_("Site access hours"), max_length=200)
     checks_done = forms.CharField(
         label=_("What was already checked"),
