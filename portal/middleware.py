@@ -4,6 +4,9 @@ from urllib.parse import urlencode
 from allauth.account.authentication import get_authentication_records
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -169,3 +172,26 @@ class InvalidFormStatusMiddleware:
             if context.get("errors") or any(form.is_bound and form.errors for form in forms):
                 response.status_code = 400
         return response
+
+
+class AdminSelectionMiddleware:
+    """A changelist action posted with ids that are not ids of that model (a crafted or stale
+    form) answers 400 before the admin turns them into a query that would raise (a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        model_admin = getattr(view_func, "model_admin", None)
+        if model_admin is None or request.method != "POST" or not request.user.is_staff:
+            return None
+        pk = model_admin.model._meta.pk
+        try:
+            for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+                pk.to_python(value)
+        except ValidationError:
+            return HttpResponseBadRequest(_("The selection holds something that is not a row."))
+        return None

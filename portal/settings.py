@@ -169,6 +169,7 @@ MIDDLEWARE = [
     "portal.middleware.UserPreferencesMiddleware",
     "portal.middleware.ActiveCustomerMiddleware",
     "portal.middleware.StaffMfaMiddleware",
+    "portal.middleware.AdminSelectionMiddleware",
     "portal.middleware.InvalidFormStatusMiddleware",
 ]
 

@@ -430,6 +430,14 @@ class UserAdmin(KeepHistoryMixin, MembershipAuditMixin, BaseUserAdmin):
 
     @admin.action(description=_("Send a password reset link"), permissions=["change"])
     def send_password_reset(self, request, queryset):
+        if request.POST.get("select_across") == "1":
+            # "All N people" would mail every customer's person at once: never by one click.
+            self.message_user(
+                request,
+                _("Choose the people on the page: reset links are not sent to everyone at once."),
+                messages.WARNING,
+            )
+            return
         self._for_each_person(
             request,
             queryset,

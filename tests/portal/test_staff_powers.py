@@ -368,3 +368,38 @@ def test_no_bulk_action_on_the_user_list_touches_a_staff_account_unless_by_a_sup
         assert "remove_mfa" not in actions
         assert after == before
         assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("url", "action"),
+    [
+        ("/admin/portal/user/", "send_password_reset"),
+        ("/admin/tickets/ticket/", "assign_to_me"),
+        ("/admin/portal/service/", "delete_selected"),
+    ],
+)
+def test_an_action_on_a_selection_that_is_not_rows_is_a_400_not_a_500(root, url, action):
+    client = staff_login(Client(), root)
+
+    response = client.post(url, {"action": action, "_selected_action": ["abc"]})
+
+    assert response.status_code == 400
+
+
+def test_reset_links_are_not_sent_to_every_person_at_once(root, person, customer):
+    MembershipFactory(customer=customer, user__email="two@acme.test")
+    client = staff_login(Client(), root)
+
+    response = client.post(
+        "/admin/portal/user/",
+        {
+            "action": "send_password_reset",
+            "select_across": "1",
+            "_selected_action": [str(person.pk)],
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "reset links are not sent to everyone at once" in response.content.decode()
+    assert mail.outbox == []
