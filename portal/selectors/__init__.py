@@ -25,8 +25,13 @@ def members_for_customer(
         members = members.filter(
             Q(user__email__icontains=search) | Q(user__full_name__icontains=search)
         )
-    if status in ("active", "inactive"):
-        members = members.filter(is_active=status == "active")
+    # A person the provider's staff blocked (their account, not this membership) cannot sign
+    # in: they are not an active user of the customer, whatever the membership says.
+    signs_in = Q(is_active=True, user__is_active=True)
+    if status == "active":
+        members = members.filter(signs_in)
+    elif status == "inactive":
+        members = members.exclude(signs_in)
     return members.order_by("-is_active", "user__email")
 
 
@@ -101,7 +106,9 @@ def audit_events_for_customer(
 
 def user_counts_for_customer(customer: Customer) -> dict[str, int]:
     return {
-        "active": Membership.objects.filter(customer=customer, is_active=True).count(),
+        "active": Membership.objects.filter(
+            customer=customer, is_active=True, user__is_active=True
+        ).count(),
         "invited": invitations_pending_for_customer(customer).count(),
     }
 

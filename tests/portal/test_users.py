@@ -144,6 +144,27 @@ def test_users_list_searches_by_name_or_email_and_filters_by_status(
     assert bad.status_code == 400
 
 
+def test_a_person_the_provider_blocked_is_not_shown_as_an_active_user(
+    admin_client, limited_membership
+):
+    """Staff blocked the person's account in admin: the membership is still active, but they
+    cannot sign in, and the customer's administrator sees why."""
+    limited_membership.user.is_active = False
+    limited_membership.user.save(update_fields=["is_active"])
+
+    page = admin_client.get(reverse("portal:users")).content.decode()
+    active = admin_client.get(reverse("portal:users"), {"status": "active"}).content.decode()
+    inactive = admin_client.get(reverse("portal:users"), {"status": "inactive"}).content.decode()
+    edit = admin_client.get(
+        reverse("portal:user_edit", args=[limited_membership.reference])
+    ).content.decode()
+    dashboard = admin_client.get(reverse("portal:dashboard")).content.decode()
+
+    assert "Sign-in blocked by Lumen" in page and "Sign-in blocked by Lumen" in edit
+    assert "noc@acme.test" not in active and "noc@acme.test" in inactive
+    assert re.search(r'data-testid="active-users">\s*1\s*<', dashboard)
+
+
 # --- inviting --------------------------------------------------------------------------------
 
 
