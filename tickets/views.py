@@ -416,7 +416,11 @@ def watcher_add(request, number):
         form=WatcherForm(request.POST),
         name="watcher_form",
         action=lambda ticket, data: services.ticket_watcher_add(
-            ticket=ticket, actor=request.user, email=data["email"], name=data["name"]
+            ticket=ticket,
+            actor=request.user,
+            email=data["email"],
+            name=data["name"],
+            request=request,
         ),
         done=_(
             "We sent the person a link to confirm. Once they confirm, they receive every update "
@@ -434,7 +438,7 @@ def watcher_remove(request, number):
         form=WatcherRemoveForm(request.POST),
         name="watcher_remove_form",
         action=lambda ticket, data: services.ticket_watcher_remove(
-            ticket=ticket, actor=request.user, email=data["email"]
+            ticket=ticket, actor=request.user, email=data["email"], request=request
         ),
         done=_("The person is no longer copied."),
         anchor="#people",

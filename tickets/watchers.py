@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -100,7 +101,14 @@ def _caps_check(ticket: Ticket) -> None:
         )
 
 
-def ticket_watcher_add(*, ticket: Ticket, actor: User, email: str, name: str = "") -> Watcher:
+def ticket_watcher_add(
+    *,
+    ticket: Ticket,
+    actor: User,
+    email: str,
+    name: str = "",
+    request: HttpRequest | None = None,
+) -> Watcher:
     """Copy a person on the ticket: they get the confirmation link, and the updates once they
     confirm."""
     email = email.strip().lower()
@@ -118,6 +126,7 @@ def ticket_watcher_add(*, ticket: Ticket, actor: User, email: str, name: str = "
             actor=actor,
             target_email=email,
             detail={"ticket": ticket.number},
+            request=request,
         )
         notify(
             event=f"ticket:{ticket.number}:copied:{email}:{_stamp(watcher)}",
@@ -137,7 +146,9 @@ def ticket_watcher_add(*, ticket: Ticket, actor: User, email: str, name: str = "
     return watcher
 
 
-def ticket_watcher_remove(*, ticket: Ticket, actor: User, email: str) -> None:
+def ticket_watcher_remove(
+    *, ticket: Ticket, actor: User, email: str, request: HttpRequest | None = None
+) -> None:
     with transaction.atomic():
         removed, _rows = ticket.watchers.filter(email__iexact=email).delete()
         if removed:
@@ -147,6 +158,7 @@ def ticket_watcher_remove(*, ticket: Ticket, actor: User, email: str) -> None:
                 actor=actor,
                 target_email=email.strip().lower(),
                 detail={"ticket": ticket.number},
+                request=request,
             )
 
 

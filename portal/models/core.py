@@ -385,6 +385,9 @@ class AuditEvent(models.Model):
         two-factor requirement changed by staff, or the ticket a person was copied on."""
         if "ticket" in self.detail:  # a person copied on a ticket: which ticket
             return [{"field": _("Ticket"), "before": "", "after": self.detail["ticket"]}]
+        if self.detail.get("reason") in _SIGN_IN_REFUSALS:  # why a sign-in was refused
+            why = _SIGN_IN_REFUSALS[self.detail["reason"]]
+            return [{"field": _("Why"), "before": "", "after": why}]
         before, after = self.detail.get("before", {}), self.detail.get("after", {})
         if not after and "role" in self.detail:
             after = {"role": self.detail["role"], **self.detail.get("permissions", {})}
@@ -404,6 +407,13 @@ class AuditEvent(models.Model):
                 }
             )
         return rows
+
+
+# The reasons portal.adapters records for a refused sign-in with the right password.
+_SIGN_IN_REFUSALS = {
+    "account_inactive": _("sign-in blocked by the provider"),
+    "no_active_membership": _("no active membership"),
+}
 
 
 def _yes_no(value: bool) -> str:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -114,7 +115,9 @@ def contact_confirmation_send(*, contact: NotificationContact) -> None:
     contact.confirmation_sent_at = now
 
 
-def contact_add(*, customer: Customer, actor: User, **values) -> NotificationContact:
+def contact_add(
+    *, customer: Customer, actor: User, request: HttpRequest | None = None, **values
+) -> NotificationContact:
     values["email"] = values["email"].strip().lower()
     _check_kinds(values)
     with transaction.atomic():
@@ -128,11 +131,14 @@ def contact_add(*, customer: Customer, actor: User, **values) -> NotificationCon
             actor=actor,
             target_email=contact.email,
             detail={"kinds": contact.kinds},
+            request=request,
         )
     return contact
 
 
-def contact_update(*, contact: NotificationContact, actor: User, **values) -> NotificationContact:
+def contact_update(
+    *, contact: NotificationContact, actor: User, request: HttpRequest | None = None, **values
+) -> NotificationContact:
     """A new address must be confirmed again and is no longer bounced."""
     values["email"] = values["email"].strip().lower()
     _check_kinds(values)
@@ -169,11 +175,14 @@ def contact_update(*, contact: NotificationContact, actor: User, **values) -> No
             actor=actor,
             target_email=contact.email,
             detail={"kinds": contact.kinds, "address_changed": address_changed},
+            request=request,
         )
     return contact
 
 
-def contact_remove(*, contact: NotificationContact, actor: User) -> None:
+def contact_remove(
+    *, contact: NotificationContact, actor: User, request: HttpRequest | None = None
+) -> None:
     """The contact receives nothing more, reminders scheduled weeks ago included."""
     with transaction.atomic():
         notifications_cancel_for_contact(
@@ -186,11 +195,14 @@ def contact_remove(*, contact: NotificationContact, actor: User) -> None:
             customer=contact.customer,
             actor=actor,
             target_email=contact.email,
+            request=request,
         )
         contact.delete()
 
 
-def contact_resend(*, contact: NotificationContact, actor: User) -> None:
+def contact_resend(
+    *, contact: NotificationContact, actor: User, request: HttpRequest | None = None
+) -> None:
     """Another confirmation link; at most one per RESEND_INTERVAL, since it goes to a third party."""
     if contact.is_confirmed and not contact.is_bounced:
         raise DomainError(_("This address is already confirmed."))
@@ -215,6 +227,7 @@ def contact_resend(*, contact: NotificationContact, actor: User) -> None:
             actor=actor,
             target_email=contact.email,
             detail={"confirmation_resent": True},
+            request=request,
         )
 
 

@@ -68,7 +68,10 @@ def contact_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_add(
-                customer=request.customer, actor=request.user, **form.contact_values()
+                customer=request.customer,
+                actor=request.user,
+                request=request,
+                **form.contact_values(),
             )
         except DomainError as error:
             refused = error
@@ -94,7 +97,9 @@ def contact_edit(request, reference):
     refused = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_update(contact=contact, actor=request.user, **form.contact_values())
+            services.contact_update(
+                contact=contact, actor=request.user, request=request, **form.contact_values()
+            )
         except DomainError as error:
             refused = error
             _show_error(form, error)
@@ -114,7 +119,7 @@ def contact_edit(request, reference):
 @member_required(admin=True, methods=("POST",))
 def contact_remove(request, reference):
     contact = selectors.notification_contact_get(request.customer, reference)
-    services.contact_remove(contact=contact, actor=request.user)
+    services.contact_remove(contact=contact, actor=request.user, request=request)
     messages.success(
         request, _("%(email)s no longer receives notifications.") % {"email": contact.email}
     )
@@ -125,7 +130,7 @@ def contact_remove(request, reference):
 def contact_resend(request, reference):
     contact = selectors.notification_contact_get(request.customer, reference)
     try:
-        services.contact_resend(contact=contact, actor=request.user)
+        services.contact_resend(contact=contact, actor=request.user, request=request)
     except RateLimited as error:  # the list again, with the message, as a 429
         messages.error(request, error.message)
         return _render_list(request, status=error.status)

@@ -14,6 +14,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
@@ -142,7 +143,7 @@ def test_the_right_password_of_a_deactivated_person_counts_towards_the_rate_limi
 
 
 def test_the_refusal_of_a_right_password_is_in_the_audit_log_with_its_reason(
-    client, sign_in, inactive_membership, customer
+    client, sign_in, inactive_membership, customer, admin_user
 ):
     person = inactive_membership.user
 
@@ -152,6 +153,10 @@ def test_the_refusal_of_a_right_password_is_in_the_audit_log_with_its_reason(
     assert event.detail == {"reason": "no_active_membership"}
     assert event.customer == customer
     assert event.actor == person
+    administrator = Client()
+    administrator.force_login(admin_user)
+    page = administrator.get("/audit/").content.decode()
+    assert "Why: no active membership" in " ".join(page.split())
 
 
 def test_person_with_one_active_membership_among_inactive_ones_still_signs_in(

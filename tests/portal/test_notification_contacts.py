@@ -293,10 +293,11 @@ def test_add_records_the_contact_and_sends_a_confirmation_that_works(
     assert contact.confirmed_at is None and contact.confirmation_sent_at is not None
     assert contact.created_by == admin_user
     event = AuditEvent.objects.get(action=AuditEvent.Action.CONTACT_ADD)
-    assert (event.customer, event.actor, event.target_email) == (
+    assert (event.customer, event.actor, event.target_email, event.ip_address) == (
         customer,
         admin_user,
         "noc.bue@acme.test",
+        "127.0.0.1",
     )
     notification = Notification.objects.get(to_email="noc.bue@acme.test")
     assert notification.reason == Notification.Reason.CONFIRMATION
@@ -503,7 +504,11 @@ def test_remove_deletes_the_contact_and_records_it(admin_client, contact, admin_
     assert response["Location"] == LIST
     assert not NotificationContact.objects.filter(pk=contact.pk).exists()
     event = AuditEvent.objects.get(action=AuditEvent.Action.CONTACT_REMOVE)
-    assert (event.actor, event.target_email) == (admin_user, "carla@acme.test")
+    assert (event.actor, event.target_email, event.ip_address) == (
+        admin_user,
+        "carla@acme.test",
+        "127.0.0.1",
+    )
     follow = admin_client.get(LIST)
     assert _messages(follow) == ["carla@acme.test no longer receives notifications."]
 

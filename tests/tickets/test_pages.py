@@ -339,9 +339,7 @@ def test_opening_a_ticket_redirects_to_it_with_its_number_and_targets(
     assert ticket.attachments.get().filename == "report.pdf"
 
 
-def test_an_on_site_address_longer_than_the_database_keeps_is_a_form_error(
-    admin_client, service
-):
+def test_an_on_site_address_longer_than_the_database_keeps_is_a_form_error(admin_client, service):
     with time_machine.travel(datetime.datetime(2026, 3, 10, 14, tzinfo=UTC), tick=False):
         response = admin_client.post(
             reverse("tickets:create"),

@@ -233,3 +233,17 @@ def test_an_address_longer_than_the_database_keeps_is_a_form_error_not_a_500(
 
     assert response.status_code == 400
     assert not Watcher.objects.filter(ticket=ticket).exists()
+
+
+def test_copying_and_uncopying_a_person_records_where_it_was_done_from(
+    client, admin_user, ticket, post
+):
+    client.force_login(admin_user)
+    _copy(post, ticket, "boss@example.org")
+    post(reverse("tickets:watcher_remove", args=[ticket.number]), {"email": "boss@example.org"})
+
+    events = AuditEvent.objects.filter(
+        action__in=[AuditEvent.Action.WATCHER_ADD, AuditEvent.Action.WATCHER_REMOVE]
+    )
+    assert events.count() == 2
+    assert [event.ip_address for event in events] == ["127.0.0.1", "127.0.0.1"]
