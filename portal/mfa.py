@@ -2,9 +2,20 @@
 
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalMFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        # Only staff are ever refused (below): say why and what to do instead.
+        "cannot_delete_authenticator": _(
+            "The staff administration requires your authenticator app, so it cannot be "
+            "switched off here. If you lost your phone, a superuser removes it and you set up "
+            "a new one at your next visit."
+        ),
+    }
+
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """A staff member cannot switch off their own authenticator app: the admin requires it
         (A1), and a session opened before it existed must not be able to swap it for an

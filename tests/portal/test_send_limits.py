@@ -73,6 +73,7 @@ def test_confirmation_links_are_capped_per_customer_per_day_re_adds_included(
         assert refused.status_code == 429
         page = refused.content.decode()
         assert "Se enviaron 3 enlaces de confirmación" in page
+        assert "Corrija los errores" not in page  # nothing to correct: it is a cap
         assert 'name="email"' in page and "c@example.org" in page  # the form, as it was filled
         assert not NotificationContact.objects.filter(email="c@example.org").exists()
         readdress = post(edit, _contact("b3@example.org"))

@@ -207,6 +207,7 @@ def test_a_staff_member_cannot_switch_off_their_authenticator_app(client, staff)
 
     assert page.status_code == 200
     assert response.status_code == 400
+    assert "a superuser removes it" in response.content.decode()  # says why, and what instead
     assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
 
 
