@@ -47,10 +47,10 @@ def _build(template: str, *, to: str, language: str, context: dict) -> EmailMult
 
 
 def invitation(invitation, token: str) -> EmailMultiAlternatives:
+    """To an address nobody has confirmed: the customer's display name and the link, never
+    a name the customer's administrator typed (the invitee's, or their own as the inviter),
+    which would let anyone send their text from the provider's domain."""
     url = settings.PORTAL_BASE_URL + reverse("portal:invitation_accept", kwargs={"token": token})
-    inviter = (
-        invitation.invited_by.get_full_name() if invitation.invited_by else settings.PROVIDER_NAME
-    )
     return _build(
         "portal/invitation",
         to=invitation.email,
@@ -58,7 +58,6 @@ def invitation(invitation, token: str) -> EmailMultiAlternatives:
         context={
             "invitation": invitation,
             "url": url,
-            "inviter": inviter,
             "customer": invitation.customer,
             "has_account": user_exists(invitation.email),
         },
@@ -85,14 +84,36 @@ _builders: dict[str, NotificationBuilder] = {}
 _renderers: dict[str, NotificationRenderer] = {}
 _sent_hooks: dict[str, NotificationHook] = {}
 _recipient_checks: dict[str, NotificationHook] = {}
+_to_unconfirmed: set[str] = set()
 
 
-def notification_context(template: str) -> Callable[[NotificationBuilder], NotificationBuilder]:
+def notification_context(
+    template: str, *, to_unconfirmed: bool = False
+) -> Callable[[NotificationBuilder], NotificationBuilder]:
+    """Registers the builder of an outbox template. `to_unconfirmed`: the template asks an
+    address that has confirmed nothing yet (a confirmation link), see notification_to_unconfirmed.
+    """
+
     def register(builder: NotificationBuilder) -> NotificationBuilder:
         _builders[template] = builder
+        if to_unconfirmed:
+            _to_unconfirmed.add(template)
         return builder
 
     return register
+
+
+def notification_to_unconfirmed(notification: "Notification") -> bool:
+    """Whether the row goes to an address that has not confirmed it wants the customer's
+    e-mails. The customer can type any address, so such an e-mail carries nothing the customer
+    typed (no display name: the name is the customer's free text) and does not tell the
+    stranger who the customer's administrators are."""
+    from portal.models import Notification
+
+    return (
+        notification.reason == Notification.Reason.CONFIRMATION
+        or notification.template in _to_unconfirmed
+    )
 
 
 def notification_renderer(
@@ -219,6 +240,7 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
         return message
     customer = notification.customer
     zone = customer.timezone if customer else settings.TIME_ZONE
+    to_unconfirmed = notification_to_unconfirmed(notification)
     with translation.override(notification.language), timezone.override(zone):
         context = {
             "PROVIDER_NAME": settings.PROVIDER_NAME,
@@ -228,7 +250,8 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
             "customer": customer,
             "reference": notification.subject_reference,
             "kind_label": NotificationKind(notification.kind).label if notification.kind else "",
-            "admin_emails": _admin_emails(customer),
+            "to_unconfirmed": to_unconfirmed,
+            "admin_emails": [] if to_unconfirmed else _admin_emails(customer),
             **notification.context,
         }
         builder = _builders.get(notification.template)
@@ -244,7 +267,8 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
         subject = subject_render(f"{name}_subject.txt", context)
         text = render_to_string("emails/notification.txt", context)
         html = render_to_string("emails/notification.html", context)
-    to = formataddr((notification.to_name, notification.to_email))
+    name = "" if to_unconfirmed else notification.to_name
+    to = formataddr((name, notification.to_email))
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -259,7 +283,7 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
     return message
 
 
-@notification_context("portal/contact_confirm")
+@notification_context("portal/contact_confirm", to_unconfirmed=True)
 def _contact_confirm(notification: "Notification") -> dict:
     from portal.models import NotificationContact
     from portal.services.notification_contacts import contact_confirmation_token
