@@ -3,6 +3,8 @@
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from email.utils import formataddr
 from typing import TYPE_CHECKING
 
@@ -221,6 +223,33 @@ def _admin_emails(customer) -> list[str]:
     )
 
 
+def mailbox_format(name: str, email: str) -> str:
+    """`Name <address>` for a To header, or the bare address when the header, as this Python
+    writes and reads it back, would not carry exactly that one name and address.
+
+    Python 3.12's e-mail package loses the quotes around a display name when it folds a long
+    header or encodes part of a name in RFC 2047: "Compras, Logística" then reads as two
+    recipients, "Ventas: Acme Logística" as a group, a "(...)" as a comment. A name is a
+    courtesy and the address must be right, so the header is written and parsed here as it
+    will be sent and the name kept only if it survives. Line breaks become spaces (a name
+    typed with one made every attempt fail)."""
+    name = " ".join(name.split())
+    if not name:
+        return email
+    value = formataddr((name, email))
+    header = EmailMessage(policy=policy.SMTP)
+    try:
+        header["To"] = value
+        parsed = message_from_bytes(header.as_bytes(), policy=policy.default)["To"]
+        (group,) = parsed.groups
+        (address,) = group.addresses
+    except Exception:  # noqa: BLE001 - any parser or folder failure: the address alone is safe
+        return email
+    if group.display_name is None and (address.display_name, address.addr_spec) == (name, email):
+        return value
+    return email
+
+
 def _outbox_headers(notification: "Notification") -> dict[str, str]:
     return {
         "Message-ID": notification.message_id,
@@ -268,7 +297,7 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
         text = render_to_string("emails/notification.txt", context)
         html = render_to_string("emails/notification.html", context)
     name = "" if to_unconfirmed else notification.to_name
-    to = formataddr((name, notification.to_email))
+    to = mailbox_format(name, notification.to_email)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
