@@ -3,6 +3,8 @@
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from email.utils import formataddr
 from typing import TYPE_CHECKING
 
@@ -47,10 +49,10 @@ def _build(template: str, *, to: str, language: str, context: dict) -> EmailMult
 
 
 def invitation(invitation, token: str) -> EmailMultiAlternatives:
+    """To an address nobody has confirmed: the customer's display name and the link, never
+    a name the customer's administrator typed (the invitee's, or their own as the inviter),
+    which would let anyone send their text from the provider's domain."""
     url = settings.PORTAL_BASE_URL + reverse("portal:invitation_accept", kwargs={"token": token})
-    inviter = (
-        invitation.invited_by.get_full_name() if invitation.invited_by else settings.PROVIDER_NAME
-    )
     return _build(
         "portal/invitation",
         to=invitation.email,
@@ -58,7 +60,6 @@ def invitation(invitation, token: str) -> EmailMultiAlternatives:
         context={
             "invitation": invitation,
             "url": url,
-            "inviter": inviter,
             "customer": invitation.customer,
             "has_account": user_exists(invitation.email),
         },
@@ -85,14 +86,36 @@ _builders: dict[str, NotificationBuilder] = {}
 _renderers: dict[str, NotificationRenderer] = {}
 _sent_hooks: dict[str, NotificationHook] = {}
 _recipient_checks: dict[str, NotificationHook] = {}
+_to_unconfirmed: set[str] = set()
 
 
-def notification_context(template: str) -> Callable[[NotificationBuilder], NotificationBuilder]:
+def notification_context(
+    template: str, *, to_unconfirmed: bool = False
+) -> Callable[[NotificationBuilder], NotificationBuilder]:
+    """Registers the builder of an outbox template. `to_unconfirmed`: the template asks an
+    address that has confirmed nothing yet (a confirmation link), see notification_to_unconfirmed.
+    """
+
     def register(builder: NotificationBuilder) -> NotificationBuilder:
         _builders[template] = builder
+        if to_unconfirmed:
+            _to_unconfirmed.add(template)
         return builder
 
     return register
+
+
+def notification_to_unconfirmed(notification: "Notification") -> bool:
+    """Whether the row goes to an address that has not confirmed it wants the customer's
+    e-mails. The customer can type any address, so such an e-mail carries nothing the customer
+    typed (no display name: the name is the customer's free text) and does not tell the
+    stranger who the customer's administrators are."""
+    from portal.models import Notification
+
+    return (
+        notification.reason == Notification.Reason.CONFIRMATION
+        or notification.template in _to_unconfirmed
+    )
 
 
 def notification_renderer(
@@ -200,6 +223,33 @@ def _admin_emails(customer) -> list[str]:
     )
 
 
+def mailbox_format(name: str, email: str) -> str:
+    """`Name <address>` for a To header, or the bare address when the header, as this Python
+    writes and reads it back, would not carry exactly that one name and address.
+
+    Python 3.12's e-mail package loses the quotes around a display name when it folds a long
+    header or encodes part of a name in RFC 2047: "Compras, Logística" then reads as two
+    recipients, "Ventas: Acme Logística" as a group, a "(...)" as a comment. A name is a
+    courtesy and the address must be right, so the header is written and parsed here as it
+    will be sent and the name kept only if it survives. Line breaks become spaces (a name
+    typed with one made every attempt fail)."""
+    name = " ".join(name.split())
+    if not name:
+        return email
+    value = formataddr((name, email))
+    header = EmailMessage(policy=policy.SMTP)
+    try:
+        header["To"] = value
+        parsed = message_from_bytes(header.as_bytes(), policy=policy.default)["To"]
+        (group,) = parsed.groups
+        (address,) = group.addresses
+    except Exception:  # noqa: BLE001 - any parser or folder failure: the address alone is safe
+        return email
+    if group.display_name is None and (address.display_name, address.addr_spec) == (name, email):
+        return value
+    return email
+
+
 def _outbox_headers(notification: "Notification") -> dict[str, str]:
     return {
         "Message-ID": notification.message_id,
@@ -219,6 +269,7 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
         return message
     customer = notification.customer
     zone = customer.timezone if customer else settings.TIME_ZONE
+    to_unconfirmed = notification_to_unconfirmed(notification)
     with translation.override(notification.language), timezone.override(zone):
         context = {
             "PROVIDER_NAME": settings.PROVIDER_NAME,
@@ -228,7 +279,8 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
             "customer": customer,
             "reference": notification.subject_reference,
             "kind_label": NotificationKind(notification.kind).label if notification.kind else "",
-            "admin_emails": _admin_emails(customer),
+            "to_unconfirmed": to_unconfirmed,
+            "admin_emails": [] if to_unconfirmed else _admin_emails(customer),
             **notification.context,
         }
         builder = _builders.get(notification.template)
@@ -244,7 +296,8 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
         subject = subject_render(f"{name}_subject.txt", context)
         text = render_to_string("emails/notification.txt", context)
         html = render_to_string("emails/notification.html", context)
-    to = formataddr((notification.to_name, notification.to_email))
+    name = "" if to_unconfirmed else notification.to_name
+    to = mailbox_format(name, notification.to_email)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -259,7 +312,7 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
     return message
 
 
-@notification_context("portal/contact_confirm")
+@notification_context("portal/contact_confirm", to_unconfirmed=True)
 def _contact_confirm(notification: "Notification") -> dict:
     from portal.models import NotificationContact
     from portal.services.notification_contacts import contact_confirmation_token

@@ -192,7 +192,7 @@ def _person(user) -> str:
     return user.get_full_name() or user.email
 
 
-@notification_context("tickets/watcher_confirm")
+@notification_context("tickets/watcher_confirm", to_unconfirmed=True)
 def _watcher_confirm(notification) -> dict:
     """To a person just copied: the ticket's number, the customer's name and the link; nothing
     the customer wrote (subject, description, the name they typed), until the person confirms.

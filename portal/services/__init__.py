@@ -332,9 +332,9 @@ def invitation_notify(*, invitation: Invitation) -> None:
         event=f"invitation:{invitation.reference}",
         template="portal/invitation",
         recipients=[
+            # No name: it is the administrator's free text, to an address not yet confirmed.
             Recipient(
                 email=invitation.email,
-                name=invitation.full_name,
                 language=invitation.language,
                 reason=Notification.Reason.ACCOUNT,
             )

@@ -100,10 +100,10 @@ def contact_confirmation_send(*, contact: NotificationContact) -> None:
     notify(
         event=f"contact.confirm:{contact.reference}:{now.timestamp():.6f}",
         template="portal/contact_confirm",
+        # No name: it is the customer's free text, and the address has not confirmed yet.
         recipients=[
             Recipient(
                 email=contact.email,
-                name=contact.name,
                 language=contact.language,
                 reason=Notification.Reason.CONFIRMATION,
             )
