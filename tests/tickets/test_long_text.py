@@ -134,3 +134,27 @@ def test_a_billing_reply_over_the_limit_is_a_form_error(admin_client, admin_user
     assert "This text has 100,001 characters, more than the 100,000" in page
     assert log in page
     assert not BillingMessage.objects.filter(request=billing_request, author=admin_user).exists()
+
+
+def test_a_billing_request_description_keeps_its_10000_characters_with_the_same_error(
+    admin_client, admin_user, customer
+):
+    _english(admin_user)
+    invoice = invoice_with_lines(customer, number="FA-0001-00000091")
+    description = _log(10_001)
+
+    response = admin_client.post(
+        reverse("billing:request_create"),
+        {
+            "kind": "question",
+            "subject": "Lines",
+            "description": description,
+            "invoice": invoice.number,
+        },
+    )
+
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert "This text has 10,001 characters, more than the 10,000 a message can have." in page
+    assert 'maxlength="10000"' in page
+    assert description in page
