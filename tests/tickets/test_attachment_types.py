@@ -961,3 +961,41 @@ def test_checking_a_large_office_file_stays_fast():
     started = time.perf_counter()
     assert content_type_sniff(upload) == XLSX
     assert time.perf_counter() - started < 3
+
+
+# --- what the form says about text files (QA review) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("en", "plain text (.txt, .log, .csv — served as .txt)"),
+        ("es", "texto (.txt, .log, .csv; se descargan como .txt)"),
+        ("pt-br", "texto (.txt, .log, .csv; são baixados como .txt)"),
+    ],
+)
+def test_the_forms_say_that_text_files_come_back_as_txt(
+    admin_client, admin_user, ticket, language, says
+):
+    admin_user.language = language
+    admin_user.save()
+
+    for url in (
+        reverse("tickets:create"),
+        reverse("tickets:detail", args=[ticket.number]),
+        reverse("billing:request_create"),
+    ):
+        page = html.unescape(admin_client.get(url).content.decode())
+        assert says in page, url
+
+
+def test_a_csv_is_stored_and_served_as_txt_as_the_form_says(admin_client, ticket):
+    csv = "fecha;enlace;latencia_ms\n2026-12-07 03:00;AR-BUE-IPVPN-20001;38,4 ±0,2\n".encode()
+
+    assert _reply(admin_client, ticket, "latencias.csv", csv).status_code == 302
+
+    attachment = Attachment.objects.get()
+    assert (attachment.filename, attachment.content_type) == ("latencias.txt", "text/plain")
+    response, body = _download(admin_client, ticket, attachment)
+    assert response["Content-Disposition"] == 'attachment; filename="latencias.txt"'
+    assert body == csv
