@@ -20,7 +20,7 @@ from billing.selectors import (
 from portal.errors import DomainError
 from portal.selectors.inventory import services_for_customer
 from tickets.attachments import ALLOWED_LABEL
-from tickets.forms import MultipleFileField
+from tickets.forms import LongTextField, MultipleFileField
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 CREDIT_FIELDS = ("requested_amount", "currency", "service", "outage_start", "outage_end")
@@ -84,10 +84,10 @@ class BillingRequestForm(forms.Form):
         empty_label=_("Choose an invoice"),
     )
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    description = forms.CharField(
+    description = LongTextField(
         label=_("Description"),
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10_000,
+        rows=5,
         help_text=_(
             "For a question, what you want to know; for a dispute, why the amounts are wrong; "
             "for a credit, what happened and what it cost you."

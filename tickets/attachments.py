@@ -26,9 +26,11 @@ ALLOWED = {
     uploads.PCAP: "pcap",
     uploads.TEXT: "text",
 }
+# Text of any name is stored and downloaded as .txt (portal.downloads): a .csv comes back as
+# .txt, so the label says so before the upload.
 ALLOWED_LABEL = format_lazy(
-    "PDF, PNG, JPEG, GIF, WebP, Word, Excel, pcap, {text} (.txt, .log, .csv)",
-    text=gettext_lazy("plain text"),
+    "PDF, PNG, JPEG, GIF, WebP, Word, Excel, pcap, {text}",
+    text=gettext_lazy("plain text (.txt, .log, .csv — served as .txt)"),
 )
 
 

@@ -4,6 +4,7 @@ what the ticket page posts (reply, escalate, reopen, cancel, people copied)."""
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.errors import DomainError
@@ -15,6 +16,10 @@ from tickets.models import Impact, Ticket
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 MAX_FILES = 10
+# What a customer may type or paste into one box: a long message, or a few hundred lines of log.
+# Even at 4 bytes a character it stays far below DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), so a
+# longer paste gets this field's error, with the text kept, instead of the 413 page.
+TEXT_MAX_CHARS = 100_000
 
 
 class MultipleFileInput(forms.FileInput):
@@ -47,6 +52,39 @@ class MultipleFileField(forms.FileField):
         if errors:
             raise forms.ValidationError(errors)
         return files
+
+
+class LongTextField(forms.CharField):
+    """A free-text box (a reply, a description) of at most TEXT_MAX_CHARS characters, counted
+    as the browser's maxlength counts them: a line break is one character, though the browser
+    sends it as CR LF, so line breaks are stored as LF. The error says what to do with a longer
+    log; portal.js shows data-limit-note when a paste is cut at the limit."""
+
+    def __init__(self, *, rows: int = 4, max_length: int = TEXT_MAX_CHARS, **kwargs):
+        note = _(
+            "The text reached the most a message can have: what you pasted beyond it was not "
+            "kept. Attach long logs as a .txt or .log file instead."
+        )
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows, "data-limit-note": note}))
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > self.max_length:
+            raise forms.ValidationError(
+                _(
+                    "This text has %(count)s characters, more than the %(limit)s a message can "
+                    "have. Attach long logs as a .txt or .log file instead."
+                )
+                % {
+                    "count": number_format(len(value), force_grouping=True),
+                    "limit": number_format(self.max_length, force_grouping=True),
+                },
+                code="max_length",
+            )
 
 
 def _attachments_field() -> MultipleFileField:
@@ -134,9 +172,9 @@ class TicketForm(forms.Form):
     )
     problem_started_at = forms.DateTimeField(label=_("When it started"), widget=_DATETIME)
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    description = forms.CharField(
+    description = LongTextField(
         label=_("Description"),
-        widget=forms.Textarea(attrs={"rows": 5}),
+        rows=5,
         help_text=_("What fails, since when, and what you see (error messages, alarms)."),
     )
     site_contact_name = forms.CharField(label=_("On-site contact"), max_length=150)
@@ -149,10 +187,10 @@ class TicketForm(forms.Form):
         max_length=200,
         help_text=_("When our technicians can enter the site, e.g. 'Mon-Fri 08:00-18:00'."),
     )
-    checks_done = forms.CharField(
+    checks_done = LongTextField(
         label=_("What you already checked"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        rows=3,
         help_text=_("Power, cabling, a restart of the router: it saves time."),
     )
 
@@ -176,9 +214,7 @@ class TicketForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(
-        label=_("Your message"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    body = LongTextField(label=_("Your message"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -50,6 +50,43 @@ def test_a_reply_too_large_gets_the_413_page_and_a_way_back(
     expect(page).to_have_url(re.compile(f"/tickets/{ticket.number}/$"))
 
 
+def test_a_long_paste_says_it_was_cut_and_a_huge_text_gets_its_own_413_page(
+    page, screenshot, admin_user, ticket
+):
+    """QA review of issue 13: the reply box takes 100,000 characters and says so when a paste
+    is cut there; a text over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) sent by a browser that
+    ignores maxlength gets a 413 page about the text, not about files."""
+    line = "2026-12-07 03:12:44 ge-0/0/1 link down (LOS) · BGP 203.0.113.1 Idle -> Active\n"
+    sign_in(page, admin_user.email)
+    page.goto(f"/tickets/{ticket.number}/")
+    form = page.get_by_test_id("reply-form")
+    box = form.locator("textarea")
+    expect(box).to_have_attribute("maxlength", "100000")
+
+    box.fill(line * 1300)  # 105,300 characters
+    assert box.evaluate("box => box.value.length") == 100_000
+    note = form.locator("[data-limit-reached]")
+    expect(note).to_contain_text("what you pasted beyond it was not kept")
+    expect(note).to_contain_text("Attach long logs as a .txt or .log file")
+    screenshot(page, "3-paste-cut")
+    box.fill(line * 10)
+    expect(note).to_have_count(0)
+
+    huge = line * (3 * 1024 * 1024 // len(line))
+    box.evaluate("(box, text) => { box.removeAttribute('maxlength'); box.value = text; }", huge)
+    with page.expect_navigation() as sent:
+        form.get_by_role("button", name="Send").click()
+
+    assert sent.value.status == 413
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too large to send")
+    message = page.get_by_test_id("too-large")
+    expect(message).to_contain_text("The text typed in the form is larger than 2.5")
+    expect(message).to_contain_text("attach them as a .txt or .log file")
+    expect(message).not_to_contain_text("Each file")
+    screenshot(page, "4-text-too-large")
+    assert horizontal_overflow(page, 1280) is None
+
+
 def test_a_script_is_refused_on_the_ticket_page(page, screenshot, admin_user, ticket):
     sign_in(page, admin_user.email)
     page.goto(f"/tickets/{ticket.number}/")

@@ -5,6 +5,7 @@ sent (CsrfViewMiddleware parses every POST before sign-in), with a translated 41
 The streaming tests drive Django's real WSGI handler with a body produced on demand, and
 measure what was read from the socket and the most that was ever on disk while it was read."""
 
+import html
 import io
 import os
 from pathlib import Path
@@ -210,3 +211,66 @@ def test_the_default_limit_fits_ten_attachments_of_the_largest_size(settings):
 
     assert portal_settings.REQUEST_BODY_MAX_MB == 105
     assert portal_settings.FILE_UPLOAD_HANDLERS[0] == "portal.uploads.BodyLimitUploadHandler"
+
+
+# --- Text typed in a form (QA review): its own limit, its own page, and a form error first ----
+
+ROUTER_LOG_LINE = "2026-12-07 03:12:44 ge-0/0/1 link down (LOS) · BGP 203.0.113.1 Idle -> Active\n"
+
+
+@pytest.mark.parametrize("encoding", ["multipart", "urlencoded"])
+def test_text_over_the_fields_limit_gets_a_413_page_about_the_text(
+    client, admin_user, ticket, encoding
+):
+    """A 3 MB router log pasted into a reply is over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, the
+    default), not over the 105 MB body limit: the page says so, and what to do instead."""
+    from django.conf import settings
+
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 2_621_440
+    admin_user.language = "es"
+    admin_user.save()
+    client.force_login(admin_user)
+    log = ROUTER_LOG_LINE * (3 * MB // len(ROUTER_LOG_LINE))
+    url = reverse("tickets:reply", args=[ticket.number])
+
+    if encoding == "multipart":
+        response = client.post(url, {"body": log})
+    else:
+        from urllib.parse import urlencode
+
+        response = client.post(
+            url, urlencode({"body": log}), content_type="application/x-www-form-urlencoded"
+        )
+
+    assert response.status_code == 413
+    page = html.unescape(response.content.decode()).replace("\xa0", " ")
+    assert "El texto escrito en el formulario supera 2,5 MB" in page, page
+    assert "adjúntelos como archivo .txt o .log" in page
+    assert "105 MB" not in page and "Cada archivo" not in page
+    assert not Message.objects.filter(ticket=ticket, kind=Message.Kind.PUBLIC).exists()
+
+    admin_user.language = "en"
+    admin_user.save()
+    english = html.unescape(client.post(url, {"body": log}).content.decode()).replace("\xa0", " ")
+    assert "The text typed in the form is larger than 2.5 MB" in english
+    assert "attach them as a .txt or .log file" in english
+
+
+def test_files_over_the_body_limit_still_get_the_page_about_files(
+    client, admin_user, ticket, spool
+):
+    admin_user.language = "en"
+    admin_user.save()
+    client.force_login(admin_user)
+    big = io.BytesIO(_pdf(2 * MB))
+    big.name = "capture.pdf"
+
+    response = client.post(
+        reverse("tickets:reply", args=[ticket.number]), {"body": "Capture", "attachments": [big]}
+    )
+
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "What you sent is larger than 1 MB" in page
+    assert "Each file may be up to 10 MB" in page
+    assert "text typed in the form" not in page

