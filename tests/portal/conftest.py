@@ -1,11 +1,14 @@
 """Helpers shared by the tenancy tests: a real sign-in, an invitation, a deactivated member."""
 
 import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 
 from portal import services
 from portal.models import Level, Membership
-from tests.factories import PASSWORD, MembershipFactory
+from tests.conftest import staff_login
+from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 
 @pytest.fixture
@@ -61,3 +64,24 @@ def inactive_membership(customer, admin_membership):
         tickets=Level.VIEW,
         is_active=False,
     )
+
+
+# The provider's staff groups (the migrations create them) and a superuser: the matrix of every
+# test of what staff may do in the admin.
+STAFF_GROUPS = ("TSC", "Customer Care", "Billing", "Change Management")
+STAFF_EDITORS = (*STAFF_GROUPS, "superuser")
+
+
+@pytest.fixture(params=STAFF_EDITORS)
+def editor(request, db):
+    """A staff member of one group (exactly that group's permissions), or a superuser."""
+    if request.param == "superuser":
+        return UserFactory(email="boss@provider.test", is_staff=True, is_superuser=True)
+    user = UserFactory(email="agent@provider.test", is_staff=True)
+    user.groups.add(Group.objects.get(name=request.param))
+    return user
+
+
+@pytest.fixture
+def editor_client(editor):
+    return staff_login(Client(), editor)

@@ -21,9 +21,7 @@ from tests.factories import (
     invoice_with_lines,
     ticket_open_for,
 )
-
-GROUPS = ("TSC", "Customer Care", "Billing", "Change Management")
-EDITORS = (*GROUPS, "superuser")
+from tests.portal.conftest import STAFF_GROUPS as GROUPS
 
 # The only rows a staff group may delete: the contact directory and the account-team set-up,
 # which nothing in the customers' history points at (their edits are kept as DirectoryChange).
@@ -39,20 +37,6 @@ DELETABLE_BY_GROUPS = {
 }
 # Where the customers' history lives: a row any of these point at is retired, not deleted.
 HISTORY_APPS = {"tickets", "orders", "changes", "billing"}
-
-
-@pytest.fixture(params=EDITORS)
-def editor(request, db):
-    if request.param == "superuser":
-        return UserFactory(email="boss@provider.test", is_staff=True, is_superuser=True)
-    user = UserFactory(email="agent@provider.test", is_staff=True)
-    user.groups.add(Group.objects.get(name=request.param))
-    return user
-
-
-@pytest.fixture
-def editor_client(editor):
-    return staff_login(Client(), editor)
 
 
 def _pointed_at_by_history(model) -> list[str]:

@@ -17,9 +17,8 @@ from portal.models import AuditEvent, Membership, User
 from tests.admin_forms import change_form_data
 from tests.conftest import staff_login, staff_totp
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.portal.conftest import STAFF_EDITORS as EDITORS
 
-GROUPS = ("TSC", "Customer Care", "Billing", "Change Management")
-EDITORS = (*GROUPS, "superuser")
 POWERS = ("is_superuser", "is_staff", "groups", "user_permissions")
 NEW_PASSWORD = "Lantern-Quiet-Harbour-77"
 REFUSED = (400, 403)
@@ -51,21 +50,6 @@ def colleague(db):
 def person(customer):
     """A customer's person (not staff)."""
     return MembershipFactory(customer=customer, admin=True, user__email="ana@acme.test").user
-
-
-@pytest.fixture(params=EDITORS)
-def editor(request, db):
-    """A staff member of one group (exactly that group's permissions), or a superuser."""
-    if request.param == "superuser":
-        return UserFactory(email="boss@provider.test", is_staff=True, is_superuser=True)
-    user = UserFactory(email="agent@provider.test", is_staff=True)
-    user.groups.add(Group.objects.get(name=request.param))
-    return user
-
-
-@pytest.fixture
-def editor_client(editor):
-    return staff_login(Client(), editor)
 
 
 def _powers(user) -> dict:
