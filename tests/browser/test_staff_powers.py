@@ -57,7 +57,12 @@ def test_customer_care_edits_a_person_not_a_staff_account_and_the_customer_reads
     expect(back_office.locator(".messagelist .warning")).to_contain_text("root@provider.test")
     expect(back_office.locator(".messagelist .success")).to_contain_text("1 person")
     screenshot(back_office, "3-reset-link-sent")
-    assert [message.to for message in mail.outbox] == [["nico.new@acme.test"]]
+    # The old address heard of the change; the reset link went to the new one only.
+    assert [message.to for message in mail.outbox] == [
+        ["Nico NOC <noc@acme.test>"],
+        ["nico.new@acme.test"],
+    ]
+    assert "nico.new@acme.test" in mail.outbox[0].body
 
     page = new_page()
     sign_in(page, admin_user.email)  # the customer's administrator
