@@ -121,23 +121,14 @@ class MembershipInline(admin.TabularInline):
     form = MembershipAdminForm
     formset = MembershipInlineFormSet
     extra = 0
-    fields = ["user", "role", "services", "orders", "tickets", "changes", "billing", "is_active"]
+    fields = ["user", "role", *Membership.AREA_FIELDS, "is_active"]
     autocomplete_fields = ["user"]
 
 
 class UserMembershipInline(MembershipInline):
     """On a person's page: the customers they belong to."""
 
-    fields = [
-        "customer",
-        "role",
-        "services",
-        "orders",
-        "tickets",
-        "changes",
-        "billing",
-        "is_active",
-    ]
+    fields = ["customer", "role", *Membership.AREA_FIELDS, "is_active"]
     autocomplete_fields = ["customer"]
 
 
@@ -196,17 +187,7 @@ class CustomerAdmin(MembershipAuditMixin, admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     form = MembershipAdminForm
-    list_display = [
-        "user",
-        "customer",
-        "role",
-        "services",
-        "orders",
-        "tickets",
-        "changes",
-        "billing",
-        "is_active",
-    ]
+    list_display = ["user", "customer", "role", *Membership.AREA_FIELDS, "is_active"]
     list_filter = ["role", "is_active", "customer"]
     search_fields = ["user__email", "customer__display_name"]
     autocomplete_fields = ["user", "customer"]
