@@ -7,4 +7,4 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self):
-        from billing import emails  # noqa: F401 - registers the billing e-mails' context builders
+        from billing import cards, emails  # noqa: F401 - registers its cards and e-mail builders

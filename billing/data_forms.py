@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from billing import rules
 from billing.models import BillingDataChange, Invoice, PurchaseOrderRequest
 from billing.services import SUPPORT_TYPES
-from portal.errors import DomainError
-from portal.models import Customer
+from core.errors import DomainError
+from core.models import Customer
 from tickets.attachments import attachment_check
 
 _TEXT = {"rows": 3}

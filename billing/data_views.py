@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from billing import rules, selectors, services
 from billing.data_forms import DataChangeForm, PoRequestForm
 from billing.models import BillingDataChange
-from portal.access import member_required
-from portal.downloads import private_download
-from portal.errors import DomainError
-from portal.listing import list_page
-from portal.models import Area, Customer, Level
+from core.access import member_required
+from core.errors import DomainError
+from core.lib.downloads import private_download
+from core.lib.listing import list_page
+from core.models import Area, Customer, Level
 
 # The shared file check names its own field; on the PO form the file is the support.
 _FIELD_ALIASES = {"attachments": "support"}

@@ -34,7 +34,7 @@ from billing.models import (
 )
 from billing.money import money
 from contacts.selectors import po_address
-from portal.models import Customer, Notification, User
+from core.models import Customer, Notification, User
 from tickets.models import Ticket
 
 STAFF_EMAIL = "root@provider.example"  # the demo's Billing Customer Care hands

@@ -40,9 +40,9 @@ from django.utils.translation import gettext_lazy
 
 from billing import rules
 from billing.models import BillingDataChange, Currency, Invoice, InvoiceLine
-from portal.errors import DomainError
-from portal.models import Customer, Service
-from portal.uploads import pdf_complete
+from core.errors import DomainError
+from core.lib.uploads import pdf_complete
+from core.models import Customer, Service
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_LINES = 20_000

@@ -14,11 +14,11 @@ from billing import rules, selectors
 from billing.invoice_forms import InvoiceFilterForm, sort_columns
 from billing.models import Invoice
 from contacts.selectors import billing_contact, portal_for_country
-from portal.access import member_required
-from portal.downloads import private_download
-from portal.inventory_csv import csv_cell_safe
-from portal.listing import list_page
-from portal.models import Area, Level
+from core.access import member_required
+from core.lib.downloads import private_download
+from core.lib.listing import list_page
+from core.models import Area, Level
+from inventory.importing import csv_cell_safe
 
 ZERO = Decimal("0")
 HOME_ROWS = 5

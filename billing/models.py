@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.models import Customer, Service
+from core.models import Customer, Service
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

@@ -17,8 +17,8 @@ from billing.selectors import (
     invoice_currencies,
     invoices_choice_for_customer,
 )
-from portal.errors import DomainError
-from portal.selectors.inventory import services_for_customer
+from core.errors import DomainError
+from inventory.selectors import services_for_customer
 from tickets.attachments import ALLOWED_LABEL
 from tickets.forms import LongTextField, MultipleFileField
 

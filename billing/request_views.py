@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from billing import selectors, services
 from billing.models import BillingRequest
 from billing.request_forms import BillingRequestForm, RequestFilterForm
-from portal.access import member_required
-from portal.downloads import private_download
-from portal.errors import DomainError
-from portal.listing import list_page
-from portal.models import Area, Level, TeamRole
-from portal.selectors.team import team_for_customer
+from core.access import member_required
+from core.errors import DomainError
+from core.lib.downloads import private_download
+from core.lib.listing import list_page
+from core.models import Area, Level
+from team.models import TeamRole
+from team.selectors import team_for_customer
 from tickets.forms import ReplyForm
 from tickets.models import Impact
 from tickets.selectors import ticket_get

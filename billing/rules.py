@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.util import get_cc_module
 
-from portal.errors import DomainError
-from portal.models import COUNTRY_DEFAULTS
+from core.errors import DomainError
+from core.models import COUNTRY_DEFAULTS
 
 LAST_DAY_OF_FIRST_RANGE = 15  # R-BIL-4: the 15th belongs to the first range.
 # From this day to the 15th the form warns that waiting past the 15th costs one invoice.

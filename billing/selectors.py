@@ -35,7 +35,7 @@ from billing.models import (
     PurchaseOrderRequest,
 )
 from billing.money import MoneyAmount
-from portal.models import Customer
+from core.models import Customer
 
 ZERO = Decimal("0")
 

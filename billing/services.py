@@ -27,14 +27,15 @@ from billing.models import (
 )
 from billing.money import MoneyAmount, money
 from contacts.selectors import po_address
-from portal.downloads import download_name
-from portal.errors import DomainError
-from portal.models import AuditEvent, Customer, NotificationKind, Service, TeamRole, User
-from portal.selectors.notifications import notification_recipients
-from portal.selectors.team import team_contact_email
-from portal.services import audit_record
-from portal.services.numbering import number_next
-from portal.services.outbox import Recipient, notify
+from core.errors import DomainError
+from core.lib.downloads import download_name
+from core.models import AuditEvent, Customer, NotificationKind, Service, User
+from core.selectors.notifications import notification_recipients
+from core.services import audit_record
+from core.services.numbering import number_next
+from core.services.outbox import Recipient, notify
+from team.models import TeamRole
+from team.selectors import team_contact_email
 from tickets.attachments import attachment_check, attachment_fields
 from tickets.models import Impact, Ticket
 

@@ -7,4 +7,4 @@ class ChangesConfig(AppConfig):
     verbose_name = _("Changes and maintenance")
 
     def ready(self) -> None:
-        from changes import emails  # noqa: F401 - registers the e-mails' context builders
+        from changes import cards, emails  # noqa: F401 - registers its cards and e-mail builders

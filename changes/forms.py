@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from changes.models import ChangeRequest, StandardChange
 from changes.services import MAX_SITES
-from portal.models import COUNTRY_DEFAULTS, Customer, Service
+from core.models import COUNTRY_DEFAULTS, Customer, Service
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

@@ -9,8 +9,8 @@ from django.utils import timezone
 from icalendar import Event, vText
 
 from changes.models import IMPACT_ORDER, Impact, Maintenance, MaintenanceImpact
-from portal.ical import calendar_file
-from portal.models import Customer
+from core.lib.ical import calendar_file
+from core.models import Customer
 
 BCOP_STATUS = {
     Maintenance.Status.DRAFT: "TENTATIVE",

@@ -20,10 +20,10 @@ from changes.models import (
     MaintenanceImpact,
     MaintenanceObjection,
 )
-from portal.errors import DomainError
-from portal.models import Customer, Membership, NotificationContact, NotificationKind, User
-from portal.services.numbering import number_next
-from portal.services.outbox import Recipient, notifications_cancel, notify, notify_many
+from core.errors import DomainError
+from core.models import Customer, Membership, NotificationContact, NotificationKind, User
+from core.services.numbering import number_next
+from core.services.outbox import Recipient, notifications_cancel, notify, notify_many
 
 REMINDER_AHEAD = timedelta(hours=24)
 
@@ -355,8 +355,8 @@ def calendar_feed_rotate(*, membership: Membership, request=None) -> tuple[str, 
     """A new personal feed address for this member (the old one, if any, stops at once).
     Returns the token, which is stored only hashed, so the caller shows it this once, and
     whether it replaced an earlier address."""
-    from portal.models import AuditEvent
-    from portal.services import audit_record
+    from core.models import AuditEvent
+    from core.services import audit_record
 
     token = CalendarFeed.new_token()
     with transaction.atomic():
@@ -379,8 +379,8 @@ def calendar_feed_rotate(*, membership: Membership, request=None) -> tuple[str, 
 
 def calendar_feed_shared_stop(*, customer: Customer, actor: User, request=None) -> bool:
     """The customer's administrator stops the shared address from before personal ones."""
-    from portal.models import AuditEvent
-    from portal.services import audit_record
+    from core.models import AuditEvent
+    from core.services import audit_record
 
     with transaction.atomic():
         deleted, _rows = CalendarFeed.objects.filter(

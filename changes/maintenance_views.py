@@ -23,10 +23,10 @@ from changes.ical import calendar, maintenance_event
 from changes.maintenance import calendar_feed_rotate, calendar_feed_shared_stop
 from changes.maintenance import maintenance_object as objection_submit
 from changes.models import CalendarFeed, Impact, Maintenance
-from portal.access import member_required
-from portal.errors import DomainError
-from portal.listing import list_page
-from portal.models import Area, Level
+from core.access import member_required
+from core.errors import DomainError
+from core.lib.listing import list_page
+from core.models import Area, Level
 
 FEED_PAST_DAYS = 90
 PAGE_SIZE = 20

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import COUNTRY_DEFAULTS, Area, Customer, Membership, Service
+from core.models import COUNTRY_DEFAULTS, Area, Customer, Membership, Service
 
 
 def _localized(row, prefix: str) -> str:

@@ -18,7 +18,7 @@ from changes.models import (
     MaintenanceObjection,
     StandardChange,
 )
-from portal.models import Customer, Membership, Service
+from core.models import Customer, Membership, Service
 
 
 def catalog_for_customer(customer: Customer) -> list[StandardChange]:

@@ -16,13 +16,14 @@ from changes.models import (
     MaintenanceImpact,
     StandardChange,
 )
-from portal.business_time import business_hours_add, within_business_hours
-from portal.errors import DomainError
-from portal.models import Membership, NotificationKind, Service, TeamRole, User
-from portal.selectors.notifications import notification_recipients
-from portal.selectors.team import team_contact_email
-from portal.services.numbering import number_next
-from portal.services.outbox import Recipient, notify
+from core.errors import DomainError
+from core.lib.business_time import business_hours_add, within_business_hours
+from core.models import Membership, NotificationKind, Service, User
+from core.selectors.notifications import notification_recipients
+from core.services.numbering import number_next
+from core.services.outbox import Recipient, notify
+from team.models import TeamRole
+from team.selectors import team_contact_email
 
 MAX_SITES = 10  # R-CHG-2
 

@@ -18,12 +18,13 @@ from django.utils.translation import ngettext
 from changes import selectors, services
 from changes.forms import ChangeFilterForm, ChangeOtherForm, ChangeRequestForm, customer_timezone
 from changes.models import ChangeRequest, StandardChange
-from portal.access import member_required
-from portal.business_time import business_hours_between
-from portal.errors import DomainError
-from portal.listing import list_page
-from portal.models import Area, Customer, Level, TeamRole
-from portal.selectors.team import team_contact_email
+from core.access import member_required
+from core.errors import DomainError
+from core.lib.business_time import business_hours_between
+from core.lib.listing import list_page
+from core.models import Area, Customer, Level
+from team.models import TeamRole
+from team.selectors import team_contact_email
 
 ANALYSIS_STATUSES = (ChangeRequest.Status.SUBMITTED, ChangeRequest.Status.IN_ANALYSIS)
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from contacts import phones
+from core.lib import phones
 
 
 class CountryCode(models.TextChoices):

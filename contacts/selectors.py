@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from contacts import phones
 from contacts.models import (
     MANAGED_LINES,
     BillingLine,
@@ -18,7 +17,8 @@ from contacts.models import (
     SupportLine,
     SupportNumber,
 )
-from portal.models import ProductLine
+from core.lib import phones
+from core.models import ProductLine
 
 
 class Need:

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin.actions import StaffActionMixin
+from core.models import Membership, Service
 from orders.forms import CancelForm, FirstInvoiceForm, TouchpointForm
 from orders.models import Order, OrderEvent, Step, Touchpoint
 from orders.services import (
@@ -18,8 +20,6 @@ from orders.services import (
     order_create,
     touchpoint_record,
 )
-from portal.admin.actions import StaffActionMixin
-from portal.models import Membership, Service
 
 
 class OverdueFilter(admin.SimpleListFilter):

@@ -7,4 +7,4 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
-        from orders import emails  # noqa: F401 - registers the order e-mails' context builders
+        from orders import cards, emails  # noqa: F401 - registers its cards and e-mail builders

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Event
 
+from core.lib.ical import calendar_file
 from orders.models import Order
-from portal.ical import calendar_file
 
 
 def _calendar(order: Order, *, what: str, summary: str, description: str, **times) -> bytes:

@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Customer, ProductLine, Service, TeamPerson
+from core.models import Customer, ProductLine, Service
+from team.models import TeamPerson
 
 
 class Step(models.IntegerChoices):

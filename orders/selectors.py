@@ -7,10 +7,11 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core.models import Customer, Notification, ProductLine
+from core.selectors.notifications import notifications_for_subject
 from orders.models import Order, OrderEvent, Step, Touchpoint
-from portal.models import Customer, Notification, ProductLine, TeamRole
-from portal.selectors.notifications import notifications_for_subject
-from portal.selectors.team import (
+from team.models import TeamRole
+from team.selectors import (
     LANGUAGE_LABELS,
     ROLE_INFO,
     TeamCard,

@@ -10,21 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
+from core.lib.business_time import business_day_start, business_days_before
+from core.models import Customer, NotificationKind, Service, User
+from core.selectors.notifications import notification_recipients
+from core.services.numbering import number_next
+from core.services.outbox import Recipient, notifications_cancel, notify
 from orders.models import Order, OrderEvent, Step, Touchpoint
-from portal.business_time import business_day_start, business_days_before
-from portal.errors import DomainError
-from portal.models import (
-    Customer,
-    NotificationKind,
-    Service,
-    TeamAssignment,
-    TeamPerson,
-    TeamRole,
-    User,
-)
-from portal.selectors.notifications import notification_recipients
-from portal.services.numbering import number_next
-from portal.services.outbox import Recipient, notifications_cancel, notify
+from team.models import TeamAssignment, TeamPerson, TeamRole
 
 logger = logging.getLogger(__name__)
 

@@ -10,16 +10,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import member_required
+from core.errors import DomainError
+from core.lib.listing import list_page
+from core.models import Area, Level
+from inventory.importing import csv_cell_safe
 from orders import selectors
 from orders.calendar import activation_ics, installation_ics
 from orders.forms import OrderFilterForm, TechnicalDetailsForm
 from orders.models import Order
 from orders.services import technical_details_answer
-from portal.access import member_required
-from portal.errors import DomainError
-from portal.inventory_csv import csv_cell_safe
-from portal.listing import list_page
-from portal.models import Area, Level
 
 _FILTERS = ("status", "product_line", "received_from", "received_to")
 _CALENDARS = {"installation": installation_ics, "activation": activation_ics}

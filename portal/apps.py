@@ -3,8 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
+    """The top floor: settings, URLs, the page shell, the dashboard, help and feedback. It
+    composes the areas and owns no table of its own (the label `portal` belongs to `core`)."""
+
     name = "portal"
-    verbose_name = _("Customer Portal")
+    label = "site"
+    verbose_name = _("Help and feedback")
 
     def ready(self) -> None:
-        from portal import checks, emails  # noqa: F401 - registers the checks and e-mail builders
+        pass

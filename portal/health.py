@@ -16,9 +16,9 @@ from django.db import connection
 from django.db.models import Min
 from django.db.models.functions import Now
 
+from core.models import Heartbeat, Notification
+from core.services.outbox import BEAT
 from portal.celery import app
-from portal.models import Heartbeat, Notification
-from portal.services.outbox import BEAT
 
 logger = logging.getLogger(__name__)
 

@@ -144,12 +144,15 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
-    "portal.apps.PortalConfig",
+    "core.apps.CoreConfig",
     "contacts.apps.ContactsConfig",
+    "inventory.apps.InventoryConfig",
+    "team.apps.TeamConfig",
     "orders.apps.OrdersConfig",
     "tickets.apps.TicketsConfig",
     "changes.apps.ChangesConfig",
     "billing.apps.BillingConfig",
+    "portal.apps.PortalConfig",
 ]
 
 MIDDLEWARE = [
@@ -161,16 +164,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "portal.private_pages.PrivatePagesMiddleware",
+    "core.private_pages.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "portal.middleware.UserPreferencesMiddleware",
-    "portal.middleware.ActiveCustomerMiddleware",
-    "portal.middleware.StaffMfaMiddleware",
-    "portal.middleware.AdminSelectionMiddleware",
-    "portal.middleware.InvalidFormStatusMiddleware",
+    "core.middleware.UserPreferencesMiddleware",
+    "core.middleware.ActiveCustomerMiddleware",
+    "core.middleware.StaffMfaMiddleware",
+    "core.middleware.AdminSelectionMiddleware",
+    "core.middleware.InvalidFormStatusMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -279,7 +282,7 @@ def _mailer_from_url(url: str) -> dict:
         path = Path((parts.netloc + parts.path) or "var/mail")
         if not path.is_absolute():
             path = BASE_DIR / path
-        return {"BACKEND": "portal.mail.EmlFileEmailBackend", "OPTIONS": {"directory": str(path)}}
+        return {"BACKEND": "core.lib.mail.EmlFileEmailBackend", "OPTIONS": {"directory": str(path)}}
     if not parts.hostname:
         raise ImproperlyConfigured(f"EMAIL_URL needs a host: {url!r}.")
     options = {
@@ -335,7 +338,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
-ACCOUNT_ADAPTER = "portal.adapters.PortalAccountAdapter"
+ACCOUNT_ADAPTER = "core.adapters.PortalAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -368,7 +371,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = PROVIDER_NAME
-MFA_ADAPTER = "portal.mfa.PortalMFAAdapter"
+MFA_ADAPTER = "core.mfa.PortalMFAAdapter"
 USERSESSIONS_TRACK_ACTIVITY = True
 INVITATION_VALID_DAYS = _int("INVITATION_VALID_DAYS", 7)
 # The provider's catch-all for work routed by e-mail: every mailbox below that is not set falls
@@ -423,7 +426,7 @@ if _largest_file_mb >= REQUEST_BODY_MAX_MB:
         "the portal accepts (TICKET_ATTACHMENT_MAX_MB, INVOICE_PDF_MAX_MB, 10 MB imports)."
     )
 FILE_UPLOAD_HANDLERS = [
-    "portal.uploads.BodyLimitUploadHandler",  # first: it refuses before the others store
+    "core.lib.uploads.BodyLimitUploadHandler",  # first: it refuses before the others store
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

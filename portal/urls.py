@@ -2,36 +2,37 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from core.views import account, invitations, mfa, notifications, users
+from portal.views import dashboard, health
 from portal.views import help as help_views
-from portal.views import inventory, mfa, notifications, team
+from team import views as team
 
 admin.site.login = secure_admin_login(admin.site.login)
 
 
 portal_patterns = [
-    path("", views.home, name="dashboard"),
-    path("switch/", views.customer_switch, name="customer_switch"),
-    path("language/", views.language_set, name="language_set"),
-    path("users/", views.users_list, name="users"),
-    path("users/invite/", views.user_invite, name="user_invite"),
-    path("users/<uuid:reference>/", views.user_edit, name="user_edit"),
-    path("users/<uuid:reference>/deactivate/", views.user_deactivate, name="user_deactivate"),
-    path("users/<uuid:reference>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path("", dashboard.home, name="dashboard"),
+    path("switch/", account.customer_switch, name="customer_switch"),
+    path("language/", account.language_set, name="language_set"),
+    path("users/", users.users_list, name="users"),
+    path("users/invite/", users.user_invite, name="user_invite"),
+    path("users/<uuid:reference>/", users.user_edit, name="user_edit"),
+    path("users/<uuid:reference>/deactivate/", users.user_deactivate, name="user_deactivate"),
+    path("users/<uuid:reference>/reactivate/", users.user_reactivate, name="user_reactivate"),
     path(
         "users/invitations/<uuid:reference>/revoke/",
-        views.invitation_revoke,
+        users.invitation_revoke,
         name="invitation_revoke",
     ),
     path(
         "users/invitations/<uuid:reference>/resend/",
-        views.invitation_resend,
+        users.invitation_resend,
         name="invitation_resend",
     ),
-    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
-    path("audit/", views.audit_log, name="audit"),
-    path("profile/", views.profile, name="profile"),
-    path("profile/sessions/end/", views.session_end, name="session_end"),
+    path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    path("audit/", users.audit_log, name="audit"),
+    path("profile/", account.profile, name="profile"),
+    path("profile/sessions/end/", account.session_end, name="session_end"),
     path("team/", team.team, name="team"),
     path("notifications/", notifications.contact_list, name="notification_contacts"),
     path("notifications/new/", notifications.contact_create, name="notification_contact_create"),
@@ -61,29 +62,20 @@ portal_patterns = [
     path("help/<slug:slug>/", help_views.help_article, name="help_article"),
 ]
 
-services_patterns = [
-    path("", inventory.service_list, name="list"),
-    path("export.csv", inventory.service_export, name="export"),
-    path("requests/", inventory.request_list, name="requests"),
-    path("requests/new/", inventory.request_create, name="request_create"),
-    path("requests/<str:number>/", inventory.request_detail, name="request_detail"),
-    path("<str:service_id>/", inventory.service_detail, name="detail"),
-]
-
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
-    path("services/", include((services_patterns, "services"))),
+    path("services/", include("inventory.urls")),
     path("orders/", include("orders.urls")),
     path("tickets/", include("tickets.urls")),
     path("changes/", include("changes.urls")),
     path("billing/", include("billing.urls")),
     path("contacts/", include("contacts.urls")),
-    path("healthz", views.healthz, name="healthz"),
-    path("accounts/email/", views.email_change_unavailable),
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/email/", account.email_change_unavailable),
     # allauth's TOTP set-up, one step more (portal.views.mfa); same address and name.
     path("accounts/2fa/totp/activate/", mfa.totp_activate, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
 
-handler400 = "portal.views.errors.bad_request"
+handler400 = "core.views.errors.bad_request"

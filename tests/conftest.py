@@ -12,7 +12,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.cache import cache
 from django.test import RequestFactory
 
-from portal.models import Level
+from core.models import Level
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -4,8 +4,7 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from orders.models import Order
-from portal.models import (
+from core.models import (
     Area,
     Customer,
     Level,
@@ -13,9 +12,10 @@ from portal.models import (
     NotificationContact,
     ProductLine,
     Service,
-    TeamPerson,
     User,
 )
+from orders.models import Order
+from team.models import TeamPerson
 
 PASSWORD = "correct-horse-battery-9"
 

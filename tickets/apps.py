@@ -7,4 +7,4 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Trouble tickets")
 
     def ready(self) -> None:
-        from tickets import emails  # noqa: F401 - registers the ticket e-mails' context builders
+        from tickets import cards, emails  # noqa: F401 - registers its cards and e-mail builders

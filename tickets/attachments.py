@@ -10,9 +10,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import uploads
-from portal.downloads import download_name
-from portal.errors import DomainError
+from core.errors import DomainError
+from core.lib import uploads
+from core.lib.downloads import download_name
 
 # Sniffed kinds a TSC can use: documents, screenshots, captures, spreadsheets, plain text.
 ALLOWED = {

@@ -20,7 +20,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from portal.models import COUNTRY_DEFAULTS, Customer, Service
+from core.models import COUNTRY_DEFAULTS, Customer, Service
 from tickets import sla
 from tickets.models import Impact, PauseInterval, Ticket
 

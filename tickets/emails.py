@@ -9,13 +9,13 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from portal.emails import (
+from core.emails import (
     NotificationObsolete,
     duration_words,
     notification_context,
     notification_recipient_check,
 )
-from portal.models import Notification
+from core.models import Notification
 from tickets.models import Attachment, Message, PauseInterval, Ticket, Watcher
 from tickets.selectors import CUSTOMER_MESSAGE_KINDS
 

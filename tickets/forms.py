@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from portal.errors import DomainError
-from portal.selectors import members_for_customer
-from portal.selectors.inventory import service_choices_for_customer
+from core.errors import DomainError
+from core.selectors import members_for_customer
+from inventory.selectors import service_choices_for_customer
 from tickets.attachments import ALLOWED_LABEL, attachment_check
 from tickets.models import Impact, Ticket
 

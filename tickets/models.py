@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.models import Customer, Service
+from core.models import Customer, Service
 
 
 class Impact(models.TextChoices):

@@ -9,9 +9,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.access import member_required
-from portal.inventory_csv import csv_cell_safe
-from portal.models import Area
+from core.access import member_required
+from core.models import Area
+from inventory.importing import csv_cell_safe
 from tickets.availability import (
     FIRST_YEAR,
     Month,

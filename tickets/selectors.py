@@ -6,7 +6,7 @@ from datetime import date
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from portal.models import Customer
+from core.models import Customer
 from tickets.models import Attachment, Message, PauseInterval, Ticket
 
 # A service with CHRONIC_TICKETS or more tickets in CHRONIC_DAYS days is flagged as chronic.

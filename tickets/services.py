@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.errors import DomainError
-from portal.models import Customer, Notification, NotificationKind, Service, TeamRole, User
-from portal.selectors.notifications import notification_recipients
-from portal.selectors.team import team_contact_email
-from portal.services.numbering import number_next
-from portal.services.outbox import Recipient, notify, routed_recipients
+from core.errors import DomainError
+from core.models import Customer, Notification, NotificationKind, Service, User
+from core.selectors.notifications import notification_recipients
+from core.services.numbering import number_next
+from core.services.outbox import Recipient, notify, routed_recipients
+from team.models import TeamRole
+from team.selectors import team_contact_email
 from tickets import sla
 from tickets.attachments import attachment_fields
 from tickets.models import (

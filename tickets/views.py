@@ -16,12 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from contacts.selectors import tsc_card_for_service
-from portal.access import member_required
-from portal.downloads import private_download
-from portal.errors import DomainError
-from portal.inventory_csv import csv_cell_safe
-from portal.listing import list_page
-from portal.models import Area, Level
+from core.access import member_required
+from core.errors import DomainError
+from core.lib.downloads import private_download
+from core.lib.listing import list_page
+from core.models import Area, Level
+from inventory.importing import csv_cell_safe
 from tickets import selectors, services, watchers
 from tickets.forms import (
     CancelForm,

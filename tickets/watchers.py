@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.errors import DomainError, RateLimited
-from portal.models import AuditEvent, Customer, Notification, User
-from portal.services import audit_record
-from portal.services.outbox import Recipient, notify
+from core.errors import DomainError, RateLimited
+from core.models import AuditEvent, Customer, Notification, User
+from core.services import audit_record
+from core.services.outbox import Recipient, notify
 from tickets.models import Ticket, Watcher
 
 CONFIRM_SALT = "tickets.watcher.confirm"

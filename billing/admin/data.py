@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from billing import services
 from billing.models import BillingDataChange, PurchaseOrderRequest
-from portal.admin.actions import StaffActionMixin
-from portal.downloads import private_download
+from core.admin.actions import StaffActionMixin
+from core.lib.downloads import private_download
 
 
 def _posted(request):

@@ -27,10 +27,10 @@ from django.utils.translation import gettext_lazy as _
 from billing import importing, rules, services
 from billing.models import DisputedLine, Invoice, InvoiceLine
 from billing.money import MoneyAmount, money
-from portal.admin.history import KeepHistoryMixin
-from portal.downloads import private_download
-from portal.errors import DomainError
-from portal.models import Customer, Service
+from core.admin.history import KeepHistoryMixin
+from core.errors import DomainError
+from core.lib.downloads import private_download
+from core.models import Customer, Service
 
 SHOWN_PROBLEMS = 1000  # a whole file of bad rows would make a page nobody reads
 

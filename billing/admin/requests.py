@@ -30,9 +30,9 @@ from billing.models import (
     Invoice,
 )
 from billing.money import MoneyAmount, money
-from portal.admin.actions import StaffActionMixin
-from portal.downloads import private_download
-from portal.models import Country
+from core.admin.actions import StaffActionMixin
+from core.lib.downloads import private_download
+from core.models import Country
 from tickets.admin.helpers import duration_text, posted
 from tickets.forms import MultipleFileField
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from changes.models import Maintenance, StandardChange
-from portal.models import TIMEZONE_CHOICES, ProductLine
+from core.models import TIMEZONE_CHOICES, ProductLine
 
 ZONE_CHOICES = [("UTC", "UTC"), *TIMEZONE_CHOICES]
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -25,7 +25,7 @@ from changes.maintenance import (
     maintenance_rule_breaks,
 )
 from changes.models import Maintenance, MaintenanceEvent, MaintenanceImpact, MaintenanceObjection
-from portal.admin.actions import StaffActionMixin
+from core.admin.actions import StaffActionMixin
 
 
 def _is_draft(obj) -> bool:

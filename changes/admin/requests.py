@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from changes.admin.forms import ApproveForm, NoteForm, RejectForm, RouteForm, StandardChangeForm
 from changes.models import ChangeEvent, ChangeRequest, StandardChange
 from changes.services import change_request_progress, change_request_route
-from portal.admin.actions import StaffActionMixin
-from portal.models import Customer, Membership, ProductLine
+from core.admin.actions import StaffActionMixin
+from core.models import Customer, Membership, ProductLine
 
 # The analysis deadline (R-CHG-4) runs while the provider analyses the request.
 AWAITING_ANALYSIS = (ChangeRequest.Status.SUBMITTED, ChangeRequest.Status.IN_ANALYSIS)

@@ -7,12 +7,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from portal.access import member_required
-from portal.errors import DomainError
-from portal.forms.help import FeedbackForm, HelpSearchForm
+from core.access import member_required
+from core.errors import DomainError
+from core.models import AuditEvent, Level
+from portal.forms import FeedbackForm, HelpSearchForm
 from portal.help_articles import ARTICLES, article_get, articles_search, current_language
-from portal.models import AuditEvent, Level
-from portal.services.feedback import feedback_submit
+from portal.services import feedback_submit
 
 
 @require_safe

@@ -25,7 +25,7 @@ from billing.models import (
     InvoiceLine,
     PurchaseOrderRequest,
 )
-from portal.models import Customer, User
+from core.models import Customer, User
 from tests.conftest import staff_login
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.utils import timezone
 from billing import services
 from billing.models import BillingRequest
 from contacts.models import BillingLine, PortalAssignment
-from portal.models import Level
+from core.models import Level
 from tests.billing.test_invoice_pages import NBSP, months_back
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory, invoice_with_lines
 

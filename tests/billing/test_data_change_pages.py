@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from billing import services
 from billing.models import BillingDataChange
 from contacts.models import PoAddress
-from portal.models import Level, TeamAssignment, TeamRole
+from core.models import Level
+from team.models import TeamAssignment, TeamRole
 from tests.factories import (
     PDF_BYTES,
     CustomerFactory,

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from billing import services
 from billing.models import BillingRequest
-from portal.models import Notification, TeamAssignment, TeamRole
-from portal.services.outbox import Recipient, notify
+from core.models import Notification
+from core.services.outbox import Recipient, notify
+from team.models import TeamAssignment, TeamRole
 from tests.factories import (
     NotificationContactFactory,
     TeamPersonFactory,
@@ -332,7 +333,7 @@ def test_a_resolution_delivered_after_closing_still_reads_as_the_resolution(
     mail.outbox.clear()
 
     row = Notification.objects.get(event__endswith=":resolved", to_email="admin@acme.test")
-    from portal.emails import notification_message
+    from core.emails import notification_message
 
     message = notification_message(row)
     assert f"resolved {dispute.number} without a credit." in message.body

@@ -17,7 +17,7 @@ from django.utils import formats, translation
 from billing import rules, services
 from billing.invoice_views import CSV_COLUMNS
 from billing.models import Invoice
-from portal.models import Level
+from core.models import Level
 from tests.factories import (
     PDF_BYTES,
     CustomerFactory,

@@ -7,7 +7,7 @@ from django.utils import translation
 
 from billing import services
 from billing.models import BillingRequest, Invoice
-from portal.models import AuditEvent
+from core.models import AuditEvent
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory, invoice_with_lines
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +71,8 @@ def test_every_billing_email_renders(settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from contacts.models import PoAddress
-    from portal.emails import notification_message
-    from portal.models import Notification
+    from core.emails import notification_message
+    from core.models import Notification
     from tests.factories import PDF_BYTES
 
     settings.BILLING_MAILBOX = "billing@provider.test"

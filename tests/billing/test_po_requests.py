@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from billing.models import PurchaseOrderRequest
 from contacts.models import PoAddress
-from portal.models import TeamAssignment, TeamRole
+from team.models import TeamAssignment, TeamRole
 from tests.factories import PDF_BYTES, CustomerFactory, TeamPersonFactory, invoice_with_lines
 
 pytestmark = pytest.mark.django_db

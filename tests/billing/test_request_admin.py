@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from billing import services
 from billing.models import BillingMessage, BillingRequest, Credit, Invoice
-from portal.models import AuditEvent, Notification
+from core.models import AuditEvent, Notification
 from tests.conftest import staff_login
 from tests.factories import CustomerFactory, UserFactory, invoice_with_lines
 

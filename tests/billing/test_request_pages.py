@@ -16,7 +16,8 @@ from django.urls import reverse
 
 from billing import services
 from billing.models import BillingAttachment, BillingMessage, BillingRequest, DisputedLine, Invoice
-from portal.models import Level, TeamAssignment, TeamRole
+from core.models import Level
+from team.models import TeamAssignment, TeamRole
 from tests.factories import (
     MembershipFactory,
     ServiceFactory,

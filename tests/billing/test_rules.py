@@ -12,7 +12,7 @@ from django.test import Client
 
 from billing import rules, services
 from billing.models import BillingDataChange
-from portal.errors import DomainError
+from core.errors import DomainError
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

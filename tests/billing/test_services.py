@@ -10,8 +10,8 @@ from django.utils import timezone, translation
 
 from billing import services
 from billing.models import BillingMessage, BillingRequest, Credit, Invoice
-from portal.errors import DomainError
-from portal.models import AuditEvent, Notification
+from core.errors import DomainError
+from core.models import AuditEvent, Notification
 from tests.factories import ServiceFactory, UserFactory, invoice_with_lines, ticket_open_for
 from tickets.services import ticket_resolve
 

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from core.models import Customer, User
 from portal.management.commands.seed_demo import DEMO_PASSWORD
-from portal.models import Customer, User
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.helpers import open_menu, sign_in
 from tests.factories import MembershipFactory

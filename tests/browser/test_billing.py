@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 
 from billing import rules
 from billing.models import BillingRequest, Credit, Invoice, InvoiceLine
-from portal.models import Notification, ProductLine, TeamAssignment, TeamRole
+from core.models import Notification, ProductLine
+from team.models import TeamAssignment, TeamRole
 from tests.browser.conftest import PHONE
 from tests.browser.helpers import horizontal_overflow, sign_in, sign_in_staff, sticking_out
 from tests.factories import (

@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import Level, Membership
+from core.models import Level, Membership
 from tests.browser.helpers import navigation_paths, open_menu, sign_in
 from tests.factories import MembershipFactory
 

@@ -4,7 +4,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from portal.models import Feedback, TeamAssignment, TeamRole
+from core.models import Feedback
+from team.models import TeamAssignment, TeamRole
 from tests.browser.conftest import PHONE
 from tests.browser.helpers import horizontal_overflow, sign_in, sticking_out
 from tests.factories import TeamPersonFactory

@@ -1,8 +1,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from portal import services
-from portal.models import Level, Membership
+from core import services
+from core.models import Level, Membership
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.helpers import horizontal_overflow, sign_in, sticking_out
 from tests.factories import MembershipFactory

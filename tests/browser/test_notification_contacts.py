@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
-from portal.models import NotificationContact
+from core.models import NotificationContact
 from tests.browser.conftest import PHONE
 from tests.browser.helpers import horizontal_overflow, sign_in
 from tests.factories import NotificationContactFactory

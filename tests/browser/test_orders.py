@@ -9,9 +9,9 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from core.models import ProductLine, Service
 from orders.models import Order, Step, Touchpoint
 from orders.services import order_create, touchpoint_record
-from portal.models import ProductLine, Service
 from tests.browser.conftest import PHONE
 from tests.browser.helpers import horizontal_overflow, sign_in, sign_in_staff, sticking_out
 from tests.factories import (

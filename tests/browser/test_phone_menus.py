@@ -4,7 +4,7 @@ the user page is red, not the primary blue."""
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import Level, Membership
+from core.models import Level, Membership
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.helpers import open_menu, sign_in
 from tests.factories import MembershipFactory

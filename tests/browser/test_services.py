@@ -4,7 +4,9 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from portal.models import ExpansionRequest, ProductLine, Service, TeamAssignment, TeamRole
+from core.models import ProductLine, Service
+from inventory.models import ExpansionRequest
+from team.models import TeamAssignment, TeamRole
 from tests.browser.conftest import PHONE
 from tests.browser.helpers import horizontal_overflow, sign_in
 from tests.factories import ServiceFactory, TeamPersonFactory

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import Customer, Service, TeamAssignment, TeamMailbox, TeamPerson, TeamRole
+from core.models import Customer, Service
+from team.models import TeamAssignment, TeamMailbox, TeamPerson, TeamRole
 from tests.browser.conftest import PHONE, SCREENSHOTS
 from tests.browser.helpers import horizontal_overflow, sign_in, sticking_out
 

@@ -5,7 +5,7 @@ sees the clock run again; on a desktop and on a phone."""
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import ProductLine
+from core.models import ProductLine
 from tests.browser.conftest import PHONE
 from tests.browser.helpers import horizontal_overflow, sign_in, sticking_out
 from tests.factories import ServiceFactory, ticket_open_for

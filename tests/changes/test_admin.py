@@ -21,7 +21,7 @@ from changes.models import (
     MaintenanceObjection,
     StandardChange,
 )
-from portal.business_time import is_business_day
+from core.lib.business_time import is_business_day
 from tests.conftest import staff_login
 from tests.factories import (
     CustomerFactory,
@@ -533,7 +533,7 @@ def test_objections_are_visible_and_can_be_marked_handled(
 def test_seed_demo_loads_change_requests_and_maintenance_idempotently(db, settings, cm_client):
     from django.core.management import call_command
 
-    from portal.models import Notification
+    from core.models import Notification
 
     settings.DEBUG = True
     call_command("seed_demo", stdout=StringIO())

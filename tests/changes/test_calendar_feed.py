@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from changes.maintenance import calendar_feed_rotate
 from changes.models import CalendarFeed
-from portal.models import AuditEvent, Level
+from core.models import AuditEvent, Level
 from tests.admin_forms import change_form_data
 from tests.conftest import staff_login
 from tests.factories import MembershipFactory, UserFactory

@@ -13,7 +13,7 @@ from django.utils import dateformat, translation
 
 from changes.models import ChangeRequest, StandardChange
 from changes.services import change_request_progress, change_request_route, change_request_submit
-from portal.models import TeamAssignment, TeamRole
+from team.models import TeamAssignment, TeamRole
 from tests.factories import NotificationContactFactory, ServiceFactory, TeamPersonFactory
 
 pytestmark = pytest.mark.django_db

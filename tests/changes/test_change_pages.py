@@ -13,7 +13,8 @@ from django.urls import reverse
 from changes.maintenance import maintenance_confirm, maintenance_create
 from changes.models import ChangeEvent, ChangeRequest, Impact, Maintenance
 from changes.services import change_request_progress, change_request_route, change_request_submit
-from portal.models import Level, ProductLine, TeamAssignment, TeamRole
+from core.models import Level, ProductLine
+from team.models import TeamAssignment, TeamRole
 from tests.factories import MembershipFactory, ServiceFactory, TeamPersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,8 @@ from changes.maintenance import (
     maintenance_reschedule,
 )
 from changes.models import Maintenance, MaintenanceObjection
-from portal.models import Notification
-from portal.services.outbox import notification_deliver
+from core.models import Notification
+from core.services.outbox import notification_deliver
 from tests.factories import MembershipFactory, NotificationContactFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db

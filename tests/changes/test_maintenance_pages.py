@@ -21,7 +21,7 @@ from changes.models import (
     MaintenanceImpact,
     MaintenanceObjection,
 )
-from portal.models import AuditEvent, Level
+from core.models import AuditEvent, Level
 from tests.factories import MembershipFactory, ServiceFactory
 
 _numbers = itertools.count(1)

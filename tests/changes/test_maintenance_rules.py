@@ -16,7 +16,7 @@ from changes.maintenance import (
     maintenance_rule_breaks,
 )
 from changes.models import Maintenance, MaintenanceEvent
-from portal.errors import DomainError
+from core.errors import DomainError
 from tests.factories import NotificationContactFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from contacts.selectors import (
     tsc_card_for_country,
     tsc_card_for_service,
 )
-from portal.models import ProductLine
+from core.models import ProductLine
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,7 @@ def test_an_unknown_or_empty_country_gets_the_regional_centre():
 
 
 def test_the_services_country_wins_over_the_customers(customer):
-    from portal.models import Service
+    from core.models import Service
 
     service = Service(
         customer=customer, service_id="X-1", product_line="internet", country="MX", managed=False

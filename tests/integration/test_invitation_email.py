@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from portal import services
-from portal.models import Area, Invitation, Level, Membership, Notification
+from core import services
+from core.models import Area, Invitation, Level, Membership, Notification
 from tests.integration.support import wait_until
 
 LINK = re.compile(r"https?://[^\s\"'<>]+/invitations/[^/\s\"'<>]+/")

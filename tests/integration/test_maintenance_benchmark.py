@@ -31,7 +31,7 @@ from icalendar import Calendar
 
 from changes.maintenance import maintenance_confirm, maintenance_create
 from changes.models import Impact, Maintenance
-from portal.models import Customer, Notification, NotificationContact, Service
+from core.models import Customer, Notification, NotificationContact, Service
 from tests.integration.support import wait_until
 
 CUSTOMERS = 1000

@@ -19,8 +19,8 @@ import time
 import pytest
 from django.db import transaction
 
-from portal.models import Notification
-from portal.services.outbox import Recipient, notify
+from core.models import Notification
+from core.services.outbox import Recipient, notify
 from tests.integration.support import wait_until
 
 BURST = 1000

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
-from portal.models import Notification, NotificationKind
-from portal.services.outbox import Recipient, notify
-from portal.tasks import notifications_sweep
+from core.models import Notification, NotificationKind
+from core.services.outbox import Recipient, notify
+from core.tasks import notifications_sweep
 from tests.factories import PASSWORD, NotificationContactFactory
 from tests.integration.support import wait_until
 

@@ -17,9 +17,9 @@ from collections import Counter
 import pytest
 from django.db import connection, transaction
 
-from portal.models import Notification
-from portal.services.outbox import Recipient, notify
-from portal.tasks import notifications_sweep
+from core.models import Notification
+from core.services.outbox import Recipient, notify
+from core.tasks import notifications_sweep
 from tests.integration.conftest import CLAIM_TIMEOUT
 from tests.integration.support import wait_until
 

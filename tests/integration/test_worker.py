@@ -5,7 +5,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from portal.tasks import sessions_clear_expired
+from core.tasks import sessions_clear_expired
 from tests.integration.support import wait_until
 
 

@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Notification
 from orders.models import Order, OrderEvent, Step
 from orders.services import touchpoint_record
-from portal.models import Notification
 from tests.conftest import staff_login
 from tests.factories import (
     NotificationContactFactory,
@@ -59,7 +59,7 @@ def _touchpoint_url(order):
 def test_customer_care_creates_an_order_with_a_number_and_the_customers_care_manager(
     care_client, customer, admin_user
 ):
-    from portal.models import TeamAssignment, TeamRole
+    from team.models import TeamAssignment, TeamRole
 
     ccm = TeamPersonFactory(full_name="Lucía Romero")
     TeamAssignment.objects.create(

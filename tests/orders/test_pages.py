@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
+from core.models import Level, Notification, ProductLine, Service
 from orders.models import Order, OrderEvent, Step, Touchpoint
 from orders.services import (
     first_invoice_record,
@@ -23,7 +24,7 @@ from orders.services import (
     touchpoint_record,
 )
 from orders.views import CSV_COLUMNS
-from portal.models import Level, Notification, ProductLine, Service, TeamMailbox, TeamRole
+from team.models import TeamMailbox, TeamRole
 from tests.factories import (
     MembershipFactory,
     NotificationContactFactory,

@@ -10,6 +10,8 @@ from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
+from core.errors import DomainError
+from core.models import Notification, Service
 from orders.models import Order, OrderEvent, Step, Touchpoint
 from orders.services import (
     first_invoice_record,
@@ -20,8 +22,6 @@ from orders.services import (
     technical_details_answer,
     touchpoint_record,
 )
-from portal.errors import DomainError
-from portal.models import Notification, Service
 from tests.factories import (
     CustomerFactory,
     NotificationContactFactory,

@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from portal import services
-from portal.models import Level, Membership
+from core import services
+from core.models import Level, Membership
 from tests.conftest import staff_login
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 

@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
-from portal.models import Area, Invitation, Level, Membership, Notification
-from portal.services import outbox
+from core.models import Area, Invitation, Level, Membership, Notification
+from core.services import outbox
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +180,7 @@ def test_an_invitation_with_the_broker_down_publishes_and_stores_no_token(
 def test_an_invitation_withdrawn_before_its_email_left_is_not_sent(
     admin_client, admin_user, customer, broker_down, django_capture_on_commit_callbacks
 ):
-    from portal import services
+    from core import services
 
     with django_capture_on_commit_callbacks(execute=True):
         _invite(admin_client)

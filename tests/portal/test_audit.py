@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from portal.models import AuditEvent, Level
+from core.models import AuditEvent, Level
 from tests.conftest import staff_login
 from tests.factories import MembershipFactory, UserFactory
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from portal import services
-from portal.models import AuditEvent, Level
+from core import services
+from core.models import AuditEvent, Level
 
 Action = AuditEvent.Action
 DATE_BOUNDS = "Enter a date between the years 2000 and 2100."

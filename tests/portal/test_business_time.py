@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from portal.business_time import (
+from core.lib.business_time import (
     business_day_start,
     business_days_before,
     holiday_name,
@@ -59,7 +59,7 @@ def _ar(*args):
 
 
 def test_business_hours_skip_nights_weekends_and_holidays():
-    from portal.business_time import business_hours_add, business_hours_between
+    from core.lib.business_time import business_hours_add, business_hours_between
 
     # Friday 27 Nov 16:00 + 72 business hours: Monday 7 and Tuesday 8 Dec are holidays.
     start = _ar(2026, 11, 27, 16, 0)
@@ -72,7 +72,7 @@ def test_business_hours_skip_nights_weekends_and_holidays():
 
 
 def test_a_window_is_in_business_hours_only_inside_one_working_day():
-    from portal.business_time import within_business_hours
+    from core.lib.business_time import within_business_hours
 
     assert within_business_hours(_ar(2026, 12, 2, 9, 0), _ar(2026, 12, 2, 18, 0), "AR", AR)
     assert not within_business_hours(_ar(2026, 12, 2, 8, 59), _ar(2026, 12, 2, 10, 0), "AR", AR)

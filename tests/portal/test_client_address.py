@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.html import escape
 
-from portal.models import AuditEvent
+from core.models import AuditEvent
 from tests.factories import PASSWORD
 
 LOGIN = "/accounts/login/"

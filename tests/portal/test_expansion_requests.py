@@ -7,7 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import ExpansionRequest, Service, TeamAssignment, TeamMailbox, TeamRole
+from core.models import Service
+from inventory.models import ExpansionRequest
+from team.models import TeamAssignment, TeamMailbox, TeamRole
 from tests.conftest import staff_login
 from tests.factories import ServiceFactory, TeamPersonFactory, UserFactory
 

@@ -5,8 +5,9 @@ from django.contrib.admin.sites import site
 from django.core import mail
 from django.urls import reverse
 
-from portal.errors import DomainError
-from portal.models import Feedback, TeamAssignment, TeamMailbox, TeamRole
+from core.errors import DomainError
+from core.models import Feedback
+from team.models import TeamAssignment, TeamMailbox, TeamRole
 from tests.conftest import staff_login
 from tests.factories import TeamPersonFactory
 
@@ -246,7 +247,7 @@ def test_parallel_messages_cannot_pass_the_hourly_limit_together(
 
     from django.db import connection, transaction
 
-    from portal.services.feedback import feedback_submit
+    from portal.services import feedback_submit
 
     settings.FEEDBACK_PER_HOUR = 2
     holding, release = threading.Event(), threading.Event()

@@ -13,17 +13,9 @@ from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import (
-    AuditEvent,
-    Customer,
-    Heartbeat,
-    Invitation,
-    Membership,
-    Notification,
-    User,
-)
-from portal.services import audit_record
-from portal.services.outbox import notifications_sweep
+from core.models import AuditEvent, Customer, Heartbeat, Invitation, Membership, Notification, User
+from core.services import audit_record
+from core.services.outbox import notifications_sweep
 from tests.conftest import staff_login
 from tests.factories import UserFactory
 

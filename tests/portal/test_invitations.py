@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from portal import services
-from portal.models import AuditEvent, Invitation, Level, Membership, User
+from core import services
+from core.models import AuditEvent, Invitation, Level, Membership, User
 from tests.factories import PASSWORD, MembershipFactory
 
 NEW_PASSWORD = "violet-lantern-harbour-42"

@@ -6,7 +6,7 @@ from email import policy
 
 from django.core.mail import EmailMultiAlternatives
 
-from portal.mail import EmlFileEmailBackend
+from core.lib.mail import EmlFileEmailBackend
 
 
 def test_each_message_is_written_as_an_eml_file_and_echoed(tmp_path):

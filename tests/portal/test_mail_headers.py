@@ -8,9 +8,9 @@ from email import message_from_bytes, policy
 import pytest
 from django.core import mail
 
-from portal.emails import notification_message
-from portal.models import Notification
-from portal.services.outbox import Recipient, notification_deliver, notify
+from core.emails import notification_message
+from core.models import Notification
+from core.services.outbox import Recipient, notification_deliver, notify
 
 pytestmark = pytest.mark.django_db
 ADDRESS = "admin@acme.test"

@@ -11,9 +11,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from portal.emails import notification_message
-from portal.models import Notification, NotificationContact
-from portal.services.outbox import Recipient, notify
+from core.emails import notification_message
+from core.models import Notification, NotificationContact
+from core.services.outbox import Recipient, notify
 from tests.factories import NotificationContactFactory, ServiceFactory, ticket_open_for
 from tickets.services import ticket_reply, ticket_watcher_add
 from tickets.watchers import ticket_watcher_confirm, watcher_confirmation_token

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import AuditEvent, Notification, NotificationContact
+from core.models import AuditEvent, Notification, NotificationContact
 from tests.factories import NotificationContactFactory
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
@@ -177,7 +177,7 @@ def test_write_views_refuse_get(admin_client, waiting, name):
 
 
 def test_confirmation_page_refuses_other_methods(client, contact):
-    from portal.services.notification_contacts import contact_confirmation_token
+    from core.services.notification_contacts import contact_confirmation_token
 
     path = reverse(
         "portal:notification_contact_confirm", kwargs={"token": contact_confirmation_token(contact)}
@@ -334,8 +334,8 @@ def test_add_without_any_kind_is_refused_on_the_form(add):
 
 def test_a_rule_the_service_refuses_is_shown_on_the_form(add, monkeypatch):
     """Whatever DomainError the service raises is a 400 with its message, never a 500."""
-    from portal.errors import DomainError
-    from portal.services import notification_contacts
+    from core.errors import DomainError
+    from core.services import notification_contacts
 
     def refuse(**kwargs):
         raise DomainError("Choose at least one kind of notification.")
@@ -442,7 +442,7 @@ def test_edit_without_changing_the_address_keeps_it_confirmed(
 def test_edit_with_a_new_address_asks_for_a_new_confirmation(
     admin_client, contact, django_capture_on_commit_callbacks, visitor
 ):
-    from portal.services.notification_contacts import contact_confirmation_token
+    from core.services.notification_contacts import contact_confirmation_token
 
     old_link = reverse(
         "portal:notification_contact_confirm", kwargs={"token": contact_confirmation_token(contact)}
@@ -702,7 +702,7 @@ def test_confirming_a_bounced_address_with_a_new_link_clears_the_flag(
 ):
     """The link the address confirmed with before cannot clear the bounce (issue 13, A5); the
     new one the administrator sends can."""
-    from portal.services.notification_contacts import contact_confirmation_token
+    from core.services.notification_contacts import contact_confirmation_token
 
     old = reverse(
         "portal:notification_contact_confirm", kwargs={"token": contact_confirmation_token(bounced)}

@@ -15,10 +15,10 @@ from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from core.models import Notification, NotificationContact
+from core.services import outbox
+from core.services.outbox import Recipient, notify
 from portal.celery import app
-from portal.models import Notification, NotificationContact
-from portal.services import outbox
-from portal.services.outbox import Recipient, notify
 from tests.factories import NotificationContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +148,7 @@ def test_a_broker_outage_does_not_break_the_caller_and_the_row_waits(
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr("portal.tasks.notification_deliver.apply_async", broker_down)
+    monkeypatch.setattr("core.tasks.notification_deliver.apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         _notify(customer)
     row = Notification.objects.get()
@@ -363,7 +363,7 @@ def test_tries_that_find_the_relay_down_early_do_not_use_up_the_schedule(
     """The schedule is a budget of time, not of tries: a relay that answers the sweep's probe
     and fails again at once, ten times over, costs the row nothing."""
     settings.NOTIFICATION_RETRY_SCHEDULE = (60, 300, 900)
-    monkeypatch.setattr("portal.tasks.notification_deliver.apply_async", lambda *a, **k: None)
+    monkeypatch.setattr("core.tasks.notification_deliver.apply_async", lambda *a, **k: None)
     with transaction.atomic():
         (pk,) = _notify(customer)
     failing_mailer.open_errors = [ConnectionRefusedError(111, "Connection refused")]
@@ -410,7 +410,7 @@ def test_a_retry_hours_away_waits_in_the_database_not_in_the_broker(
     settings.NOTIFICATION_RETRY_SCHEDULE = (60, 6 * 3600)
     published = []
     monkeypatch.setattr(
-        "portal.tasks.notification_deliver.apply_async",
+        "core.tasks.notification_deliver.apply_async",
         lambda args, **options: published.append(options.get("countdown")),
     )
     with transaction.atomic():
@@ -462,7 +462,7 @@ def test_a_row_whose_worker_died_three_times_is_failed_not_retried_forever(
     customer, settings, monkeypatch
 ):
     settings.NOTIFICATION_MAX_WORKER_LOSSES = 3
-    monkeypatch.setattr("portal.tasks.notification_deliver.apply_async", lambda *a, **k: None)
+    monkeypatch.setattr("core.tasks.notification_deliver.apply_async", lambda *a, **k: None)
     with transaction.atomic():
         (pk,) = _notify(customer)
     for death in range(1, 4):
@@ -496,7 +496,7 @@ def test_a_sweep_whose_clock_runs_ahead_does_not_free_a_live_claim(customer, mon
     second worker while the first one still sends it."""
     queued = []
     monkeypatch.setattr(
-        "portal.tasks.notification_deliver.apply_async", lambda args, **k: queued.append(args)
+        "core.tasks.notification_deliver.apply_async", lambda args, **k: queued.append(args)
     )
     with transaction.atomic():
         (pk,) = _notify(customer)
@@ -523,7 +523,7 @@ def test_staff_retry_gives_a_failed_row_a_fresh_set_of_tries(
 
 
 def test_only_a_failed_row_can_be_retried(customer):
-    from portal.errors import DomainError
+    from core.errors import DomainError
 
     with transaction.atomic():
         (pk,) = _notify(customer)
@@ -561,7 +561,7 @@ def test_each_recipient_reads_it_in_their_language(
 
 
 def test_a_confirmation_for_a_removed_contact_is_cancelled_not_failed(customer, admin_user):
-    from portal.services.notification_contacts import contact_add
+    from core.services.notification_contacts import contact_add
 
     with transaction.atomic():
         contact = contact_add(
@@ -597,7 +597,7 @@ def test_the_sweep_does_not_queue_a_backlog_twice_but_requeues_a_lost_task(
     settings.NOTIFICATION_CLAIM_TIMEOUT = 300
     queued = []
     monkeypatch.setattr(
-        "portal.tasks.notification_deliver.apply_async",
+        "core.tasks.notification_deliver.apply_async",
         lambda args, **kwargs: queued.append(args[0]),
     )
     with transaction.atomic():
@@ -633,7 +633,7 @@ def test_an_invitation_subject_is_plain_text(
 ):
     from django.urls import reverse
 
-    from portal.models import Area, Level, Membership
+    from core.models import Area, Level, Membership
 
     type(customer).objects.filter(pk=customer.pk).update(display_name="O'Brien & Co")
     data = {

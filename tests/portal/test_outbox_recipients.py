@@ -11,11 +11,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import services
-from portal.models import Notification, NotificationKind
-from portal.selectors.notifications import notification_recipients
-from portal.services import outbox
-from portal.services.outbox import Recipient, notify
+from core import services
+from core.models import Notification, NotificationKind
+from core.selectors.notifications import notification_recipients
+from core.services import outbox
+from core.services.outbox import Recipient, notify
 from tests.factories import NotificationContactFactory, ticket_open_for
 from tickets.models import Watcher
 

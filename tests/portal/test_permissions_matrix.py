@@ -26,10 +26,10 @@ from changes.maintenance import calendar_feed_rotate, maintenance_confirm, maint
 from changes.models import StandardChange
 from changes.services import change_request_submit
 from contacts.models import PoAddress
+from core.services.notification_contacts import contact_confirmation_token
+from inventory.services import expansion_request_submit
 from orders.models import Order
 from orders.services import order_create, touchpoint_record
-from portal.services.inventory import expansion_request_submit
-from portal.services.notification_contacts import contact_confirmation_token
 from tests.factories import (
     PDF_BYTES,
     NotificationContactFactory,

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 
 from changes.models import ChangeRequest
-from portal.models import Notification
+from core.models import Notification
 from tests.conftest import staff_login
 from tests.factories import ticket_open_for
 from tests.portal.test_settings import _manage, production_env  # noqa: F401 - the fixture

@@ -13,8 +13,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from portal.models import Invitation, NotificationContact
-from portal.services.notification_contacts import contact_bounce_record
+from core.models import Invitation, NotificationContact
+from core.services.notification_contacts import contact_bounce_record
 from tests.factories import NotificationContactFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from portal.inventory_csv import COLUMNS
-from portal.models import Service
+from core.models import Service
+from inventory.importing import COLUMNS
 from tests.conftest import staff_login
 from tests.factories import ServiceFactory, UserFactory
 

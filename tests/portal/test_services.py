@@ -6,8 +6,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from portal.inventory_csv import COLUMNS
-from portal.models import Level, ProductLine, Service
+from core.models import Level, ProductLine, Service
+from inventory.importing import COLUMNS
 from tests.factories import MembershipFactory, ServiceFactory
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from portal.models import AuditEvent, User
+from core.models import AuditEvent, User
 from tests.conftest import staff_totp, totp_code
 from tests.factories import PASSWORD, MembershipFactory
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.test import Client
 
-from portal.models import AuditEvent, Customer, Level, Membership
+from core.models import AuditEvent, Customer, Level, Membership
 from tests.admin_forms import change_form_data
 from tests.conftest import staff_login
 from tests.factories import MembershipFactory, UserFactory

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 
-from portal.models import AuditEvent, Customer, Level, Membership, User
+from core.models import AuditEvent, Customer, Level, Membership, User
 from tests.admin_forms import change_form_data
 from tests.conftest import staff_login, staff_totp
 from tests.factories import PASSWORD, CustomerFactory, MembershipFactory, UserFactory

@@ -9,8 +9,9 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from billing.models import InvoiceLine, PurchaseOrderRequest
+from core.models import Service, User
 from orders.models import Order
-from portal.models import Service, TeamPerson, User
+from team.models import TeamPerson
 from tests.admin_forms import change_form_data
 from tests.conftest import staff_login
 from tests.factories import (

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.test import Client
 
-from portal.models import AuditEvent, Membership, User
+from core.models import AuditEvent, Membership, User
 from tests.admin_forms import change_form_data
 from tests.conftest import staff_login, staff_totp
 from tests.factories import PASSWORD, MembershipFactory, UserFactory

@@ -9,8 +9,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from core.models import Area, AuditEvent, Level, User
 from portal.context_processors import NAVIGATION
-from portal.models import Area, AuditEvent, Level, User
 from tests.factories import MembershipFactory, UserFactory
 
 SWITCH = reverse("portal:customer_switch")

@@ -9,8 +9,9 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from portal.models import Customer, Service, TeamAssignment, TeamMailbox, TeamPerson, TeamRole
-from portal.selectors.team import key_contacts_for_customer, team_contact_email, team_for_customer
+from core.models import Customer, Service
+from team.models import TeamAssignment, TeamMailbox, TeamPerson, TeamRole
+from team.selectors import key_contacts_for_customer, team_contact_email, team_for_customer
 from tests.conftest import staff_login
 from tests.factories import CustomerFactory, UserFactory
 

@@ -193,7 +193,7 @@ def test_form_fields_over_their_limit_get_the_413_page_not_a_500(
 def test_the_handler_also_stops_a_body_longer_than_it_declared(settings):
     """Belt and braces for servers that pass more than Content-Length: the files received are
     counted as they come."""
-    from portal.uploads import BodyLimitUploadHandler, RequestTooLarge
+    from core.lib.uploads import BodyLimitUploadHandler, RequestTooLarge
 
     settings.REQUEST_BODY_MAX_MB = 1
     handler = BodyLimitUploadHandler()
@@ -210,7 +210,7 @@ def test_the_default_limit_fits_ten_attachments_of_the_largest_size(settings):
     from portal import settings as portal_settings
 
     assert portal_settings.REQUEST_BODY_MAX_MB == 105
-    assert portal_settings.FILE_UPLOAD_HANDLERS[0] == "portal.uploads.BodyLimitUploadHandler"
+    assert portal_settings.FILE_UPLOAD_HANDLERS[0] == "core.lib.uploads.BodyLimitUploadHandler"
 
 
 # --- Text typed in a form (QA review): its own limit, its own page, and a form error first ----

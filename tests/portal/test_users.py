@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from portal.models import AuditEvent, Invitation, Level, Membership
+from core.models import AuditEvent, Invitation, Level, Membership
 from tests.factories import MembershipFactory
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)

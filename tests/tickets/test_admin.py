@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import Notification
+from core.models import Notification
 from tests.conftest import staff_login
 from tests.factories import MembershipFactory, ServiceFactory, UserFactory, ticket_open_for
 from tickets.models import Attachment, Message, PauseInterval, SlaTarget, Ticket
@@ -635,7 +635,7 @@ def test_a_member_of_a_customer_is_not_staff_and_cannot_open_the_admin(client, c
 def test_seed_demo_loads_tickets_in_every_status_and_is_idempotent(db, settings):
     from django.core.management import call_command
 
-    from portal.models import Customer
+    from core.models import Customer
     from tickets.services import ticket_clock
 
     settings.DEBUG = True

@@ -334,7 +334,7 @@ def test_a_zip_that_is_no_office_document_is_refused(admin_client, ticket):
 def test_an_archive_past_the_caps_is_refused_without_expanding_it(
     admin_client, ticket, monkeypatch
 ):
-    from portal import uploads
+    from core.lib import uploads
 
     monkeypatch.setattr(uploads, "OFFICE_MAX_EXPANDED_MB", 1)
     bomb = docx(extra={"word/media/filler.xml": b"\x00" * (2 * 1024 * 1024)})
@@ -470,7 +470,7 @@ def test_a_po_support_is_named_for_its_content_in_the_portal_and_the_email(
 
 def test_an_invoice_pdf_must_be_a_whole_pdf(client, customer):
     from billing.importing import invoice_pdf_check
-    from portal.errors import DomainError
+    from core.errors import DomainError
 
     with pytest.raises(DomainError, match="its content is not a complete PDF document"):
         invoice_pdf_check(SimpleUploadedFile("fa.pdf", b"%PDF-1.4\n<html><script>x</script>\n"))
@@ -482,7 +482,7 @@ def test_the_whole_file_check_stays_fast_on_text_made_to_slow_it_down():
     everywhere) must not tie up a worker. Measured: about 0.15 s for these 4 MB on 2 vCPUs."""
     import time
 
-    from portal.uploads import content_type_sniff
+    from core.lib.uploads import content_type_sniff
 
     adversarial = SimpleUploadedFile("x.log", b"<a b<a b onxyz <a b " * (4 * 1024 * 1024 // 20))
     started = time.perf_counter()
@@ -937,7 +937,7 @@ def test_a_relationship_part_with_a_dtd_is_refused_before_its_entities_expand(ad
 def test_relationships_past_their_cap_are_refused_without_reading_on(
     admin_client, ticket, monkeypatch
 ):
-    from portal import uploads
+    from core.lib import uploads
 
     monkeypatch.setattr(uploads, "OFFICE_RELATIONSHIPS_MAX_MB", 1)
     links = [
@@ -958,7 +958,7 @@ def test_checking_a_large_office_file_stays_fast():
     about 0.3 s)."""
     import time
 
-    from portal.uploads import content_type_sniff
+    from core.lib.uploads import content_type_sniff
 
     links = relationships(
         *[(f"{_RELS}/hyperlink", f"https://example.net/{n}", "External") for n in range(50)]

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.models import Level
+from core.models import Level
 from tests.factories import MembershipFactory, ServiceFactory, ticket_open_for
 from tickets import availability as av
 from tickets.models import PauseInterval

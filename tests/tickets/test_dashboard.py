@@ -9,7 +9,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from portal.models import Level
+from core.models import Level
 from tests.factories import MembershipFactory, ticket_open_for
 from tickets.services import ticket_resolve, ticket_wait_for_customer
 

@@ -9,8 +9,9 @@ import pytest
 import time_machine
 from django.core import mail
 
-from portal.models import Notification, TeamAssignment, TeamRole
-from portal.services.outbox import Recipient, notification_deliver, notify
+from core.models import Notification
+from core.services.outbox import Recipient, notification_deliver, notify
+from team.models import TeamAssignment, TeamRole
 from tests.factories import (
     NotificationContactFactory,
     ServiceFactory,

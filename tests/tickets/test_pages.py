@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import Level, Service
+from core.models import Level, Service
 from tests.factories import MembershipFactory, ServiceFactory, UserFactory, ticket_open_for
 from tickets import services
 from tickets.models import Attachment, Message, PauseInterval, Ticket, Watcher

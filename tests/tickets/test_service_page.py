@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import Level
+from core.models import Level
 from tests.conftest import staff_login
 from tests.factories import MembershipFactory, ServiceFactory, UserFactory, ticket_open_for
 from tickets.models import Ticket

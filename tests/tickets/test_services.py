@@ -8,8 +8,9 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from portal.errors import DomainError
-from portal.models import Notification, Service, TeamAssignment, TeamRole
+from core.errors import DomainError
+from core.models import Notification, Service
+from team.models import TeamAssignment, TeamRole
 from tests.factories import (
     NotificationContactFactory,
     ServiceFactory,

@@ -10,7 +10,7 @@ import time_machine
 from django.core import mail, signing
 from django.urls import reverse
 
-from portal.models import AuditEvent
+from core.models import AuditEvent
 from tests.factories import ServiceFactory, ticket_open_for
 from tickets import services
 from tickets.models import Watcher

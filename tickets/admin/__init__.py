@@ -14,10 +14,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin.actions import StaffActionMixin
-from portal.downloads import private_download
-from portal.errors import DomainError
-from portal.models import Service
+from core.admin.actions import StaffActionMixin
+from core.errors import DomainError
+from core.lib.downloads import private_download
+from core.models import Service
 from tickets import services
 from tickets.admin.forms import (
     CancelForm,

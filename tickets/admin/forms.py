@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Customer, Service, User
+from core.models import Customer, Service, User
 from tickets.forms import MultipleFileField
 from tickets.models import Impact, PauseInterval
 

@@ -9,21 +9,14 @@ from django.db import transaction
 from django.utils import translation
 
 from billing import demo as demo_billing
-from portal.management import demo_changes, demo_inventory, demo_orders, demo_tickets
-from portal.models import (
-    Area,
-    Customer,
-    ExpansionRequest,
-    ExpansionRequestEvent,
-    Level,
-    Membership,
-    Service,
-    TeamAssignment,
-    TeamMailbox,
-    TeamPerson,
-    User,
-)
-from portal.services.numbering import number_next
+from changes import demo as demo_changes
+from core.models import Area, Customer, Level, Membership, Service, User
+from core.services.numbering import number_next
+from inventory import demo as demo_inventory
+from inventory.models import ExpansionRequest, ExpansionRequestEvent
+from orders import demo as demo_orders
+from team.models import TeamAssignment, TeamMailbox, TeamPerson
+from tickets import demo as demo_tickets
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - published in the README for the demo only
 # The admin requires TOTP (issue 13): the demo staff logins share this published authenticator

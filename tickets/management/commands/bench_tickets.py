@@ -24,7 +24,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import Area, Customer, Level, Membership, ProductLine, Service, User
+from core.models import Area, Customer, Level, Membership, ProductLine, Service, User
 from tickets.models import Impact, PauseInterval, Ticket
 from tickets.selectors import tickets_for_customer
 from tickets.services import DEFAULT_TARGETS, ticket_clock

@@ -1,0 +1,48 @@
+"""Staff actions on one object outside the ModelAdmin change form: record a touchpoint, resolve
+a ticket. One flow for all: the form, the service on a valid POST, a broken rule shown on the
+form with a 400, or back to the object's change page with a message."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from core.errors import DomainError
+
+
+class StaffActionMixin:
+    action_template: str  # extends admin/base_site.html; gets original, title, form
+    action_select_related = ("customer",)
+
+    def action_object(self, request, object_id: int):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        queryset = self.model.objects.select_related(*self.action_select_related)
+        return get_object_or_404(queryset, pk=object_id)
+
+    def action_context(self, obj) -> dict:
+        return {}
+
+    def _action(self, request, obj, *, form, title: str, perform, done: str):
+        if request.method == "POST" and form.is_valid():
+            try:
+                perform(form.cleaned_data)
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, done)
+                opts = self.model._meta
+                return redirect(
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "title": title,
+            "form": form,
+            **self.action_context(obj),
+        }
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, self.action_template, context, status=status)

@@ -1,0 +1,78 @@
+import logging
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import Invitation
+
+logger = logging.getLogger(__name__)
+
+
+# --- Legacy consumers ------------------------------------------------------------------------
+# Before every e-mail went through the outbox, the web process published rendered allauth
+# e-mails (`email_send`) and raw invitation tokens (`invitation_send`) to the broker. These two
+# tasks only drain what an older release left in the queue during an upgrade; nothing publishes
+# them any more. Remove them one release after this one.
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def email_send(*, subject: str, body: str, to: list[str], from_email: str, html: str = "") -> None:
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to, from_email=from_email)
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()
+
+
+@shared_task
+def invitation_send(invitation_id: int, token: str = "") -> None:
+    """The old message's token is ignored: the invitation goes through the outbox, which makes a
+    fresh link when it sends the e-mail."""
+    from core.services import invitation_notify
+
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_pending or invitation.sent_at is not None:
+        return
+    with transaction.atomic():
+        invitation_notify(invitation=invitation)
+
+
+@shared_task
+def sessions_clear_expired() -> int:
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
+
+
+@shared_task
+def ping() -> str:
+    return "pong"
+
+
+# --- The notification outbox (portal/services/outbox.py) -----------------------------------------
+# No autoretry here: retries are rows with a later `next_attempt_at`, so they survive a restart.
+# The time limits stay below NOTIFICATION_CLAIM_TIMEOUT: a delivery is stopped (the soft limit
+# raises inside it and the row is retried; the hard limit replaces the worker process) before the
+# sweep could hand the row to a second worker while the first is still sending it.
+@shared_task(
+    acks_late=True,
+    soft_time_limit=settings.NOTIFICATION_SEND_SOFT_TIME_LIMIT,
+    time_limit=settings.NOTIFICATION_SEND_TIME_LIMIT,
+)
+def notification_deliver(notification_id: int) -> str:
+    from core.services.outbox import notification_deliver as deliver
+
+    return deliver(notification_id=notification_id)
+
+
+@shared_task
+def notifications_sweep() -> int:
+    from core.services.outbox import notifications_sweep as sweep
+
+    return sweep()
