@@ -18,7 +18,7 @@ from billing.selectors import (
     invoices_choice_for_customer,
 )
 from core.errors import DomainError
-from inventory.selectors import services_for_customer
+from core.selectors.services import services_for_customer
 from tickets.attachments import ALLOWED_LABEL
 from tickets.forms import LongTextField, MultipleFileField
 

@@ -1,3 +1,6 @@
+"""Celery tasks of the ground floor. Each keeps the name it was published under before issue 14
+moved it out of `portal/` (beat schedules and messages already queued use those names)."""
+
 import logging
 import smtplib
 
@@ -19,6 +22,7 @@ logger = logging.getLogger(__name__)
 # tasks only drain what an older release left in the queue during an upgrade; nothing publishes
 # them any more. Remove them one release after this one.
 @shared_task(
+    name="portal.tasks.email_send",
     autoretry_for=(smtplib.SMTPException, OSError),
     retry_backoff=30,
     retry_backoff_max=3600,
@@ -31,7 +35,7 @@ def email_send(*, subject: str, body: str, to: list[str], from_email: str, html:
     message.send()
 
 
-@shared_task
+@shared_task(name="portal.tasks.invitation_send")
 def invitation_send(invitation_id: int, token: str = "") -> None:
     """The old message's token is ignored: the invitation goes through the outbox, which makes a
     fresh link when it sends the e-mail."""
@@ -44,13 +48,13 @@ def invitation_send(invitation_id: int, token: str = "") -> None:
         invitation_notify(invitation=invitation)
 
 
-@shared_task
+@shared_task(name="portal.tasks.sessions_clear_expired")
 def sessions_clear_expired() -> int:
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
 
 
-@shared_task
+@shared_task(name="portal.tasks.ping")
 def ping() -> str:
     return "pong"
 
@@ -61,6 +65,7 @@ def ping() -> str:
 # raises inside it and the row is retried; the hard limit replaces the worker process) before the
 # sweep could hand the row to a second worker while the first is still sending it.
 @shared_task(
+    name="portal.tasks.notification_deliver",
     acks_late=True,
     soft_time_limit=settings.NOTIFICATION_SEND_SOFT_TIME_LIMIT,
     time_limit=settings.NOTIFICATION_SEND_TIME_LIMIT,
@@ -71,7 +76,7 @@ def notification_deliver(notification_id: int) -> str:
     return deliver(notification_id=notification_id)
 
 
-@shared_task
+@shared_task(name="portal.tasks.notifications_sweep")
 def notifications_sweep() -> int:
     from core.services.outbox import notifications_sweep as sweep
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin.history import KeepHistoryMixin
 from core.errors import DomainError
 from core.models import Service
+from core.models.inventory import CHRONIC_DAYS, CHRONIC_TICKETS
 from inventory.forms import ServiceImportForm
 from inventory.importing import COLUMNS
 from inventory.models import ExpansionRequest, ExpansionRequestEvent
@@ -24,7 +25,6 @@ from inventory.services import (
     expansion_request_step_check,
     services_import,
 )
-from tickets.selectors import CHRONIC_DAYS, CHRONIC_TICKETS
 
 
 class ChronicFilter(admin.SimpleListFilter):

@@ -2,7 +2,8 @@
 
 from core import cards
 from core.models import Area
-from inventory.selectors import expansion_requests_for_customer, service_status_counts_for_customer
+from core.selectors.services import service_status_counts_for_customer
+from inventory.selectors import expansion_requests_for_customer
 
 
 def _dashboard(request):

@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Country, Customer, ProductLine, Service
+from core.selectors.services import SERVICE_SORTS, service_choices_for_customer
 from inventory.importing import services_parse
 from inventory.models import ExpansionRequest
-from inventory.selectors import SERVICE_SORTS, service_choices_for_customer
 
 _ALL = [("", _("All"))]
 SORT_CHOICES = [(name, name) for name in SERVICE_SORTS] + [

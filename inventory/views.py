@@ -13,6 +13,7 @@ from core.access import member_required
 from core.errors import DomainError
 from core.lib.listing import list_page
 from core.models import Area, Level
+from core.selectors.services import service_get, services_for_customer
 from inventory import selectors
 from inventory.forms import ExpansionRequestForm, ServiceFilterForm
 from inventory.importing import services_write
@@ -25,7 +26,7 @@ def _filtered_services(request):
     if form.is_bound and not form.is_valid():
         return form, None
     filters = form.filters() if form.is_bound else {"sort": "service_id"}
-    return form, selectors.services_for_customer(request.customer, **filters)
+    return form, services_for_customer(request.customer, **filters)
 
 
 @member_required(Area.SERVICES)
@@ -62,7 +63,7 @@ def service_export(request):
 
 @member_required(Area.SERVICES)
 def service_detail(request, service_id):
-    service = selectors.service_get(request.customer, service_id)
+    service = service_get(request.customer, service_id)
     context = {
         "service": service,
         "sections": cards.service_page.collect(request, service=service),
@@ -94,7 +95,7 @@ def request_list(request):
 def request_create(request):
     initial = {}
     if request.method == "GET" and request.GET.get("service"):
-        service = selectors.service_get(request.customer, request.GET["service"])
+        service = service_get(request.customer, request.GET["service"])
         initial = {"service": service, "kind": ExpansionRequest.Kind.CAPACITY}
     form = ExpansionRequestForm(request.POST or None, customer=request.customer, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -2,13 +2,8 @@
 
 from core import cards
 from core.models import Area, Level
-from tickets.selectors import (
-    CHRONIC_DAYS,
-    CHRONIC_TICKETS,
-    service_ticket_counts,
-    tickets_dashboard,
-    tickets_for_customer,
-)
+from core.models.inventory import CHRONIC_DAYS, CHRONIC_TICKETS
+from tickets.selectors import service_ticket_counts, tickets_dashboard, tickets_for_customer
 from tickets.services import ticket_clock
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.selectors import members_for_customer
-from inventory.selectors import service_choices_for_customer
+from core.selectors.services import service_choices_for_customer
 from tickets.attachments import ALLOWED_LABEL, attachment_check
 from tickets.models import Impact, Ticket
 

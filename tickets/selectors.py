@@ -7,11 +7,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from core.models import Customer
+from core.models.inventory import CHRONIC_DAYS, CHRONIC_TICKETS  # noqa: F401 - re-exported
 from tickets.models import Attachment, Message, PauseInterval, Ticket
 
-# A service with CHRONIC_TICKETS or more tickets in CHRONIC_DAYS days is flagged as chronic.
-CHRONIC_TICKETS = 3
-CHRONIC_DAYS = 45
 CUSTOMER_MESSAGE_KINDS = (Message.Kind.PUBLIC, Message.Kind.STATUS, Message.Kind.ESCALATION)
 
 

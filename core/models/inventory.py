@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models.tenancy import Country, Customer
 
+# A service with CHRONIC_TICKETS or more tickets in CHRONIC_DAYS days is flagged as chronic (issue 5):
+# its page, the tickets area and the staff's services list all use these two numbers.
+CHRONIC_TICKETS = 3
+CHRONIC_DAYS = 45
+
 
 class ProductLine(models.TextChoices):
     """The provider's portfolio as the handbook presents it."""

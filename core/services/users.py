@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.http import HttpRequest
@@ -15,6 +17,9 @@ from core.models import (
     User,
 )
 from core.services.audit import audit_record, audit_record_for_user_customers
+
+# Areas that hand out personal feeds (the maintenance calendar) register here what ends them.
+FEED_REVOKERS: list[Callable[..., None]] = []
 
 
 def permissions_clean(*, role: str, permissions: dict[str, str]) -> dict[str, str]:
@@ -96,10 +101,9 @@ def membership_update(
 def membership_feeds_revoke(*, membership: Membership, customer_id: int | None = None) -> None:
     """Call when a membership ends or loses changes and maintenance: the person's maintenance
     calendar address stops, and the customer's shared one too (review A3). The feeds live in
-    the changes area, which builds on this core: imported when needed."""
-    from changes.maintenance import calendar_feeds_revoke
-
-    calendar_feeds_revoke(membership=membership, customer_id=customer_id)
+    the changes area, which registers its revoker in FEED_REVOKERS (the core imports no area)."""
+    for revoke in FEED_REVOKERS:
+        revoke(membership=membership, customer_id=customer_id)
 
 
 def sessions_end_unless_member_elsewhere(user: User) -> None:
