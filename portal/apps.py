@@ -11,4 +11,4 @@ class PortalConfig(AppConfig):
     verbose_name = _("Help and feedback")
 
     def ready(self) -> None:
-        pass
+        from . import emails  # noqa: F401 - registers the feedback e-mail builder

@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from core.admin.history import KeepHistoryMixin
+from core.admin.people import CUSTOMER_INLINES
 from core.lib.phones import e164_normalise
 from core.models import Customer
 from team.models import TeamAssignment, TeamMailbox, TeamPerson, TeamRole
@@ -159,3 +160,7 @@ class TeamAssignmentAdmin(admin.ModelAdmin):
         if not assignment.person.is_active:
             return _("Person inactive: customers see the team mailbox")
         return _("Assigned")
+
+
+# The customer's admin page shows its account team (the core does not import this app).
+CUSTOMER_INLINES.append(TeamAssignmentInline)

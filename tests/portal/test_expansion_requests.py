@@ -61,7 +61,7 @@ def test_a_request_is_numbered_recorded_and_mailed_to_the_account_manager(
     assert message.reply_to == [admin_user.email]
     assert expansion.number in message.subject
     assert "500 Mbps" in message.body and "AR-BUE-IPVPN-00001" in message.body
-    assert f"/admin/portal/expansionrequest/{expansion.pk}/change/" in message.body
+    assert f"/admin/inventory/expansionrequest/{expansion.pk}/change/" in message.body
 
 
 def test_numbers_follow_each_other(admin_client, service, django_capture_on_commit_callbacks):
@@ -206,7 +206,7 @@ def staff_client(db):
 
 
 def _progress(staff_client, expansion, status, message, django_capture_on_commit_callbacks):
-    url = reverse("admin:portal_expansionrequest_change", args=[expansion.pk])
+    url = reverse("admin:inventory_expansionrequest_change", args=[expansion.pk])
     events = list(expansion.events.all())
     data = {
         "next_status": status,

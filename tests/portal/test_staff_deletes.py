@@ -33,8 +33,8 @@ DELETABLE_BY_GROUPS = {
     "contacts.delete_portalassignment",
     "contacts.delete_supportline",
     "contacts.delete_supportnumber",
-    "portal.delete_teamassignment",
-    "portal.delete_teammailbox",
+    "team.delete_teamassignment",
+    "team.delete_teammailbox",
 }
 # Where the customers' history lives: a row any of these point at is retired, not deleted.
 HISTORY_APPS = {"tickets", "orders", "changes", "billing"}
@@ -167,7 +167,7 @@ def test_nobody_deletes_a_team_person_named_on_an_order(editor, editor_client, c
     person = TeamPersonFactory()
     OrderFactory(customer=customer, care_manager=person)
 
-    response = editor_client.post(f"/admin/portal/teamperson/{person.pk}/delete/", {"post": "yes"})
+    response = editor_client.post(f"/admin/team/teamperson/{person.pk}/delete/", {"post": "yes"})
 
     assert response.status_code == 403
     assert TeamPerson.objects.filter(pk=person.pk).exists()

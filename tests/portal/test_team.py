@@ -416,7 +416,7 @@ def test_customer_service_manager_is_refused_for_an_enterprise_customer(staff_cl
     assert message in response.content.decode()
 
     response = staff_client.post(
-        "/admin/portal/teamassignment/add/",
+        "/admin/team/teamassignment/add/",
         {"customer": customer.pk, "role": Role.CUSTOMER_SERVICE_MANAGER, "person": person.pk},
     )
     assert response.status_code == 400
@@ -428,7 +428,7 @@ def test_customer_service_manager_is_accepted_for_a_wholesale_customer(staff_cli
     carrier = CustomerFactory(segment=Customer.Segment.WHOLESALE)
     person = _person("Paulo Reis", "paulo@lumen.test")
     response = staff_client.post(
-        "/admin/portal/teamassignment/add/",
+        "/admin/team/teamassignment/add/",
         {"customer": carrier.pk, "role": Role.CUSTOMER_SERVICE_MANAGER, "person": person.pk},
     )
     assert response.status_code == 302
@@ -446,7 +446,7 @@ def test_an_inactive_person_cannot_be_assigned(staff_client, customer):
 
 def test_person_admin_normalises_the_phone_and_stores_languages_from_checkboxes(staff_client):
     response = staff_client.post(
-        "/admin/portal/teamperson/add/",
+        "/admin/team/teamperson/add/",
         {
             "full_name": "Mariana Quiroga",
             "email": "mariana@lumen.test",
@@ -459,14 +459,14 @@ def test_person_admin_normalises_the_phone_and_stores_languages_from_checkboxes(
     person = TeamPerson.objects.get()
     assert person.phone == "+541140001234"
     assert person.languages == ["es", "en"]
-    form = staff_client.get(f"/admin/portal/teamperson/{person.pk}/change/").content.decode()
+    form = staff_client.get(f"/admin/team/teamperson/{person.pk}/change/").content.decode()
     assert 'type="checkbox" name="languages" value="pt-br"' in form
 
 
 @pytest.mark.parametrize("phone", ["4000-1234", "+54 12", "call me"])
 def test_person_admin_refuses_a_bad_phone_with_a_clear_message(staff_client, phone):
     response = staff_client.post(
-        "/admin/portal/teamperson/add/",
+        "/admin/team/teamperson/add/",
         {"full_name": "Bad Phone", "email": "bad@lumen.test", "phone": phone, "is_active": "on"},
     )
     assert response.status_code == 400
@@ -476,7 +476,7 @@ def test_person_admin_refuses_a_bad_phone_with_a_clear_message(staff_client, pho
 
 def test_mailbox_admin_normalises_the_phone(staff_client):
     response = staff_client.post(
-        "/admin/portal/teammailbox/add/",
+        "/admin/team/teammailbox/add/",
         {"role": Role.BILLING_CARE, "email": "billing@lumen.test", "phone": "+55 11 3000 4000"},
     )
     assert response.status_code == 302
@@ -485,6 +485,6 @@ def test_mailbox_admin_normalises_the_phone(staff_client):
 
 def test_team_admin_lists_open(staff_client, customer, account_manager):
     for url in ("teamperson", "teammailbox", "teamassignment"):
-        response = staff_client.get(f"/admin/portal/{url}/")
+        response = staff_client.get(f"/admin/team/{url}/")
         assert response.status_code == 200, url
-    assert "Mariana Quiroga" in staff_client.get("/admin/portal/teamassignment/").content.decode()
+    assert "Mariana Quiroga" in staff_client.get("/admin/team/teamassignment/").content.decode()
