@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import Customer, Service
+from core.scopes import customer_scoped_manager
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -74,6 +75,8 @@ class Invoice(models.Model):
     pdf = models.FileField(_("PDF"), upload_to=_invoice_pdf_path, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(_("loaded"), default=timezone.now)
+
+    objects = customer_scoped_manager()
 
     class Meta:
         verbose_name = _("invoice")
@@ -214,6 +217,8 @@ class BillingRequest(models.Model):
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = customer_scoped_manager()
 
     class Meta:
         verbose_name = _("billing request")
@@ -465,6 +470,8 @@ class BillingDataChange(models.Model):
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
 
+    objects = customer_scoped_manager()
+
     class Meta:
         verbose_name = _("billing data change")
         verbose_name_plural = _("billing data changes")
@@ -528,6 +535,8 @@ class PurchaseOrderRequest(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
+
+    objects = customer_scoped_manager()
 
     class Meta:
         verbose_name = _("PO / HES / MIGO request")

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.models import COUNTRY_DEFAULTS, Area, Customer, Membership, Service
+from core.scopes import customer_scoped_manager
 
 
 def _localized(row, prefix: str) -> str:
@@ -130,6 +131,8 @@ class ChangeRequest(models.Model):
     )
     created_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = customer_scoped_manager()
 
     class Meta:
         verbose_name = _("change request")
@@ -354,6 +357,8 @@ class MaintenanceObjection(models.Model):
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
 
+    objects = customer_scoped_manager()
+
     class Meta:
         verbose_name = _("request to reschedule")
         verbose_name_plural = _("requests to reschedule")
@@ -394,6 +399,8 @@ class CalendarFeed(models.Model):
     )
     token_hash = models.CharField(_("token (SHA-256)"), max_length=64, unique=True)
     rotated_at = models.DateTimeField(_("created or rotated"), default=timezone.now)
+
+    objects = customer_scoped_manager()
 
     class Meta:
         verbose_name = _("maintenance calendar feed")

@@ -1,5 +1,7 @@
 """The access rules of every customer page: anonymous -> sign-in, no membership -> explanation,
-wrong method -> 405, missing permission -> 403. Another customer's object is 404 in selectors."""
+wrong method -> 405, missing permission -> 403. Another customer's object is 404 in selectors,
+and the view runs inside its customer's scope (core/scopes.py): no query can reach another
+customer's rows."""
 
 from functools import wraps
 
@@ -9,6 +11,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
 
 from core.models import Level
+from core.scopes import customer_scope
 
 
 def member_required(
@@ -30,7 +33,8 @@ def member_required(
                 raise PermissionDenied
             if area and not membership.can(area, level):
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            with customer_scope(membership.customer):
+                return view(request, *args, **kwargs)
 
         wrapper.access = {"area": area, "level": level, "admin": admin, "methods": methods}
         return wrapper

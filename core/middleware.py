@@ -11,8 +11,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_scopes import scope
 
 from core.models import COUNTRY_DEFAULTS
+from core.scopes import scopes_disabled
 from core.selectors import memberships_for_user, user_has_totp
 
 # Paths a member may reach before the MFA set-up that their customer requires.
@@ -195,3 +197,23 @@ class AdminSelectionMiddleware:
         except ValidationError:
             return HttpResponseBadRequest(_("The selection holds something that is not a row."))
         return None
+
+
+class TenantScopeMiddleware:
+    """Every request starts in an empty customer scope: customer-owned rows are out of reach
+    until `member_required` opens the customer's scope (core/scopes.py). The staff's admin works
+    across customers, so it opens no scope at all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(_admin_prefix()):
+            with scopes_disabled():
+                return self.get_response(request)
+        with scope():
+            return self.get_response(request)
+
+
+def _admin_prefix() -> str:
+    return reverse("admin:index")

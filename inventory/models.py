@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import ProductLine, Service
 from core.models.tenancy import Country, Customer
+from core.scopes import customer_scoped_manager
 
 
 class ExpansionRequest(models.Model):
@@ -64,6 +65,8 @@ class ExpansionRequest(models.Model):
     notified_to = models.EmailField(_("account manager notified"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = customer_scoped_manager()
 
     class Meta:
         # The table keeps the name it had when the model lived in `portal` (issue 14 moved it).

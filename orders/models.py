@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Customer, ProductLine, Service
+from core.scopes import customer_scoped_manager
 from team.models import TeamPerson
 
 
@@ -92,6 +93,8 @@ class Order(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = customer_scoped_manager()
 
     class Meta:
         verbose_name = _("order")

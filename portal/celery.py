@@ -4,7 +4,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-app = Celery("portal")
+# Every task opens no customer scope of its own: see core/lib/celery_tasks.py.
+app = Celery("portal", task_cls="core.lib.celery_tasks:UnscopedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.beat_schedule = {
     # The outbox: pending e-mails the broker lost, retries that are due, scheduled reminders.

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models.tenancy import Customer
+from core.scopes import customer_scoped_manager
 
 
 class TeamRole(models.TextChoices):
@@ -59,6 +60,8 @@ class TeamAssignment(models.Model):
         related_name="assignments",
         help_text=_("Leave empty while the role is vacant: customers see the team mailbox."),
     )
+
+    objects = customer_scoped_manager()
 
     class Meta:
         # The table keeps the name it had when the model lived in `portal` (issue 14 moved it).

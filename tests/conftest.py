@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.test import RequestFactory
 
 from core.models import Level
+from core.scopes import scopes_disabled
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -53,6 +54,16 @@ def _restore_seed_data_after_flushes(item) -> None:
         own.update(transaction=True, serialized_rollback=True)
         # Prepended: the closest marker wins, and a test's own decorator would come first.
         item.add_marker(pytest.mark.django_db(**own), append=False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_code_sees_every_customer():
+    """Test code sets up and inspects rows of several customers, so it runs with the customer
+    scopes disabled (core/scopes.py). The code under test does not inherit that: every request
+    opens its own scope (TenantScopeMiddleware, member_required) and every task disables them
+    itself, as in production. tests/core/test_scopes.py shows the scopes closed."""
+    with scopes_disabled():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import Customer, Service
+from core.scopes import customer_scoped_manager
 
 
 class Impact(models.TextChoices):
@@ -116,6 +117,8 @@ class Ticket(models.Model):
     restoration_deadline = models.DateTimeField(_("restoration deadline"), db_index=True)
     last_escalated_at = models.DateTimeField(_("last escalated"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = customer_scoped_manager()
 
     class Meta:
         verbose_name = _("trouble ticket")

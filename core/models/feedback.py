@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models.tenancy import LANGUAGE_CHOICES, Customer
+from core.scopes import customer_scoped_manager
 
 
 class Feedback(models.Model):
@@ -38,6 +39,8 @@ class Feedback(models.Model):
     )
     staff_note = models.TextField(_("staff note"), blank=True)
     created_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    objects = customer_scoped_manager()
 
     class Meta:
         verbose_name = _("portal feedback")

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models.tenancy import Country, Customer
+from core.scopes import customer_scoped_manager
 
 # A service with CHRONIC_TICKETS or more tickets in CHRONIC_DAYS days is flagged as chronic (issue 5):
 # its page, the tickets area and the staff's services list all use these two numbers.
@@ -64,6 +65,8 @@ class Service(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = customer_scoped_manager()
 
     class Meta:
         verbose_name = _("service")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models.tenancy import LANGUAGE_CHOICES, Customer
+from core.scopes import customer_scoped_manager
 
 
 class NotificationKind(models.TextChoices):
@@ -61,6 +62,8 @@ class NotificationContact(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = customer_scoped_manager()
 
     class Meta:
         verbose_name = _("notification contact")

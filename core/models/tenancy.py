@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.scopes import customer_scoped_manager
+
 LANGUAGE_CHOICES = [("es", _("Spanish")), ("pt-br", _("Portuguese (Brazil)")), ("en", _("English"))]
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
 
@@ -367,6 +369,8 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("from (IP)"), null=True, blank=True)
     user_agent = models.CharField(_("from (browser)"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("when"), default=django_timezone.now, db_index=True)
+
+    objects = customer_scoped_manager()
 
     class Meta:
         verbose_name = _("audit event")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from core.mfa import totp_value
+from core.scopes import scopes_disabled
 from portal.management.commands.seed_demo import DEMO_TOTP_SECRET
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
 
+    @scopes_disabled()  # a command works across customers (core/scopes.py)
     def handle(self, *args, force: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("demo_totp is for the demo; it refuses to run with DEBUG off.")

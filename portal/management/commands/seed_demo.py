@@ -11,6 +11,7 @@ from django.utils import translation
 from billing import demo as demo_billing
 from changes import demo as demo_changes
 from core.models import Area, Customer, Level, Membership, Service, User
+from core.scopes import scopes_disabled
 from core.services.numbering import number_next
 from inventory import demo as demo_inventory
 from inventory.models import ExpansionRequest, ExpansionRequestEvent
@@ -88,6 +89,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
 
     @transaction.atomic
+    @scopes_disabled()  # a command works across customers (core/scopes.py)
     def handle(self, *args, force: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(

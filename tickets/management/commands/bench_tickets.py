@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Area, Customer, Level, Membership, ProductLine, Service, User
+from core.scopes import scopes_disabled
 from tickets.models import Impact, PauseInterval, Ticket
 from tickets.selectors import tickets_for_customer
 from tickets.services import DEFAULT_TARGETS, ticket_clock
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=20, help="Timed requests per page.")
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
 
+    @scopes_disabled()  # a command works across customers (core/scopes.py)
     def handle(self, *args, tickets: int, customers: int, requests: int, force: bool, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
