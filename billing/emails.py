@@ -15,9 +15,9 @@ from billing.models import (
 )
 from billing.money import money
 from billing.services import credit_default_answer
-from core.emails import NotificationObsolete, notification_context
 from core.lib.downloads import download_name
 from core.models import Notification
+from core.notifications import NotificationObsolete, notification_context
 
 
 def _row(model, notification, key: str, *related):

@@ -23,7 +23,7 @@ from changes.models import (
     MaintenanceImpact,
     MaintenanceObjection,
 )
-from core.emails import NotificationObsolete, duration_words, notification_context
+from core.notifications import NotificationObsolete, duration_words, notification_context
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8; method=PUBLISH"
 _FORMAT = "D Y-m-d H:i"

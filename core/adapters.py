@@ -6,6 +6,7 @@ from django.utils import translation
 from core.models import AuditEvent
 from core.selectors import memberships_for_user
 from core.services import audit_record_for_user_customers
+from core.services.account_emails import account_email_queue
 
 # allauth's security notifications, written to the audit log of the person's customers too.
 _NOTIFICATION_ACTIONS = {
@@ -111,7 +112,6 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         """Through the outbox, in the recipient's language (not the requester's): the request
         never waits for the broker or the relay, and no link or token is stored (the reset
         link is built from PORTAL_BASE_URL when the e-mail is sent)."""
-        from core.services.account_emails import account_email_queue
 
         user = context.get("user") or get_user_model().objects.filter(email__iexact=email).first()
         language = getattr(user, "language", "") or translation.get_language()

@@ -13,4 +13,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Customer Portal")
 
     def ready(self) -> None:
-        from core import checks, emails  # noqa: F401 - registers the checks and e-mail builders
+        # Registers the deploy checks, the core's e-mail builders and its Celery tasks.
+        from core import checks, emails, tasks  # noqa: F401

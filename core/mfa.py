@@ -1,7 +1,9 @@
 """allauth.mfa adapter: staff keep their second factor."""
 
+from allauth.mfa import app_settings
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,7 +31,5 @@ class PortalMFAAdapter(DefaultMFAAdapter):
 def totp_value(secret: str, at: float) -> str:
     """The code an authenticator app shows for `secret` at the Unix time `at` (allauth's own
     HOTP helpers and its period and digits)."""
-    from allauth.mfa import app_settings
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(at) // app_settings.TOTP_PERIOD))

@@ -12,6 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import Invitation
+from core.services import invitation_notify
+from core.services.outbox import notification_deliver as deliver
+from core.services.outbox import notifications_sweep as sweep
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +42,6 @@ def email_send(*, subject: str, body: str, to: list[str], from_email: str, html:
 def invitation_send(invitation_id: int, token: str = "") -> None:
     """The old message's token is ignored: the invitation goes through the outbox, which makes a
     fresh link when it sends the e-mail."""
-    from core.services import invitation_notify
 
     invitation = Invitation.objects.filter(pk=invitation_id).first()
     if invitation is None or not invitation.is_pending or invitation.sent_at is not None:
@@ -71,13 +73,11 @@ def ping() -> str:
     time_limit=settings.NOTIFICATION_SEND_TIME_LIMIT,
 )
 def notification_deliver(notification_id: int) -> str:
-    from core.services.outbox import notification_deliver as deliver
 
     return deliver(notification_id=notification_id)
 
 
 @shared_task(name="portal.tasks.notifications_sweep")
 def notifications_sweep() -> int:
-    from core.services.outbox import notifications_sweep as sweep
 
     return sweep()

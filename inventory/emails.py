@@ -2,8 +2,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from core.emails import NotificationObsolete, customer_row, notification_context
 from core.models import Notification
+from core.notifications import NotificationObsolete, customer_row, notification_context
 from inventory.models import ExpansionRequest, ExpansionRequestEvent
 
 

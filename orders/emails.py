@@ -1,6 +1,6 @@
 """What the order e-mails need at delivery time, loaded from the ids the outbox row keeps."""
 
-from core.emails import NotificationObsolete, notification_context
+from core.notifications import NotificationObsolete, notification_context
 from orders.calendar import activation_ics, installation_ics
 from orders.models import Order, Step, Touchpoint
 

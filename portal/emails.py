@@ -2,8 +2,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from core.emails import customer_row, notification_context
 from core.models import Feedback, Notification
+from core.notifications import customer_row, notification_context
 
 
 @notification_context("portal/feedback")

@@ -9,13 +9,13 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from core.emails import (
+from core.models import Notification
+from core.notifications import (
     NotificationObsolete,
     duration_words,
     notification_context,
     notification_recipient_check,
 )
-from core.models import Notification
 from tickets.models import Attachment, Message, PauseInterval, Ticket, Watcher
 from tickets.selectors import CUSTOMER_MESSAGE_KINDS
 

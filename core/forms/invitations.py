@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from core.models import User
+
 
 class InvitationAcceptForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
@@ -25,8 +27,6 @@ class InvitationAcceptForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", _("The two passwords do not match."))
         elif first:
-            from core.models import User
-
             try:
                 password_validation.validate_password(
                     first, User(email=self.email, full_name=cleaned.get("full_name", ""))

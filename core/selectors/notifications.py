@@ -1,6 +1,7 @@
 """Reads of the outbox and of the customer's notification contacts (R-GCR-4)."""
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from core.models import Customer, Membership, Notification, NotificationContact, User
 from core.services.outbox import Recipient
@@ -12,7 +13,6 @@ def notification_contacts_for_customer(customer: Customer) -> QuerySet[Notificat
 
 def notification_contact_get(customer: Customer, reference) -> NotificationContact:
     """Another customer's contact, or a malformed reference, is a 404."""
-    from django.shortcuts import get_object_or_404
 
     return get_object_or_404(NotificationContact, customer=customer, reference=reference)
 

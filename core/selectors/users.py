@@ -1,3 +1,5 @@
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -87,7 +89,6 @@ def user_counts_for_customer(customer: Customer) -> dict[str, int]:
 
 
 def user_has_totp(user: User) -> bool:
-    from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
@@ -97,7 +98,6 @@ def user_exists(email: str) -> bool:
 
 
 def sessions_for_user(user: User) -> list:
-    from allauth.usersessions.models import UserSession
 
     return sorted(
         UserSession.objects.purge_and_list(user), key=lambda s: s.last_seen_at, reverse=True
@@ -105,7 +105,6 @@ def sessions_for_user(user: User) -> list:
 
 
 def session_get(user: User, session_id: str):
-    from allauth.usersessions.models import UserSession
 
     session = (
         UserSession.objects.filter(user=user, pk=session_id).first()

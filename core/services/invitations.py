@@ -19,6 +19,7 @@ from core.models import (
     User,
 )
 from core.services.audit import audit_record
+from core.services.outbox import Recipient, notify
 from core.services.users import permissions_clean
 
 
@@ -102,7 +103,6 @@ def invitation_create(
 def invitation_notify(*, invitation: Invitation) -> None:
     """Queue the invitation's e-mail in the caller's transaction; its link is made when it
     leaves (invitation_token_issue)."""
-    from core.services.outbox import Recipient, notify
 
     notify(
         event=f"invitation:{invitation.reference}",

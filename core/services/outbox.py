@@ -9,7 +9,7 @@ allauth's password and sign-in e-mails alike).
    token; every later write of that delivery names the token, so a task delivered twice sends
    once and a worker that outlived its claim cannot overwrite a newer one. Times are the
    database's (`Now()`), so the clocks of web, worker and beat hosts play no part.
-4. Before rendering, the recipient is checked again (portal.emails): a removed, unconfirmed or
+4. Before rendering, the recipient is checked again (core.notifications): a removed, unconfirmed or
    unsubscribed contact, or a person whose membership ended, cancels the row.
 5. Only a refusal of the recipient (5xx at RCPT) fails the row and flags a notification contact
    as bounced. A refused message (5xx after DATA) fails the row alone. Everything else (the relay
@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import mailers
@@ -41,6 +42,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from core import notifications
 from core.errors import DomainError
 from core.models import Customer, Heartbeat, Notification, NotificationContact, User
 
@@ -129,7 +131,7 @@ def notify(
 
     Call it inside the transaction of the change it announces: a rollback takes the e-mails
     with it. `context` must be JSON: ids and plain values, rendered at delivery in each
-    recipient's language by the template's context builder (portal.emails). Never put a secret
+    recipient's language by the template's context builder (core.notifications). Never put a secret
     (a token, a link that signs someone in) in it: build those at delivery.
     """
     return notify_many(
@@ -203,14 +205,21 @@ def notify_many(events: list[dict]) -> list[int]:
     return [pk for pk, _key, _at in written]
 
 
+# The delivery task, found by name in Celery's registry: the task module calls this one, so this
+# one does not import it (core/apps.py imports core.tasks, which registers it).
+DELIVER_TASK = "portal.tasks.notification_deliver"
+
+
+def _deliver_task():
+    return current_app.tasks[DELIVER_TASK]
+
+
 def notifications_enqueue(ids: list[int]) -> int:
     """Hand rows to Celery. A broker that is down costs nothing: the sweep retries later."""
-    from core.tasks import notification_deliver
-
     enqueued = []
     for pk in ids:
         try:
-            notification_deliver.apply_async((pk,), retry=True, retry_policy=_PUBLISH_ONCE)
+            _deliver_task().apply_async((pk,), retry=True, retry_policy=_PUBLISH_ONCE)
         except Exception:  # noqa: BLE001 - any broker failure; the row stays pending
             logger.warning(
                 "broker unavailable: %d notification(s) left for the sweep",
@@ -288,8 +297,6 @@ def retry_at(*, first_failed_at: datetime, now: datetime) -> datetime | None:
 # --- Delivery -------------------------------------------------------------------------------
 def notification_deliver(*, notification_id: int) -> str:
     """Send one row if it is due and nobody else holds it. Returns what happened."""
-    from core import emails
-
     token = uuid.uuid4()
     claimed = Notification.objects.filter(
         pk=notification_id, status=Notification.Status.PENDING, next_attempt_at__lte=Now()
@@ -306,8 +313,8 @@ def notification_deliver(*, notification_id: int) -> str:
     )
     notification = Notification.objects.select_related("customer").get(pk=notification_id)
     try:
-        message = emails.notification_message(notification)
-    except emails.NotificationObsolete as why:
+        message = notifications.notification_message(notification)
+    except notifications.NotificationObsolete as why:
         mine.update(
             status=Notification.Status.CANCELLED, last_error=str(why)[:2000], claim_token=None
         )
@@ -335,7 +342,7 @@ def notification_deliver(*, notification_id: int) -> str:
     _mark_sent(notification, token, subject=str(message.subject))
     with contextlib.suppress(Exception):  # the message is already accepted and recorded
         connection.close()
-    emails.notification_sent(notification)
+    notifications.notification_sent(notification)
     return "sent"
 
 
@@ -381,14 +388,8 @@ def _after_send_error(
             status=Notification.Status.FAILED, last_error=_error_text(error), claim_token=None
         ):
             return "skipped"
-        if fault == RECIPIENT and notification.reason == Notification.Reason.CONTACT:
-            from core.services.notification_contacts import contact_bounce_record
-
-            contact_bounce_record(
-                customer_id=notification.customer_id,
-                email=notification.to_email,
-                reason=_error_text(error),
-            )
+        if fault == RECIPIENT:
+            notifications.notification_bounced(notification, _error_text(error))
         return "failed"
 
     now = db_now()
@@ -417,10 +418,8 @@ def _after_send_error(
     delay = (next_at - now).total_seconds()
     if delay > _COUNTDOWN_MAX:
         return "retry"  # the sweep queues it when it is due
-    from core.tasks import notification_deliver
-
     try:
-        notification_deliver.apply_async(
+        _deliver_task().apply_async(
             (notification.pk,),
             countdown=max(delay, 0),
             retry=True,

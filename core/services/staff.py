@@ -7,6 +7,7 @@ record what changed and do what must follow (sessions, sign-in addresses)."""
 from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
@@ -103,7 +104,6 @@ def _old_address_tell(*, user: User, old_email: str) -> None:
 
 
 def _sessions_end(user: User) -> None:
-    from allauth.usersessions.models import UserSession
 
     for session in UserSession.objects.filter(user=user):
         session.end()

@@ -333,7 +333,7 @@ def test_a_resolution_delivered_after_closing_still_reads_as_the_resolution(
     mail.outbox.clear()
 
     row = Notification.objects.get(event__endswith=":resolved", to_email="admin@acme.test")
-    from core.emails import notification_message
+    from core.notifications import notification_message
 
     message = notification_message(row)
     assert f"resolved {dispute.number} without a credit." in message.body

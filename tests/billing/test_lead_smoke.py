@@ -71,8 +71,8 @@ def test_every_billing_email_renders(settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from contacts.models import PoAddress
-    from core.emails import notification_message
     from core.models import Notification
+    from core.notifications import notification_message
     from tests.factories import PDF_BYTES
 
     settings.BILLING_MAILBOX = "billing@provider.test"

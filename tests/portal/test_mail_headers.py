@@ -8,8 +8,8 @@ from email import message_from_bytes, policy
 import pytest
 from django.core import mail
 
-from core.emails import notification_message
 from core.models import Notification
+from core.notifications import notification_message
 from core.services.outbox import Recipient, notification_deliver, notify
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from core.emails import notification_message
 from core.models import Notification, NotificationContact
+from core.notifications import notification_message
 from core.services.outbox import Recipient, notify
 from tests.factories import NotificationContactFactory, ServiceFactory, ticket_open_for
 from tickets.services import ticket_reply, ticket_watcher_add
