@@ -1,9 +1,10 @@
 // Disputes of invoice lines (R-BIL-1): ticking a line disputes its whole amount, typing an
 // amount ticks it, the total is summed as you type (written like every other amount of the page)
-// and choosing another invoice brings its lines without leaving the page. An amount above the
+// and choosing another invoice brings its lines without leaving the page (htmx). An amount above the
 // line's is never changed behind the person's back: the line says so in the server's own words
 // (data-too-much), the field is marked invalid and the form is not sent until it is corrected.
-// Without JS the server does all of it (and checks everything again in any case).
+// Without JS the server does all of it (and checks everything again in any case); the lines of
+// another invoice then come with the form sent back.
 (function () {
   "use strict";
   var form = document.querySelector("[data-request-form]");
@@ -11,7 +12,6 @@
     return;
   }
   var holder = form.querySelector("[data-dispute-lines]");
-  var invoice = form.querySelector("select[name=invoice]");
   var lang = document.documentElement.lang || "en";
 
   function cents(value) {
@@ -161,31 +161,15 @@
     }
   });
 
-  if (invoice) {
-    invoice.addEventListener("change", function () {
-      var url = window.location.pathname + "?kind=dispute&invoice=" + encodeURIComponent(invoice.value);
-      holder.setAttribute("aria-busy", "true");
-      fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
-        .then(function (response) {
-          return response.ok ? response.text() : null;
-        })
-        .then(function (html) {
-          if (html === null) {
-            return;
-          }
-          var page = new DOMParser().parseFromString(html, "text/html");
-          var fresh = page.querySelector("[data-dispute-lines]");
-          if (fresh) {
-            holder.innerHTML = fresh.innerHTML;
-            refreshTotal();
-          }
-        })
-        .catch(function () {})
-        .then(function () {
-          holder.removeAttribute("aria-busy");
-        });
-    });
-  }
+  // Choosing another invoice: htmx (hx-get on the invoice field, request_form.html) swaps in
+  // that invoice's lines; the block is busy meanwhile and its total starts again from them.
+  form.addEventListener("htmx:beforeRequest", function () {
+    holder.setAttribute("aria-busy", "true");
+  });
+  form.addEventListener("htmx:afterRequest", function () {
+    holder.removeAttribute("aria-busy");
+  });
+  holder.addEventListener("htmx:afterSwap", refreshTotal);
 
   rows().forEach(function (row) {
     var p = parts(row);

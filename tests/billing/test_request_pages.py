@@ -397,6 +397,27 @@ def test_the_form_is_preselected_from_the_address(admin_client, invoice, lines):
     assert 'enctype="multipart/form-data"' in page and "billing-dispute.js" in page
 
 
+def test_htmx_asking_for_another_invoice_gets_its_lines_only(admin_client, invoice, lines):
+    # What the invoice field sends when the invoice changes (hx-get, request_form.html).
+    response = admin_client.get(NEW, {"invoice": invoice.number}, headers={"HX-Request": "true"})
+    fragment = response.content.decode()
+    assert response.status_code == 200
+    assert fragment.count('data-testid="dispute-line"') == 2
+    assert f'data-line-amount="{lines[1].amount}"' in fragment
+    assert "data-dispute-total" in fragment
+    # The partial alone: no page, no form around it, not even the invoice field.
+    assert "<html" not in fragment and "<form" not in fragment and "id_invoice" not in fragment
+    assert "HX-Request" in response["Vary"]
+
+    # No invoice: the hint to choose one; the same address without htmx is the whole page.
+    response = admin_client.get(NEW, {"invoice": ""}, headers={"HX-Request": "true"})
+    assert 'data-testid="lines-choose-invoice"' in response.content.decode()
+    assert "<form" not in response.content.decode()
+    page = admin_client.get(NEW, {"invoice": invoice.number}).content.decode()
+    assert "<html" in page and 'id="dispute-lines"' in page and "htmx.min.js" in page
+    assert page.count('data-testid="dispute-line"') == 2
+
+
 def test_a_question_needs_its_invoice_subject_and_description(admin_client):
     response = admin_client.post(NEW, {"kind": "question"})
     page = response.content.decode()

@@ -109,7 +109,12 @@ def test_a_dispute_of_invoice_lines_ends_in_a_credit(
     expect(page.get_by_test_id("dispute-line")).to_have_count(3)
     expect(page.get_by_test_id("credit-fields")).to_be_hidden()
 
-    # Another invoice brings its own lines, and back.
+    # Another invoice brings its own lines (htmx swaps them in), and back. htmx runs within the
+    # CSP: the page's htmx-config turns off eval and the inline indicator style.
+    assert page.evaluate("[htmx.config.allowEval, htmx.config.includeIndicatorStyles]") == [
+        False,
+        False,
+    ]
     page.locator("#id_invoice").select_option("FA-0001-00012100")
     expect(page.get_by_test_id("dispute-line")).to_have_count(2)
     page.locator("#id_invoice").select_option(invoice.number)

@@ -72,6 +72,7 @@ def test_ten_sites_yes_eleven_no(page, new_page, screenshot, admin_user, sites):
     for site in sites:
         page.get_by_label(site.service_id).check()
     expect(page.locator("[data-service-count]")).to_contain_text("11/10")
+    expect(page.locator("[data-service-count]")).to_have_class("small service-count-over")
     page.get_by_label("New bandwidth").fill("500 Mbps")
     page.get_by_label("Any business-hours slot").check()
     screenshot(page, "2-eleven")
@@ -86,6 +87,8 @@ def test_ten_sites_yes_eleven_no(page, new_page, screenshot, admin_user, sites):
     assert ChangeRequest.objects.count() == 0
     page.get_by_test_id("route-other").click()
     expect(page.locator("input[name=services]:checked")).to_have_count(11)
+    # The same picker here, with no limit: a plain count.
+    expect(page.locator("[data-service-count]")).to_have_text("Selected: 11")
     expect(page.locator("#id_description")).to_have_value("Bandwidth upgrade or downgrade: ")
     screenshot(page, "4-other-route")
 
