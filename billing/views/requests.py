@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing import selectors, services
+from billing.forms.requests import BillingRequestForm, RequestFilterForm
 from billing.models import BillingRequest
-from billing.request_forms import BillingRequestForm, RequestFilterForm
 from portal.access import member_required
 from portal.downloads import private_download
 from portal.errors import DomainError

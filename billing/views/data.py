@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from billing import rules, selectors, services
-from billing.data_forms import DataChangeForm, PoRequestForm
+from billing.forms.data import DataChangeForm, PoRequestForm
 from billing.models import BillingDataChange
 from portal.access import member_required
 from portal.downloads import private_download

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from billing import rules, selectors
-from billing.invoice_forms import InvoiceFilterForm, sort_columns
+from billing.forms.invoices import InvoiceFilterForm, sort_columns
 from billing.models import Invoice
 from contacts.selectors import billing_contact, portal_for_country
 from portal.access import member_required
