@@ -30,6 +30,20 @@ def po_request_route(customer: Customer) -> str:
     return row.email if row is not None else billing_care_email(customer)
 
 
+def _support_type(support) -> str:
+    """The support's content type: a PDF or an image."""
+    try:
+        content_type = attachment_check(support)
+    except DomainError as error:
+        limit = settings.TICKET_ATTACHMENT_MAX_MB * 1024 * 1024
+        if not support.size or support.size > limit:  # empty or too big: that message stands
+            raise DomainError(error.message, field="support") from None
+        content_type = ""  # a type tickets accept is still not a PO support
+    if content_type not in SUPPORT_TYPES:
+        raise DomainError(_("Attach the support as a PDF or an image."), field="support")
+    return content_type
+
+
 def po_request_create(
     *,
     customer: Customer,
@@ -51,15 +65,7 @@ def po_request_create(
             field="support",
             rule="R-BIL-3",
         )
-    try:
-        content_type = attachment_check(support)
-    except DomainError as error:
-        limit = settings.TICKET_ATTACHMENT_MAX_MB * 1024 * 1024
-        if not support.size or support.size > limit:  # empty or too big: that message stands
-            raise DomainError(error.message, field="support") from None
-        content_type = ""  # a type tickets accept is still not a PO support
-    if content_type not in SUPPORT_TYPES:
-        raise DomainError(_("Attach the support as a PDF or an image."), field="support")
+    content_type = _support_type(support)
     if not invoices and from_period is None:
         raise DomainError(
             _("Choose the invoices, or the period from which to print it."), field="invoices"

@@ -120,6 +120,40 @@ def _ticket_check(customer: Customer, ticket: Ticket | None, service: Service | 
         )
 
 
+def _credit_check(
+    customer: Customer,
+    *,
+    invoice: Invoice | None,
+    requested_amount: Decimal | None,
+    currency: str,
+    ticket: Ticket | None,
+    service: Service | None,
+    outage: tuple[datetime | None, datetime | None],
+) -> str:
+    """A credit request's facts hold; the currency is the invoice's when there is one."""
+    outage_start, outage_end = outage
+    if requested_amount is None or requested_amount <= 0:
+        raise DomainError(_("Say how much credit you ask for."), field="requested_amount")
+    if invoice is not None:
+        currency = invoice.currency
+        if requested_amount > invoice.total:
+            raise DomainError(
+                _("The credit cannot be more than the invoice's total."),
+                field="requested_amount",
+            )
+    if currency not in Currency.values:
+        raise DomainError(_("Choose the currency."), field="currency")
+    _ticket_check(customer, ticket, service)
+    if outage_start and outage_end and outage_end <= outage_start:
+        raise DomainError(_("The outage must end after it starts."), field="outage_end")
+    if (outage_end or outage_start) and (outage_end or outage_start) > timezone.now():
+        raise DomainError(
+            _("A credit is for an outage that has happened: the times cannot be in the future."),
+            field="outage_end" if outage_end else "outage_start",
+        )
+    return currency
+
+
 def billing_request_create(
     *,
     customer: Customer,
@@ -152,27 +186,15 @@ def billing_request_create(
         requested_amount = sum((amount for _line, amount in chosen), Decimal("0"))
         currency = invoice.currency
     elif kind == BillingRequest.Kind.CREDIT:
-        if requested_amount is None or requested_amount <= 0:
-            raise DomainError(_("Say how much credit you ask for."), field="requested_amount")
-        if invoice is not None:
-            currency = invoice.currency
-            if requested_amount > invoice.total:
-                raise DomainError(
-                    _("The credit cannot be more than the invoice's total."),
-                    field="requested_amount",
-                )
-        if currency not in Currency.values:
-            raise DomainError(_("Choose the currency."), field="currency")
-        _ticket_check(customer, ticket, service)
-        if outage_start and outage_end and outage_end <= outage_start:
-            raise DomainError(_("The outage must end after it starts."), field="outage_end")
-        if (outage_end or outage_start) and (outage_end or outage_start) > timezone.now():
-            raise DomainError(
-                _(
-                    "A credit is for an outage that has happened: the times cannot be in the future."
-                ),
-                field="outage_end" if outage_end else "outage_start",
-            )
+        currency = _credit_check(
+            customer,
+            invoice=invoice,
+            requested_amount=requested_amount,
+            currency=currency,
+            ticket=ticket,
+            service=service,
+            outage=(outage_start, outage_end),
+        )
     else:
         requested_amount, currency = None, invoice.currency
     with transaction.atomic():

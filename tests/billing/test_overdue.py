@@ -8,7 +8,7 @@ import datetime
 import pytest
 import time_machine
 
-from billing import rules, services
+from billing import rules
 from billing.models import Invoice
 from billing.tasks import invoices_mark_overdue
 from tests.factories import CustomerFactory, invoice_with_lines
