@@ -36,9 +36,7 @@ def test_the_ticket_attachment_is_a_stored_attachment():
         assert str(Attachment._meta.verbose_name) == "attachment"
 
 
-def test_storing_a_batch_keeps_the_content_type_and_a_name_with_its_extension(
-    customer, admin_user
-):
+def test_storing_a_batch_keeps_the_content_type_and_a_name_with_its_extension(customer, admin_user):
     ticket = ticket_open_for(customer, admin_user)
     rows = attachments_store(
         Attachment,

@@ -22,10 +22,10 @@ def test_the_response_is_a_named_download_that_is_never_cached():
 
 
 def test_every_text_cell_is_defused_and_numbers_pass_as_they_are():
-    rows = [["=HYPERLINK(\"x\")", "+54 11", "-1", "@SUM(A1)", "São Paulo", -3, Decimal("-12.50")]]
+    rows = [['=HYPERLINK("x")', "+54 11", "-1", "@SUM(A1)", "São Paulo", -3, Decimal("-12.50")]]
     response = csv_response("x.csv", list("abcdefg"), iter(rows))
     assert _rows(response)[1] == [
-        "'=HYPERLINK(\"x\")",
+        '\'=HYPERLINK("x")',
         "'+54 11",
         "'-1",
         "'@SUM(A1)",
