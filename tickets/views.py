@@ -33,6 +33,7 @@ from tickets.forms import (
     WatcherRemoveForm,
 )
 from tickets.models import Impact, Message, PauseInterval, Ticket
+from tickets.sections import ticket_sections
 
 # billing.request_views imports span_text from here until it switches to core.lib.durations.
 span_text = duration_compact
@@ -268,27 +269,12 @@ def _render_detail(request, number: str, *, forms: dict | None = None, status: i
         "waiting_message": waiting.body if waiting else "",
         "can_act": request.membership.can(Area.TICKETS, Level.ACT),
         "can_view_services": request.membership.can(Area.SERVICES),
-        **_credit_link(request, ticket),
+        "sections": ticket_sections(request, ticket),
         "reopen_until": _reopen_until(ticket),
         "escalated_recently": escalated_recently,
         "tsc_card": tsc_card_for_service(first) if first else None,
     }
     return render(request, "tickets/detail.html", context, status=status)
-
-
-def _credit_link(request, ticket: Ticket) -> dict:
-    """R-BIL-1 from the ticket page: a resolved ticket with an impact on the service offers a
-    credit request to people who may act on billing; once one is raised, the page links to it
-    instead of offering a second one."""
-    from billing.selectors import ticket_credit_request  # billing builds on tickets, not back
-
-    offered = (
-        ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
-        and ticket.impact != Impact.NO_IMPACT
-        and request.membership.can(Area.BILLING, Level.ACT)
-    )
-    claim = ticket_credit_request(request.customer, ticket) if offered else None
-    return {"can_request_credit": offered and claim is None, "credit_claim": claim}
 
 
 @member_required(Area.TICKETS)
