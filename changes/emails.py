@@ -23,7 +23,8 @@ from changes.models import (
     MaintenanceImpact,
     MaintenanceObjection,
 )
-from portal.emails import NotificationObsolete, duration_words, notification_context
+from core.lib.durations import duration_words
+from portal.emails import NotificationObsolete, notification_context
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8; method=PUBLISH"
 _FORMAT = "D Y-m-d H:i"

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from changes import selectors, services
 from changes.forms import ChangeFilterForm, ChangeOtherForm, ChangeRequestForm, customer_timezone
 from changes.models import ChangeRequest, StandardChange
+from core.lib.forms import add_domain_error
 from portal.access import member_required
 from portal.business_time import business_hours_between
 from portal.errors import DomainError
@@ -87,7 +88,8 @@ def change_list(request):
 
 
 def _form_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+    add_domain_error(form, error)
+    # The form template says more about some rules (the "too many open changes" cap).
     form.broken_rules = {*getattr(form, "broken_rules", ()), error.rule}
 
 

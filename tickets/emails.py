@@ -9,9 +9,9 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from core.lib.durations import duration_words
 from portal.emails import (
     NotificationObsolete,
-    duration_words,
     notification_context,
     notification_recipient_check,
 )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.lib.attachments import attachments_store
 from portal.errors import DomainError
 from portal.models import Customer, Notification, NotificationKind, Service, TeamRole, User
 from portal.selectors.notifications import notification_recipients
@@ -18,7 +19,6 @@ from portal.selectors.team import team_contact_email
 from portal.services.numbering import number_next
 from portal.services.outbox import Recipient, notify, routed_recipients
 from tickets import sla
-from tickets.attachments import attachment_fields
 from tickets.models import (
     Attachment,
     Impact,
@@ -145,10 +145,7 @@ def _locked(ticket: Ticket) -> Ticket:
 
 
 def _attach(ticket: Ticket, message: Message | None, files, by: User, internal=False) -> None:
-    for upload in files:
-        Attachment.objects.create(
-            ticket=ticket, message=message, internal=internal, **attachment_fields(upload, by=by)
-        )
+    attachments_store(Attachment, files, by=by, ticket=ticket, message=message, internal=internal)
 
 
 def _status_message(ticket: Ticket, status: str, *, actor: User | None, body: str = "") -> Message:

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from core.lib.forms import add_domain_error
 from portal.errors import DomainError
 
 
@@ -29,7 +30,7 @@ class StaffActionMixin:
             try:
                 perform(form.cleaned_data)
             except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                add_domain_error(form, error)
             else:
                 messages.success(request, done)
                 opts = self.model._meta

@@ -3,17 +3,17 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from changes.selectors import service_maintenances
 from contacts.selectors import tsc_card
+from core.lib.csv_export import csv_response
 from portal.access import member_required
 from portal.errors import DomainError
 from portal.forms.inventory import ExpansionRequestForm, ServiceFilterForm
-from portal.inventory_csv import services_write
+from portal.inventory_csv import COLUMNS, service_cells
 from portal.listing import list_page
 from portal.models import Area, ExpansionRequest, Level
 from portal.selectors import inventory as selectors
@@ -60,12 +60,8 @@ def service_export(request):
     if services is None:
         return render(request, "portal/services/list.html", {"form": form}, status=400)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="services-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    response.write("\ufeff")  # spreadsheets read the accents right with the BOM
-    services_write(services, response)
-    return response
+    rows = (service_cells(service) for service in services)
+    return csv_response(f"services-{stamp}.csv", COLUMNS, rows)
 
 
 @member_required(Area.SERVICES)

@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.lib.durations import duration_compact
 from portal.admin.actions import StaffActionMixin
 from portal.downloads import private_download
 from portal.errors import DomainError
@@ -34,7 +35,6 @@ from tickets.admin.helpers import (
     QueueFilter,
     StatusFilter,
     clock_text,
-    duration_text,
     posted,
     status_label,
 )
@@ -61,7 +61,7 @@ class PauseInline(admin.TabularInline):
     @admin.display(description=_("length"))
     def length(self, obj: PauseInterval) -> str:
         end = obj.ended_at or timezone.now()
-        text = duration_text(end - obj.started_at)
+        text = duration_compact(end - obj.started_at, padded=True)
         return text if obj.ended_at else gettext("%(time)s, still running") % {"time": text}
 
 
