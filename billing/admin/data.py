@@ -14,14 +14,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from billing import services
+from billing.admin.actions import posted
 from billing.models import BillingDataChange, PurchaseOrderRequest
 from portal.admin.actions import StaffActionMixin
 from portal.downloads import private_download
-
-
-def _posted(request):
-    """The POST data to bind, even when empty (a confirmation), or None on GET."""
-    return request.POST if request.method == "POST" else None
 
 
 class AnswerForm(forms.Form):
@@ -68,7 +64,7 @@ class _ReadOnlyQueue(StaffActionMixin, admin.ModelAdmin):
         response = self._action(
             request,
             obj,
-            form=form_class(_posted(request)),
+            form=form_class(posted(request)),
             title=title,
             perform=lambda data: perform(obj, data["answer"]),
             done=done,

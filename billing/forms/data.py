@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from billing import rules
 from billing.models import BillingDataChange, Invoice, PurchaseOrderRequest
 from billing.services import SUPPORT_TYPES
+from core.lib.attachments import attachment_check
 from portal.errors import DomainError
 from portal.models import Customer
-from tickets.attachments import attachment_check
 
 _TEXT = {"rows": 3}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

@@ -14,12 +14,12 @@ from billing.models import Invoice, PurchaseOrderRequest
 from billing.services.handling import Refusals, staff_request_handle
 from billing.services.recipients import billing_care_email, customer_recipients
 from contacts.selectors import po_address
+from core.lib.attachments import attachment_check
 from portal.downloads import download_name
 from portal.errors import DomainError
 from portal.models import Customer, NotificationKind, User
 from portal.services.numbering import number_next
 from portal.services.outbox import Recipient, notify
-from tickets.attachments import attachment_check
 
 SUPPORT_TYPES = ("application/pdf", "image/png", "image/jpeg")
 

@@ -25,12 +25,12 @@ from billing.models import (
 from billing.money import MoneyAmount, money
 from billing.services.invoices import invoice_status_refresh
 from billing.services.recipients import care_recipients, customer_recipients
+from core.lib.attachments import attachments_store
 from portal.errors import DomainError
 from portal.models import AuditEvent, Customer, NotificationKind, Service, User
 from portal.services import audit_record
 from portal.services.numbering import number_next
 from portal.services.outbox import notify
-from tickets.attachments import attachment_fields
 from tickets.models import Impact, Ticket
 
 CREDITABLE_TICKET_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
@@ -38,13 +38,6 @@ CREDITABLE_TICKET_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 
 def request_path(request_obj: BillingRequest) -> str:
     return reverse("billing:request_detail", kwargs={"number": request_obj.number})
-
-
-def _attach(request_obj: BillingRequest, message: BillingMessage | None, files, by: User) -> None:
-    for upload in files:
-        BillingAttachment.objects.create(
-            request=request_obj, message=message, **attachment_fields(upload, by=by)
-        )
 
 
 def _open_dispute_numbers(lines: list[InvoiceLine]) -> dict[int, str]:
@@ -216,7 +209,9 @@ def billing_request_create(
         DisputedLine.objects.bulk_create(
             DisputedLine(request=request_obj, line=line, amount=amount) for line, amount in chosen
         )
-        _attach(request_obj, None, attachments, user)
+        attachments_store(
+            BillingAttachment, attachments, by=user, request=request_obj, message=None
+        )
         if kind == BillingRequest.Kind.DISPUTE:
             invoice_status_refresh(invoice.pk)
         context = {"request": request_obj.pk, "path": request_path(request_obj)}
@@ -276,7 +271,9 @@ def billing_request_reply(
         message = BillingMessage.objects.create(
             request=request_obj, author=user, body=body, status=status
         )
-        _attach(request_obj, message, attachments, user)
+        attachments_store(
+            BillingAttachment, attachments, by=user, request=request_obj, message=message
+        )
         notify(
             event=f"billing:{request_obj.number}:reply:{message.pk}",
             template="billing/customer_reply",
@@ -325,7 +322,9 @@ def billing_request_staff_message(
             body=body,
             status=status,
         )
-        _attach(request_obj, message, attachments, staff)
+        attachments_store(
+            BillingAttachment, attachments, by=staff, request=request_obj, message=message
+        )
         if not internal:
             _notify_customer(request_obj, event=f"message:{message.pk}", message_id=message.pk)
     return message

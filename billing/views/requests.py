@@ -13,19 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing import selectors, services
-from billing.forms.requests import BillingRequestForm, RequestFilterForm
+from billing.forms.requests import BillingRequestForm, ReplyForm, RequestFilterForm
 from billing.models import BillingRequest
+from core.lib.durations import duration_compact
+from core.lib.forms import add_domain_error
 from portal.access import member_required
 from portal.downloads import private_download
 from portal.errors import DomainError
 from portal.listing import list_page
 from portal.models import Area, Level, TeamRole
 from portal.selectors.team import team_for_customer
-from tickets.forms import ReplyForm
 from tickets.models import Impact
 from tickets.selectors import ticket_get
 from tickets.services import ticket_clock
-from tickets.views import span_text
 
 Status = BillingRequest.Status
 
@@ -133,10 +133,10 @@ def _ticket_box(ticket, refusal: str | None) -> dict | None:
         "no_impact": ticket.impact == Impact.NO_IMPACT,
         "outage_start": ticket.problem_started_at,
         "outage_end": end,
-        "outage": span_text(end - ticket.problem_started_at) if end else "",
+        "outage": duration_compact(end - ticket.problem_started_at) if end else "",
         "breached": clock.breached,
-        "elapsed": span_text(clock.elapsed),
-        "target": span_text(clock.target),
+        "elapsed": duration_compact(clock.elapsed),
+        "target": duration_compact(clock.target),
     }
 
 
@@ -168,7 +168,9 @@ def request_create(request):
                 customer=customer, user=request.user, **form.service_arguments()
             )
         except DomainError as error:
-            form.domain_error(error)
+            # The ticket is a hidden input: a refusal about it concerns the whole request.
+            field = None if error.field == "ticket" else error.field
+            add_domain_error(form, DomainError(error.message, rule=error.rule, field=field))
         else:
             messages.success(
                 request,

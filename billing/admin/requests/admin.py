@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from billing import services
+from billing.admin.actions import posted
 from billing.admin.requests.filters import CountryFilter, StatusFilter, TurnFilter
 from billing.admin.requests.forms import AnswerForm, ConfirmForm, CreditForm, StaffMessageForm
 from billing.admin.requests.helpers import (
@@ -32,9 +33,9 @@ from billing.models import (
     BillingRequest,
     Credit,
 )
+from core.lib.durations import duration_compact
 from portal.admin.actions import StaffActionMixin
 from portal.downloads import private_download
-from tickets.admin.helpers import duration_text, posted
 
 CREDIT_FIELDSET = (
     _("Credit request"),
@@ -124,7 +125,7 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
 
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, obj: BillingRequest) -> str:
-        return duration_text(timezone.now() - obj.created_at)
+        return duration_compact(timezone.now() - obj.created_at, padded=True)
 
     @admin.display(description=_("received"))
     def received_at(self, obj: BillingRequest) -> str:

@@ -15,7 +15,7 @@ from billing.models import (
     Invoice,
 )
 from billing.money import MoneyAmount
-from tickets.forms import MultipleFileField
+from core.lib.forms import MultipleFileField
 
 
 class StaffMessageForm(forms.Form):
