@@ -10,7 +10,6 @@ real services, so the notices are in the outbox; rows are then moved back in tim
 """
 
 import json
-import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -471,110 +470,62 @@ def _seed_po_request(acme: Customer) -> None:
     )
 
 
-# --- A tiny PDF writer: one A4 page of Helvetica text -------------------------------------------
+# --- One A4 page of Helvetica text, drawn with fpdf2 ---------------------------------------------
 
 PAGE_WIDTH, PAGE_HEIGHT = 595, 842
-# Helvetica advance widths (1/1000 em) for the printable ASCII characters, from its AFM.
-_WIDTHS = dict(
-    zip(
-        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
-        "abcdefghijklmnopqrstuvwxyz{|}~",
-        [278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278]
-        + [556] * 10
-        + [278, 278, 584, 584, 584, 556, 1015]
-        + [667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667]
-        + [778, 722, 667, 611, 722, 667, 944, 667, 667, 611]
-        + [278, 278, 278, 469, 556, 333]
-        + [556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556]
-        + [556, 333, 500, 278, 556, 500, 722, 500, 500, 500]
-        + [334, 260, 334, 584],
-        strict=True,
-    )
-)
+# The core Helvetica only has Latin-1; Babel separates thousands with no-break spaces.
+_PRINTABLE = str.maketrans({"\u00a0": " ", "\u202f": " ", "—": "-", "…": "..."})
 
 
-def _width(text: str, size: float) -> float:
-    return sum(_WIDTHS.get(char, 556) for char in text) * size / 1000
-
-
-def _pdf_string(text: str) -> str:
-    text = text.replace("\u00a0", " ").replace("\u202f", " ")  # Babel's no-break spaces
-    raw = text.encode("cp1252", errors="replace")
-    out = []
-    for byte in raw:
-        char = chr(byte)
-        if char in "()\\":
-            out.append("\\" + char)
-        elif 32 <= byte < 127:
-            out.append(char)
-        else:
-            out.append(f"\\{byte:03o}")
-    return "(" + "".join(out) + ")"
+def _printable(text: str) -> str:
+    return text.translate(_PRINTABLE).encode("latin-1", errors="replace").decode("latin-1")
 
 
 class _Page:
-    def __init__(self):
-        self.ops: list[str] = []
+    """Coordinates in points from the bottom left, as the layouts below were measured."""
+
+    def __init__(self, title: str):
+        # fpdf2 is in the dev extra: only seed_demo draws PDFs, the production image lacks it.
+        from fpdf import FPDF
+
+        self.pdf = FPDF(unit="pt", format="A4")
+        self.pdf.pdf_version = "1.4"
+        self.pdf.set_title(_printable(title))
+        self.pdf.set_producer(settings.PROVIDER_NAME + " portal demo")
+        self.pdf.set_auto_page_break(False)
+        self.pdf.add_page()
+
+    def width(self, text: str, *, size: float = 9, bold=False) -> float:
+        self.pdf.set_font("Helvetica", "B" if bold else "", size)
+        return self.pdf.get_string_width(_printable(text))
 
     def text(self, x: float, y: float, text: str, *, size: float = 9, bold=False, right=False):
         if right:
-            x -= _width(text, size)
-        font = "F2" if bold else "F1"
-        self.ops.append(f"BT /{font} {size} Tf {x:.2f} {y:.2f} Td {_pdf_string(text)} Tj ET")
+            x -= self.width(text, size=size, bold=bold)
+        self.pdf.set_font("Helvetica", "B" if bold else "", size)
+        self.pdf.text(x, PAGE_HEIGHT - y, _printable(text))
 
     def rule(self, x1: float, y: float, x2: float, *, width: float = 0.5):
-        self.ops.append(f"{width} w {x1} {y} m {x2} {y} l S")
+        self.pdf.set_line_width(width)
+        self.pdf.line(x1, PAGE_HEIGHT - y, x2, PAGE_HEIGHT - y)
 
     def band(self, x: float, y: float, w: float, h: float, gray: float = 0.92):
-        self.ops.append(f"{gray} g {x} {y} {w} {h} re f 0 g")
+        self.pdf.set_fill_color(round(gray * 255))
+        self.pdf.rect(x, PAGE_HEIGHT - y - h, w, h, style="F")
 
-    def document(self, title: str) -> bytes:
-        return _pdf_bytes("\n".join(self.ops).encode("latin-1"), title=title)
-
-
-def _pdf_bytes(content: bytes, *, title: str) -> bytes:
-    stream = zlib.compress(content)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        (
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_WIDTH} {PAGE_HEIGHT}] "
-            "/Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 6 0 R >>"
-        ).encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
-        f"<< /Length {len(stream)} /Filter /FlateDecode >>\nstream\n".encode()
-        + stream
-        + b"\nendstream",
-        f"<< /Title {_pdf_string(title)} /Producer {_pdf_string(settings.PROVIDER_NAME + ' portal demo')} >>".encode(
-            "latin-1"
-        ),
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info {len(objects)} 0 R >>\n"
-        f"startxref\n{xref}\n%%EOF\n"
-    ).encode()
-    return bytes(out)
+    def document(self) -> bytes:
+        return bytes(self.pdf.output())
 
 
 def pdf_document(paragraphs: list[tuple[str, float, bool]], *, title: str) -> bytes:
     """A page of left-aligned lines: (text, size, bold)."""
-    page = _Page()
+    page = _Page(title)
     y = PAGE_HEIGHT - 72
     for text, size, bold in paragraphs:
         if text:
             page.text(56, y, text, size=size, bold=bold)
         y -= size * 1.5
-    return page.document(title)
+    return page.document()
 
 
 _WORDS = {
@@ -629,7 +580,7 @@ def invoice_pdf(invoice: Invoice, breakdown: list[tuple[str, Decimal]], *, langu
     def day(value: date) -> str:
         return value.strftime("%d/%m/%Y")
 
-    page = _Page()
+    page = _Page(f"{words['invoice']} {invoice.number}")
     left, right = 48, PAGE_WIDTH - 48
     page.band(left - 8, 760, right - left + 16, 50)
     page.text(left, 782, settings.PROVIDER_NAME, size=20, bold=True)
@@ -664,7 +615,7 @@ def invoice_pdf(invoice: Invoice, breakdown: list[tuple[str, Decimal]], *, langu
     y -= 20
     for line in invoice.lines.all():
         description = line.description
-        while _width(description, 8) > columns["quantity"] - columns["description"] - 30:
+        while page.width(description, size=8) > columns["quantity"] - columns["description"] - 30:
             description = description[:-2] + "…"
         page.text(columns["line"], y, str(line.position), size=8)
         page.text(columns["service"], y, line.service.service_id if line.service else "—", size=8)
@@ -683,4 +634,4 @@ def invoice_pdf(invoice: Invoice, breakdown: list[tuple[str, Decimal]], *, langu
     page.text(330, y, words["total"], size=12, bold=True)
     page.text(right, y, amount(invoice.total), size=12, bold=True, right=True)
     page.text(left, 48, words["footer"], size=7)
-    return page.document(f"{words['invoice']} {invoice.number}")
+    return page.document()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.lib.attachments import StoredAttachment
 from core.models import Customer, Service
 from core.scopes import customer_scoped_manager
 
@@ -316,7 +317,7 @@ def _request_attachment_path(instance, filename: str) -> str:
     return _private_path("requests", instance.request.customer_id)
 
 
-class BillingAttachment(models.Model):
+class BillingAttachment(StoredAttachment):
     request = models.ForeignKey(
         BillingRequest,
         verbose_name=_("billing request"),
@@ -331,27 +332,7 @@ class BillingAttachment(models.Model):
         blank=True,
         related_name="attachments",
     )
-    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     file = models.FileField(_("file"), upload_to=_request_attachment_path)
-    filename = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return self.filename
 
 
 class Credit(models.Model):

@@ -35,7 +35,8 @@ from billing.models import (
     PurchaseOrderRequest,
 )
 from billing.money import MoneyAmount
-from core.models import Customer
+from core.models import Area, Customer, Level
+from tickets.models import Impact, Ticket
 
 ZERO = Decimal("0")
 
@@ -308,3 +309,17 @@ def service_currency(customer: Customer, service) -> str:
         return line
     currencies = invoice_currencies(customer)
     return currencies[0] if currencies else ""
+
+
+def ticket_credit_section(request, ticket) -> dict | None:
+    """R-BIL-1 on the ticket page (tickets.sections): a resolved ticket with an impact on the
+    service offers a credit request to people who may act on billing; once one is raised, the
+    page links to it instead of offering a second one."""
+    if not (
+        ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+        and ticket.impact != Impact.NO_IMPACT
+        and request.membership.can(Area.BILLING, Level.ACT)
+    ):
+        return None
+    claim = ticket_credit_request(request.customer, ticket)
+    return {"can_request_credit": claim is None, "credit_claim": claim}

@@ -23,7 +23,8 @@ from changes.models import (
     MaintenanceImpact,
     MaintenanceObjection,
 )
-from core.notifications import NotificationObsolete, duration_words, notification_context
+from core.lib.durations import duration_words
+from core.notifications import NotificationObsolete, notification_context
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8; method=PUBLISH"
 _FORMAT = "D Y-m-d H:i"

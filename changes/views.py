@@ -21,6 +21,7 @@ from changes.models import ChangeRequest, StandardChange
 from core.access import member_required
 from core.errors import DomainError
 from core.lib.business_time import business_hours_between
+from core.lib.forms import add_domain_error
 from core.lib.listing import list_page
 from core.models import Area, Customer, Level
 from team.models import TeamRole
@@ -88,7 +89,8 @@ def change_list(request):
 
 
 def _form_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+    add_domain_error(form, error)
+    # The form template says more about some rules (the "too many open changes" cap).
     form.broken_rules = {*getattr(form, "broken_rules", ()), error.rule}
 
 

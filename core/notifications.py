@@ -3,7 +3,6 @@ and the rendering of a row into subject, text and HTML in its recipient's langua
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -13,7 +12,6 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
-from django.utils.timesince import timesince
 
 from core.models import Membership, Notification, NotificationContact, NotificationKind, User
 
@@ -28,12 +26,6 @@ def subject_render(template: str, context: dict) -> str:
 # --- The outbox's e-mails -----------------------------------------------------------------------
 # Each outbox template may register a builder that turns the row's stored context (ids and plain
 # values) into what the template needs, at delivery time and in the recipient's language.
-def duration_words(value: timedelta) -> str:
-    """A duration in words, "4 hours" or "1 day, 2 hours", in Django's translated units."""
-    base = timezone.now()
-    return timesince(base, base + max(value, timedelta(0)), depth=2).replace("\xa0", " ")
-
-
 class NotificationObsolete(Exception):
     """What the e-mail was about is gone (a removed contact): cancel the row, do not fail it."""
 

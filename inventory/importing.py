@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.lib.csv_export import csv_cell_restored, csv_cell_safe
 from core.models import Country, ProductLine, Service
 
 COLUMNS = [
@@ -35,12 +36,6 @@ MAX_ROWS = 5000
 _SERVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,39}")
 _TRUE = {"1", "true", "yes", "y", "sí", "si", "sim", "x"}
 _FALSE = {"", "0", "false", "no", "n", "não", "nao"}
-# A cell that a spreadsheet would run as a formula is written with a leading apostrophe.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell_safe(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def service_cells(service: Service) -> list[str]:
@@ -60,13 +55,6 @@ def service_cells(service: Service) -> list[str]:
     ]
 
 
-def services_write(services, stream) -> None:
-    writer = csv.writer(stream)
-    writer.writerow(COLUMNS)
-    for service in services:
-        writer.writerow(service_cells(service))
-
-
 def _choice_lookup(choices) -> dict[str, str]:
     lookup = {}
     for code, label in choices.choices:
@@ -81,8 +69,7 @@ def _parse_row(raw: dict, lookups: dict) -> tuple[dict, list[str]]:
     row, problems = {}, []
     for column in COLUMNS:
         value = (raw.get(column) or "").strip()
-        if value[:2] in {"'" + start for start in _FORMULA_START}:
-            value = value[1:]
+        value = csv_cell_restored(value)
         if column in CHOICES:
             code = lookups[column].get(value.lower())
             if code is None:

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,12 +10,13 @@ from django.utils.translation import gettext as _
 from core import cards
 from core.access import member_required
 from core.errors import DomainError
+from core.lib.csv_export import csv_response
 from core.lib.listing import list_page
 from core.models import Area, Level
 from core.selectors.services import service_get, services_for_customer
 from inventory import selectors
 from inventory.forms import ExpansionRequestForm, ServiceFilterForm
-from inventory.importing import services_write
+from inventory.importing import COLUMNS, service_cells
 from inventory.models import ExpansionRequest
 from inventory.services import expansion_request_submit
 
@@ -53,12 +53,8 @@ def service_export(request):
     if services is None:
         return render(request, "portal/services/list.html", {"form": form}, status=400)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="services-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    response.write("\ufeff")  # spreadsheets read the accents right with the BOM
-    services_write(services, response)
-    return response
+    rows = (service_cells(service) for service in services)
+    return csv_response(f"services-{stamp}.csv", COLUMNS, rows)
 
 
 @member_required(Area.SERVICES)

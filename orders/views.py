@@ -1,8 +1,6 @@
 """The customer's orders (R-ORD-2): the list, its CSV, the order page with its six touchpoints,
 the answer to TP1 and the calendar files. Reads need the orders area; answering needs act."""
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
@@ -12,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from core.access import member_required
 from core.errors import DomainError
+from core.lib.csv_export import csv_response
 from core.lib.listing import list_page
 from core.models import Area, Level
-from inventory.importing import csv_cell_safe
 from orders import selectors
 from orders.calendar import activation_ics, installation_ics
 from orders.forms import OrderFilterForm, TechnicalDetailsForm
@@ -73,7 +71,7 @@ def _order_cells(order: Order) -> list[str]:
     following = order.next_step
     return [
         order.number,
-        csv_cell_safe(order.title),
+        order.title,
         order.get_product_line_display(),
         order.get_status_display(),
         str(order.last_step or 0),
@@ -83,7 +81,7 @@ def _order_cells(order: Order) -> list[str]:
         _date(order.installation_on),
         _date(order.activated_on),
         _date(order.first_invoice_on),
-        csv_cell_safe(order.care_manager.full_name) if order.care_manager else "",
+        order.care_manager.full_name if order.care_manager else "",
         " ".join(service.service_id for service in order.services.all()),
     ]
 
@@ -96,15 +94,8 @@ def order_export(request):
     if orders is None:
         return render(request, "orders/list.html", {"form": form}, status=400)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    response.write("\ufeff")  # spreadsheets read the accents right with the BOM
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for order in orders.prefetch_related("services"):
-        writer.writerow(_order_cells(order))
-    return response
+    rows = (_order_cells(order) for order in orders.prefetch_related("services"))
+    return csv_response(f"orders-{stamp}.csv", CSV_COLUMNS, rows)
 
 
 def _render_detail(request, number: str, *, form=None, status: int = 200):

@@ -20,6 +20,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from core.lib.durations import duration_clock
 from core.models import COUNTRY_DEFAULTS, Customer, Service
 from tickets import sla
 from tickets.models import Impact, PauseInterval, Ticket
@@ -148,12 +149,6 @@ def availability_percent(unavailable: timedelta, length: timedelta) -> Decimal:
     return ((1 - ratio) * 100).quantize(_PERCENT, rounding=ROUND_DOWN)
 
 
-def duration_text(value: timedelta) -> str:
-    """Hours:minutes:seconds, hours beyond 24 included ("27:05:09"): the same in every language."""
-    seconds = int(value.total_seconds())
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
 @dataclass(frozen=True)
 class CountedTicket:
     ticket: Ticket
@@ -165,11 +160,11 @@ class CountedTicket:
 
     @property
     def counted_text(self) -> str:
-        return duration_text(self.counted)
+        return duration_clock(self.counted)
 
     @property
     def paused_text(self) -> str:
-        return duration_text(self.paused)
+        return duration_clock(self.paused)
 
 
 @dataclass(frozen=True)
@@ -181,7 +176,7 @@ class ServiceAvailability:
 
     @property
     def unavailable_text(self) -> str:
-        return duration_text(self.unavailable)
+        return duration_clock(self.unavailable)
 
 
 @dataclass(frozen=True)

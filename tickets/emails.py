@@ -9,10 +9,10 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from core.lib.durations import duration_words
 from core.models import Notification
 from core.notifications import (
     NotificationObsolete,
-    duration_words,
     notification_context,
     notification_recipient_check,
 )

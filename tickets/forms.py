@@ -2,97 +2,18 @@
 what the ticket page posts (reply, escalate, reopen, cancel, people copied)."""
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError
+# MultipleFileField is re-exported: billing imports it from here until it switches to core.lib.
+from core.lib.forms import LongTextField, attachments_field
+from core.lib.forms import MultipleFileField as MultipleFileField
 from core.selectors import members_for_customer
 from core.selectors.services import service_choices_for_customer
-from tickets.attachments import ALLOWED_LABEL, attachment_check
 from tickets.models import Impact, Ticket
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-MAX_FILES = 10
-# What a customer may type or paste into one box: a long message, or a few hundred lines of log.
-# Even at 4 bytes a character it stays far below DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), so a
-# longer paste gets this field's error, with the text kept, instead of the 413 page.
-TEXT_MAX_CHARS = 100_000
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (Django's documented pattern): each is cleaned on its own,
-    then checked by its content (tickets.attachments, R-TT-2)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        files = [super(MultipleFileField, self).clean(item, initial) for item in files]
-        files = [item for item in files if item]
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(
-                _("Attach at most %(count)d files at a time.") % {"count": MAX_FILES}
-            )
-        errors = []
-        for upload in files:
-            try:
-                attachment_check(upload)
-            except DomainError as error:
-                errors.append(error.message)
-        if errors:
-            raise forms.ValidationError(errors)
-        return files
-
-
-class LongTextField(forms.CharField):
-    """A free-text box (a reply, a description) of at most TEXT_MAX_CHARS characters, counted
-    as the browser's maxlength counts them: a line break is one character, though the browser
-    sends it as CR LF, so line breaks are stored as LF. The error says what to do with a longer
-    log; portal.js shows data-limit-note when a paste is cut at the limit."""
-
-    def __init__(self, *, rows: int = 4, max_length: int = TEXT_MAX_CHARS, **kwargs):
-        note = _(
-            "The text reached the most a message can have: what you pasted beyond it was not "
-            "kept. Attach long logs as a .txt or .log file instead."
-        )
-        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows, "data-limit-note": note}))
-        super().__init__(max_length=max_length, **kwargs)
-
-    def to_python(self, value):
-        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
-
-    def validate(self, value):
-        super().validate(value)
-        if len(value) > self.max_length:
-            raise forms.ValidationError(
-                _(
-                    "This text has %(count)s characters, more than the %(limit)s a message can "
-                    "have. Attach long logs as a .txt or .log file instead."
-                )
-                % {
-                    "count": number_format(len(value), force_grouping=True),
-                    "limit": number_format(self.max_length, force_grouping=True),
-                },
-                code="max_length",
-            )
-
-
-def _attachments_field() -> MultipleFileField:
-    return MultipleFileField(
-        label=_("Attachments"),
-        help_text=_("Up to %(size)d MB each. Accepted: %(types)s.")
-        % {"size": settings.TICKET_ATTACHMENT_MAX_MB, "types": ALLOWED_LABEL},
-    )
 
 
 class ServiceChoiceField(forms.ModelMultipleChoiceField):
@@ -199,7 +120,7 @@ class TicketForm(forms.Form):
         self.fields["services"].queryset = service_choices_for_customer(customer).order_by(
             "service_id"
         )
-        self.fields["attachments"] = _attachments_field()
+        self.fields["attachments"] = attachments_field()
         zone = timezone.get_current_timezone_name()
         self.fields["problem_started_at"].help_text = _("Your local time (%(zone)s).") % {
             "zone": zone
@@ -218,7 +139,7 @@ class ReplyForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attachments"] = _attachments_field()
+        self.fields["attachments"] = attachments_field()
 
     def clean(self):
         cleaned = super().clean()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.lib.attachments import StoredAttachment
 from core.models import Customer, Service
 from core.scopes import customer_scoped_manager
 
@@ -242,7 +243,7 @@ def _attachment_path(instance, filename: str) -> str:
     return f"tickets/{instance.ticket.customer_id}/{uuid.uuid4().hex}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredAttachment):
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments"
     )
@@ -254,30 +255,10 @@ class Attachment(models.Model):
         blank=True,
         related_name="attachments",
     )
-    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     file = models.FileField(_("file"), upload_to=_attachment_path)
-    filename = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
     internal = models.BooleanField(
         _("internal"), default=False, help_text=_("Attached to an internal note: staff only.")
     )
-    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return self.filename
 
 
 class Watcher(models.Model):

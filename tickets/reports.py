@@ -2,16 +2,14 @@
 "service down" tickets kept it down minus the "Espera por el Cliente" pauses; as a page with an
 SVG chart and as CSV. The arithmetic lives in tickets/availability.py."""
 
-import csv
-
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import member_required
+from core.lib.csv_export import csv_response
+from core.lib.durations import duration_clock
 from core.models import Area
-from inventory.importing import csv_cell_safe
 from tickets.availability import (
     FIRST_YEAR,
     Month,
@@ -19,12 +17,22 @@ from tickets.availability import (
     availability_for_customer,
     chart_layout,
     customer_timezone,
-    duration_text,
     month_neighbours,
     month_parse,
 )
 
 TEMPLATE = "tickets/availability.html"
+CSV_COLUMNS = [
+    "month",
+    "service_id",
+    "site_name",
+    "product_line",
+    "minutes_in_month",
+    "unavailable_seconds",
+    "unavailable",
+    "availability_percent",
+    "tickets",
+]
 
 
 def _month(request) -> Month:
@@ -71,36 +79,18 @@ def availability_export(request):
     except MonthError:
         return _bad_month(request)
     report = availability_for_customer(request.customer, month)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="availability-{month.key}.csv"'
-    response["Cache-Control"] = "no-store"
-    response.write("\ufeff")  # spreadsheets read the accents right with the BOM
-    writer = csv.writer(response)
-    writer.writerow(
+    rows = (
         [
-            "month",
-            "service_id",
-            "site_name",
-            "product_line",
-            "minutes_in_month",
-            "unavailable_seconds",
-            "unavailable",
-            "availability_percent",
-            "tickets",
+            month.key,
+            row.service.service_id,
+            row.service.site_name,
+            row.service.get_product_line_display(),
+            month.minutes,
+            int(row.unavailable.total_seconds()),
+            duration_clock(row.unavailable),
+            f"{row.percent:.3f}",
+            " ".join(item.ticket.number for item in row.tickets),
         ]
+        for row in report.rows
     )
-    for row in report.rows:
-        writer.writerow(
-            [
-                month.key,
-                csv_cell_safe(row.service.service_id),
-                csv_cell_safe(row.service.site_name),
-                row.service.get_product_line_display(),
-                month.minutes,
-                int(row.unavailable.total_seconds()),
-                duration_text(row.unavailable),
-                f"{row.percent:.3f}",
-                " ".join(item.ticket.number for item in row.tickets),
-            ]
-        )
-    return response
+    return csv_response(f"availability-{month.key}.csv", CSV_COLUMNS, rows)

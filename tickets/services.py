@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.lib.attachments import attachments_store
 from core.models import Customer, Notification, NotificationKind, Service, User
 from core.selectors.notifications import notification_recipients
 from core.services.numbering import number_next
@@ -19,7 +20,6 @@ from core.services.outbox import Recipient, notify, routed_recipients
 from team.models import TeamRole
 from team.selectors import team_contact_email
 from tickets import sla
-from tickets.attachments import attachment_fields
 from tickets.models import (
     Attachment,
     Impact,
@@ -146,10 +146,7 @@ def _locked(ticket: Ticket) -> Ticket:
 
 
 def _attach(ticket: Ticket, message: Message | None, files, by: User, internal=False) -> None:
-    for upload in files:
-        Attachment.objects.create(
-            ticket=ticket, message=message, internal=internal, **attachment_fields(upload, by=by)
-        )
+    attachments_store(Attachment, files, by=by, ticket=ticket, message=message, internal=internal)
 
 
 def _status_message(ticket: Ticket, status: str, *, actor: User | None, body: str = "") -> Message:

@@ -3,12 +3,10 @@ page with its live SLA clock (R-TT-3), what the customer does on it, and attachm
 Reads need the tickets area; every write needs its act level and is POST only. Internal notes
 never reach these pages: every read goes through tickets.selectors."""
 
-import csv
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,10 +16,12 @@ from django.views.decorators.http import require_http_methods
 from contacts.selectors import tsc_card_for_service
 from core.access import member_required
 from core.errors import DomainError
+from core.lib.csv_export import csv_response
 from core.lib.downloads import private_download
+from core.lib.durations import duration_clock, duration_compact
+from core.lib.forms import add_domain_error
 from core.lib.listing import list_page
 from core.models import Area, Level
-from inventory.importing import csv_cell_safe
 from tickets import selectors, services, watchers
 from tickets.forms import (
     CancelForm,
@@ -33,6 +33,10 @@ from tickets.forms import (
     WatcherRemoveForm,
 )
 from tickets.models import Impact, Message, PauseInterval, Ticket
+from tickets.sections import ticket_sections
+
+# billing.request_views imports span_text from here until it switches to core.lib.durations.
+span_text = duration_compact
 
 _FILTERS = ("q", "status", "impact", "service", "opened_by", "opened_from", "opened_to")
 CSV_COLUMNS = [
@@ -56,35 +60,9 @@ CSV_COLUMNS = [
 ]
 
 
-# --- durations as people read them --------------------------------------------------------
-
-
-def clock_text(delta: timedelta) -> str:
-    """H:MM:SS, hours unbounded (76:05:00): the format tickets-clock.js counts in."""
-    seconds = int(abs(delta).total_seconds())
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-def span_text(delta: timedelta) -> str:
-    """A target or a remaining time in words: "4 h", "15 min", "3 d 2 h"."""
-    minutes = int(abs(delta).total_seconds()) // 60
-    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
-    if days and hours:
-        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
-    if days:
-        return _("%(days)d d") % {"days": days}
-    if hours and minutes:
-        return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
-    if hours:
-        return _("%(hours)d h") % {"hours": hours}
-    if minutes:
-        return _("%(minutes)d min") % {"minutes": minutes}
-    return _("less than 1 min")
-
-
 def _targets() -> dict[str, tuple[str, str]]:
     return {
-        impact: tuple(span_text(target) for target in services.sla_targets(impact))
+        impact: tuple(duration_compact(target) for target in services.sla_targets(impact))
         for impact in Impact.values
     }
 
@@ -124,7 +102,7 @@ def ticket_list(request):
                 "ticket": ticket,
                 "clock": clock,
                 "state": _sla_state(ticket, clock),
-                "remaining": span_text(clock.remaining),
+                "remaining": duration_compact(clock.remaining),
                 "soon": timedelta(0) <= clock.remaining < timedelta(hours=1),
             }
         )
@@ -151,12 +129,12 @@ def _ticket_cells(ticket: Ticket, now) -> list[str]:
     by = _("By phone") if ticket.channel == Ticket.Channel.PHONE else ticket.opened_by.email
     return [
         ticket.number,
-        csv_cell_safe(ticket.subject),
+        ticket.subject,
         " ".join(service.service_id for service in ticket.services.all()),
         ticket.get_impact_display(),
         ticket.get_status_display(),
         ticket.get_channel_display(),
-        csv_cell_safe(by),
+        by,
         _when(ticket.opened_at),
         _when(ticket.problem_started_at),
         _minutes(ticket.response_target),
@@ -179,22 +157,11 @@ def ticket_export(request):
         return render(request, "tickets/list.html", {"form": form}, status=400)
     now = timezone.now()
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="tickets-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    response.write("\ufeff")  # spreadsheets read the accents right with the BOM
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for ticket in tickets:
-        writer.writerow(_ticket_cells(ticket, now))
-    return response
+    rows = (_ticket_cells(ticket, now) for ticket in tickets)
+    return csv_response(f"tickets-{stamp}.csv", CSV_COLUMNS, rows)
 
 
 # --- opening a ticket (R-TT-2) -------------------------------------------------------------
-
-
-def _form_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @member_required(Area.TICKETS, Level.ACT, methods=("GET", "POST"))
@@ -215,7 +182,7 @@ def ticket_create(request):
                 customer=request.customer, opened_by=request.user, **form.cleaned_data
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request,
@@ -225,8 +192,8 @@ def ticket_create(request):
                 )
                 % {
                     "number": ticket.number,
-                    "response": span_text(ticket.response_target),
-                    "restoration": span_text(ticket.restoration_target),
+                    "response": duration_compact(ticket.response_target),
+                    "restoration": duration_compact(ticket.restoration_target),
                 },
             )
             return redirect("tickets:detail", number=ticket.number)
@@ -241,7 +208,7 @@ def ticket_create(request):
 
 def _pause_rows(pauses: list[PauseInterval], now) -> list[dict]:
     return [
-        {"pause": pause, "duration": clock_text((pause.ended_at or now) - pause.started_at)}
+        {"pause": pause, "duration": duration_clock((pause.ended_at or now) - pause.started_at)}
         for pause in pauses
     ]
 
@@ -283,16 +250,16 @@ def _render_detail(request, number: str, *, forms: dict | None = None, status: i
         **forms,
         "clock": clock,
         "sla_state": _sla_state(ticket, clock),
-        "elapsed": clock_text(clock.elapsed),
-        "paused": clock_text(clock.paused),
-        "remaining": clock_text(clock.remaining),
+        "elapsed": duration_clock(clock.elapsed),
+        "paused": duration_clock(clock.paused),
+        "remaining": duration_clock(clock.remaining),
         "elapsed_seconds": int(clock.elapsed.total_seconds()),
         "paused_seconds": int(clock.paused.total_seconds()),
         "remaining_seconds": int(clock.remaining.total_seconds()),
-        "target": span_text(clock.target),
-        "response_target": span_text(clock.response_target),
+        "target": duration_compact(clock.target),
+        "response_target": duration_compact(clock.response_target),
         "response_elapsed": (
-            span_text(clock.response_elapsed) if clock.response_elapsed is not None else ""
+            duration_compact(clock.response_elapsed) if clock.response_elapsed is not None else ""
         ),
         "pause_rows": _pause_rows(page["pauses"], now),
         "open_pause": open_pause,
@@ -302,27 +269,12 @@ def _render_detail(request, number: str, *, forms: dict | None = None, status: i
         "waiting_message": waiting.body if waiting else "",
         "can_act": request.membership.can(Area.TICKETS, Level.ACT),
         "can_view_services": request.membership.can(Area.SERVICES),
-        **_credit_link(request, ticket),
+        "sections": ticket_sections(request, ticket),
         "reopen_until": _reopen_until(ticket),
         "escalated_recently": escalated_recently,
         "tsc_card": tsc_card_for_service(first) if first else None,
     }
     return render(request, "tickets/detail.html", context, status=status)
-
-
-def _credit_link(request, ticket: Ticket) -> dict:
-    """R-BIL-1 from the ticket page: a resolved ticket with an impact on the service offers a
-    credit request to people who may act on billing; once one is raised, the page links to it
-    instead of offering a second one."""
-    from billing.selectors import ticket_credit_request  # billing builds on tickets, not back
-
-    offered = (
-        ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
-        and ticket.impact != Impact.NO_IMPACT
-        and request.membership.can(Area.BILLING, Level.ACT)
-    )
-    claim = ticket_credit_request(request.customer, ticket) if offered else None
-    return {"can_request_credit": offered and claim is None, "credit_claim": claim}
 
 
 @member_required(Area.TICKETS)

@@ -14,14 +14,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from billing import services
+from billing.admin.actions import posted
 from billing.models import BillingDataChange, PurchaseOrderRequest
 from core.admin.actions import StaffActionMixin
 from core.lib.downloads import private_download
-
-
-def _posted(request):
-    """The POST data to bind, even when empty (a confirmation), or None on GET."""
-    return request.POST if request.method == "POST" else None
 
 
 class AnswerForm(forms.Form):
@@ -68,7 +64,7 @@ class _ReadOnlyQueue(StaffActionMixin, admin.ModelAdmin):
         response = self._action(
             request,
             obj,
-            form=form_class(_posted(request)),
+            form=form_class(posted(request)),
             title=title,
             perform=lambda data: perform(obj, data["answer"]),
             done=done,
@@ -76,6 +72,26 @@ class _ReadOnlyQueue(StaffActionMixin, admin.ModelAdmin):
         if isinstance(response, TemplateResponse):
             response.context_data["step"] = step
         return response
+
+    def handle_row(self, row, *, staff, status: str, answer: str):
+        """The queue's service that handles a row (billing.services, one per queue)."""
+        raise NotImplementedError
+
+    def _handle_view(self, request, object_id, *, step: str, status: str, title, done):
+        """Both buttons of a queue: the step that does the work, where a message to the customer
+        is optional, and rejecting, where a reason is required."""
+        rejecting = status == self.model.Status.REJECTED
+        return self._step(
+            request,
+            object_id,
+            step=step,
+            form_class=ReasonForm if rejecting else AnswerForm,
+            title=title,
+            done=done,
+            perform=lambda row, answer: self.handle_row(
+                row, staff=request.user, status=status, answer=answer
+            ),
+        )
 
     def _urls(self, *views):
         opts = self.model._meta
@@ -180,35 +196,30 @@ class BillingDataChangeAdmin(_ReadOnlyQueue):
             + super().get_urls()
         )
 
-    def _handle(self, status: str, staff):
-        def perform(change, answer):
-            services.billing_data_change_handle(
-                change=change, staff=staff, status=status, answer=answer
-            )
-
-        return perform
+    def handle_row(self, row, *, staff, status: str, answer: str):
+        return services.billing_data_change_handle(
+            change=row, staff=staff, status=status, answer=answer
+        )
 
     def apply_view(self, request, object_id: int):
         """Applied: the new company name and tax id become the customer's."""
-        return self._step(
+        return self._handle_view(
             request,
             object_id,
             step="apply",
-            form_class=AnswerForm,
+            status=BillingDataChange.Status.APPLIED,
             title=gettext("Apply the change"),
             done=gettext("Applied; the customer is being notified."),
-            perform=self._handle(BillingDataChange.Status.APPLIED, request.user),
         )
 
     def reject_view(self, request, object_id: int):
-        return self._step(
+        return self._handle_view(
             request,
             object_id,
             step="reject",
-            form_class=ReasonForm,
+            status=BillingDataChange.Status.REJECTED,
             title=gettext("Reject the change"),
             done=gettext("Rejected; the customer is being notified."),
-            perform=self._handle(BillingDataChange.Status.REJECTED, request.user),
         )
 
 
@@ -269,32 +280,27 @@ class PurchaseOrderRequestAdmin(_ReadOnlyQueue):
         )
         return urls + super().get_urls()
 
-    def _handle(self, status: str, staff):
-        def perform(po, answer):
-            services.po_request_handle(po=po, staff=staff, status=status, answer=answer)
-
-        return perform
+    def handle_row(self, row, *, staff, status: str, answer: str):
+        return services.po_request_handle(po=row, staff=staff, status=status, answer=answer)
 
     def done_view(self, request, object_id: int):
-        return self._step(
+        return self._handle_view(
             request,
             object_id,
             step="done",
-            form_class=AnswerForm,
+            status=PurchaseOrderRequest.Status.DONE,
             title=gettext("Mark as done"),
             done=gettext("Done; the customer is being notified."),
-            perform=self._handle(PurchaseOrderRequest.Status.DONE, request.user),
         )
 
     def reject_view(self, request, object_id: int):
-        return self._step(
+        return self._handle_view(
             request,
             object_id,
             step="reject",
-            form_class=ReasonForm,
+            status=PurchaseOrderRequest.Status.REJECTED,
             title=gettext("Reject the request"),
             done=gettext("Rejected; the customer is being notified."),
-            perform=self._handle(PurchaseOrderRequest.Status.REJECTED, request.user),
         )
 
     def support_view(self, request, object_id: int):

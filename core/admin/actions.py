@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from core.errors import DomainError
+from core.lib.forms import add_domain_error
 
 
 class StaffActionMixin:
@@ -29,7 +30,7 @@ class StaffActionMixin:
             try:
                 perform(form.cleaned_data)
             except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                add_domain_error(form, error)
             else:
                 messages.success(request, done)
                 opts = self.model._meta

@@ -12,6 +12,7 @@ from core.forms import (
     MemberFilterForm,
     PermissionsForm,
 )
+from core.lib.forms import add_domain_error
 from core.lib.listing import list_page
 
 
@@ -36,10 +37,6 @@ def _render_users(request, *, status: int | None = None):
     return render(request, "portal/users/list.html", context, status=status)
 
 
-def _permissions_form_errors(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 @member_required(admin=True, methods=("GET", "POST"))
 def user_invite(request):
     form = InviteForm(request.POST or None, initial={"language": request.customer.language})
@@ -58,7 +55,7 @@ def user_invite(request):
             )
         except DomainError as error:
             status = getattr(error, "status", None)  # 429 over the daily cap
-            _permissions_form_errors(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
@@ -85,7 +82,7 @@ def user_edit(request, reference):
                 request=request,
             )
         except DomainError as error:
-            _permissions_form_errors(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request, _("Permissions of %(email)s saved.") % {"email": membership.user.email}

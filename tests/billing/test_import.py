@@ -478,7 +478,7 @@ def test_the_import_command_fails_with_every_problem_and_loads_nothing(tmp_path,
 def test_a_very_long_report_shows_the_first_problems_and_counts_the_rest(
     billing_client, acme, monkeypatch
 ):
-    monkeypatch.setattr("billing.admin.invoices.SHOWN_PROBLEMS", 2)
+    monkeypatch.setattr("billing.admin.importing.SHOWN_PROBLEMS", 2)
     rows = [_row(number=f"A {n}") for n in range(3)]
 
     response = _upload(billing_client, _csv(*rows))

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import formats, translation
 
 from billing import rules, services
-from billing.invoice_views import CSV_COLUMNS
 from billing.models import Invoice
+from billing.views.invoices import CSV_COLUMNS
 from core.models import Level
 from tests.factories import (
     PDF_BYTES,

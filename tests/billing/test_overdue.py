@@ -8,7 +8,7 @@ import datetime
 import pytest
 import time_machine
 
-from billing import services
+from billing import rules
 from billing.models import Invoice
 from billing.tasks import invoices_mark_overdue
 from tests.factories import CustomerFactory, invoice_with_lines
@@ -118,7 +118,7 @@ def test_a_customer_ahead_of_utc_turns_overdue_at_its_own_midnight():
 def test_a_payment_recorded_during_the_check_is_not_overwritten(customer, monkeypatch):
     """The check must not save a stale row over a payment recorded meanwhile."""
     invoice = _invoice(customer)
-    real_today = services.rules.customer_today
+    real_today = rules.customer_today
 
     def paid_meanwhile(customer, now=None):
         # Billing Customer Care marks it paid while the check walks its candidates.
@@ -127,7 +127,7 @@ def test_a_payment_recorded_during_the_check_is_not_overwritten(customer, monkey
         )
         return real_today(customer, now)
 
-    monkeypatch.setattr(services.rules, "customer_today", paid_meanwhile)
+    monkeypatch.setattr(rules, "customer_today", paid_meanwhile)
 
     _run_task_at(datetime.datetime(2026, 11, 11, 12, 0, tzinfo=UTC))
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin.actions import StaffActionMixin
 from core.errors import DomainError
 from core.lib.downloads import private_download
+from core.lib.durations import duration_compact
 from core.models import Service
 from tickets import services
 from tickets.admin.forms import (
@@ -34,7 +35,6 @@ from tickets.admin.helpers import (
     QueueFilter,
     StatusFilter,
     clock_text,
-    duration_text,
     posted,
     status_label,
 )
@@ -61,7 +61,7 @@ class PauseInline(admin.TabularInline):
     @admin.display(description=_("length"))
     def length(self, obj: PauseInterval) -> str:
         end = obj.ended_at or timezone.now()
-        text = duration_text(end - obj.started_at)
+        text = duration_compact(end - obj.started_at, padded=True)
         return text if obj.ended_at else gettext("%(time)s, still running") % {"time": text}
 
 

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.lib.forms import MultipleFileField
 from core.models import Customer, Service, User
-from tickets.forms import MultipleFileField
 from tickets.models import Impact, PauseInterval
 
 

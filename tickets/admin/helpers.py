@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.lib.durations import duration_compact
 from tickets import services
 from tickets.models import PauseInterval, Ticket
 
@@ -26,12 +27,8 @@ def status_label(status: str) -> str:
 
 
 def duration_text(value: timedelta) -> str:
-    minutes = int(abs(value).total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return gettext("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
-    return gettext("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+    """billing.admin imports this until it switches to core.lib.durations (issue 14)."""
+    return duration_compact(value, padded=True)
 
 
 def clock_text(ticket: Ticket, now) -> str:
@@ -40,11 +37,15 @@ def clock_text(ticket: Ticket, now) -> str:
         return "—"
     clock = services.ticket_clock(ticket, now=now)
     if clock.breached:
-        text = gettext("Breached by %(time)s") % {"time": duration_text(clock.remaining)}
+        text = gettext("Breached by %(time)s") % {
+            "time": duration_compact(clock.remaining, padded=True)
+        }
     elif clock.stopped:
-        text = gettext("Met (%(time)s to spare)") % {"time": duration_text(clock.remaining)}
+        text = gettext("Met (%(time)s to spare)") % {
+            "time": duration_compact(clock.remaining, padded=True)
+        }
     else:
-        text = gettext("%(time)s left") % {"time": duration_text(clock.remaining)}
+        text = gettext("%(time)s left") % {"time": duration_compact(clock.remaining, padded=True)}
     if clock.is_paused:
         text = gettext("Paused · %(clock)s") % {"clock": text}
     if clock.breached:

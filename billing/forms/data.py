@@ -14,8 +14,8 @@ from billing import rules
 from billing.models import BillingDataChange, Invoice, PurchaseOrderRequest
 from billing.services import SUPPORT_TYPES
 from core.errors import DomainError
+from core.lib.attachments import attachment_check
 from core.models import Customer
-from tickets.attachments import attachment_check
 
 _TEXT = {"rows": 3}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

@@ -5,7 +5,6 @@ disputed amounts line by line too, so that each error stands next to its line.""
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -17,10 +16,8 @@ from billing.selectors import (
     invoice_currencies,
     invoices_choice_for_customer,
 )
-from core.errors import DomainError
+from core.lib.forms import LongTextField, attachments_field
 from core.selectors.services import services_for_customer
-from tickets.attachments import ALLOWED_LABEL
-from tickets.forms import LongTextField, MultipleFileField
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 CREDIT_FIELDS = ("requested_amount", "currency", "service", "outage_start", "outage_end")
@@ -127,11 +124,7 @@ class BillingRequestForm(forms.Form):
         billed = invoice_currencies(customer)
         currencies = [(code, Currency(code).label) for code in billed] or Currency.choices
         self.fields["currency"].choices = [("", "—"), *currencies]
-        self.fields["attachments"] = MultipleFileField(
-            label=_("Attachments"),
-            help_text=_("Up to %(size)d MB each. Accepted: %(types)s.")
-            % {"size": settings.TICKET_ATTACHMENT_MAX_MB, "types": ALLOWED_LABEL},
-        )
+        self.fields["attachments"] = attachments_field()
         zone = timezone.get_current_timezone_name()
         for name in ("outage_start", "outage_end"):
             self.fields[name].help_text = _("Your local time (%(zone)s).") % {"zone": zone}
@@ -276,7 +269,19 @@ class BillingRequestForm(forms.Form):
             )
         return arguments
 
-    def domain_error(self, error: DomainError) -> None:
-        """A service's refusal on its field; the ones about the whole request on top."""
-        field = error.field if error.field in self.fields and error.field != "ticket" else None
-        self.add_error(field, error.message)
+
+class ReplyForm(forms.Form):
+    """The customer's reply on a billing request: a message, files, or both."""
+
+    body = LongTextField(label=_("Your message"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"] = attachments_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        empty = not (cleaned.get("body") or "").strip() and not cleaned.get("attachments")
+        if empty and not self.has_error("attachments"):
+            self.add_error("body", _("Write a message or attach a file."))
+        return cleaned

@@ -9,21 +9,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from billing import rules, selectors, services
-from billing.data_forms import DataChangeForm, PoRequestForm
+from billing.forms.data import DataChangeForm, PoRequestForm
 from billing.models import BillingDataChange
 from core.access import member_required
 from core.errors import DomainError
 from core.lib.downloads import private_download
+from core.lib.forms import add_domain_error
 from core.lib.listing import list_page
 from core.models import Area, Customer, Level
-
-# The shared file check names its own field; on the PO form the file is the support.
-_FIELD_ALIASES = {"attachments": "support"}
-
-
-def _form_error(form, error: DomainError) -> None:
-    field = _FIELD_ALIASES.get(error.field, error.field)
-    form.add_error(field if field in form.fields else None, error.message)
 
 
 def _month(period) -> str:
@@ -87,7 +80,7 @@ def data_change_create(request):
                 customer=customer, user=request.user, data=form.service_data()
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             _data_change_done(request, change, form.cleaned_data["shown_period"])
             return redirect("billing:data_changes")
@@ -134,7 +127,7 @@ def po_request_create(request):
                 customer=customer, user=request.user, **form.service_kwargs()
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request,

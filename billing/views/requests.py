@@ -11,23 +11,22 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.vary import vary_on_headers
 
 from billing import selectors, services
+from billing.forms.requests import BillingRequestForm, ReplyForm, RequestFilterForm
 from billing.models import BillingRequest
-from billing.request_forms import BillingRequestForm, RequestFilterForm
 from core.access import member_required
 from core.errors import DomainError
 from core.lib.downloads import private_download
+from core.lib.durations import duration_compact
+from core.lib.forms import add_domain_error
 from core.lib.listing import list_page
 from core.models import Area, Level
 from team.models import TeamRole
 from team.selectors import team_for_customer
-from tickets.forms import ReplyForm
 from tickets.models import Impact
 from tickets.selectors import ticket_get
 from tickets.services import ticket_clock
-from tickets.views import span_text
 
 Status = BillingRequest.Status
 
@@ -135,15 +134,14 @@ def _ticket_box(ticket, refusal: str | None) -> dict | None:
         "no_impact": ticket.impact == Impact.NO_IMPACT,
         "outage_start": ticket.problem_started_at,
         "outage_end": end,
-        "outage": span_text(end - ticket.problem_started_at) if end else "",
+        "outage": duration_compact(end - ticket.problem_started_at) if end else "",
         "breached": clock.breached,
-        "elapsed": span_text(clock.elapsed),
-        "target": span_text(clock.target),
+        "elapsed": duration_compact(clock.elapsed),
+        "target": duration_compact(clock.target),
     }
 
 
 @member_required(Area.BILLING, Level.ACT, methods=("GET", "POST"))
-@vary_on_headers("HX-Request")  # the page and its dispute-lines fragment share the URL
 def request_create(request):
     customer = request.customer
     source = request.POST if request.method == "POST" else request.GET
@@ -171,7 +169,9 @@ def request_create(request):
                 customer=customer, user=request.user, **form.service_arguments()
             )
         except DomainError as error:
-            form.domain_error(error)
+            # The ticket is a hidden input: a refusal about it concerns the whole request.
+            field = None if error.field == "ticket" else error.field
+            add_domain_error(form, DomainError(error.message, rule=error.rule, field=field))
         else:
             messages.success(
                 request,
@@ -189,10 +189,7 @@ def request_create(request):
         "can_view_tickets": request.membership.can(Area.TICKETS),
     }
     status = 400 if form.errors or ticket_error else 200
-    template = "billing/request_form.html"
-    if request.htmx:  # the invoice field asks for the chosen invoice's lines only
-        template += "#dispute-lines"
-    return render(request, template, context, status=status)
+    return render(request, "billing/request_form.html", context, status=status)
 
 
 # --- the request page -------------------------------------------------------------------------

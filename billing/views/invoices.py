@@ -3,26 +3,25 @@ BILLING_MONTHS months with its totals by currency and its CSV, the invoice page 
 Every page needs the billing area at view level; the links that raise an inquiry or a dispute
 (R-BIL-1) are offered only to members who may act."""
 
-import csv
 from decimal import Decimal
 
 from django.conf import settings
-from django.http import HttpResponse
 from django.shortcuts import render
 
 from billing import rules, selectors
-from billing.invoice_forms import InvoiceFilterForm, sort_columns
+from billing.forms.invoices import InvoiceFilterForm, sort_columns
 from billing.models import Invoice
 from contacts.selectors import billing_contact, portal_for_country
 from core.access import member_required
+from core.lib.csv_export import csv_response
 from core.lib.downloads import private_download
 from core.lib.listing import list_page
 from core.models import Area, Level
-from inventory.importing import csv_cell_safe
 
 ZERO = Decimal("0")
 HOME_ROWS = 5
 _FILTERS = ("period_from", "period_to", "status", "currency")
+CENT = Decimal("0.01")
 CSV_COLUMNS = [
     "number",
     "period",
@@ -102,12 +101,13 @@ def invoice_list(request):
     return render(request, "billing/invoice_list.html", context)
 
 
-def _invoice_cells(invoice: Invoice) -> list[str]:
-    def amount(value: Decimal) -> str:
-        return f"{value:.2f}"
+def _invoice_cells(invoice: Invoice) -> list:
+    def amount(value: Decimal) -> Decimal:
+        # A Decimal, not text: csv_response defuses text, and "-12.50" would read "'-12.50".
+        return value.quantize(CENT)
 
     return [
-        csv_cell_safe(invoice.number),
+        invoice.number,
         f"{invoice.period:%Y-%m}",
         invoice.issued_on.isoformat(),
         invoice.due_on.isoformat(),
@@ -131,15 +131,9 @@ def invoice_export(request):
     if invoices is None:
         return _bad_filters(request, form)
     day = rules.customer_today(request.customer)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="invoices-{day:%Y-%m-%d}.csv"'
-    response["Cache-Control"] = "no-store"
-    response.write("\ufeff")  # spreadsheets read the accents right with the BOM
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for invoice in invoices:
-        writer.writerow(_invoice_cells(invoice))
-    return response
+    return csv_response(
+        f"invoices-{day:%Y-%m-%d}.csv", CSV_COLUMNS, (_invoice_cells(i) for i in invoices)
+    )
 
 
 @member_required(Area.BILLING)

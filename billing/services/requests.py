@@ -1,7 +1,7 @@
-"""Every write of the billing area (R-TEAM-5, R-BIL-1..4). Each one records its e-mails through
-the outbox inside its own transaction."""
+"""Inquiries, disputes and credit requests (R-BIL-1): opening, the conversation, staff answers,
+credits and closing. Each write records its e-mails through the outbox in its transaction."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,13 +9,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from billing import rules, selectors
+from billing import selectors
 from billing.models import (
     BillingAttachment,
-    BillingDataChange,
     BillingMessage,
     BillingRequest,
     Credit,
@@ -23,20 +21,16 @@ from billing.models import (
     DisputedLine,
     Invoice,
     InvoiceLine,
-    PurchaseOrderRequest,
 )
 from billing.money import MoneyAmount, money
-from contacts.selectors import po_address
+from billing.services.invoices import invoice_status_refresh
+from billing.services.recipients import care_recipients, customer_recipients
 from core.errors import DomainError
-from core.lib.downloads import download_name
+from core.lib.attachments import attachments_store
 from core.models import AuditEvent, Customer, NotificationKind, Service, User
-from core.selectors.notifications import notification_recipients
 from core.services import audit_record
 from core.services.numbering import number_next
-from core.services.outbox import Recipient, notify
-from team.models import TeamRole
-from team.selectors import team_contact_email
-from tickets.attachments import attachment_check, attachment_fields
+from core.services.outbox import notify
 from tickets.models import Impact, Ticket
 
 CREDITABLE_TICKET_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
@@ -44,95 +38,6 @@ CREDITABLE_TICKET_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 
 def request_path(request_obj: BillingRequest) -> str:
     return reverse("billing:request_detail", kwargs={"number": request_obj.number})
-
-
-def billing_care_email(customer: Customer) -> str:
-    """R-TEAM-5: the customer's Billing Customer Care person, else the billing mailbox."""
-    email = team_contact_email(customer=customer, role=TeamRole.BILLING_CARE)
-    if email and email != settings.TEAM_MAILBOX:
-        return email
-    return settings.BILLING_MAILBOX or email or settings.SUPPORT_FALLBACK_MAILBOX
-
-
-def _care_recipients(customer: Customer) -> list[Recipient]:
-    email = billing_care_email(customer)
-    return [Recipient.for_team(email)] if email else []
-
-
-def _customer_recipients(customer: Customer, user: User | None) -> list[Recipient]:
-    return notification_recipients(customer, NotificationKind.BILLING, users=[user])
-
-
-# --- invoices ---------------------------------------------------------------------------------
-
-
-def invoice_totals_recompute(invoice: Invoice) -> Invoice:
-    """The subtotal is the sum of the lines; the total adds the taxes."""
-    subtotal = invoice.lines.aggregate(total=MoneyAmount(Sum("amount")))["total"] or Decimal("0")
-    invoice.subtotal = subtotal
-    invoice.total = subtotal + (invoice.tax or Decimal("0"))
-    invoice.save(update_fields=["subtotal", "total"])
-    return invoice
-
-
-def invoice_status_refresh(invoice_id: int, today: date | None = None) -> None:
-    """An unpaid invoice's status follows from the facts: in dispute while one of its disputes is
-    open, credited once its credits cover the whole total, overdue past its due date on the
-    customer's calendar, issued before. A paid invoice stays paid whatever is disputed or credited
-    on it (a credit there is in the customer's favour, not a debt)."""
-    invoice = Invoice.objects.select_related("customer").get(pk=invoice_id)
-    if invoice.status == Invoice.Status.PAID:
-        return
-    today = today or rules.customer_today(invoice.customer)
-    credited = invoice.credits.aggregate(total=MoneyAmount(Sum("amount")))["total"] or Decimal("0")
-    if BillingRequest.objects.filter(
-        invoice=invoice, kind=BillingRequest.Kind.DISPUTE, status__in=BillingRequest.OPEN_STATUSES
-    ).exists():
-        status = Invoice.Status.IN_DISPUTE
-    elif credited >= invoice.total:
-        status = Invoice.Status.CREDITED
-    elif invoice.due_on < today:
-        status = Invoice.Status.OVERDUE
-    else:
-        status = Invoice.Status.ISSUED
-    if status != invoice.status:
-        Invoice.objects.filter(pk=invoice.pk).exclude(status=Invoice.Status.PAID).update(
-            status=status
-        )
-
-
-def invoices_mark_overdue(now: datetime | None = None) -> int:
-    """Beat, hourly: issued invoices past their due date on the customer's own calendar."""
-    # No timezone is more than a day ahead of UTC: UTC's tomorrow bounds every customer's today.
-    utc_tomorrow = (now or timezone.now()).astimezone(UTC).date() + timedelta(days=1)
-    candidates = Invoice.objects.filter(
-        status=Invoice.Status.ISSUED, due_on__lt=utc_tomorrow
-    ).select_related("customer")
-    marked = 0
-    for invoice in candidates:
-        if invoice.due_on < rules.customer_today(invoice.customer, now):
-            # Conditional: a payment or a dispute recorded meanwhile keeps its status.
-            marked += Invoice.objects.filter(pk=invoice.pk, status=Invoice.Status.ISSUED).update(
-                status=Invoice.Status.OVERDUE
-            )
-    return marked
-
-
-def invoice_mark_paid(*, invoice: Invoice, paid_on: date) -> Invoice:
-    invoice.status = Invoice.Status.PAID
-    invoice.paid_on = paid_on
-    invoice.save(update_fields=["status", "paid_on"])
-    return invoice
-
-
-# --- inquiries, disputes and credit requests (R-BIL-1) ------------------------------------------
-
-
-def _attach(request_obj: BillingRequest, message: BillingMessage | None, files, by: User) -> None:
-    for upload in files:
-        BillingAttachment.objects.create(
-            request=request_obj, message=message, **attachment_fields(upload, by=by)
-        )
 
 
 def _open_dispute_numbers(lines: list[InvoiceLine]) -> dict[int, str]:
@@ -208,6 +113,40 @@ def _ticket_check(customer: Customer, ticket: Ticket | None, service: Service | 
         )
 
 
+def _credit_check(
+    customer: Customer,
+    *,
+    invoice: Invoice | None,
+    requested_amount: Decimal | None,
+    currency: str,
+    ticket: Ticket | None,
+    service: Service | None,
+    outage: tuple[datetime | None, datetime | None],
+) -> str:
+    """A credit request's facts hold; the currency is the invoice's when there is one."""
+    outage_start, outage_end = outage
+    if requested_amount is None or requested_amount <= 0:
+        raise DomainError(_("Say how much credit you ask for."), field="requested_amount")
+    if invoice is not None:
+        currency = invoice.currency
+        if requested_amount > invoice.total:
+            raise DomainError(
+                _("The credit cannot be more than the invoice's total."),
+                field="requested_amount",
+            )
+    if currency not in Currency.values:
+        raise DomainError(_("Choose the currency."), field="currency")
+    _ticket_check(customer, ticket, service)
+    if outage_start and outage_end and outage_end <= outage_start:
+        raise DomainError(_("The outage must end after it starts."), field="outage_end")
+    if (outage_end or outage_start) and (outage_end or outage_start) > timezone.now():
+        raise DomainError(
+            _("A credit is for an outage that has happened: the times cannot be in the future."),
+            field="outage_end" if outage_end else "outage_start",
+        )
+    return currency
+
+
 def billing_request_create(
     *,
     customer: Customer,
@@ -240,27 +179,15 @@ def billing_request_create(
         requested_amount = sum((amount for _line, amount in chosen), Decimal("0"))
         currency = invoice.currency
     elif kind == BillingRequest.Kind.CREDIT:
-        if requested_amount is None or requested_amount <= 0:
-            raise DomainError(_("Say how much credit you ask for."), field="requested_amount")
-        if invoice is not None:
-            currency = invoice.currency
-            if requested_amount > invoice.total:
-                raise DomainError(
-                    _("The credit cannot be more than the invoice's total."),
-                    field="requested_amount",
-                )
-        if currency not in Currency.values:
-            raise DomainError(_("Choose the currency."), field="currency")
-        _ticket_check(customer, ticket, service)
-        if outage_start and outage_end and outage_end <= outage_start:
-            raise DomainError(_("The outage must end after it starts."), field="outage_end")
-        if (outage_end or outage_start) and (outage_end or outage_start) > timezone.now():
-            raise DomainError(
-                _(
-                    "A credit is for an outage that has happened: the times cannot be in the future."
-                ),
-                field="outage_end" if outage_end else "outage_start",
-            )
+        currency = _credit_check(
+            customer,
+            invoice=invoice,
+            requested_amount=requested_amount,
+            currency=currency,
+            ticket=ticket,
+            service=service,
+            outage=(outage_start, outage_end),
+        )
     else:
         requested_amount, currency = None, invoice.currency
     with transaction.atomic():
@@ -282,14 +209,16 @@ def billing_request_create(
         DisputedLine.objects.bulk_create(
             DisputedLine(request=request_obj, line=line, amount=amount) for line, amount in chosen
         )
-        _attach(request_obj, None, attachments, user)
+        attachments_store(
+            BillingAttachment, attachments, by=user, request=request_obj, message=None
+        )
         if kind == BillingRequest.Kind.DISPUTE:
             invoice_status_refresh(invoice.pk)
         context = {"request": request_obj.pk, "path": request_path(request_obj)}
         notify(
             event=f"billing:{request_obj.number}:received",
             template="billing/request_received",
-            recipients=[*_care_recipients(customer), *_customer_recipients(customer, user)],
+            recipients=[*care_recipients(customer), *customer_recipients(customer, user)],
             customer=customer,
             kind=NotificationKind.BILLING,
             subject_reference=request_obj.number,
@@ -310,7 +239,7 @@ def _notify_customer(request_obj: BillingRequest, *, event: str, message_id: int
     notify(
         event=f"billing:{request_obj.number}:{event}",
         template="billing/request_update",
-        recipients=_customer_recipients(request_obj.customer, request_obj.requested_by),
+        recipients=customer_recipients(request_obj.customer, request_obj.requested_by),
         customer=request_obj.customer,
         kind=NotificationKind.BILLING,
         subject_reference=request_obj.number,
@@ -342,11 +271,13 @@ def billing_request_reply(
         message = BillingMessage.objects.create(
             request=request_obj, author=user, body=body, status=status
         )
-        _attach(request_obj, message, attachments, user)
+        attachments_store(
+            BillingAttachment, attachments, by=user, request=request_obj, message=message
+        )
         notify(
             event=f"billing:{request_obj.number}:reply:{message.pk}",
             template="billing/customer_reply",
-            recipients=_care_recipients(request_obj.customer),
+            recipients=care_recipients(request_obj.customer),
             customer=request_obj.customer,
             kind=NotificationKind.BILLING,
             subject_reference=request_obj.number,
@@ -391,7 +322,9 @@ def billing_request_staff_message(
             body=body,
             status=status,
         )
-        _attach(request_obj, message, attachments, staff)
+        attachments_store(
+            BillingAttachment, attachments, by=staff, request=request_obj, message=message
+        )
         if not internal:
             _notify_customer(request_obj, event=f"message:{message.pk}", message_id=message.pk)
     return message
@@ -566,226 +499,3 @@ def billing_request_close(*, request_obj: BillingRequest, staff: User) -> Billin
         if was_open:
             _invoices_refresh(request_obj)
     return request_obj
-
-
-# --- billing-data changes (R-BIL-2, R-BIL-4) ---------------------------------------------------
-
-
-def billing_data_change_create(
-    *, customer: Customer, user: User, data: dict, now: datetime | None = None
-) -> BillingDataChange:
-    """`data` holds the changeable fields (BillingDataChange.CHANGEABLE) and a comment."""
-    values = {name: (data.get(name) or "").strip() for name in BillingDataChange.CHANGEABLE}
-    if not any(values.values()):
-        raise DomainError(_("Say at least one thing to change."))
-    if values["split"] and values["split"] not in BillingDataChange.Split.values:
-        raise DomainError(_("Choose how to split the invoices."), field="split")
-    by_part = (BillingDataChange.Split.BY_SITE, BillingDataChange.Split.BY_GROUP)
-    if values["split"] in by_part and not values["split_detail"]:
-        raise DomainError(
-            _("Say which sites or service groups go on each invoice."), field="split_detail"
-        )
-    if values["tax_id"]:
-        values["tax_id"] = rules.tax_id_clean(customer.country, values["tax_id"])
-    requested_on = rules.customer_today(customer, now)
-    with transaction.atomic():
-        change = BillingDataChange.objects.create(
-            customer=customer,
-            number=number_next(prefix="BDC"),
-            comment=(data.get("comment") or "").strip(),
-            requested_on=requested_on,
-            target_period=rules.first_invoice_period(requested_on),
-            requested_by=user,
-            **values,
-        )
-        notify(
-            event=f"billing:{change.number}:received",
-            template="billing/data_change_received",
-            recipients=[*_care_recipients(customer), *_customer_recipients(customer, user)],
-            customer=customer,
-            kind=NotificationKind.BILLING,
-            subject_reference=change.number,
-            context={"change": change.pk, "path": reverse("billing:data_changes")},
-        )
-    return change
-
-
-def billing_data_change_handle(
-    *, change: BillingDataChange, staff: User, status: str, answer: str = ""
-) -> BillingDataChange:
-    """Applied: the company name and tax id become the customer's. Rejected needs a reason."""
-    if status not in (BillingDataChange.Status.APPLIED, BillingDataChange.Status.REJECTED):
-        raise DomainError(_("Choose applied or rejected."), field="status")
-    if status == BillingDataChange.Status.REJECTED and not answer.strip():
-        raise DomainError(_("Say why the change is rejected."), field="answer")
-    with transaction.atomic():
-        change = BillingDataChange.objects.select_for_update().get(pk=change.pk)
-        if change.status != BillingDataChange.Status.RECEIVED:
-            raise DomainError(_("This change was already handled."))
-        change.status = status
-        change.staff_answer = answer.strip()
-        change.handled_at = timezone.now()
-        change.save(update_fields=["status", "staff_answer", "handled_at"])
-        customer = change.customer
-        taken = (
-            Customer.objects.filter(country=change.customer.country, tax_id=change.tax_id)
-            .exclude(pk=change.customer_id)
-            .exists()
-        )
-        if status == BillingDataChange.Status.APPLIED and change.tax_id and taken:
-            raise DomainError(
-                _("Another customer of the same country already has tax id %(tax_id)s.")
-                % {"tax_id": change.tax_id},
-                field="status",
-            )
-        if status == BillingDataChange.Status.APPLIED and (change.company_name or change.tax_id):
-            if change.tax_id and change.tax_id != customer.tax_id:
-                # R-BIL-4: invoices before the target period still carry the old id.
-                change.replaced_tax_id = customer.tax_id
-                change.save(update_fields=["replaced_tax_id"])
-            customer.legal_name = change.company_name or customer.legal_name
-            customer.tax_id = change.tax_id or customer.tax_id
-            customer.save(update_fields=["legal_name", "tax_id"])
-        notify(
-            event=f"billing:{change.number}:{status}",
-            template="billing/data_change_handled",
-            recipients=_customer_recipients(customer, change.requested_by),
-            customer=customer,
-            kind=NotificationKind.BILLING,
-            subject_reference=change.number,
-            context={"change": change.pk, "path": reverse("billing:data_changes")},
-        )
-    return change
-
-
-# --- PO / HES / MIGO numbers on invoices (R-BIL-3) ----------------------------------------------
-
-SUPPORT_TYPES = ("application/pdf", "image/png", "image/jpeg")
-
-
-def po_request_route(customer: Customer) -> str:
-    """R-BIL-3: the country's address from the contact directory, else Billing Customer Care."""
-    row = po_address(customer.country)
-    return row.email if row is not None else billing_care_email(customer)
-
-
-def po_request_create(
-    *,
-    customer: Customer,
-    user: User,
-    kind: str,
-    reference: str,
-    support,
-    invoices: list[Invoice] = (),
-    from_period: date | None = None,
-    comment: str = "",
-) -> PurchaseOrderRequest:
-    if kind not in PurchaseOrderRequest.Kind.values:
-        raise DomainError(_("Choose what to add to the invoices."), field="kind")
-    if not reference.strip():
-        raise DomainError(_("Enter the number to print on the invoices."), field="reference")
-    if support is None:
-        raise DomainError(
-            _("Attach the contract support (the PO, or the contract clause that requires it)."),
-            field="support",
-            rule="R-BIL-3",
-        )
-    try:
-        content_type = attachment_check(support)
-    except DomainError as error:
-        limit = settings.TICKET_ATTACHMENT_MAX_MB * 1024 * 1024
-        if not support.size or support.size > limit:  # empty or too big: that message stands
-            raise DomainError(error.message, field="support") from None
-        content_type = ""  # a type tickets accept is still not a PO support
-    if content_type not in SUPPORT_TYPES:
-        raise DomainError(_("Attach the support as a PDF or an image."), field="support")
-    if not invoices and from_period is None:
-        raise DomainError(
-            _("Choose the invoices, or the period from which to print it."), field="invoices"
-        )
-    for invoice in invoices:
-        if invoice.customer_id != customer.pk:
-            raise DomainError(_("Choose invoices of yours."), field="invoices")
-    if from_period is not None and from_period < selectors.visible_since(customer):
-        raise DomainError(
-            _("Choose a month from %(month)s on: older invoices are closed.")
-            % {"month": date_format(selectors.visible_since(customer), "YEAR_MONTH_FORMAT")},
-            field="from_period",
-        )
-    repeated = (
-        PurchaseOrderRequest.objects.filter(
-            customer=customer, kind=kind, reference__iexact=reference.strip()
-        )
-        .exclude(status=PurchaseOrderRequest.Status.REJECTED)
-        .first()
-    )
-    if repeated is not None:
-        raise DomainError(
-            _("You already sent this number in %(number)s.") % {"number": repeated.number},
-            field="reference",
-        )
-    routed_to = po_request_route(customer)
-    if not routed_to:
-        raise DomainError(
-            _("There is no address for these requests in your country yet. Call billing.")
-        )
-    with transaction.atomic():
-        po = PurchaseOrderRequest.objects.create(
-            customer=customer,
-            number=number_next(prefix="POR"),
-            kind=kind,
-            reference=reference.strip(),
-            from_period=from_period,
-            comment=comment.strip(),
-            support=support,
-            support_name=download_name(support.name or "", content_type)[:200],
-            support_type=content_type,
-            routed_to=routed_to,
-            requested_by=user,
-        )
-        po.invoices.set(invoices)
-        notify(
-            event=f"billing:{po.number}:routed",
-            template="billing/po_request",
-            recipients=[Recipient.for_team(routed_to)],
-            customer=customer,
-            kind=NotificationKind.BILLING,
-            subject_reference=po.number,
-            context={"po": po.pk},
-        )
-        notify(
-            event=f"billing:{po.number}:confirmation",
-            template="billing/po_request_copy",
-            recipients=_customer_recipients(customer, user),
-            customer=customer,
-            kind=NotificationKind.BILLING,
-            subject_reference=po.number,
-            context={"po": po.pk, "path": reverse("billing:po_requests")},
-        )
-    return po
-
-
-def po_request_handle(
-    *, po: PurchaseOrderRequest, staff: User, status: str, answer: str = ""
-) -> PurchaseOrderRequest:
-    if status not in (PurchaseOrderRequest.Status.DONE, PurchaseOrderRequest.Status.REJECTED):
-        raise DomainError(_("Choose done or rejected."), field="status")
-    if status == PurchaseOrderRequest.Status.REJECTED and not answer.strip():
-        raise DomainError(_("Say why the request is rejected."), field="answer")
-    with transaction.atomic():
-        po = PurchaseOrderRequest.objects.select_for_update().get(pk=po.pk)
-        if po.status != PurchaseOrderRequest.Status.SENT:
-            raise DomainError(_("This request was already handled."))
-        po.status = status
-        po.staff_answer = answer.strip()
-        po.save(update_fields=["status", "staff_answer"])
-        notify(
-            event=f"billing:{po.number}:{status}",
-            template="billing/po_request_handled",
-            recipients=_customer_recipients(po.customer, po.requested_by),
-            customer=po.customer,
-            kind=NotificationKind.BILLING,
-            subject_reference=po.number,
-            context={"po": po.pk, "path": reverse("billing:po_requests")},
-        )
-    return po

@@ -3,337 +3,39 @@ the queue with its filters, the change page with the facts, the disputed lines a
 conversation (internal notes marked), and one page per action, each calling billing.services.
 
 Only staff with the change permission on billing requests act (the "Billing" group, and
-superusers); Customer Care and the TSC read. The credits are a read-only list: they are issued
-from a request, never edited."""
+superusers); Customer Care and the TSC read."""
 
-from zoneinfo import ZoneInfo
-
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from billing import rules, services
+from billing import services
+from billing.admin.actions import posted
+from billing.admin.requests.filters import CountryFilter, StatusFilter, TurnFilter
+from billing.admin.requests.forms import AnswerForm, ConfirmForm, CreditForm, StaffMessageForm
+from billing.admin.requests.helpers import (
+    Status,
+    admin_link,
+    amount_text,
+    attachment_links,
+    staff_time,
+    status_label,
+)
+from billing.admin.requests.inlines import ConversationInline, DisputedLineInline
 from billing.models import (
     BillingAttachment,
-    BillingMessage,
     BillingRequest,
     Credit,
-    DisputedLine,
-    Invoice,
 )
-from billing.money import MoneyAmount, money
 from core.admin.actions import StaffActionMixin
 from core.lib.downloads import private_download
-from core.models import Country
-from tickets.admin.helpers import duration_text, posted
-from tickets.forms import MultipleFileField
-
-Status = BillingRequest.Status
-# Staff read the customer's "Waiting for you" as what it is for them.
-STAFF_STATUS_LABELS = {Status.WAITING: _("Waiting for the customer")}
-
-
-def status_label(status: str) -> str:
-    return str(STAFF_STATUS_LABELS.get(status, Status(status).label)) if status else ""
-
-
-def _amount(value, currency: str, customer) -> str:
-    return money(value, currency, country=customer.country) if value is not None else "—"
-
-
-def staff_time(value, customer) -> str:
-    """A moment as staff read it, in their own timezone and named, then on the customer's wall
-    clock: "2026-11-28 17:43 UTC · 14:43 America/Argentina/Buenos_Aires" (the date repeated
-    only when it differs; one time when both zones are the same)."""
-    if value is None:
-        return "—"
-    here_name = timezone.get_current_timezone_name()
-    here = timezone.localtime(value)
-    text = f"{here:%Y-%m-%d %H:%M} {here_name}"
-    there_name = rules.customer_zone(customer)
-    if there_name == here_name:
-        return text
-    there = timezone.localtime(value, ZoneInfo(there_name))
-    there_text = f"{there:%H:%M}" if there.date() == here.date() else f"{there:%Y-%m-%d %H:%M}"
-    return f"{text} · {there_text} {there_name}"
-
-
-def _admin_link(name: str, obj, text) -> str:
-    if obj is None:
-        return "—"
-    return format_html('<a href="{}">{}</a>', reverse(f"admin:{name}_change", args=[obj.pk]), text)
-
-
-def _attachment_links(attachments) -> str:
-    return format_html_join(
-        ", ",
-        '<a href="{}">{}</a>',
-        (
-            (reverse("admin:billing_billingrequest_attachment", args=[a.reference]), a.filename)
-            for a in attachments
-        ),
-    )
-
-
-# --- Filters --------------------------------------------------------------------------------
-
-
-class StatusFilter(admin.SimpleListFilter):
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return [(value, status_label(value)) for value in Status.values]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(status=self.value()) if self.value() else queryset
-
-
-class TurnFilter(admin.SimpleListFilter):
-    """Whose move it is on an open request: ours (received, in analysis) or the customer's."""
-
-    title = _("waiting for")
-    parameter_name = "turn"
-
-    def lookups(self, request, model_admin):
-        return [("us", _("Waiting for us")), ("customer", _("Waiting for the customer"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "us":
-            return queryset.filter(status__in=[Status.RECEIVED, Status.IN_ANALYSIS])
-        if self.value() == "customer":
-            return queryset.filter(status=Status.WAITING)
-        return queryset
-
-
-class CountryFilter(admin.SimpleListFilter):
-    title = _("customer's country")
-    parameter_name = "country"
-
-    def lookups(self, request, model_admin):
-        used = set(model_admin.model.objects.values_list("customer__country", flat=True))
-        return [(code, label) for code, label in Country.choices if code in used]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(customer__country=self.value()) if self.value() else queryset
-
-
-# --- Forms of the action pages --------------------------------------------------------------
-
-
-class StaffMessageForm(forms.Form):
-    body = forms.CharField(
-        label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}), required=False
-    )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        choices=[
-            ("", _("Keep the status")),
-            (Status.IN_ANALYSIS, _("In analysis")),
-            (Status.WAITING, _("Waiting for the customer (ask them for something)")),
-        ],
-        required=False,
-    )
-    internal = forms.BooleanField(
-        label=_("Internal note"),
-        required=False,
-        help_text=_(
-            "Staff only: the customer never sees it and nobody is notified. It cannot change "
-            "the status."
-        ),
-    )
-    attachments = MultipleFileField(label=_("Attachments"))
-
-
-class CreditForm(forms.Form):
-    required_css_class = "required"
-
-    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2)
-    # Required, never guessed: the request's invoice is chosen beforehand, and an empty choice
-    # is refused with this message rather than falling back on anything.
-    invoice = forms.ModelChoiceField(
-        label=_("Invoice to credit"),
-        queryset=Invoice.objects.none(),
-        empty_label=_("— Choose the invoice —"),
-        error_messages={"required": _("Choose the invoice the credit applies to.")},
-    )
-    answer = forms.CharField(
-        label=_("Answer to the customer"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        help_text=_("Empty: the customer reads the amount and the invoice."),
-    )
-    override = forms.BooleanField(
-        label=_("Credit more than the customer asked for"),
-        required=False,
-        help_text=_(
-            "Audited: the amount, the amount asked for and your reason are recorded in the "
-            "audit log under your name."
-        ),
-    )
-    override_reason = forms.CharField(
-        label=_("Why more than asked"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
-
-    def __init__(self, *args, request_obj: BillingRequest, **kwargs):
-        super().__init__(*args, **kwargs)
-        customer = request_obj.customer
-        invoices = Invoice.objects.filter(customer=customer).annotate(
-            credited=MoneyAmount(Sum("credits__amount"))
-        )
-        if request_obj.currency:
-            invoices = invoices.filter(currency=request_obj.currency)
-        field = self.fields["invoice"]
-        field.queryset = invoices.order_by("-period", "-id")
-        field.label_from_instance = lambda invoice: self._invoice_label(invoice, customer)
-        field.initial = request_obj.invoice_id
-        if request_obj.invoice_id:
-            field.help_text = gettext(
-                "The request's invoice, %(number)s, is chosen. Choose another of the customer's "
-                "invoices to apply the credit there."
-            ) % {"number": request_obj.invoice.number}
-        else:
-            field.help_text = gettext(
-                "The request names no invoice: choose the one the credit applies to."
-            )
-        self.fields["amount"].initial = request_obj.requested_amount
-        if request_obj.requested_amount is not None:
-            self.fields["amount"].help_text = gettext(
-                "The customer asked for %(amount)s. More needs the override and a reason."
-            ) % {"amount": _amount(request_obj.requested_amount, request_obj.currency, customer)}
-
-    @staticmethod
-    def _invoice_label(invoice: Invoice, customer) -> str:
-        text = gettext("%(number)s · %(period)s · total %(total)s · %(status)s") % {
-            "number": invoice.number,
-            "period": invoice.period.strftime("%Y-%m"),
-            "total": _amount(invoice.total, invoice.currency, customer),
-            "status": invoice.get_status_display(),
-        }
-        if invoice.credited:
-            text += " · " + gettext("%(amount)s already credited") % {
-                "amount": _amount(invoice.credited, invoice.currency, customer)
-            }
-        return text
-
-
-class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        label=_("Answer to the customer"),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        required=False,
-    )
-
-
-class ConfirmForm(forms.Form):
-    pass
-
-
-# --- Inlines --------------------------------------------------------------------------------
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Rows to read: no "Add another", no delete box, no noisy per-row title."""
-
-    template = "admin/billing/readonly_inline.html"
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class DisputedLineInline(ReadOnlyInline):
-    """Each row titled by its line, "Line 2 · Internet 200 Mbps backup"."""
-
-    template = "admin/billing/disputed_lines_inline.html"
-    model = DisputedLine
-    fields = ["position", "service", "description", "line_amount", "disputed_amount"]
-    readonly_fields = fields
-    verbose_name_plural = _("Disputed lines")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("line__service", "request__customer")
-
-    @admin.display(description=_("line"))
-    def position(self, obj: DisputedLine) -> int:
-        return obj.line.position
-
-    @admin.display(description=_("service"))
-    def service(self, obj: DisputedLine) -> str:
-        return obj.line.service.service_id if obj.line.service else "—"
-
-    @admin.display(description=_("description"))
-    def description(self, obj: DisputedLine) -> str:
-        return obj.line.description
-
-    @admin.display(description=_("line amount"))
-    def line_amount(self, obj: DisputedLine) -> str:
-        return _amount(obj.line.amount, obj.request.currency, obj.request.customer)
-
-    @admin.display(description=_("disputed amount"))
-    def disputed_amount(self, obj: DisputedLine) -> str:
-        return _amount(obj.amount, obj.request.currency, obj.request.customer)
-
-
-class ConversationInline(ReadOnlyInline):
-    """Every entry, both sides: replies, status changes and the internal notes, marked."""
-
-    model = BillingMessage
-    fields = ["when", "what", "author", "body", "files"]
-    readonly_fields = fields
-    ordering = ["created_at", "id"]
-    verbose_name = _("conversation entry")
-    verbose_name_plural = _("Conversation (internal notes included)")
-
-    def get_queryset(self, request):
-        files = BillingAttachment.objects.order_by("created_at", "id")
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("author", "request__customer")
-            .prefetch_related(Prefetch("attachments", queryset=files))
-        )
-
-    @admin.display(description=_("when"))
-    def when(self, obj: BillingMessage) -> str:
-        return staff_time(obj.created_at, obj.request.customer)
-
-    @admin.display(description=_("what"))
-    def what(self, obj: BillingMessage) -> str:
-        if obj.internal:
-            return format_html(
-                '<strong class="billing-internal">{}</strong>',
-                gettext("Internal note (staff only)"),
-            )
-        side = gettext("Billing Customer Care") if obj.from_provider else gettext("Customer")
-        if obj.status:
-            return gettext("%(side)s · status: %(status)s") % {
-                "side": side,
-                "status": status_label(obj.status),
-            }
-        return side
-
-    @admin.display(description=_("files"))
-    def files(self, obj: BillingMessage) -> str:
-        return _attachment_links(obj.attachments.all())
-
-
-# --- The request admin ----------------------------------------------------------------------
-
+from core.lib.durations import duration_compact
 
 CREDIT_FIELDSET = (
     _("Credit request"),
@@ -415,7 +117,7 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
     # --- Columns and read-only facts --------------------------------------------------------
     @admin.display(description=_("amount asked for"), ordering="requested_amount")
     def amount_asked(self, obj: BillingRequest) -> str:
-        return _amount(obj.requested_amount, obj.currency, obj.customer)
+        return amount_text(obj.requested_amount, obj.currency, obj.customer)
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj: BillingRequest) -> str:
@@ -423,7 +125,7 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
 
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, obj: BillingRequest) -> str:
-        return duration_text(timezone.now() - obj.created_at)
+        return duration_compact(timezone.now() - obj.created_at, padded=True)
 
     @admin.display(description=_("received"))
     def received_at(self, obj: BillingRequest) -> str:
@@ -435,7 +137,7 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
 
     @admin.display(description=_("customer"))
     def customer_link(self, obj: BillingRequest) -> str:
-        return _admin_link("portal_customer", obj.customer, obj.customer.display_name)
+        return admin_link("portal_customer", obj.customer, obj.customer.display_name)
 
     @admin.display(description=_("invoice"))
     def invoice_link(self, obj: BillingRequest) -> str:
@@ -444,19 +146,19 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
             return "—"
         return format_html(
             "{} · {} · {}",
-            _admin_link("billing_invoice", invoice, invoice.number),
-            _amount(invoice.total, invoice.currency, obj.customer),
+            admin_link("billing_invoice", invoice, invoice.number),
+            amount_text(invoice.total, invoice.currency, obj.customer),
             invoice.get_status_display(),
         )
 
     @admin.display(description=_("trouble ticket"))
     def ticket_link(self, obj: BillingRequest) -> str:
-        return _admin_link("tickets_ticket", obj.ticket, obj.ticket.number if obj.ticket else "")
+        return admin_link("tickets_ticket", obj.ticket, obj.ticket.number if obj.ticket else "")
 
     @admin.display(description=_("service"))
     def service_link(self, obj: BillingRequest) -> str:
         service = obj.service
-        return _admin_link("portal_service", service, service.service_id if service else "")
+        return admin_link("portal_service", service, service.service_id if service else "")
 
     @admin.display(description=_("outage"))
     def outage_window(self, obj: BillingRequest) -> str:
@@ -470,7 +172,7 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
 
     @admin.display(description=_("attachments"))
     def request_files(self, obj: BillingRequest) -> str:
-        return _attachment_links(obj.attachments.filter(message__isnull=True)) or "—"
+        return attachment_links(obj.attachments.filter(message__isnull=True)) or "—"
 
     @admin.display(description=_("credit"))
     def credit_display(self, obj: BillingRequest) -> str:
@@ -478,7 +180,7 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
         if credit is None:
             return "—"
         text = gettext("%(amount)s on invoice %(invoice)s, by %(staff)s") % {
-            "amount": _amount(credit.amount, credit.currency, obj.customer),
+            "amount": amount_text(credit.amount, credit.currency, obj.customer),
             "invoice": credit.invoice.number,
             "staff": credit.issued_by.email,
         }
@@ -589,7 +291,7 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
     def action_context(self, obj) -> dict:
         return {
             "status_label": status_label(obj.status),
-            "amount_asked": _amount(obj.requested_amount, obj.currency, obj.customer),
+            "amount_asked": amount_text(obj.requested_amount, obj.currency, obj.customer),
             "received_at": staff_time(obj.created_at, obj.customer),
             "resolved_at": staff_time(obj.resolved_at, obj.customer) if obj.resolved_at else "",
         }
@@ -607,8 +309,10 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
             {
                 "position": row.line.position,
                 "description": row.line.description,
-                "line_amount": _amount(row.line.amount, request_obj.currency, request_obj.customer),
-                "amount": _amount(row.amount, request_obj.currency, request_obj.customer),
+                "line_amount": amount_text(
+                    row.line.amount, request_obj.currency, request_obj.customer
+                ),
+                "amount": amount_text(row.amount, request_obj.currency, request_obj.customer),
             }
             for row in request_obj.disputed_lines.select_related("line")
         ]
@@ -727,66 +431,3 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
         return private_download(
             attachment.file, filename=attachment.filename, content_type=attachment.content_type
         )
-
-
-# --- Credits: a read-only list ----------------------------------------------------------------
-
-
-@admin.register(Credit)
-class CreditAdmin(admin.ModelAdmin):
-    """Issued from a request's "Issue a credit" page; here only read (evidence)."""
-
-    list_display = [
-        "request_link",
-        "customer",
-        "invoice",
-        "amount_display",
-        "override",
-        "issued_by",
-        "issued_at",
-    ]
-    list_filter = ["override", "currency", "request__kind", "request__customer__country"]
-    search_fields = [
-        "request__number",
-        "invoice__number",
-        "request__customer__display_name",
-        "request__customer__legal_name",
-    ]
-    list_select_related = ["request__customer", "invoice", "issued_by"]
-    date_hierarchy = "issued_at"
-    fields = [
-        "request_link",
-        "customer",
-        "invoice_link",
-        "amount_display",
-        "override",
-        "override_reason",
-        "issued_by",
-        "issued_at",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description=_("customer"), ordering="request__customer__display_name")
-    def customer(self, obj: Credit) -> str:
-        return obj.request.customer.display_name
-
-    @admin.display(description=_("billing request"), ordering="request__number")
-    def request_link(self, obj: Credit) -> str:
-        return _admin_link("billing_billingrequest", obj.request, obj.request.number)
-
-    @admin.display(description=_("applied to invoice"))
-    def invoice_link(self, obj: Credit) -> str:
-        return _admin_link("billing_invoice", obj.invoice, obj.invoice.number)
-
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj: Credit) -> str:
-        return _amount(obj.amount, obj.currency, obj.request.customer)
