@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.vary import vary_on_headers
 
 from billing import selectors, services
 from billing.forms.requests import BillingRequestForm, ReplyForm, RequestFilterForm
@@ -142,6 +143,7 @@ def _ticket_box(ticket, refusal: str | None) -> dict | None:
 
 
 @member_required(Area.BILLING, Level.ACT, methods=("GET", "POST"))
+@vary_on_headers("HX-Request")  # the page and its dispute-lines fragment share the URL
 def request_create(request):
     customer = request.customer
     source = request.POST if request.method == "POST" else request.GET
@@ -189,7 +191,10 @@ def request_create(request):
         "can_view_tickets": request.membership.can(Area.TICKETS),
     }
     status = 400 if form.errors or ticket_error else 200
-    return render(request, "billing/request_form.html", context, status=status)
+    template = "billing/request_form.html"
+    if request.htmx:  # the invoice field asks for the chosen invoice's lines only
+        template += "#dispute-lines"
+    return render(request, template, context, status=status)
 
 
 # --- the request page -------------------------------------------------------------------------
