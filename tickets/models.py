@@ -14,6 +14,9 @@ from django.utils.translation import pgettext_lazy
 from core.lib.attachments import StoredAttachment
 from portal.models import Customer, Service
 
+# A customer may escalate a ticket once in this while (tickets.services.ticket_escalate).
+ESCALATION_INTERVAL = timedelta(hours=1)
+
 
 class Impact(models.TextChoices):
     DOWN = "down", _("Service down")

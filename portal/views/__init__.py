@@ -43,7 +43,7 @@ from portal.selectors.inventory import (
 from portal.selectors.notifications import notification_contacts_needing_attention
 from portal.selectors.team import key_contacts_for_customer
 from tickets.selectors import tickets_dashboard
-from tickets.services import ticket_clock
+from tickets.sla import ticket_clock
 
 MAINTENANCE_CARD_DAYS = 30
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from portal.models import Area, Customer, Level, Membership, ProductLine, Service, User
 from tickets.models import Impact, PauseInterval, Ticket
 from tickets.selectors import tickets_for_customer
-from tickets.services import DEFAULT_TARGETS, ticket_clock
+from tickets.sla import DEFAULT_TARGETS, ticket_clock
 
 TAX_PREFIX = "BENCH-"
 MEMBER_EMAIL = "bench-member@bench.invalid"
