@@ -163,7 +163,7 @@ def membership_feeds_revoke(*, membership: Membership, customer_id: int | None =
     """Call when a membership ends or loses changes and maintenance: the person's maintenance
     calendar address stops, and the customer's shared one too (review A3). The feeds live in
     the changes area, which builds on this core: imported when needed."""
-    from changes.maintenance import calendar_feeds_revoke
+    from changes.services.maintenance import calendar_feeds_revoke
 
     calendar_feeds_revoke(membership=membership, customer_id=customer_id)
 

@@ -22,9 +22,13 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from billing.services import billing_request_create, po_request_create
-from changes.maintenance import calendar_feed_rotate, maintenance_confirm, maintenance_create
 from changes.models import StandardChange
-from changes.services import change_request_submit
+from changes.services.maintenance import (
+    calendar_feed_rotate,
+    maintenance_confirm,
+    maintenance_create,
+)
+from changes.services.requests import change_request_submit
 from contacts.models import PoAddress
 from orders.models import Order
 from orders.services import order_create, touchpoint_record
