@@ -18,8 +18,8 @@ from portal.emails import (
 from portal.models import Notification
 from tickets.models import Attachment, Message, PauseInterval, Ticket, Watcher
 from tickets.selectors import CUSTOMER_MESSAGE_KINDS
+from tickets.services.watchers import CONFIRM_MAX_AGE, watcher_confirmation_token
 from tickets.sla import ticket_clock
-from tickets.watchers import CONFIRM_MAX_AGE, watcher_confirmation_token
 
 
 def _ticket(notification) -> Ticket:

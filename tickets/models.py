@@ -264,7 +264,7 @@ class Attachment(StoredAttachment):
 class Watcher(models.Model):
     """Someone the customer wants copied on a ticket (need not be a portal user). Receives
     nothing but the confirmation link (the ticket's number and a link, never the customer's
-    words) until they confirm (tickets.watchers)."""
+    words) until they confirm (tickets.services.watchers)."""
 
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="watchers"

@@ -10,7 +10,7 @@ urlpatterns = [
     path("new/", tickets.ticket_create, name="create"),
     path("availability/", availability.availability, name="availability"),
     path("availability.csv", availability.availability_export, name="availability_export"),
-    # Public: the person copied confirms with the signed link (tickets.watchers).
+    # Public: the person copied confirms with the signed link (tickets.services.watchers).
     path("copied/<str:token>/", tickets.watcher_confirm, name="watcher_confirm"),
     path("<str:number>/", tickets.ticket_detail, name="detail"),
     path("<str:number>/reply/", tickets.ticket_reply, name="reply"),

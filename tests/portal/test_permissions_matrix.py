@@ -41,7 +41,7 @@ from tests.factories import (
     ServiceFactory,
     invoice_with_lines,
 )
-from tickets.watchers import ticket_watcher_add, watcher_confirmation_token
+from tickets.services.watchers import ticket_watcher_add, watcher_confirmation_token
 
 PERSONAS = ("anonymous", "admin", "limited", "other", "staff", "inactive")
 METHODS = ("get", "post")

@@ -21,7 +21,7 @@ from portal.downloads import private_download
 from portal.errors import DomainError
 from portal.listing import list_page
 from portal.models import Area, Level
-from tickets import selectors, services, watchers
+from tickets import selectors, services
 from tickets.forms import (
     CancelForm,
     ReasonForm,
@@ -33,6 +33,7 @@ from tickets.forms import (
 )
 from tickets.models import Impact, Ticket
 from tickets.sections import ticket_sections
+from tickets.services import watchers
 from tickets.sla import sla_state, sla_targets, ticket_clock
 
 # billing.request_views imports span_text (through tickets.views) until it switches to

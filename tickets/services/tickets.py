@@ -26,10 +26,6 @@ from tickets.models import (
     Ticket,
 )
 from tickets.sla import sla_targets, ticket_clock
-from tickets.watchers import (  # noqa: F401 - people copied live there; importable from here too
-    ticket_watcher_add,
-    ticket_watcher_remove,
-)
 
 
 def ticket_path(ticket: Ticket) -> str:
