@@ -8,9 +8,3 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from billing import cards, emails  # noqa: F401 - registers its cards and e-mail builders
-        from billing.selectors import ticket_credit_section
-        from tickets.sections import ticket_section_register
-
-        ticket_section_register(
-            template="billing/_ticket_credit.html", context=ticket_credit_section
-        )

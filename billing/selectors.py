@@ -312,7 +312,7 @@ def service_currency(customer: Customer, service) -> str:
 
 
 def ticket_credit_section(request, ticket) -> dict | None:
-    """R-BIL-1 on the ticket page (tickets.sections): a resolved ticket with an impact on the
+    """R-BIL-1 on the ticket page (billing/cards.py): a resolved ticket with an impact on the
     service offers a credit request to people who may act on billing; once one is raised, the
     page links to it instead of offering a second one."""
     if not (

@@ -8,7 +8,7 @@ class ChangesConfig(AppConfig):
 
     def ready(self) -> None:
         from changes import cards, emails  # noqa: F401 - registers its cards and e-mail builders
-        from changes.maintenance import calendar_feeds_revoke
+        from changes.services.maintenance import calendar_feeds_revoke
         from core.services.users import FEED_REVOKERS
 
         if calendar_feeds_revoke not in FEED_REVOKERS:

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from changes.maintenance import maintenance_advance, maintenance_confirm, maintenance_create
 from changes.models import (
     ChangeEvent,
     ChangeRequest,
@@ -26,6 +25,11 @@ from changes.services import (
     change_request_progress,
     change_request_route,
     change_request_submit,
+)
+from changes.services.maintenance import (
+    maintenance_advance,
+    maintenance_confirm,
+    maintenance_create,
 )
 from core.lib.business_time import is_business_day
 from core.models import Customer, Membership, Service, User

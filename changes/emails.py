@@ -159,7 +159,7 @@ def _own_impacts(maintenance: Maintenance, customer_id) -> list[MaintenanceImpac
 
 def _revision(maintenance: Maintenance, sequence: int) -> tuple[MaintenanceEvent | None, ...]:
     """The step that announced revision `sequence` and the one before it: each announced step
-    adds one event and one to the sequence (changes.maintenance._step)."""
+    adds one event and one to the sequence (changes.services.maintenance._step)."""
     events = list(maintenance.events.order_by("created_at", "id"))
     current = events[sequence - 1] if 0 < sequence <= len(events) else None
     previous = events[sequence - 2] if 1 < sequence <= len(events) else None

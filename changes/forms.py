@@ -1,18 +1,22 @@
-"""The customer's forms of standard change requests (R-CHG-1..6): the list's filter, the request
-form with its execution choice, and "my need is not on the list"."""
+"""The customer's forms of changes: of standard change requests (R-CHG-1..6) the list's filter,
+the request form with its execution choice and "my need is not on the list"; of the provider's
+maintenance (R-GCR-1..5) the calendar's filter and the request to reschedule."""
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from changes.models import ChangeRequest, StandardChange
-from changes.services import MAX_SITES
+from changes.models import ChangeRequest, Impact, StandardChange
+from changes.services.requests import MAX_SITES
 from core.models import COUNTRY_DEFAULTS, Customer, Service
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def customer_timezone(customer: Customer) -> str:
@@ -160,3 +164,57 @@ class ChangeOtherForm(forms.Form):
         if self.cleaned_data.get("reason") == "sites":
             return str(_("More than %(max)d sites for one standard change.")) % {"max": MAX_SITES}
         return str(_("Not in the standard catalog."))
+
+
+# --- the provider's maintenance (R-GCR-1..5) ------------------------------------------------
+
+
+class MaintenanceFilterForm(forms.Form):
+    VIEWS = [
+        ("upcoming", _("Upcoming")),
+        ("past", _("Past")),
+        ("month", _("Month")),
+    ]
+
+    view = forms.ChoiceField(label=_("View"), choices=VIEWS, required=False)
+    month = forms.CharField(
+        label=_("Month"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )
+    service = forms.ChoiceField(label=_("Service"), required=False)
+    impact = forms.ChoiceField(
+        label=_("Impact"),
+        required=False,
+        choices=[("", _("Any impact")), *Impact.choices],
+    )
+
+    def __init__(self, *args, services: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [("", gettext("All services"))] + [
+            (s, s) for s in services
+        ]
+
+    def clean_month(self) -> date | None:
+        value = self.cleaned_data["month"].strip()
+        if not value:
+            return None
+        match = _MONTH.match(value)
+        if match and 2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12:
+            return date(int(match[1]), int(match[2]), 1)
+        raise forms.ValidationError(gettext("Give the month as YYYY-MM, for example 2026-05."))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("view"):
+            data["view"] = "month" if data.get("month") else "upcoming"
+        return data
+
+
+class ObjectionForm(forms.Form):
+    message = forms.CharField(
+        label=_("Why, and which window would suit you"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.lib.timeline import TimelineEntry
 from core.models import COUNTRY_DEFAULTS, Area, Customer, Membership, Service
 from core.scopes import customer_scoped_manager
 
@@ -165,7 +166,7 @@ class ChangeRequest(models.Model):
         return self.change_type_id is not None
 
 
-class ChangeEvent(models.Model):
+class ChangeEvent(TimelineEntry):
     """A step of a change request as the customer sees it."""
 
     request = models.ForeignKey(
@@ -176,23 +177,12 @@ class ChangeEvent(models.Model):
     )
     status = models.CharField(_("status"), max_length=12, choices=ChangeRequest.Status.choices)
     message = models.TextField(_("message to the customer"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("when"), default=timezone.now)
 
-    class Meta:
+    timeline_fields = ("request", "status")
+
+    class Meta(TimelineEntry.Meta):
         verbose_name = _("change request step")
         verbose_name_plural = _("change request steps")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.request} {self.status}"
 
 
 # --- Scheduled maintenance (GCR) -----------------------------------------------------------------
@@ -309,7 +299,7 @@ class MaintenanceImpact(models.Model):
         return COUNTRY_DEFAULTS.get(self.service.country, ("UTC", "es"))[0]
 
 
-class MaintenanceEvent(models.Model):
+class MaintenanceEvent(TimelineEntry):
     """The status history the customer sees."""
 
     maintenance = models.ForeignKey(
@@ -319,23 +309,12 @@ class MaintenanceEvent(models.Model):
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("when"), default=timezone.now)
 
-    class Meta:
+    timeline_fields = ("maintenance", "status")
+
+    class Meta(TimelineEntry.Meta):
         verbose_name = _("maintenance step")
         verbose_name_plural = _("maintenance steps")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.maintenance} {self.status}"
 
 
 class MaintenanceObjection(models.Model):

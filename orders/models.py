@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.lib.timeline import TimelineEntry
 from core.models import Customer, ProductLine, Service
 from core.scopes import customer_scoped_manager
 from team.models import TeamPerson
@@ -211,7 +212,7 @@ class Touchpoint(models.Model):
         return [(item.get("detail", ""), item.get("answer", "")) for item in self.answers]
 
 
-class OrderEvent(models.Model):
+class OrderEvent(TimelineEntry):
     """The order's timeline as the customer sees it; `event_key` ties it to the e-mails sent."""
 
     class Kind(models.TextChoices):
@@ -231,20 +232,9 @@ class OrderEvent(models.Model):
     )
     event_key = models.CharField(_("event key"), max_length=200, blank=True)
     detail = models.TextField(_("detail"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("when"), default=timezone.now)
 
-    class Meta:
+    timeline_fields = ("order", "kind")
+
+    class Meta(TimelineEntry.Meta):
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.order} {self.kind}"

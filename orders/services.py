@@ -109,6 +109,101 @@ def _require(value, message: str, field: str):
     return value
 
 
+def _touchpoint_allowed(order: Order, step: int) -> None:
+    """R-ORD-1: touchpoints of an open order, in order, never past an unanswered TP1."""
+    if not order.is_open:
+        raise DomainError(
+            _("Order %(number)s is %(status)s: no more touchpoints.")
+            % {"number": order.number, "status": order.get_status_display().lower()},
+            rule="R-ORD-1",
+        )
+    expected = (order.last_step or 0) + 1
+    if step != expected:
+        raise DomainError(
+            _("TP%(step)s cannot be recorded now: the next touchpoint is TP%(expected)s.")
+            % {"step": step, "expected": expected},
+            rule="R-ORD-1",
+            field="step",
+        )
+    if order.status == Order.Status.WAITING_CUSTOMER:
+        raise DomainError(
+            _("The customer has not yet answered the technical details requested in TP1."),
+            rule="R-ORD-1",
+        )
+
+
+def _technical_details_set(touchpoint: Touchpoint, order: Order, requested: list[str] | None):
+    details = [line.strip() for line in requested or [] if line.strip()]
+    touchpoint.details_requested = _require(
+        details, _("List the technical details the customer must provide."), "details"
+    )
+    order.status = Order.Status.WAITING_CUSTOMER
+
+
+def _estimated_activation_set(
+    touchpoint: Touchpoint, order: Order, estimated: date | None, installation: date | None
+):
+    touchpoint.estimated_activation_on = _require(
+        estimated, _("TP3 needs the estimated activation date."), "estimated_activation_on"
+    )
+    if estimated < order.received_on:
+        raise DomainError(
+            _("The estimated activation cannot be before the order was received."),
+            field="estimated_activation_on",
+        )
+    order.estimated_activation_on = estimated
+    if installation:
+        order.installation_on = installation
+
+
+def _installation_reminder_set(
+    touchpoint: Touchpoint,
+    order: Order,
+    installation: date | None,
+    site_preparation: str,
+    automatic: bool,
+):
+    touchpoint.installation_on = _require(
+        installation or order.installation_on,
+        _("TP4 needs the installation date."),
+        "installation_on",
+    )
+    touchpoint.site_preparation = (site_preparation or order.site_preparation).strip()
+    if not automatic:
+        _require(
+            touchpoint.site_preparation,
+            _("TP4 needs what the site must prepare."),
+            "site_preparation",
+        )
+    order.installation_on = touchpoint.installation_on
+    order.site_preparation = touchpoint.site_preparation
+
+
+def _activation_window_set(
+    touchpoint: Touchpoint, order: Order, start: datetime | None, end: datetime | None
+):
+    _require(start, _("TP5 needs the activation window."), "activation_start")
+    _require(end, _("TP5 needs the activation window."), "activation_end")
+    if end <= start:
+        raise DomainError(
+            _("The activation window must end after it starts."), field="activation_end"
+        )
+    touchpoint.activation_start = start
+    touchpoint.activation_end = end
+    order.activation_start, order.activation_end = start, end
+
+
+def _connection_set(touchpoint: Touchpoint, order: Order, activated_on: date | None):
+    touchpoint.activated_on = activated_on or timezone.localdate()
+    order.activated_on = touchpoint.activated_on
+    order.status = Order.Status.ACTIVATED
+    order.services.filter(status=Service.Status.PROVISIONING).update(
+        status=Service.Status.ACTIVE, activated_on=touchpoint.activated_on
+    )
+    # Connected: a reminder of the activation window has nothing left to announce.
+    notifications_cancel(event_prefix=f"order:{order.number}:activation-reminder")
+
+
 def touchpoint_record(
     *,
     order: Order,
@@ -127,25 +222,7 @@ def touchpoint_record(
     """Record touchpoint `step` with what it carries and tell the customer (R-ORD-1)."""
     with transaction.atomic():
         order = _locked(order)
-        if not order.is_open:
-            raise DomainError(
-                _("Order %(number)s is %(status)s: no more touchpoints.")
-                % {"number": order.number, "status": order.get_status_display().lower()},
-                rule="R-ORD-1",
-            )
-        expected = (order.last_step or 0) + 1
-        if step != expected:
-            raise DomainError(
-                _("TP%(step)s cannot be recorded now: the next touchpoint is TP%(expected)s.")
-                % {"step": step, "expected": expected},
-                rule="R-ORD-1",
-                field="step",
-            )
-        if order.status == Order.Status.WAITING_CUSTOMER:
-            raise DomainError(
-                _("The customer has not yet answered the technical details requested in TP1."),
-                rule="R-ORD-1",
-            )
+        _touchpoint_allowed(order, step)
         touchpoint = Touchpoint(
             order=order,
             step=step,
@@ -154,59 +231,17 @@ def touchpoint_record(
             automatic=automatic,
         )
         if step == Step.TECHNICAL_DETAILS:
-            details = [line.strip() for line in details_requested or [] if line.strip()]
-            touchpoint.details_requested = _require(
-                details, _("List the technical details the customer must provide."), "details"
-            )
-            order.status = Order.Status.WAITING_CUSTOMER
+            _technical_details_set(touchpoint, order, details_requested)
         elif step == Step.ESTIMATED_ACTIVATION:
-            touchpoint.estimated_activation_on = _require(
-                estimated_activation_on,
-                _("TP3 needs the estimated activation date."),
-                "estimated_activation_on",
-            )
-            if estimated_activation_on < order.received_on:
-                raise DomainError(
-                    _("The estimated activation cannot be before the order was received."),
-                    field="estimated_activation_on",
-                )
-            order.estimated_activation_on = estimated_activation_on
-            if installation_on:
-                order.installation_on = installation_on
+            _estimated_activation_set(touchpoint, order, estimated_activation_on, installation_on)
         elif step == Step.INSTALLATION_REMINDER:
-            touchpoint.installation_on = _require(
-                installation_on or order.installation_on,
-                _("TP4 needs the installation date."),
-                "installation_on",
+            _installation_reminder_set(
+                touchpoint, order, installation_on, site_preparation, automatic
             )
-            touchpoint.site_preparation = (site_preparation or order.site_preparation).strip()
-            if not automatic:
-                _require(
-                    touchpoint.site_preparation,
-                    _("TP4 needs what the site must prepare."),
-                    "site_preparation",
-                )
-            order.installation_on = touchpoint.installation_on
-            order.site_preparation = touchpoint.site_preparation
         elif step == Step.ACTIVATION_PLANNING:
-            _require(activation_start, _("TP5 needs the activation window."), "activation_start")
-            _require(activation_end, _("TP5 needs the activation window."), "activation_end")
-            if activation_end <= activation_start:
-                raise DomainError(
-                    _("The activation window must end after it starts."), field="activation_end"
-                )
-            touchpoint.activation_start = activation_start
-            touchpoint.activation_end = activation_end
-            order.activation_start, order.activation_end = activation_start, activation_end
+            _activation_window_set(touchpoint, order, activation_start, activation_end)
         elif step == Step.CONNECTION:
-            touchpoint.activated_on = activated_on or timezone.localdate()
-            order.activated_on = touchpoint.activated_on
-            order.status = Order.Status.ACTIVATED
-            order.services.filter(status=Service.Status.PROVISIONING).update(
-                status=Service.Status.ACTIVE, activated_on=touchpoint.activated_on
-            )
-            # Connected: a reminder of the activation window has nothing left to announce.
-            notifications_cancel(event_prefix=f"order:{order.number}:activation-reminder")
+            _connection_set(touchpoint, order, activated_on)
         touchpoint.save()
         order.last_step = step
         order.save()

@@ -4,7 +4,7 @@ from core import cards
 from core.models import Area, Level
 from core.models.inventory import CHRONIC_DAYS, CHRONIC_TICKETS
 from tickets.selectors import service_ticket_counts, tickets_dashboard, tickets_for_customer
-from tickets.services import ticket_clock
+from tickets.sla import ticket_clock
 
 
 def _dashboard(request):

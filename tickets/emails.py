@@ -18,6 +18,8 @@ from core.notifications import (
 )
 from tickets.models import Attachment, Message, PauseInterval, Ticket, Watcher
 from tickets.selectors import CUSTOMER_MESSAGE_KINDS
+from tickets.services.watchers import CONFIRM_MAX_AGE, watcher_confirmation_token
+from tickets.sla import ticket_clock
 
 
 def _ticket(notification) -> Ticket:
@@ -89,8 +91,6 @@ def _facts(ticket: Ticket) -> dict:
 
 
 def _clock(ticket: Ticket) -> dict:
-    from tickets.services import ticket_clock
-
     clock = ticket_clock(ticket)
     return {
         "clock": clock,
@@ -197,8 +197,6 @@ def _watcher_confirm(notification) -> dict:
     """To a person just copied: the ticket's number, the customer's name and the link; nothing
     the customer wrote (subject, description, the name they typed), until the person confirms.
     The link is made here, at delivery: no token is stored."""
-    from tickets.watchers import CONFIRM_MAX_AGE, watcher_confirmation_token
-
     watcher = (
         Watcher.objects.select_related("ticket")
         .filter(

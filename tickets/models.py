@@ -15,6 +15,9 @@ from core.lib.attachments import StoredAttachment
 from core.models import Customer, Service
 from core.scopes import customer_scoped_manager
 
+# A customer may escalate a ticket once in this while (tickets.services.ticket_escalate).
+ESCALATION_INTERVAL = timedelta(hours=1)
+
 
 class Impact(models.TextChoices):
     DOWN = "down", _("Service down")
@@ -264,7 +267,7 @@ class Attachment(StoredAttachment):
 class Watcher(models.Model):
     """Someone the customer wants copied on a ticket (need not be a portal user). Receives
     nothing but the confirmation link (the ticket's number and a link, never the customer's
-    words) until they confirm (tickets.watchers)."""
+    words) until they confirm (tickets.services.watchers)."""
 
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="watchers"

@@ -1,14 +1,18 @@
 """Every customer read of trouble tickets. Internal notes and internal attachments never leave
 this module for a customer: the page, the e-mails, the exports all read through here."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from contacts.selectors import tsc_card_for_service
 from core.models import Customer
 from core.models.inventory import CHRONIC_DAYS, CHRONIC_TICKETS  # noqa: F401 - re-exported
-from tickets.models import Attachment, Message, PauseInterval, Ticket
+from tickets.models import ESCALATION_INTERVAL, Attachment, Message, PauseInterval, Ticket
+from tickets.sla import sla_state, ticket_clock
 
 CUSTOMER_MESSAGE_KINDS = (Message.Kind.PUBLIC, Message.Kind.STATUS, Message.Kind.ESCALATION)
 
@@ -68,9 +72,12 @@ def ticket_get(customer: Customer, number: str) -> Ticket:
     )
 
 
-def ticket_page(customer: Customer, number: str) -> dict:
+def ticket_page(customer: Customer, number: str, *, now: datetime | None = None) -> dict:
     """The ticket with what the customer may see: public messages, status changes, escalations
-    and non-internal attachments; pauses; services; people copied."""
+    and non-internal attachments; pauses, each with its length so far; services; people copied;
+    the SLA clock at `now` (R-TT-3); what the TSC asked while it waits; until when the customer
+    may reopen it; and the TSC card of its first service."""
+    now = now or timezone.now()
     ticket = ticket_get(customer, number)
     attachments = Attachment.objects.filter(internal=False).order_by("created_at")
     messages = (
@@ -79,13 +86,43 @@ def ticket_page(customer: Customer, number: str) -> dict:
         .prefetch_related(Prefetch("attachments", queryset=attachments))
         .order_by("created_at", "id")
     )
+    conversation = list(messages)
+    pauses = list(ticket.pauses.select_related("started_by", "ended_by"))
+    for pause in pauses:
+        pause.length = (pause.ended_at or now) - pause.started_at
+    services = list(ticket.services.order_by("service_id"))
+    clock = ticket_clock(ticket, now=now)
     return {
         "ticket": ticket,
-        "conversation": list(messages),
-        "pauses": list(ticket.pauses.select_related("started_by", "ended_by")),
-        "services": list(ticket.services.order_by("service_id")),
+        "conversation": conversation,
+        "pauses": pauses,
+        "services": services,
         "watchers": list(ticket.watchers.order_by("email")),
+        "clock": clock,
+        "sla_state": sla_state(ticket, clock),
+        "open_pause": next((pause for pause in pauses if pause.ended_at is None), None),
+        "waiting_message": _waiting_message(conversation),
+        "reopen_until": _reopen_until(ticket, now),
+        "escalated_recently": bool(
+            ticket.last_escalated_at and now - ticket.last_escalated_at < ESCALATION_INTERVAL
+        ),
+        "tsc_card": tsc_card_for_service(services[0]) if services else None,
     }
+
+
+def _waiting_message(conversation: list[Message]) -> str:
+    """What the TSC wrote when it last set the ticket waiting for the customer."""
+    for message in reversed(conversation):
+        if message.kind == Message.Kind.STATUS and message.status == Ticket.Status.WAITING_CUSTOMER:
+            return message.body
+    return ""
+
+
+def _reopen_until(ticket: Ticket, now: datetime) -> datetime | None:
+    if ticket.status != Ticket.Status.RESOLVED or ticket.resolved_at is None:
+        return None
+    until = ticket.resolved_at + timedelta(days=settings.TICKET_CLOSE_AFTER_DAYS)
+    return until if until > now else None
 
 
 def attachment_get(customer: Customer, number: str, reference) -> Attachment:
@@ -101,10 +138,6 @@ def attachment_get(customer: Customer, number: str, reference) -> Attachment:
 
 def tickets_dashboard(customer: Customer) -> dict:
     """Open tickets, those waiting on the TSC, and the ones breached this month."""
-    from django.utils import timezone
-
-    from tickets.services import ticket_clock
-
     active = list(
         Ticket.objects.filter(customer=customer, status__in=Ticket.ACTIVE_STATUSES)
         .prefetch_related("pauses")
@@ -126,10 +159,6 @@ def tickets_dashboard(customer: Customer) -> dict:
 
 def service_ticket_counts(customer: Customer, *, days: int = 45) -> dict[int, int]:
     """Tickets per service in the last `days` days: 3 or more makes a service chronic."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     since = timezone.now() - timedelta(days=days)
     rows = (
         Ticket.objects.filter(customer=customer, opened_at__gte=since)

@@ -4,13 +4,27 @@ Elapsed SLA time is the wall-clock time from opening to restoration (or to now),
 spent in "Espera por el Cliente". A pause still open counts up to now. The restoration deadline
 is the opening plus the target plus every paused second, so it moves while a pause runs.
 Response time is measured the same way, up to the first public reply of the TSC.
+
+The reads that feed it live here too: a ticket's clock from its stored pauses (ticket_clock)
+and the targets per impact (sla_targets), so selectors, e-mails and pages read the clock
+without going through the services.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils import timezone
+
+from tickets.models import Impact, SlaTarget, Ticket
+
 ZERO = timedelta(0)
+# RULES.md default SLA targets per impact (response, restoration); staff edit them in admin.
+DEFAULT_TARGETS = {
+    Impact.DOWN: (timedelta(minutes=15), timedelta(hours=4)),
+    Impact.DEGRADED: (timedelta(minutes=30), timedelta(hours=8)),
+    Impact.NO_IMPACT: (timedelta(hours=4), timedelta(hours=72)),
+}
 
 
 @dataclass(frozen=True)
@@ -99,3 +113,34 @@ def clock(
         response_target=response_target,
         response_met=response_met,
     )
+
+
+def sla_targets(impact: str) -> tuple[timedelta, timedelta]:
+    """(response, restoration) for a new ticket of this impact: the staff's row, else RULES.md."""
+    row = SlaTarget.objects.filter(impact=impact).first()
+    return (row.response, row.restoration) if row else DEFAULT_TARGETS[Impact(impact)]
+
+
+def ticket_clock(ticket: Ticket, *, now: datetime | None = None) -> Clock:
+    """The clock from the ticket's own pauses (prefetch `pauses` to read many tickets)."""
+    return clock(
+        opened_at=ticket.opened_at,
+        target=ticket.restoration_target,
+        response_target=ticket.response_target,
+        pauses=[Interval(p.started_at, p.ended_at) for p in ticket.pauses.all()],
+        now=now or timezone.now(),
+        restored_at=ticket.restored_at,
+        first_response_at=ticket.first_response_at,
+    )
+
+
+def sla_state(ticket: Ticket, clock: Clock) -> str:
+    """The one word lists, the CSV and the ticket page show: cancelled, breached, met, paused
+    or running."""
+    if ticket.status == Ticket.Status.CANCELLED:
+        return "cancelled"
+    if clock.breached:
+        return "breached"
+    if clock.stopped:
+        return "met"
+    return "paused" if clock.is_paused else "running"

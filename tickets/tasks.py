@@ -1,9 +1,9 @@
 from celery import shared_task
 
+from tickets import services
+
 
 @shared_task
 def tickets_close_resolved() -> int:
     """Resolved tickets close TICKET_CLOSE_AFTER_DAYS after their resolution."""
-    from tickets.services import tickets_close_resolved as close
-
-    return close()
+    return services.tickets_close_resolved()

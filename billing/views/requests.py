@@ -27,7 +27,7 @@ from team.models import TeamRole
 from team.selectors import team_for_customer
 from tickets.models import Impact
 from tickets.selectors import ticket_get
-from tickets.services import ticket_clock
+from tickets.sla import ticket_clock
 
 Status = BillingRequest.Status
 

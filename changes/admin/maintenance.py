@@ -1,6 +1,6 @@
 """The provider's scheduled maintenance (R-GCR-1..5): a draft with its window entered in a chosen
 timezone and the affected services; the rule check (R-GCR-3 A.1/A.2) before confirming; confirm
-and announce, reschedule, start, complete, cancel through changes.maintenance; the customers'
+and announce, reschedule, start, complete, cancel through changes.services.maintenance; the customers'
 requests to reschedule (R-GCR-2)."""
 
 from zoneinfo import ZoneInfo
@@ -16,7 +16,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from changes.admin.forms import ConfirmForm, ImpactFormSet, MaintenanceForm, StepForm, WindowForm
-from changes.maintenance import (
+from changes.models import Maintenance, MaintenanceEvent, MaintenanceImpact, MaintenanceObjection
+from changes.services.maintenance import (
     maintenance_advance,
     maintenance_confirm,
     maintenance_create,
@@ -24,7 +25,6 @@ from changes.maintenance import (
     maintenance_reschedule,
     maintenance_rule_breaks,
 )
-from changes.models import Maintenance, MaintenanceEvent, MaintenanceImpact, MaintenanceObjection
 from core.admin.actions import StaffActionMixin
 
 
@@ -287,7 +287,7 @@ class MaintenanceAdmin(StaffActionMixin, admin.ModelAdmin):
         for formset in formsets:  # for the change message: nothing saved through them
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
-    # --- The lifecycle: each button calls changes.maintenance, which announces --------------
+    # --- The lifecycle: each button calls changes.services.maintenance, which announces --------------
     def get_urls(self):
         def view(function, suffix):
             return path(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from changes.admin.forms import ApproveForm, NoteForm, RejectForm, RouteForm, StandardChangeForm
 from changes.models import ChangeEvent, ChangeRequest, StandardChange
-from changes.services import change_request_progress, change_request_route
+from changes.services.requests import change_request_progress, change_request_route
 from core.admin.actions import StaffActionMixin
 from core.models import Customer, Membership, ProductLine
 

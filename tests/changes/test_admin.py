@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from changes.maintenance import maintenance_confirm, maintenance_create
 from changes.models import (
     ChangeRequest,
     Impact,
@@ -21,6 +20,7 @@ from changes.models import (
     MaintenanceObjection,
     StandardChange,
 )
+from changes.services.maintenance import maintenance_confirm, maintenance_create
 from core.lib.business_time import is_business_day
 from tests.conftest import staff_login
 from tests.factories import (

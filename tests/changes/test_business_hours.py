@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from changes.models import StandardChange
-from changes.services import change_request_submit
+from changes.services.requests import change_request_submit
 from tests.factories import CustomerFactory, MembershipFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 
-from changes.maintenance import calendar_feed_rotate
 from changes.models import CalendarFeed
+from changes.services.maintenance import calendar_feed_rotate
 from core.models import AuditEvent, Level
 from tests.admin_forms import change_form_data
 from tests.conftest import staff_login

@@ -12,7 +12,11 @@ from django.core import mail
 from django.utils import dateformat, translation
 
 from changes.models import ChangeRequest, StandardChange
-from changes.services import change_request_progress, change_request_route, change_request_submit
+from changes.services.requests import (
+    change_request_progress,
+    change_request_route,
+    change_request_submit,
+)
 from team.models import TeamAssignment, TeamRole
 from tests.factories import NotificationContactFactory, ServiceFactory, TeamPersonFactory
 

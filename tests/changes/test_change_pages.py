@@ -10,9 +10,13 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from changes.maintenance import maintenance_confirm, maintenance_create
 from changes.models import ChangeEvent, ChangeRequest, Impact, Maintenance
-from changes.services import change_request_progress, change_request_route, change_request_submit
+from changes.services.maintenance import maintenance_confirm, maintenance_create
+from changes.services.requests import (
+    change_request_progress,
+    change_request_route,
+    change_request_submit,
+)
 from core.models import Level, ProductLine
 from team.models import TeamAssignment, TeamRole
 from tests.factories import MembershipFactory, ServiceFactory, TeamPersonFactory

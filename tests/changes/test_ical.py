@@ -9,13 +9,13 @@ import pytest
 import time_machine
 from icalendar import Calendar
 
-from changes.maintenance import (
+from changes.models import Maintenance
+from changes.services.maintenance import (
     maintenance_advance,
     maintenance_confirm,
     maintenance_create,
     maintenance_reschedule,
 )
-from changes.models import Maintenance
 from tests.factories import NotificationContactFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +131,7 @@ def test_each_customer_gets_its_own_uid_account_objects_and_worst_impact(
 
 
 def test_uid_stays_and_sequence_grows_across_reschedule_and_cancel(maintenance, run):
-    """changes.maintenance._step adds one per announced step: confirm 1, reschedule 2, cancel 3."""
+    """changes.services.maintenance._step adds one per announced step: confirm 1, reschedule 2, cancel 3."""
     confirmed = run(maintenance_confirm, maintenance=maintenance, actor=None)
     new_start = START + timedelta(days=1)
     rescheduled = run(

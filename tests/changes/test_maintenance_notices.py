@@ -11,14 +11,14 @@ import pytest
 import time_machine
 from django.core import mail
 
-from changes.maintenance import (
+from changes.models import Maintenance, MaintenanceObjection
+from changes.services.maintenance import (
     maintenance_advance,
     maintenance_confirm,
     maintenance_create,
     maintenance_object,
     maintenance_reschedule,
 )
-from changes.models import Maintenance, MaintenanceObjection
 from core.models import Notification
 from core.services.outbox import notification_deliver
 from tests.factories import MembershipFactory, NotificationContactFactory, ServiceFactory

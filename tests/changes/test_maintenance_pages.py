@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from changes.maintenance import calendar_feed_rotate
 from changes.models import (
     CalendarFeed,
     ChangeRequest,
@@ -21,6 +20,7 @@ from changes.models import (
     MaintenanceImpact,
     MaintenanceObjection,
 )
+from changes.services.maintenance import calendar_feed_rotate
 from core.models import AuditEvent, Level
 from tests.factories import MembershipFactory, ServiceFactory
 

@@ -9,13 +9,13 @@ import pytest
 import time_machine
 from django.core import mail
 
-from changes.maintenance import (
+from changes.models import Maintenance, MaintenanceEvent
+from changes.services.maintenance import (
     maintenance_confirm,
     maintenance_create,
     maintenance_reschedule,
     maintenance_rule_breaks,
 )
-from changes.models import Maintenance, MaintenanceEvent
 from core.errors import DomainError
 from tests.factories import NotificationContactFactory, ServiceFactory
 

@@ -1,6 +1,6 @@
 """How fast a large maintenance reaches its customers (issue 6, Figures): one maintenance
 affecting 5,000 services of 1,000 customers, each with 3 maintenance contacts; the time from
-confirming it (changes.maintenance.maintenance_confirm: the rule check, one notice per customer,
+confirming it (changes.services.maintenance.maintenance_confirm: the rule check, one notice per customer,
 R-GCR-2/3) to the last of the 3,000 e-mails accepted by a local SMTP server, delivered by two
 worker processes (`--pool prefork --concurrency 2`, as docker-compose.yml runs them).
 
@@ -29,8 +29,8 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar
 
-from changes.maintenance import maintenance_confirm, maintenance_create
 from changes.models import Impact, Maintenance
+from changes.services.maintenance import maintenance_confirm, maintenance_create
 from core.models import Customer, Notification, NotificationContact, Service
 from tests.integration.support import wait_until
 

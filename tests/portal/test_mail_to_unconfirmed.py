@@ -16,7 +16,7 @@ from core.notifications import notification_message
 from core.services.outbox import Recipient, notify
 from tests.factories import NotificationContactFactory, ServiceFactory, ticket_open_for
 from tickets.services import ticket_reply, ticket_watcher_add
-from tickets.watchers import ticket_watcher_confirm, watcher_confirmation_token
+from tickets.services.watchers import ticket_watcher_confirm, watcher_confirmation_token
 
 pytestmark = pytest.mark.django_db
 PHISH = (

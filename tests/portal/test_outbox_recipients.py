@@ -169,7 +169,7 @@ def test_someone_no_longer_copied_on_a_ticket_gets_nothing_more(
     customer, limited_user, staff_user, django_capture_on_commit_callbacks
 ):
     from tickets.services import ticket_reply, ticket_watcher_add, ticket_watcher_remove
-    from tickets.watchers import ticket_watcher_confirm, watcher_confirmation_token
+    from tickets.services.watchers import ticket_watcher_confirm, watcher_confirmation_token
 
     ticket = ticket_open_for(customer, limited_user)
     watcher = ticket_watcher_add(

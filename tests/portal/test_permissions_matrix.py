@@ -22,9 +22,13 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from billing.services import billing_request_create, po_request_create
-from changes.maintenance import calendar_feed_rotate, maintenance_confirm, maintenance_create
 from changes.models import StandardChange
-from changes.services import change_request_submit
+from changes.services.maintenance import (
+    calendar_feed_rotate,
+    maintenance_confirm,
+    maintenance_create,
+)
+from changes.services.requests import change_request_submit
 from contacts.models import PoAddress
 from core.services.notification_contacts import contact_confirmation_token
 from inventory.services import expansion_request_submit
@@ -37,7 +41,7 @@ from tests.factories import (
     ServiceFactory,
     invoice_with_lines,
 )
-from tickets.watchers import ticket_watcher_add, watcher_confirmation_token
+from tickets.services.watchers import ticket_watcher_add, watcher_confirmation_token
 
 PERSONAS = ("anonymous", "admin", "limited", "other", "staff", "inactive")
 METHODS = ("get", "post")

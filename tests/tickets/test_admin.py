@@ -636,7 +636,7 @@ def test_seed_demo_loads_tickets_in_every_status_and_is_idempotent(db, settings)
     from django.core.management import call_command
 
     from core.models import Customer
-    from tickets.services import ticket_clock
+    from tickets.sla import ticket_clock
 
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())

@@ -29,7 +29,7 @@ from tickets.services import (
     ticket_wait_for_customer,
     ticket_watcher_add,
 )
-from tickets.watchers import ticket_watcher_confirm, watcher_confirmation_token
+from tickets.services.watchers import ticket_watcher_confirm, watcher_confirmation_token
 
 pytestmark = pytest.mark.django_db
 T0 = datetime.datetime(2026, 11, 30, 13, 0, tzinfo=datetime.UTC)  # 10:00 in Buenos Aires

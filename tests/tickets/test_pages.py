@@ -19,7 +19,7 @@ from core.models import Level, Service
 from tests.factories import MembershipFactory, ServiceFactory, UserFactory, ticket_open_for
 from tickets import services
 from tickets.models import Attachment, Message, PauseInterval, Ticket, Watcher
-from tickets.views import CSV_COLUMNS
+from tickets.views.tickets import CSV_COLUMNS
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC

@@ -29,7 +29,7 @@ from tickets.services import (
     ticket_watcher_add,
     tickets_close_resolved,
 )
-from tickets.watchers import ticket_watcher_confirm, watcher_confirmation_token
+from tickets.services.watchers import ticket_watcher_confirm, watcher_confirmation_token
 
 pytestmark = pytest.mark.django_db
 T0 = datetime.datetime(2026, 11, 30, 13, 0, tzinfo=datetime.UTC)

@@ -18,13 +18,13 @@ from tests.factories import ticket_open_for
 from tickets import sla
 from tickets.models import Impact, PauseInterval, SlaTarget, Ticket
 from tickets.services import (
-    ticket_clock,
     ticket_reopen,
     ticket_reply,
     ticket_resolve,
     ticket_resume,
     ticket_wait_for_customer,
 )
+from tickets.sla import ticket_clock
 
 # The customer persona's timezone (tests/factories.py CustomerFactory): UTC-3, no DST.
 BA = ZoneInfo("America/Argentina/Buenos_Aires")

@@ -10,8 +10,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.lib.durations import duration_compact
-from tickets import services
 from tickets.models import PauseInterval, Ticket
+from tickets.sla import ticket_clock
 
 STAFF_STATUS_LABELS = {Ticket.Status.WAITING_CUSTOMER: _("Waiting for the customer")}
 SOON = timedelta(hours=1)
@@ -35,7 +35,7 @@ def clock_text(ticket: Ticket, now) -> str:
     """Remaining, breached or paused, from the ticket's own pauses (R-TT-3)."""
     if ticket.status == Ticket.Status.CANCELLED:
         return "—"
-    clock = services.ticket_clock(ticket, now=now)
+    clock = ticket_clock(ticket, now=now)
     if clock.breached:
         text = gettext("Breached by %(time)s") % {
             "time": duration_compact(clock.remaining, padded=True)

@@ -28,7 +28,7 @@ from core.models import Area, Customer, Level, Membership, ProductLine, Service,
 from core.scopes import scopes_disabled
 from tickets.models import Impact, PauseInterval, Ticket
 from tickets.selectors import tickets_for_customer
-from tickets.services import DEFAULT_TARGETS, ticket_clock
+from tickets.sla import DEFAULT_TARGETS, ticket_clock
 
 TAX_PREFIX = "BENCH-"
 MEMBER_EMAIL = "bench-member@bench.invalid"

@@ -1,7 +1,7 @@
 """The customer's standard change requests (R-CHG-1..6): the list, the catalog and the request
 form with its check step, "my need is not on the list" (R-CHG-6), and the request page with the
 analysis deadline counted in business hours (R-CHG-4). Reads need the changes area; every
-write needs its act level. The maintenance pages live in changes.maintenance_views."""
+write needs its act level. The maintenance pages live in changes.views.maintenance."""
 
 from datetime import timedelta
 from urllib.parse import urlencode

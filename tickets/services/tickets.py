@@ -19,53 +19,18 @@ from core.services.numbering import number_next
 from core.services.outbox import Recipient, notify, routed_recipients
 from team.models import TeamRole
 from team.selectors import team_contact_email
-from tickets import sla
 from tickets.models import (
+    ESCALATION_INTERVAL,
     Attachment,
-    Impact,
     Message,
     PauseInterval,
-    SlaTarget,
     Ticket,
 )
-from tickets.watchers import (  # noqa: F401 - people copied live there; importable from here too
-    ticket_watcher_add,
-    ticket_watcher_remove,
-)
-
-# RULES.md default SLA targets per impact (response, restoration); staff edit them in admin.
-DEFAULT_TARGETS = {
-    Impact.DOWN: (timedelta(minutes=15), timedelta(hours=4)),
-    Impact.DEGRADED: (timedelta(minutes=30), timedelta(hours=8)),
-    Impact.NO_IMPACT: (timedelta(hours=4), timedelta(hours=72)),
-}
-ESCALATION_INTERVAL = timedelta(hours=1)
-
-
-def sla_targets(impact: str) -> tuple[timedelta, timedelta]:
-    row = SlaTarget.objects.filter(impact=impact).first()
-    return (row.response, row.restoration) if row else DEFAULT_TARGETS[Impact(impact)]
+from tickets.sla import sla_targets, ticket_clock
 
 
 def ticket_path(ticket: Ticket) -> str:
     return reverse("tickets:detail", kwargs={"number": ticket.number})
-
-
-def _intervals(ticket: Ticket) -> list[sla.Interval]:
-    return [sla.Interval(p.started_at, p.ended_at) for p in ticket.pauses.all()]
-
-
-def ticket_clock(ticket: Ticket, *, now: datetime | None = None) -> sla.Clock:
-    """The clock from the ticket's own pauses (prefetch `pauses` to read many tickets)."""
-    return sla.clock(
-        opened_at=ticket.opened_at,
-        target=ticket.restoration_target,
-        response_target=ticket.response_target,
-        pauses=_intervals(ticket),
-        now=now or timezone.now(),
-        restored_at=ticket.restored_at,
-        first_response_at=ticket.first_response_at,
-    )
 
 
 def _deadline_refresh(ticket: Ticket) -> None:

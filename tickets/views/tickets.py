@@ -13,16 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from contacts.selectors import tsc_card_for_service
 from core.access import member_required
 from core.errors import DomainError
 from core.lib.csv_export import csv_response
 from core.lib.downloads import private_download
-from core.lib.durations import duration_clock, duration_compact
+from core.lib.durations import duration_compact
 from core.lib.forms import add_domain_error
 from core.lib.listing import list_page
 from core.models import Area, Level
-from tickets import selectors, services, watchers
+from tickets import selectors, services
 from tickets.forms import (
     CancelForm,
     ReasonForm,
@@ -32,10 +31,13 @@ from tickets.forms import (
     WatcherForm,
     WatcherRemoveForm,
 )
-from tickets.models import Impact, Message, PauseInterval, Ticket
-from tickets.sections import ticket_sections
+from tickets.models import Impact, Ticket
+from tickets.sections import ticket_page
+from tickets.services import watchers
+from tickets.sla import sla_state, sla_targets, ticket_clock
 
-# billing.request_views imports span_text from here until it switches to core.lib.durations.
+# billing.request_views imports span_text (through tickets.views) until it switches to
+# core.lib.durations.
 span_text = duration_compact
 
 _FILTERS = ("q", "status", "impact", "service", "opened_by", "opened_from", "opened_to")
@@ -62,19 +64,9 @@ CSV_COLUMNS = [
 
 def _targets() -> dict[str, tuple[str, str]]:
     return {
-        impact: tuple(duration_compact(target) for target in services.sla_targets(impact))
+        impact: tuple(duration_compact(target) for target in sla_targets(impact))
         for impact in Impact.values
     }
-
-
-def _sla_state(ticket: Ticket, clock) -> str:
-    if ticket.status == Ticket.Status.CANCELLED:
-        return "cancelled"
-    if clock.breached:
-        return "breached"
-    if clock.stopped:
-        return "met"
-    return "paused" if clock.is_paused else "running"
 
 
 # --- the list and its CSV ------------------------------------------------------------------
@@ -96,13 +88,12 @@ def ticket_list(request):
     now = timezone.now()
     rows = []
     for ticket in listing["page"]:
-        clock = services.ticket_clock(ticket, now=now)  # the pauses are prefetched
+        clock = ticket_clock(ticket, now=now)  # the pauses are prefetched
         rows.append(
             {
                 "ticket": ticket,
                 "clock": clock,
-                "state": _sla_state(ticket, clock),
-                "remaining": duration_compact(clock.remaining),
+                "state": sla_state(ticket, clock),
                 "soon": timedelta(0) <= clock.remaining < timedelta(hours=1),
             }
         )
@@ -125,7 +116,7 @@ def _when(value) -> str:
 
 
 def _ticket_cells(ticket: Ticket, now) -> list[str]:
-    clock = services.ticket_clock(ticket, now=now)
+    clock = ticket_clock(ticket, now=now)
     by = _("By phone") if ticket.channel == Ticket.Channel.PHONE else ticket.opened_by.email
     return [
         ticket.number,
@@ -141,7 +132,7 @@ def _ticket_cells(ticket: Ticket, now) -> list[str]:
         _minutes(ticket.restoration_target),
         _minutes(clock.elapsed),
         _minutes(clock.paused),
-        _sla_state(ticket, clock),
+        sla_state(ticket, clock),
         _when(clock.deadline),
         _when(ticket.restored_at),
         _when(ticket.resolved_at),
@@ -206,73 +197,19 @@ def ticket_create(request):
 # --- the ticket page -----------------------------------------------------------------------
 
 
-def _pause_rows(pauses: list[PauseInterval], now) -> list[dict]:
-    return [
-        {"pause": pause, "duration": duration_clock((pause.ended_at or now) - pause.started_at)}
-        for pause in pauses
-    ]
-
-
-def _reopen_until(ticket: Ticket):
-    if ticket.status != Ticket.Status.RESOLVED or ticket.resolved_at is None:
-        return None
-    until = ticket.resolved_at + timedelta(days=settings.TICKET_CLOSE_AFTER_DAYS)
-    return until if until > timezone.now() else None
-
-
 def _render_detail(request, number: str, *, forms: dict | None = None, status: int = 200):
     page = selectors.ticket_page(request.customer, number)
-    ticket, now = page["ticket"], timezone.now()
-    clock = services.ticket_clock(ticket, now=now)
-    open_pause = next((p for p in page["pauses"] if p.ended_at is None), None)
-    waiting = next(
-        (
-            m
-            for m in reversed(page["conversation"])
-            if m.kind == Message.Kind.STATUS and m.status == Ticket.Status.WAITING_CUSTOMER
-        ),
-        None,
-    )
-    first = page["services"][0] if page["services"] else None
-    forms = {
+    context = {
+        **page,
         "reply_form": ReplyForm(),
         "escalate_form": ReasonForm(prefix="escalate"),
         "reopen_form": ReasonForm(prefix="reopen"),
         "cancel_form": CancelForm(prefix="cancel"),
         "watcher_form": WatcherForm(),
         **(forms or {}),
-    }
-    escalated_recently = bool(
-        ticket.last_escalated_at and now - ticket.last_escalated_at < services.ESCALATION_INTERVAL
-    )
-    context = {
-        **page,
-        **forms,
-        "clock": clock,
-        "sla_state": _sla_state(ticket, clock),
-        "elapsed": duration_clock(clock.elapsed),
-        "paused": duration_clock(clock.paused),
-        "remaining": duration_clock(clock.remaining),
-        "elapsed_seconds": int(clock.elapsed.total_seconds()),
-        "paused_seconds": int(clock.paused.total_seconds()),
-        "remaining_seconds": int(clock.remaining.total_seconds()),
-        "target": duration_compact(clock.target),
-        "response_target": duration_compact(clock.response_target),
-        "response_elapsed": (
-            duration_compact(clock.response_elapsed) if clock.response_elapsed is not None else ""
-        ),
-        "pause_rows": _pause_rows(page["pauses"], now),
-        "open_pause": open_pause,
-        "open_pause_seconds": int((now - open_pause.started_at).total_seconds())
-        if open_pause
-        else 0,
-        "waiting_message": waiting.body if waiting else "",
         "can_act": request.membership.can(Area.TICKETS, Level.ACT),
         "can_view_services": request.membership.can(Area.SERVICES),
-        "sections": ticket_sections(request, ticket),
-        "reopen_until": _reopen_until(ticket),
-        "escalated_recently": escalated_recently,
-        "tsc_card": tsc_card_for_service(first) if first else None,
+        "sections": ticket_page.collect(request, ticket=page["ticket"]),
     }
     return render(request, "tickets/detail.html", context, status=status)
 

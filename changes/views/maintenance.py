@@ -4,10 +4,8 @@ grid and upcoming/past lists), a maintenance's page with its .ics, the request t
 each maintenance with the customer's own affected services only: another customer's service or
 name never reaches these pages, the .ics or the feed."""
 
-import re
 from datetime import date, datetime, time, timedelta
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
@@ -15,14 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from changes import selectors
+from changes.forms import MaintenanceFilterForm, ObjectionForm
 from changes.ical import calendar, maintenance_event
-from changes.maintenance import calendar_feed_rotate, calendar_feed_shared_stop
-from changes.maintenance import maintenance_object as objection_submit
-from changes.models import CalendarFeed, Impact, Maintenance
+from changes.models import CalendarFeed, Maintenance
+from changes.services.maintenance import calendar_feed_rotate, calendar_feed_shared_stop
+from changes.services.maintenance import maintenance_object as objection_submit
 from core.access import member_required
 from core.errors import DomainError
 from core.lib.listing import list_page
@@ -30,56 +28,6 @@ from core.models import Area, Level
 
 FEED_PAST_DAYS = 90
 PAGE_SIZE = 20
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-class MaintenanceFilterForm(forms.Form):
-    VIEWS = [
-        ("upcoming", gettext_lazy("Upcoming")),
-        ("past", gettext_lazy("Past")),
-        ("month", gettext_lazy("Month")),
-    ]
-
-    view = forms.ChoiceField(label=gettext_lazy("View"), choices=VIEWS, required=False)
-    month = forms.CharField(
-        label=gettext_lazy("Month"),
-        required=False,
-        max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
-    )
-    service = forms.ChoiceField(label=gettext_lazy("Service"), required=False)
-    impact = forms.ChoiceField(
-        label=gettext_lazy("Impact"),
-        required=False,
-        choices=[("", gettext_lazy("Any impact")), *Impact.choices],
-    )
-
-    def __init__(self, *args, services: list[str], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [("", _("All services"))] + [(s, s) for s in services]
-
-    def clean_month(self) -> date | None:
-        value = self.cleaned_data["month"].strip()
-        if not value:
-            return None
-        match = _MONTH.match(value)
-        if match and 2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12:
-            return date(int(match[1]), int(match[2]), 1)
-        raise forms.ValidationError(_("Give the month as YYYY-MM, for example 2026-05."))
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("view"):
-            data["view"] = "month" if data.get("month") else "upcoming"
-        return data
-
-
-class ObjectionForm(forms.Form):
-    message = forms.CharField(
-        label=gettext_lazy("Why, and which window would suit you"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=4000,
-    )
 
 
 def _month_grid(first: date, maintenances: list[Maintenance]) -> list[list[dict]]:

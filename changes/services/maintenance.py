@@ -21,7 +21,15 @@ from changes.models import (
     MaintenanceObjection,
 )
 from core.errors import DomainError
-from core.models import Customer, Membership, NotificationContact, NotificationKind, User
+from core.models import (
+    AuditEvent,
+    Customer,
+    Membership,
+    NotificationContact,
+    NotificationKind,
+    User,
+)
+from core.services import audit_record
 from core.services.numbering import number_next
 from core.services.outbox import Recipient, notifications_cancel, notify, notify_many
 
@@ -355,9 +363,6 @@ def calendar_feed_rotate(*, membership: Membership, request=None) -> tuple[str, 
     """A new personal feed address for this member (the old one, if any, stops at once).
     Returns the token, which is stored only hashed, so the caller shows it this once, and
     whether it replaced an earlier address."""
-    from core.models import AuditEvent
-    from core.services import audit_record
-
     token = CalendarFeed.new_token()
     with transaction.atomic():
         feed = CalendarFeed.objects.select_for_update().filter(membership=membership).first()
@@ -379,9 +384,6 @@ def calendar_feed_rotate(*, membership: Membership, request=None) -> tuple[str, 
 
 def calendar_feed_shared_stop(*, customer: Customer, actor: User, request=None) -> bool:
     """The customer's administrator stops the shared address from before personal ones."""
-    from core.models import AuditEvent
-    from core.services import audit_record
-
     with transaction.atomic():
         deleted, _rows = CalendarFeed.objects.filter(
             customer=customer, membership__isnull=True
