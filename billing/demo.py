@@ -375,7 +375,8 @@ def _seed_requests(acme: Customer, staff: User) -> None:
             staff=staff,
             amount=asked,
             invoice=latest,
-            answer=f"Confirmamos el corte y aplicamos un crédito de {money(asked, 'ARS', language='es', country='AR')} "
+            answer="Confirmamos el corte y aplicamos un crédito de "
+            f"{money(asked, 'ARS', language='es', country='AR')} "
             f"sobre la factura {latest.number}, según el SLA del contrato.",
         ),
     )
@@ -420,7 +421,9 @@ def _seed_data_change(acme: Customer) -> None:
         data={
             "company_name": "Acme Logística y Distribución S.A.",
             "tax_id": NEW_CUIT,
-            "billing_address": "Av. Corrientes 1234, piso 8, C1043AAZ Ciudad Autónoma de Buenos Aires",
+            "billing_address": (
+                "Av. Corrientes 1234, piso 8, C1043AAZ Ciudad Autónoma de Buenos Aires"
+            ),
             "comment": "Acme Logística absorbió a Distribuidora del Plata; desde la fusión "
             "facturamos con la razón social y el CUIT de la nueva sociedad.",
         },
@@ -486,7 +489,7 @@ class _Page:
 
     def __init__(self, title: str):
         # fpdf2 is in the dev extra: only seed_demo draws PDFs, the production image lacks it.
-        from fpdf import FPDF
+        from fpdf import FPDF  # noqa: PLC0415
 
         self.pdf = FPDF(unit="pt", format="A4")
         self.pdf.pdf_version = "1.4"

@@ -192,7 +192,8 @@ class SupportNumber(models.Model):
         max_length=20,
         blank=True,
         help_text=_(
-            "International form, e.g. +541151705383. Left empty, it is read from the printed number."
+            "International form, e.g. +541151705383. Left empty, it is read from the printed "
+            "number."
         ),
     )
     menu_option = models.PositiveSmallIntegerField(

@@ -123,7 +123,8 @@ def _line_for(
 
 
 def _main_line(lines: list[SupportLine]) -> SupportLine | None:
-    """The general line among `lines`: the one for every service, else the data line, else the first."""
+    """The general line among `lines`: the one for every service, else the data line, else the
+    first."""
     return (
         next((line for line in lines if line.serves_all_lines), None)
         or next((line for line in lines if line.serves(ServiceLine.DATA)), None)

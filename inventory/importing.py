@@ -65,39 +65,43 @@ def _choice_lookup(choices) -> dict[str, str]:
     return lookup
 
 
+def _cell(column: str, value: str, lookups: dict) -> tuple[object, str | None]:
+    """One cell's value, or the problem with it."""
+    if column in CHOICES:
+        code = lookups[column].get(value.lower())
+        if code is None:
+            return None, _("%(column)s: “%(value)s” is not one of the known values.") % {
+                "column": column,
+                "value": value,
+            }
+        return code, None
+    if column in BOOLEANS:
+        if value.lower() in _TRUE:
+            return True, None
+        if value.lower() in _FALSE:
+            return False, None
+        return None, _("%(column)s: write yes or no, not “%(value)s”.") % {
+            "column": column,
+            "value": value,
+        }
+    if column == "activated_on":
+        try:
+            return (date.fromisoformat(value) if value else None), None
+        except ValueError:
+            return None, _("activated_on: write the date as YYYY-MM-DD, not “%(value)s”.") % {
+                "value": value
+            }
+    return value, None
+
+
 def _parse_row(raw: dict, lookups: dict) -> tuple[dict, list[str]]:
-    row, problems = {}, []
+    row: dict = {}
+    problems: list[str] = []
     for column in COLUMNS:
-        value = (raw.get(column) or "").strip()
-        value = csv_cell_restored(value)
-        if column in CHOICES:
-            code = lookups[column].get(value.lower())
-            if code is None:
-                problems.append(
-                    _("%(column)s: “%(value)s” is not one of the known values.")
-                    % {"column": column, "value": value}
-                )
-            row[column] = code
-        elif column in BOOLEANS:
-            if value.lower() in _TRUE:
-                row[column] = True
-            elif value.lower() in _FALSE:
-                row[column] = False
-            else:
-                problems.append(
-                    _("%(column)s: write yes or no, not “%(value)s”.")
-                    % {"column": column, "value": value}
-                )
-        elif column == "activated_on":
-            try:
-                row[column] = date.fromisoformat(value) if value else None
-            except ValueError:
-                problems.append(
-                    _("activated_on: write the date as YYYY-MM-DD, not “%(value)s”.")
-                    % {"value": value}
-                )
-        else:
-            row[column] = value
+        value = csv_cell_restored((raw.get(column) or "").strip())
+        row[column], problem = _cell(column, value, lookups)
+        if problem:
+            problems.append(problem)
     if problems:
         return row, problems
     service = Service(customer_id=0, **row)

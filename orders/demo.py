@@ -13,7 +13,7 @@ from core.models import Customer, Notification, NotificationContact, Service, Us
 from orders.models import Order, OrderEvent, Step, Touchpoint
 from orders.services import order_create, technical_details_answer, touchpoint_record
 
-# (name, e-mail, language, kinds, confirmed)
+# Each contact is its name, e-mail, language, kinds and whether it confirmed.
 CONTACTS = {
     "acme": [
         (

@@ -299,7 +299,8 @@ def _resolve_numbers(drafts: list[InvoiceDraft], problems: list[Problem], *, num
                     where,
                     number_label,
                     _(
-                        "Invoice %(number)s of %(customer)s is repeated in this file (also at %(other)s)."
+                        "Invoice %(number)s of %(customer)s is repeated in this file (also at "
+                        "%(other)s)."
                     )
                     % {
                         "number": draft.number,

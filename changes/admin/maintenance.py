@@ -1,7 +1,7 @@
 """The provider's scheduled maintenance (R-GCR-1..5): a draft with its window entered in a chosen
 timezone and the affected services; the rule check (R-GCR-3 A.1/A.2) before confirming; confirm
-and announce, reschedule, start, complete, cancel through changes.services.maintenance; the customers'
-requests to reschedule (R-GCR-2)."""
+and announce, reschedule, start, complete, cancel through changes.services.maintenance; the
+customers' requests to reschedule (R-GCR-2)."""
 
 from zoneinfo import ZoneInfo
 
@@ -287,7 +287,7 @@ class MaintenanceAdmin(StaffActionMixin, admin.ModelAdmin):
         for formset in formsets:  # for the change message: nothing saved through them
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
-    # --- The lifecycle: each button calls changes.services.maintenance, which announces --------------
+    # --- The lifecycle: each button calls changes.services.maintenance, which announces -------
     def get_urls(self):
         def view(function, suffix):
             return path(

@@ -159,7 +159,8 @@ class ChangeRequestAdmin(StaffActionMixin, admin.ModelAdmin):
     def _local(self, value, obj: ChangeRequest) -> str:
         if value is None:
             return "—"
-        return f"{value.astimezone(ZoneInfo(obj.customer.timezone)):%Y-%m-%d %H:%M} ({obj.customer.timezone})"
+        zone = obj.customer.timezone
+        return f"{value.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
 
     @admin.display(description=_("change"))
     def change(self, obj: ChangeRequest) -> str:

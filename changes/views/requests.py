@@ -179,7 +179,8 @@ def change_create(request):
             messages.success(
                 request,
                 _(
-                    "Request %(number)s is registered: the analysis ends by %(deadline)s at the latest."
+                    "Request %(number)s is registered: the analysis ends by %(deadline)s at the "
+                    "latest."
                 )
                 % {
                     "number": change.number,

@@ -37,7 +37,8 @@ def e164_normalise(value: str, *, region: str | None = None) -> str:
     if number is None:
         raise ValidationError(
             _(
-                "“%(value)s” is not a valid phone number. Write it with its country code, e.g. %(example)s."
+                "“%(value)s” is not a valid phone number. Write it with its country code, e.g. "
+                "%(example)s."
             ),
             code="invalid_phone",
             params={"value": value, "example": _FORMAT_EXAMPLE},

@@ -627,49 +627,65 @@ def _office_type(upload, name: str) -> str:
                 )
                 % {"name": name, "count": OFFICE_MAX_MEMBERS, "size": OFFICE_MAX_EXPANDED_MB}
             )
-        names = {}
+        names: dict[str, zipfile.ZipInfo] = {}
         for member in members:
-            path = member.filename.replace("\\", "/")
-            lowered = path.lower()
-            parts = lowered.split("/")
-            base = parts[-1]
-            if member.flag_bits & 0x1 or member.compress_type not in _OFFICE_METHODS:
-                raise broken  # encrypted, or a method whose expansion has no bound
+            lowered = member.filename.replace("\\", "/").lower()
             if lowered in names:
                 raise broken  # part names are unique, whatever their case
-            if path.startswith("/") or ".." in parts:
-                raise not_office
-            if base.startswith("vbaproject") or lowered.endswith("vbadata.xml"):
-                raise _refused_macro(name, base)
-            if "activex" in parts[:-1] or base.startswith("activex"):
-                raise _refused_active(name, member.filename)
-            if "externallinks" in parts[:-1] and not base.endswith(".rels"):
-                # Links to other workbooks, and DDE links that start a program (cmd|'/c ...'):
-                # Excel follows both when the workbook opens.
-                raise _refused_external(name, "externalLink", member.filename)
-            if base.endswith(".bin") and "embeddings" in parts:
-                raise _refused_macro(name, base)
-            if base.rpartition(".")[2] in _PROGRAM_MEMBERS:
-                raise _refused_macro(name, base)
+            _office_member_check(member, name, broken=broken, not_office=not_office)
             names[lowered] = member
         if "[content_types].xml" not in names:
             raise not_office
         try:
             # A bounded read: a forged size in the archive cannot make this expand further.
-            with archive.open(names["[content_types].xml"]) as declared:
-                content_types = declared.read(_CONTENT_TYPES_MAX + 1)
+            with archive.open(names["[content_types].xml"]) as part:
+                content_types = part.read(_CONTENT_TYPES_MAX + 1)
             if len(content_types) > _CONTENT_TYPES_MAX:
                 raise broken
             declared_types = _declared_types(content_types)
-            for declared_type in declared_types:
-                lowered = declared_type.lower()
-                if any(marker in lowered for marker in _MACRO_TYPES):
-                    raise _refused_macro(name, declared_type)
-                if any(marker in lowered for marker in _ACTIVE_TYPES):
-                    raise _refused_active(name, declared_type)
+            _declared_types_check(name, declared_types)
             _parts_check(name, archive, members, too_many_relationships)
         except _UNREADABLE:
             raise broken from None
+    return _office_kind(names, declared_types, not_office=not_office)
+
+
+def _office_member_check(
+    member: zipfile.ZipInfo, name: str, *, broken: DomainError, not_office: DomainError
+) -> None:
+    """One part of the archive: refused when encrypted, outside the archive, or a program."""
+    path = member.filename.replace("\\", "/")
+    lowered = path.lower()
+    parts = lowered.split("/")
+    base = parts[-1]
+    if member.flag_bits & 0x1 or member.compress_type not in _OFFICE_METHODS:
+        raise broken  # encrypted, or a method whose expansion has no bound
+    if path.startswith("/") or ".." in parts:
+        raise not_office
+    if base.startswith("vbaproject") or lowered.endswith("vbadata.xml"):
+        raise _refused_macro(name, base)
+    if "activex" in parts[:-1] or base.startswith("activex"):
+        raise _refused_active(name, member.filename)
+    if "externallinks" in parts[:-1] and not base.endswith(".rels"):
+        # Links to other workbooks, and DDE links that start a program (cmd|'/c ...'):
+        # Excel follows both when the workbook opens.
+        raise _refused_external(name, "externalLink", member.filename)
+    if base.endswith(".bin") and "embeddings" in parts:
+        raise _refused_macro(name, base)
+    if base.rpartition(".")[2] in _PROGRAM_MEMBERS:
+        raise _refused_macro(name, base)
+
+
+def _declared_types_check(name: str, declared_types) -> None:
+    for declared_type in declared_types:
+        lowered = declared_type.lower()
+        if any(marker in lowered for marker in _MACRO_TYPES):
+            raise _refused_macro(name, declared_type)
+        if any(marker in lowered for marker in _ACTIVE_TYPES):
+            raise _refused_active(name, declared_type)
+
+
+def _office_kind(names, declared_types, *, not_office: DomainError) -> str:
     declared = {declared_type.lower() for declared_type in declared_types}
     word = ("wordprocessingml.document.main+xml", "wordprocessingml.template.main+xml")
     excel = ("spreadsheetml.sheet.main+xml", "spreadsheetml.template.main+xml")

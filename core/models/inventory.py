@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from core.models.tenancy import Country, Customer
 from core.scopes import customer_scoped_manager
 
-# A service with CHRONIC_TICKETS or more tickets in CHRONIC_DAYS days is flagged as chronic (issue 5):
-# its page, the tickets area and the staff's services list all use these two numbers.
+# A service with CHRONIC_TICKETS or more tickets in CHRONIC_DAYS days is flagged as chronic
+# (issue 5): its page, the tickets area and the staff's services list all use these two numbers.
 CHRONIC_TICKETS = 3
 CHRONIC_DAYS = 45
 

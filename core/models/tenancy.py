@@ -152,7 +152,8 @@ class Level(models.TextChoices):
 
 
 class Area(models.TextChoices):
-    """Permission areas of a membership; the label of each level per area is in AREA_LEVEL_LABELS."""
+    """Permission areas of a membership; the label of each level per area is in
+    AREA_LEVEL_LABELS."""
 
     SERVICES = "services", _("Services")
     ORDERS = "orders", _("Orders")

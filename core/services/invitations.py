@@ -180,19 +180,22 @@ def invitation_check(invitation: Invitation | None) -> Invitation:
     if invitation.accepted_at:
         raise DomainError(
             _(
-                "This invitation has already been used. Sign in with your e-mail address and password."
+                "This invitation has already been used. Sign in with your e-mail address and "
+                "password."
             )
         )
     if invitation.revoked_at:
         raise DomainError(
             _(
-                "This invitation was withdrawn or replaced by a newer one. Use the most recent e-mail you received."
+                "This invitation was withdrawn or replaced by a newer one. Use the most recent "
+                "e-mail you received."
             )
         )
     if invitation.expires_at <= timezone.now():
         raise DomainError(
             _(
-                "This invitation expired on %(date)s. Ask your portal administrator to invite you again."
+                "This invitation expired on %(date)s. Ask your portal administrator to invite "
+                "you again."
             )
             % {"date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d")}
         )
@@ -216,7 +219,8 @@ def invitation_accept(
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise DomainError(
                 _(
-                    "You already have an account: sign in first, then open the invitation link again."
+                    "You already have an account: sign in first, then open the invitation link "
+                    "again."
                 )
             )
         user = User.objects.create_user(
@@ -241,7 +245,8 @@ def invitation_accept(
         # An old link must not undo a deactivation (R-POR-5): only an administrator reactivates.
         raise DomainError(
             _(
-                "Your access to %(customer)s was deactivated. Ask its portal administrator to reactivate you."
+                "Your access to %(customer)s was deactivated. Ask its portal administrator to "
+                "reactivate you."
             )
             % {"customer": invitation.customer.display_name},
             rule="R-POR-5",

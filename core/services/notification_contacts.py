@@ -203,7 +203,8 @@ def contact_remove(
 def contact_resend(
     *, contact: NotificationContact, actor: User, request: HttpRequest | None = None
 ) -> None:
-    """Another confirmation link; at most one per RESEND_INTERVAL, since it goes to a third party."""
+    """Another confirmation link; at most one per RESEND_INTERVAL, since it goes to a third
+    party."""
     if contact.is_confirmed and not contact.is_bounced:
         raise DomainError(_("This address is already confirmed."))
     last = contact.confirmation_sent_at
@@ -211,7 +212,8 @@ def contact_resend(
         minutes = int(RESEND_INTERVAL.total_seconds() // 60)
         raise RateLimited(
             _(
-                "A link was sent less than %(minutes)d minutes ago; please wait before sending another."
+                "A link was sent less than %(minutes)d minutes ago; please wait before sending "
+                "another."
             )
             % {"minutes": minutes}
         )

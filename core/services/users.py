@@ -40,7 +40,8 @@ def permissions_clean(*, role: str, permissions: dict[str, str]) -> dict[str, st
     if all(level == Level.NONE for level in cleaned.values()):
         raise DomainError(
             _(
-                "A user without access to any area could not use the portal: grant at least one area."
+                "A user without access to any area could not use the portal: grant at least one "
+                "area."
             ),
             rule="R-POR-5",
         )
@@ -58,7 +59,8 @@ def _ensure_other_admin(membership: Membership) -> None:
     if membership.is_admin and membership.is_active and not others.exists():
         raise DomainError(
             _(
-                "%(customer)s needs at least one active portal administrator: appoint another one first."
+                "%(customer)s needs at least one active portal administrator: appoint another "
+                "one first."
             )
             % {"customer": membership.customer.display_name},
             rule="R-POR-5",

@@ -173,7 +173,8 @@ def test_a_worker_killed_mid_burst_loses_nothing_and_repeats_nothing(private_sta
         print(
             f"\n[SIGKILL] killed after {at_kill}/200 delivered; in flight: {len(in_flight)}; "
             f"sent twice: {len(twice)}; window hit: {window}; share of a delivery between the "
-            f"server's 250 and the sent mark: {_window_share(sink, cycle, but=twice):.2%} (to QUIT: "
+            f"server's 250 and the sent mark: {_window_share(sink, cycle, but=twice):.2%} (to "
+            f"QUIT: "
             f"{quit_share:.2%}; one delivery every {cycle * 1000:.1f} ms)"
         )
     assert set(received) == set(_keys()), "a notification was never delivered"

@@ -13,8 +13,10 @@ HEADER = ",".join(COLUMNS)
 GOOD = [
     "AR-BUE-IPVPN-1,ip_vpn,no,yes,Casa central,Av. Corrientes 1234,AR,200 Mbps,active,2024-03-01,",
     # Labels in Spanish and Portuguese are accepted as well as codes.
-    "AR-BUE-SIP-2,SIP / voz,no,no,Casa central,Av. Corrientes 1234,Argentina,30 canales,En aprovisionamiento,,",
-    "BR-SPO-INT-3,internet,não,não,PoP Cotia,Rod. Raposo Tavares km 22,Brasil,1 Gbps,Ativo,2023-01-10,",
+    "AR-BUE-SIP-2,SIP / voz,no,no,Casa central,Av. Corrientes 1234,Argentina,30 canales,En "
+    "aprovisionamiento,,",
+    "BR-SPO-INT-3,internet,não,não,PoP Cotia,Rod. Raposo Tavares km 22,Brasil,1 "
+    "Gbps,Ativo,2023-01-10,",
 ]
 
 

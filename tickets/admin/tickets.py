@@ -255,7 +255,8 @@ class TicketAdmin(StaffActionMixin, admin.ModelAdmin):
         if obj.status == Ticket.Status.CANCELLED:
             return "—"
         deadline = ticket_clock(obj).deadline
-        return f"{timezone.localtime(deadline):%Y-%m-%d %H:%M} ({timezone.get_current_timezone_name()})"
+        zone = timezone.get_current_timezone_name()
+        return f"{timezone.localtime(deadline):%Y-%m-%d %H:%M} ({zone})"
 
     # --- Edits: only the assignee, through the service --------------------------------------
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -10,7 +10,10 @@ from core.scopes import scopes_disabled
 
 
 class Command(BaseCommand):
-    help = "Import invoices from a CSV or JSON file (all or none); prints the summary or every problem."
+    help = (
+        "Import invoices from a CSV or JSON file (all or none); prints the summary or every "
+        "problem."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="The .csv or .json file of the billing system.")

@@ -83,7 +83,10 @@ PEOPLE = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo customers and people (idempotent). Refuses to run with DEBUG off unless --force."
+    help = (
+        "Load the demo customers and people (idempotent). Refuses to run with DEBUG off unless "
+        "--force."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
@@ -93,7 +96,8 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
-                "seed_demo loads well-known passwords; it refuses to run with DEBUG off (use --force)."
+                "seed_demo loads well-known passwords; it refuses to run with DEBUG off (use "
+                "--force)."
             )
         customers = {}
         for key, fields in CUSTOMERS.items():
