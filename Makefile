@@ -25,7 +25,7 @@ help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT) with a worker and beat"
 	@echo "make test   - run the whole test suite"
 	@echo "make bench  - measure the outbox: 1,000 e-mails, 2 worker processes, local SMTP"
-	@echo "make lint   - ruff check, ruff format --check, makemigrations --check"
+	@echo "make lint   - ruff, the layers (import-linter), mypy, makemigrations --check"
 	@echo "make messages - extract and compile translations (needs gettext)"
 	@echo "make totp   - the current two-factor code of the demo staff logins (tsc@, root@provider.example)"
 
@@ -72,6 +72,8 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	DEBUG=1 SECRET_KEY=lint-only $(VENV)/bin/mypy
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 format: install
