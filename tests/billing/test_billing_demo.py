@@ -70,7 +70,8 @@ def test_seed_demo_loads_12_months_of_acme_and_6_of_globex(seeded):
     assert (len(ars), len(usd), len(brl)) == (12, 12, 6)
     assert Invoice.objects.count() == 30
     for series in (ars, usd, brl):
-        assert len(_months(series)) == len(series) and _consecutive(_months(series))
+        assert len(_months(series)) == len(series)
+        assert _consecutive(_months(series))
     # Older ones paid; the latest open (partly credited, still owed); one in dispute; one
     # overdue.
     assert [invoice.status for invoice in ars[:3]] == ["issued", "in_dispute", "overdue"]
@@ -78,7 +79,8 @@ def test_seed_demo_loads_12_months_of_acme_and_6_of_globex(seeded):
     assert {invoice.status for invoice in ars[3:]} == {"paid"}
     assert [invoice.status for invoice in usd[:1]] == ["issued"]
     assert {invoice.status for invoice in usd[1:]} == {"paid"}
-    assert brl[0].status == "issued" and {invoice.status for invoice in brl[1:]} == {"paid"}
+    assert brl[0].status == "issued"
+    assert {invoice.status for invoice in brl[1:]} == {"paid"}
     assert all(invoice.paid_on for invoice in Invoice.objects.filter(status="paid"))
     assert all(invoice.due_on >= invoice.issued_on for invoice in Invoice.objects.all())
 
@@ -121,8 +123,10 @@ def test_every_demo_invoice_has_a_readable_one_page_pdf(seeded):
         assert invoice.pdf
         document = invoice.pdf.read()
         assert filetype.guess(document).mime == "application/pdf"
-        assert document.startswith(b"%PDF-1.4") and document.rstrip().endswith(b"%%EOF")
-        assert b"/Count 1" in document and b"/BaseFont /Helvetica" in document
+        assert document.startswith(b"%PDF-1.4")
+        assert document.rstrip().endswith(b"%%EOF")
+        assert b"/Count 1" in document
+        assert b"/BaseFont /Helvetica" in document
         # The cross-reference table points at each object.
         xref = int(re.search(rb"startxref\n(\d+)", document).group(1))
         assert document[xref:].startswith(b"xref")
@@ -137,9 +141,12 @@ def test_every_demo_invoice_has_a_readable_one_page_pdf(seeded):
             if line.service:
                 assert line.service.service_id in text
     acme_text = _pdf_text(Invoice.objects.filter(currency="ARS").first().pdf.read())
-    assert "IVA 21%" in acme_text and "FACTURA" in acme_text
+    assert "IVA 21%" in acme_text
+    assert "FACTURA" in acme_text
     globex_text = _pdf_text(Invoice.objects.filter(currency="BRL").first().pdf.read())
-    assert "ICMS" in globex_text and "COFINS" in globex_text and "FATURA" in globex_text
+    assert "ICMS" in globex_text
+    assert "COFINS" in globex_text
+    assert "FATURA" in globex_text
 
 
 def test_the_demo_requests_tell_the_billing_stories(seeded):
@@ -156,25 +163,32 @@ def test_the_demo_requests_tell_the_billing_stories(seeded):
 
     credit_request = requests["credit"]
     assert (credit_request.status, credit_request.outcome) == ("resolved", "credit")
-    assert credit_request.ticket is not None and credit_request.ticket.status == "closed"
+    assert credit_request.ticket is not None
+    assert credit_request.ticket.status == "closed"
     assert credit_request.outage_start < credit_request.outage_end
     credit = credit_request.credit
-    assert credit.amount == credit_request.requested_amount and not credit.override
+    assert credit.amount == credit_request.requested_amount
+    assert not credit.override
     # A partial credit: the invoice is still owed, less the credit.
-    assert credit.invoice.status == "issued" and credit.currency == "ARS"
+    assert credit.invoice.status == "issued"
+    assert credit.currency == "ARS"
 
     question = requests["question"]
-    assert question.status == "waiting" and question.invoice.currency == "USD"
+    assert question.status == "waiting"
+    assert question.invoice.currency == "USD"
     # The stories happened in the past, in order.
     assert dispute.created_at < credit_request.created_at < credit.issued_at
     for request_obj in (dispute, credit_request, question):
         times = [m.created_at for m in request_obj.messages.order_by("id")]
-        assert times == sorted(times) and all(t > request_obj.created_at for t in times)
+        assert times == sorted(times)
+        assert all(t > request_obj.created_at for t in times)
 
     change = BillingDataChange.objects.get(customer=acme)
-    assert change.status == "received" and change.tax_id == NEW_CUIT
+    assert change.status == "received"
+    assert change.tax_id == NEW_CUIT
     po = PurchaseOrderRequest.objects.get(customer=acme)
-    assert po.reference == "4500123456" and po.routed_to
+    assert po.reference == "4500123456"
+    assert po.routed_to
     assert filetype.guess(po.support.read()).mime == "application/pdf"
 
 
@@ -184,7 +198,8 @@ def test_seed_demo_twice_loads_the_billing_once(seeded, settings):
     call_command("seed_demo", stdout=io.StringIO())
 
     assert {model.__name__: model.objects.count() for model in COUNTED} == before
-    assert before["Invoice"] == 30 and before["BillingRequest"] == 3
+    assert before["Invoice"] == 30
+    assert before["BillingRequest"] == 3
 
 
 def _signed_in(email: str) -> Client:

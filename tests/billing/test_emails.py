@@ -120,10 +120,12 @@ def test_a_new_request_reaches_the_billing_mailbox_with_the_admin_link_and_reply
         "admin:billing_billingrequest_change", args=[dispute.pk]
     )
     assert care.reply_to == [admin_user.email]
-    assert dispute.number in care.subject and "Acme Logística" in care.subject
+    assert dispute.number in care.subject
+    assert "Acme Logística" in care.subject
     for text in (care.body, _html(care)):
         assert admin_url in text
-        assert "Cargo duplicado" in text and "La línea 1 está cobrada dos veces." in text
+        assert "Cargo duplicado" in text
+        assert "La línea 1 está cobrada dos veces." in text
         assert admin_user.email in text
     assert reverse("billing:request_detail", kwargs={"number": dispute.number}) not in care.body
 
@@ -163,7 +165,8 @@ def test_billing_contacts_and_the_requester_get_the_portal_link_in_their_languag
         message = sent[address]
         assert rows.get(to_email=address).language == language
         assert message.subject.startswith(dispute.number)
-        assert portal_url in message.body and portal_url in _html(message)
+        assert portal_url in message.body
+        assert portal_url in _html(message)
         assert "/admin/" not in message.body
         assert message.reply_to == []
         assert "Cargo duplicado" in message.body
@@ -219,8 +222,10 @@ def test_brazilian_reais_read_r_dollar_with_brazilian_separators(
     by_address = _by_address(sent)
     portuguese, english = by_address["financeiro@globex.test"], by_address[other_user.email]
     assert "R$ 1.234,56" in portuguese.subject  # subjects fold the no-break space
-    assert "R$\xa01.234,56" in portuguese.body and "R$\xa01.234,56" in _html(portuguese)
-    assert "R$ 1,234.56" in english.subject and "R$\xa01,234.56" in english.body
+    assert "R$\xa01.234,56" in portuguese.body
+    assert "R$\xa01.234,56" in _html(portuguese)
+    assert "R$ 1,234.56" in english.subject
+    assert "R$\xa01,234.56" in english.body
 
 
 # --- Updates ----------------------------------------------------------------------------------

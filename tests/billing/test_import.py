@@ -198,7 +198,8 @@ def test_one_bad_row_rejects_the_whole_batch_and_every_problem_is_listed(
 
     page = response.content.decode()
     assert response.status_code == 400
-    assert not Invoice.objects.exists() and not InvoiceLine.objects.exists()
+    assert not Invoice.objects.exists()
+    assert not InvoiceLine.objects.exists()
     assert "Nothing was imported: 6 problems were found." in page
     for where, field, message in [
         ("6", "period", "is not a valid date: write it as YYYY-MM"),
@@ -498,7 +499,9 @@ def test_the_documented_examples_import(acme):
     csv_report = invoices_import(content=CSV_EXAMPLE.encode(), filename="example.csv")
     json_report = invoices_import(content=JSON_EXAMPLE.encode(), filename="example.json")
 
-    assert csv_report.ok and json_report.ok, _problems(csv_report) + _problems(json_report)
+    problems = _problems(csv_report) + _problems(json_report)
+    assert csv_report.ok, problems
+    assert json_report.ok, problems
     assert (csv_report.invoices, csv_report.lines, json_report.lines) == (1, 2, 2)
 
 

@@ -360,7 +360,8 @@ def test_mark_as_paid_uses_the_customers_today_and_skips_disputed_invoices(
         invoice.refresh_from_db()
         assert (invoice.status, invoice.paid_on) == ("paid", datetime.date(2026, 11, 11))
     disputed.refresh_from_db()
-    assert disputed.status == "in_dispute" and disputed.paid_on is None
+    assert disputed.status == "in_dispute"
+    assert disputed.paid_on is None
 
 
 def test_the_overdue_check_button_runs_the_service(billing_client, customer):
@@ -389,8 +390,10 @@ def test_the_list_shows_the_columns_and_filters(billing_client, customer, other_
     invoice_with_lines(other_customer, number="NF-BRL-1", currency="BRL")
 
     page = _page(billing_client.get(CHANGELIST))
-    assert "A-ARS-1" in page and "NF-BRL-1" in page
-    assert "Acme Logística" in page and "Globex Telecom" in page
+    assert "A-ARS-1" in page
+    assert "NF-BRL-1" in page
+    assert "Acme Logística" in page
+    assert "Globex Telecom" in page
     for column in ("customer", "number", "period_display", "due_on", "currency"):
         assert f'class="sortable column-{column}' in page
     for column in ("total_display", "status", "has_pdf"):
@@ -404,7 +407,8 @@ def test_the_list_shows_the_columns_and_filters(billing_client, customer, other_
         ({"q": "A-ARS"}, "A-ARS-1", "NF-BRL-1"),
     ]:
         page = _page(billing_client.get(CHANGELIST, query))
-        assert shown in page and hidden not in page, query
+        assert shown in page, query
+        assert hidden not in page, query
 
 
 def test_the_search_finds_a_tax_id_written_without_separators(billing_client):
@@ -414,7 +418,8 @@ def test_the_search_finds_a_tax_id_written_without_separators(billing_client):
 
     page = _page(billing_client.get(CHANGELIST, {"q": "30712345679"}))
 
-    assert "A-1" in page and "B-1" not in page
+    assert "A-1" in page
+    assert "B-1" not in page
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 20, 15, 0, tzinfo=datetime.UTC))
@@ -429,11 +434,16 @@ def test_the_period_status_and_overdue_filters(billing_client, customer):
     invoice_with_lines(customer, number="PAID", period=datetime.date(2026, 9, 1), status="paid")
 
     overdue = _page(billing_client.get(CHANGELIST, {"overdue": "yes"}))
-    assert "OLD-LATE" in overdue and "NEW" not in overdue and "PAID" not in overdue
+    assert "OLD-LATE" in overdue
+    assert "NEW" not in overdue
+    assert "PAID" not in overdue
     september = _page(billing_client.get(CHANGELIST, {"period": "2026-09"}))
-    assert "OLD-LATE" in september and "PAID" in september and ">NEW<" not in september
+    assert "OLD-LATE" in september
+    assert "PAID" in september
+    assert ">NEW<" not in september
     paid = _page(billing_client.get(CHANGELIST, {"status__exact": "paid"}))
-    assert "PAID" in paid and "OLD-LATE" not in paid
+    assert "PAID" in paid
+    assert "OLD-LATE" not in paid
 
 
 # --- Who may do what (R-TEAM-5) -------------------------------------------------------------------

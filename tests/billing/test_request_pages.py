@@ -186,7 +186,8 @@ def test_a_member_who_may_only_view_billing_reads_but_cannot_write(
     assert 'data-testid="new-request"' not in viewer_client.get(LIST).content.decode()
     _wait(billing_request, staff_user)
     page = viewer_client.get(_detail(billing_request)).content.decode()
-    assert 'data-testid="waiting-panel"' in page and 'data-testid="reply-form"' not in page
+    assert 'data-testid="waiting-panel"' in page
+    assert 'data-testid="reply-form"' not in page
     assert BillingRequest.objects.count() == 1
     download = viewer_client.get(_file(billing_request, billing_request.attachments.get()))
     assert download.status_code == 200
@@ -271,15 +272,19 @@ def test_the_list_shows_each_request_with_its_amount_status_and_outcome(
 
     assert page.count('data-testid="request-row"') == 2
     row = _row(page, dispute.number)
-    assert "Backup link billed" in row and "Dispute of invoice lines" in row
-    assert invoice.number in row and reverse("billing:invoice", args=[invoice.number]) in row
+    assert "Backup link billed" in row
+    assert "Dispute of invoice lines" in row
+    assert invoice.number in row
+    assert reverse("billing:invoice", args=[invoice.number]) in row
     assert "$250.50" in row  # the disputed amount, in the reader's (English) format
-    assert "Resolved" in row and "$200.00" in row
+    assert "Resolved" in row
+    assert "$200.00" in row
     # Numbers never break in the middle: the invoice's and the outcome's stay on one line.
     assert f'on invoice <span class="nowrap">{invoice.number}</span>' in row
     assert f'class="mono nowrap" href="{reverse("billing:invoice", args=[invoice.number])}"' in row
     waiting = _row(page, question.number)
-    assert "Waiting for you" in waiting and "bil-row-waiting" in page
+    assert "Waiting for you" in waiting
+    assert "bil-row-waiting" in page
     assert "1 request is waiting for your answer." in page
 
 
@@ -349,14 +354,16 @@ def test_the_list_pages(admin_client, customer, admin_user, invoice, settings):
             invoice=invoice,
         )
     first = admin_client.get(LIST).content.decode()
-    assert first.count('data-testid="request-row"') == 2 and "Page 1 of 2" in first
+    assert first.count('data-testid="request-row"') == 2
+    assert "Page 1 of 2" in first
     second = admin_client.get(LIST, {"page": 2}).content.decode()
     assert second.count('data-testid="request-row"') == 1
 
 
 def test_the_empty_list_invites_to_raise_one(admin_client):
     page = admin_client.get(LIST).content.decode()
-    assert "No inquiries yet" in page and NEW in page
+    assert "No inquiries yet" in page
+    assert NEW in page
 
 
 def test_another_customers_requests_are_not_listed(other_client, billing_request):
@@ -379,7 +386,8 @@ def test_a_question_is_received_with_its_files_and_says_who_answers(
     page = response.content.decode()
     assert f"We received {request_obj.number}." in page
     assert "Beatriz Cobranzas, of Billing Customer Care, will answer you" in page
-    assert request_obj.kind == "question" and request_obj.invoice == invoice
+    assert request_obj.kind == "question"
+    assert request_obj.invoice == invoice
     assert request_obj.requested_amount is None
     assert request_obj.attachments.get().filename == "statement.pdf"
     assert "statement.pdf" in page
@@ -394,7 +402,8 @@ def test_the_form_is_preselected_from_the_address(admin_client, invoice, lines):
     assert page.count('data-testid="dispute-line"') == 2
     assert f'data-line-amount="{lines[0].amount}"' in page
     assert f"Dispute of invoice {invoice.number}" in page
-    assert 'enctype="multipart/form-data"' in page and "billing-dispute.js" in page
+    assert 'enctype="multipart/form-data"' in page
+    assert "billing-dispute.js" in page
 
 
 def test_htmx_asking_for_another_invoice_gets_its_lines_only(admin_client, invoice, lines):
@@ -406,7 +415,9 @@ def test_htmx_asking_for_another_invoice_gets_its_lines_only(admin_client, invoi
     assert f'data-line-amount="{lines[1].amount}"' in fragment
     assert "data-dispute-total" in fragment
     # The partial alone: no page, no form around it, not even the invoice field.
-    assert "<html" not in fragment and "<form" not in fragment and "id_invoice" not in fragment
+    assert "<html" not in fragment
+    assert "<form" not in fragment
+    assert "id_invoice" not in fragment
     assert "HX-Request" in response["Vary"]
 
     # No invoice: the hint to choose one; the same address without htmx is the whole page.
@@ -414,7 +425,9 @@ def test_htmx_asking_for_another_invoice_gets_its_lines_only(admin_client, invoi
     assert 'data-testid="lines-choose-invoice"' in response.content.decode()
     assert "<form" not in response.content.decode()
     page = admin_client.get(NEW, {"invoice": invoice.number}).content.decode()
-    assert "<html" in page and 'id="dispute-lines"' in page and "htmx.min.js" in page
+    assert "<html" in page
+    assert 'id="dispute-lines"' in page
+    assert "htmx.min.js" in page
     assert page.count('data-testid="dispute-line"') == 2
 
 
@@ -441,7 +454,8 @@ def test_a_renamed_executable_is_refused_and_nothing_is_stored(admin_client, inv
     response = admin_client.post(NEW, _question(invoice, attachments=[_pdf("statement.pdf", EXE)]))
     assert response.status_code == 400
     assert "statement.pdf is not a file type we accept." in response.content.decode()
-    assert not BillingRequest.objects.exists() and not BillingAttachment.objects.exists()
+    assert not BillingRequest.objects.exists()
+    assert not BillingAttachment.objects.exists()
 
 
 # --- the form: a dispute (R-BIL-1) ------------------------------------------------------------
@@ -454,7 +468,8 @@ def test_a_dispute_records_each_line_and_puts_the_invoice_in_dispute(admin_clien
     response = admin_client.post(NEW, data)
 
     request_obj = BillingRequest.objects.get()
-    assert response.status_code == 302 and response["Location"] == _detail(request_obj)
+    assert response.status_code == 302
+    assert response["Location"] == _detail(request_obj)
     assert dict(request_obj.disputed_lines.values_list("line_id", "amount")) == {
         lines[0].pk: Decimal("1000.00"),
         lines[1].pk: Decimal("100.25"),
@@ -484,7 +499,8 @@ def test_a_dispute_above_the_line_amount_is_a_400_next_to_the_line(admin_client,
     assert "You can dispute at most the line&#x27;s amount, $250.50." in row
     assert "bil-line-error" in page
     assert f'value="{lines[1].pk}" id="id_lines_1" checked' in page  # the typed line stays ticked
-    assert not BillingRequest.objects.exists() and not DisputedLine.objects.exists()
+    assert not BillingRequest.objects.exists()
+    assert not DisputedLine.objects.exists()
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.ISSUED
 
@@ -594,7 +610,8 @@ def test_a_credit_from_a_ticket_is_stored_with_it(admin_client, admin_user, reso
     assert request_obj.service.service_id == "AR-BUE-IPVPN-10001"
     assert request_obj.outage_start == datetime.datetime(2026, 3, 10, 11, tzinfo=UTC)
     assert request_obj.outage_end == datetime.datetime(2026, 3, 10, 15, tzinfo=UTC)
-    assert request_obj.requested_amount == Decimal("120.00") and request_obj.currency == "USD"
+    assert request_obj.requested_amount == Decimal("120.00")
+    assert request_obj.currency == "USD"
     page = admin_client.get(_detail(request_obj)).content.decode()
     assert reverse("tickets:detail", args=[resolved_ticket.number]) in page
     assert 'data-testid="outage"' in page
@@ -685,7 +702,8 @@ def test_a_ticket_with_a_credit_request_links_to_it_instead_of_offering_another(
     # Refused without a credit, the claim no longer stands: the ticket offers one again.
     services.billing_request_answer(request_obj=claim, staff=staff_user, answer="Not billed.")
     page = admin_client.get(url).content.decode()
-    assert 'data-testid="request-credit"' in page and 'data-testid="credit-claim"' not in page
+    assert 'data-testid="request-credit"' in page
+    assert 'data-testid="credit-claim"' not in page
 
 
 def test_a_credit_from_a_ticket_prefills_its_services_currency_among_the_billed_ones(
@@ -709,7 +727,8 @@ def test_a_credit_from_a_ticket_prefills_its_services_currency_among_the_billed_
     text = page.content.decode()
     assert '<option value="ARS" selected>' in text
     assert '<option value="USD">' in text
-    assert 'value="BRL"' not in text and 'value="VES"' not in text
+    assert 'value="BRL"' not in text
+    assert 'value="VES"' not in text
     response = admin_client.post(NEW, _credit(currency="BRL"))
     assert response.status_code == 400
     assert "Select a valid choice. BRL is not one of the available choices." in (
@@ -719,7 +738,8 @@ def test_a_credit_from_a_ticket_prefills_its_services_currency_among_the_billed_
 
 def test_without_invoices_every_currency_can_be_chosen(admin_client):
     text = admin_client.get(NEW, {"kind": "credit"}).content.decode()
-    assert '<option value="BRL">' in text and '<option value="VES">' in text
+    assert '<option value="BRL">' in text
+    assert '<option value="VES">' in text
 
 
 def test_an_outage_in_the_future_is_refused_on_its_field(admin_client, admin_user):
@@ -736,7 +756,8 @@ def test_an_outage_in_the_future_is_refused_on_its_field(admin_client, admin_use
         response = admin_client.post(NEW, _credit(outage_start="2026-11-28T15:00", outage_end=""))
         assert response.status_code == 400
         text = response.content.decode()
-        assert text.index(future) > text.index('"outage_start"') and text.count(future) == 1
+        assert text.index(future) > text.index('"outage_start"')
+        assert text.count(future) == 1
         response = admin_client.post(
             NEW, _credit(outage_start="2026-11-28T10:00", outage_end="2026-11-28T14:30")
         )
@@ -790,7 +811,8 @@ def test_what_another_kind_uses_does_not_stop_a_question(admin_client, invoice, 
     response = admin_client.post(NEW, data)
     assert response.status_code == 302
     request_obj = BillingRequest.objects.get()
-    assert request_obj.requested_amount is None and not request_obj.disputed_lines.exists()
+    assert request_obj.requested_amount is None
+    assert not request_obj.disputed_lines.exists()
 
 
 # --- the ticket page links to a credit --------------------------------------------------------
@@ -822,12 +844,15 @@ def test_the_page_shows_the_request_its_files_and_who_answers(
         person=TeamPersonFactory(full_name="Beatriz Cobranzas", email="beatriz@provider.test"),
     )
     page = admin_client.get(_detail(billing_request)).content.decode()
-    assert billing_request.number in page and "Why two installation fees?" in page
+    assert billing_request.number in page
+    assert "Why two installation fees?" in page
     assert "Line 2 looks like a second installation fee." in page
     assert reverse("billing:invoice", args=[invoice.number]) in page
     assert _file(billing_request, billing_request.attachments.get()) in page
-    assert 'data-testid="step"' in page and 'data-state="current"' in page
-    assert "Beatriz Cobranzas" in page and "beatriz@provider.test" in page
+    assert 'data-testid="step"' in page
+    assert 'data-state="current"' in page
+    assert "Beatriz Cobranzas" in page
+    assert "beatriz@provider.test" in page
     assert 'data-testid="reply-form"' in page
 
 
@@ -845,7 +870,8 @@ def test_internal_notes_and_their_files_never_reach_the_page(
         request_obj=billing_request, staff=staff_user, body="We are checking line 2."
     )
     page = admin_client.get(_detail(billing_request)).content.decode()
-    assert SECRET not in page and "credit-history.pdf" not in page
+    assert SECRET not in page
+    assert "credit-history.pdf" not in page
     assert "We are checking line 2." in page
     internal = BillingAttachment.objects.get(message=note)
     assert admin_client.get(_file(billing_request, internal)).status_code == 404
@@ -869,7 +895,8 @@ def test_a_waiting_request_asks_on_top_and_a_reply_puts_it_back_in_analysis(
     billing_request.refresh_from_db()
     assert billing_request.status == BillingRequest.Status.IN_ANALYSIS
     page = admin_client.get(_detail(billing_request)).content.decode()
-    assert "PO 4500012345" in page and "po.pdf" in page
+    assert "PO 4500012345" in page
+    assert "po.pdf" in page
     assert 'data-testid="waiting-panel"' not in page
     assert "Your message was sent to Billing Customer Care." in page
 
@@ -892,7 +919,8 @@ def test_a_reply_on_a_resolved_request_is_a_400(admin_client, billing_request, s
     )
     page = admin_client.get(_detail(billing_request)).content.decode()
     assert 'data-testid="reply-form"' not in page
-    assert "Answered." in page and "Line 2 is the new site." in page
+    assert "Answered." in page
+    assert "Line 2 is the new site." in page
 
     response = admin_client.post(_reply(billing_request), {"body": "But why?"})
 
@@ -924,7 +952,8 @@ def test_a_credit_shows_its_amount_and_invoice(
     assert "Credit issued: $250.50 on invoice" in banner
     assert reverse("billing:invoice", args=[later.number]) in banner
     assert 'data-testid="credit-card"' in page
-    assert 'data-state="current"' in page and 'data-step="resolved"' in page
+    assert 'data-state="current"' in page
+    assert 'data-step="resolved"' in page
     assert 'data-testid="reply-form"' not in page
 
 

@@ -157,7 +157,8 @@ def test_a_line_under_an_open_dispute_is_refused_until_that_dispute_is_resolved(
     services.billing_request_answer(request_obj=first, staff=staff, answer="El cargo es correcto.")
     again = _dispute(customer, admin_user, invoice, {1: "10.00"})
 
-    assert other_line.pk and again.disputed_lines.get().line == _line(invoice)
+    assert other_line.pk
+    assert again.disputed_lines.get().line == _line(invoice)
 
 
 def test_a_dispute_marks_the_invoice_in_dispute(customer, admin_user, invoice):
@@ -194,7 +195,8 @@ def test_a_credit_of_exactly_the_disputed_amount_needs_no_override(
     )
 
     assert (credit.amount, credit.currency, credit.invoice) == (D("40.00"), "USD", invoice)
-    assert credit.override is False and credit.override_reason == ""
+    assert credit.override is False
+    assert credit.override_reason == ""
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.CREDIT_OVERRIDE).exists()
     request_obj.refresh_from_db()
     assert (request_obj.status, request_obj.outcome) == ("resolved", "credit")
@@ -276,7 +278,8 @@ def test_the_override_with_a_reason_flags_the_credit_and_is_audited(
     assert credit.override_reason == "Cliente estratégico"
     event = AuditEvent.objects.get(action=AuditEvent.Action.CREDIT_OVERRIDE)
     assert event.customer == customer
-    assert event.actor == staff and event.actor_email == "care@provider.test"
+    assert event.actor == staff
+    assert event.actor_email == "care@provider.test"
     assert event.detail == {
         "request": request_obj.number,
         "invoice": invoice.number,
@@ -301,7 +304,8 @@ def test_the_override_ticked_for_a_credit_within_the_amount_is_not_recorded(
         override_reason="not needed",
     )
 
-    assert credit.override is False and credit.override_reason == ""
+    assert credit.override is False
+    assert credit.override_reason == ""
     assert not AuditEvent.objects.exists()
 
 
@@ -494,7 +498,8 @@ def test_the_default_answer_of_a_credit_is_in_the_customers_language_and_format(
     assert "R$\xa01.234,56" in request_obj.outcome_reason
     assert invoice.number in request_obj.outcome_reason
     resolution = request_obj.messages.get(status="resolved")
-    assert resolution.body == request_obj.outcome_reason and resolution.from_provider
+    assert resolution.body == request_obj.outcome_reason
+    assert resolution.from_provider
 
 
 # --- Resolved requests take nothing more -------------------------------------------------------
@@ -631,7 +636,9 @@ def test_a_staff_internal_note_changes_nothing_and_sends_nothing(
         request_obj=request_obj, staff=staff, body="Debe tres facturas.", internal=True
     )
 
-    assert note.internal and note.from_provider and note.status == ""
+    assert note.internal
+    assert note.from_provider
+    assert note.status == ""
     assert Notification.objects.count() == before
     request_obj.refresh_from_db()
     assert request_obj.status == BillingRequest.Status.RECEIVED

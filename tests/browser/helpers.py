@@ -45,8 +45,10 @@ _OVERFLOW_SCRIPT = """
     let node = element;
     while (node && node !== document.body) {
       const position = getComputedStyle(node).position;
-      const next = position === "absolute" || position === "fixed" ? node.offsetParent : node.parentElement;
-      if (next && next !== document.body && getComputedStyle(next).overflowX !== "visible") return true;
+      const floating = position === "absolute" || position === "fixed";
+      const next = floating ? node.offsetParent : node.parentElement;
+      const clips = next && next !== document.body;
+      if (clips && getComputedStyle(next).overflowX !== "visible") return true;
       node = next;
     }
     return false;
@@ -87,7 +89,10 @@ _STICKING_OUT_SCRIPT = """
   const edge = box.getBoundingClientRect().right;
   return [...box.querySelectorAll("*")]
     .filter((el) => el.getBoundingClientRect().right > edge + 1)
-    .map((el) => `${box.id || box.className} > <${el.tagName.toLowerCase()}> "${el.textContent.trim().slice(0, 40)}"`);
+    .map((el) => {
+      const text = el.textContent.trim().slice(0, 40);
+      return `${box.id || box.className} > <${el.tagName.toLowerCase()}> "${text}"`;
+    });
 })
 """
 

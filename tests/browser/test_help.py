@@ -98,5 +98,6 @@ def test_signed_in_user_sends_feedback_to_the_service_manager(
     screenshot(page, "2-sent")
 
     feedback = Feedback.objects.get()
-    assert feedback.customer == customer and feedback.kind == "suggestion"
+    assert feedback.customer == customer
+    assert feedback.kind == "suggestion"
     assert [m.to for m in mail.outbox] == [["sara.sm@provider.test"]]

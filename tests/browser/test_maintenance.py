@@ -40,7 +40,9 @@ def planned(customer, other_customer, admin_user):
             (globex, Impact.OUTAGE, 60),
         ],
         start=start,
-        reason="Reemplazo del equipo de agregación en el nodo Barracas: la fibra se empalma de nuevo.",
+        reason=(
+            "Reemplazo del equipo de agregación en el nodo Barracas: la fibra se empalma de nuevo."
+        ),
     )
     make_maintenance(
         [(casa, Impact.DEGRADED, 10)],

@@ -28,7 +28,8 @@ _COVERED_SCRIPT = """
     .filter(([x, y]) => !box.contains(document.elementFromPoint(x, y)))
     .map(([x, y]) => {
       const el = document.elementFromPoint(x, y);
-      return `${Math.round(x)},${Math.round(y)} <${el && el.tagName.toLowerCase()} class="${el && el.className}">`;
+      const tag = el && el.tagName.toLowerCase();
+      return `${Math.round(x)},${Math.round(y)} <${tag} class="${el && el.className}">`;
     });
 }
 """
@@ -54,10 +55,9 @@ def _assert_inside_the_phone(page, menu, name: str) -> None:
     for item in body.locator(".menu-item").all():
         expect(item).to_be_visible()
         item_box = item.bounding_box()
-        assert (
-            item_box["x"] >= box["x"]
-            and item_box["x"] + item_box["width"] <= box["x"] + box["width"] + 1
-        ), f"{name} menu item sticks out: {item.text_content()!r} {item_box}"
+        sticks_out = f"{name} menu item sticks out: {item.text_content()!r} {item_box}"
+        assert item_box["x"] >= box["x"], sticks_out
+        assert item_box["x"] + item_box["width"] <= box["x"] + box["width"] + 1, sticks_out
 
 
 def test_header_menus_open_inside_a_phone_screen_one_at_a_time(

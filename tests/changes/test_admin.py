@@ -145,7 +145,8 @@ def test_tsc_and_billing_cannot_act_on_maintenance(tsc_client, billing_client, s
         assert client.post(url, {}).status_code == 403
     maintenance.refresh_from_db()
     objection.refresh_from_db()
-    assert maintenance.status == Maintenance.Status.DRAFT and objection.handled_at is None
+    assert maintenance.status == Maintenance.Status.DRAFT
+    assert objection.handled_at is None
     assert (
         tsc_client.get(
             reverse("admin:changes_maintenance_change", args=[maintenance.pk])
@@ -177,7 +178,8 @@ def test_queue_sorted_by_deadline_with_overdue_marked_and_filtered(cm_client, cu
 
     overdue = cm_client.get(url, {"deadline": "overdue"}).content.decode()
     assert late.number in overdue
-    assert soon.number not in overdue and done.number not in overdue
+    assert soon.number not in overdue
+    assert done.number not in overdue
 
 
 def test_due_today_is_today_in_the_customers_timezone(cm_client, customer, admin_user):
@@ -198,8 +200,10 @@ def test_due_today_is_today_in_the_customers_timezone(cm_client, customer, admin
     page = cm_client.get(
         reverse("admin:changes_changerequest_changelist"), {"deadline": "today"}
     ).content.decode()
-    assert today.number in page and tokyo_due.number in page
-    assert tomorrow.number not in page and tokyo_not.number not in page
+    assert today.number in page
+    assert tokyo_due.number in page
+    assert tomorrow.number not in page
+    assert tokyo_not.number not in page
 
 
 def test_queue_searches_by_service_id(cm_client, change, customer, admin_user):
@@ -207,7 +211,8 @@ def test_queue_searches_by_service_id(cm_client, change, customer, admin_user):
     page = cm_client.get(
         reverse("admin:changes_changerequest_changelist"), {"q": "AR-BUE-IPVPN-90001"}
     ).content.decode()
-    assert change.number in page and other.number not in page
+    assert change.number in page
+    assert other.number not in page
 
 
 # --- The steps ---------------------------------------------------------------------------------
@@ -241,7 +246,8 @@ def test_approve_outside_business_hours_is_refused(cm_client, change):
     assert response.status_code == 400
     assert "business hours" in response.content.decode()
     change.refresh_from_db()
-    assert change.status == ChangeRequest.Status.SUBMITTED and change.scheduled_start is None
+    assert change.status == ChangeRequest.Status.SUBMITTED
+    assert change.scheduled_start is None
 
 
 def test_approve_reads_the_slot_in_the_customers_timezone(cm_client, change):
@@ -299,12 +305,14 @@ def test_catalog_entry_validates_its_parameters(cm_client):
     }
     url = reverse("admin:changes_standardchange_add")
     response = cm_client.post(url, data)
-    assert response.status_code == 400 and "label_pt" in response.content.decode()
+    assert response.status_code == 400
+    assert "label_pt" in response.content.decode()
     data["parameters"] = '[{"key": "mtu", "label_es": "MTU", "label_pt": "MTU", "label_en": "MTU"}]'
     assert cm_client.post(url, data).status_code == 302
     entry = StandardChange.objects.get(code="mtu")
     assert entry.product_lines == ["ip_vpn", "internet"]
-    assert entry.parameter_labels() and entry.is_active
+    assert entry.parameter_labels()
+    assert entry.is_active
 
 
 # --- Maintenance -------------------------------------------------------------------------------
@@ -348,7 +356,8 @@ def test_change_management_creates_a_maintenance_with_a_generated_reference(cm_c
     assert maintenance.start == _at(day, 2)  # entered in Buenos Aires, stored UTC
     assert maintenance.start.astimezone(datetime.UTC).hour == 5
     impact = maintenance.impacts.get()
-    assert impact.service == service and impact.expected_outage_minutes == 20
+    assert impact.service == service
+    assert impact.expected_outage_minutes == 20
 
 
 def test_a_maintenance_needs_an_affected_service(cm_client):
@@ -385,7 +394,9 @@ def test_planned_maintenance_breaking_a1_and_a2_is_refused_naming_rule_and_servi
     maintenance = _draft([service, mexico_service], start=_at(_business_day(5), 2))
     page = cm_client.get(reverse("admin:changes_maintenance_change", args=[maintenance.pk]))
     preview = page.content.decode()
-    assert "A.1" in preview and "MX-MEX-INET-00007" in preview and "A.2" in preview
+    assert "A.1" in preview
+    assert "MX-MEX-INET-00007" in preview
+    assert "A.2" in preview
 
     response = cm_client.post(
         reverse("admin:changes_maintenance_confirm", args=[maintenance.pk]), {}
@@ -396,7 +407,8 @@ def test_planned_maintenance_breaking_a1_and_a2_is_refused_naming_rule_and_servi
     assert "R-GCR-3 A.1: at AR-BUE-IPVPN-90001" not in text
     assert "R-GCR-3 A.2" in text
     maintenance.refresh_from_db()
-    assert maintenance.status == Maintenance.Status.DRAFT and maintenance.sequence == 0
+    assert maintenance.status == Maintenance.Status.DRAFT
+    assert maintenance.sequence == 0
     assert mail.outbox == []
 
 
@@ -415,7 +427,8 @@ def test_emergency_maintenance_is_confirmed_anyway_and_marked(
         )
     assert response.status_code == 302
     maintenance.refresh_from_db()
-    assert maintenance.status == Maintenance.Status.SCHEDULED and maintenance.announced_at
+    assert maintenance.status == Maintenance.Status.SCHEDULED
+    assert maintenance.announced_at
     assert _sent_to("noc@acme.test") == 1
     listing = cm_client.get(reverse("admin:changes_maintenance_changelist")).content.decode()
     assert 'class="maintenance-emergency"' in listing
@@ -447,7 +460,8 @@ def test_reschedule_grows_the_sequence_and_notifies(
         )
     assert response.status_code == 302
     maintenance.refresh_from_db()
-    assert maintenance.status == Maintenance.Status.RESCHEDULED and maintenance.sequence == 2
+    assert maintenance.status == Maintenance.Status.RESCHEDULED
+    assert maintenance.sequence == 2
     assert maintenance.start == _at(day, 23, ZoneInfo("America/Mexico_City"))
     assert maintenance.entered_timezone == "America/Mexico_City"
     assert MaintenanceEvent.objects.filter(
@@ -469,7 +483,8 @@ def test_reschedule_outside_the_night_window_is_refused(cm_client, service, cont
             "note": "",
         },
     )
-    assert response.status_code == 400 and "A.1" in response.content.decode()
+    assert response.status_code == 400
+    assert "A.1" in response.content.decode()
     maintenance.refresh_from_db()
     assert maintenance.sequence == 1
 
@@ -497,7 +512,8 @@ def test_window_and_services_are_read_only_once_announced(cm_client, service, co
     assert 'name="start"' in cm_client.get(url).content.decode()
     maintenance_confirm(maintenance=maintenance, actor=None)
     page = cm_client.get(url).content.decode()
-    assert 'name="start"' not in page and 'name="impacts-0-impact"' not in page
+    assert 'name="start"' not in page
+    assert 'name="impacts-0-impact"' not in page
     assert reverse("admin:changes_maintenance_reschedule", args=[maintenance.pk]) in page
 
 
@@ -518,7 +534,8 @@ def test_objections_are_visible_and_can_be_marked_handled(
     page = cm_client.get(
         reverse("admin:changes_maintenance_change", args=[maintenance.pk])
     ).content.decode()
-    assert "Our quarter-end closing runs that night" in page and "Acme Logística" in page
+    assert "Our quarter-end closing runs that night" in page
+    assert "Acme Logística" in page
     url = reverse("admin:changes_maintenance_objection_handled", args=[objection.pk])
     assert url in page
     assert cm_client.get(url).status_code == 200

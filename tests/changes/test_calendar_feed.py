@@ -311,6 +311,7 @@ def test_the_migration_goes_back_with_new_tokens(customer, admin_membership, sha
         (row,) = old_apps.get_model("changes", "CalendarFeed").objects.filter(
             customer_id=customer.pk
         )
-        assert len(row.token) > 40 and row.token != shared_token
+        assert len(row.token) > 40
+        assert row.token != shared_token
     finally:
         MigrationExecutor(connection).migrate(latest)

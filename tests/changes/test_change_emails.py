@@ -117,9 +117,11 @@ def test_submitted_gives_the_request_services_and_deadline_in_each_language(chan
     assert f"/changes/{change.number}/" in english.body
 
     spanish, portuguese = sent["es"], sent["pt-br"]
-    assert "Cambio de ancho de banda" in spanish.body and "Nuevo ancho de banda" in spanish.body
+    assert "Cambio de ancho de banda" in spanish.body
+    assert "Nuevo ancho de banda" in spanish.body
     assert "Mudança de largura de banda" in portuguese.body
-    assert _local(deadline, "es") in spanish.body and _local(deadline, "pt-br") in portuguese.body
+    assert _local(deadline, "es") in spanish.body
+    assert _local(deadline, "pt-br") in portuguese.body
     assert spanish.subject == f"{change.number} · Solicitud de cambio recibida"
     assert portuguese.subject == f"{change.number} · Solicitação de mudança recebida"
     assert f"Recibimos su solicitud de cambio {change.number}." in spanish.body
@@ -216,7 +218,8 @@ def test_rejected_gives_the_reason_once(change, staff_user, send):
     )
     english = sent["en"]
     assert english.subject == f"{change.number} · Change request rejected"
-    assert f"Reason: {reason}" in english.body and english.body.count(reason) == 1
+    assert f"Reason: {reason}" in english.body
+    assert english.body.count(reason) == 1
     assert f"Motivo: {reason}" in sent["es"].body
     assert sent["pt-br"].subject == f"{change.number} · Solicitação de mudança recusada"
 

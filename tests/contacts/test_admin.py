@@ -106,7 +106,8 @@ def test_adding_a_tsc_line_with_numbers_through_the_admin_is_audited(superuser_c
     line = SupportLine.objects.get(position=200)
     assert [n.e164 for n in line.numbers.all()] == ["+18004677288", "+5073140324"]
     change = DirectoryChange.objects.get()
-    assert change.action == "add" and change.before is None
+    assert change.action == "add"
+    assert change.before is None
     assert [n["e164"] for n in change.after["numbers"]] == ["+18004677288", "+5073140324"]
 
 
@@ -153,7 +154,8 @@ def test_deleting_an_office_is_audited(superuser_client):
     assert response.status_code == 302
     assert not Office.objects.filter(pk=office.pk).exists()
     change = DirectoryChange.objects.get()
-    assert change.action == "delete" and change.after is None
+    assert change.action == "delete"
+    assert change.after is None
     assert change.before["e164"] == "+551139571900"
 
 
@@ -174,7 +176,8 @@ def test_the_audit_trail_is_visible_and_read_only(superuser_client):
     )
     change = DirectoryChange.objects.get()
     listing = superuser_client.get(reverse("admin:contacts_directorychange_changelist"))
-    assert listing.status_code == 200 and "Cotia" in listing.content.decode()
+    assert listing.status_code == 200
+    assert "Cotia" in listing.content.decode()
     detail = reverse("admin:contacts_directorychange_change", args=[change.pk])
     assert superuser_client.get(detail).status_code == 200
     assert superuser_client.post(detail, {}).status_code == 403

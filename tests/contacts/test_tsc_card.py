@@ -112,12 +112,14 @@ def test_a_country_without_lines_falls_back_to_the_regional_centre():
         html = render_to_string("contacts/_tsc_card.html", {"card": card})
     assert "Regional centre" in html
     managed = tsc_card(country="CL", product_line="managed", managed=False)
-    assert managed.is_regional and managed.service_line == "network_management"
+    assert managed.is_regional
+    assert managed.service_line == "network_management"
 
 
 def test_an_unknown_or_empty_country_gets_the_regional_centre():
     card = tsc_card(country="", product_line="voice", managed=False)
-    assert card.is_regional and _numbers(card)[1] == ["tel:+13058086010"]
+    assert card.is_regional
+    assert _numbers(card)[1] == ["tel:+13058086010"]
 
 
 def test_the_services_country_wins_over_the_customers(customer):
@@ -134,9 +136,11 @@ def test_the_services_country_wins_over_the_customers(customer):
 def test_tsc_card_for_country_is_the_main_line():
     assert _numbers(tsc_card_for_country("BR")) == (["tel:08008873333"], ["tel:+551139572288"])
     ve = tsc_card_for_country("VE")
-    assert ve.service_line == "data" and len(ve.local) == 4
+    assert ve.service_line == "data"
+    assert len(ve.local) == 4
     us = tsc_card_for_country("US")
-    assert _numbers(us) == (["tel:+18004677288"], ["tel:+13058086010"]) and not us.is_fallback
+    assert _numbers(us) == (["tel:+18004677288"], ["tel:+13058086010"])
+    assert not us.is_fallback
 
 
 def test_tsc_card_is_none_only_when_the_directory_is_empty():
@@ -150,7 +154,8 @@ def test_the_partial_renders_the_numbers_and_asks_for_the_service_id():
     with translation.override("en"):
         html = render_to_string("contacts/_tsc_card.html", {"card": card})
     assert "Report a fault 24x7 to the Technical Service Center" in html
-    assert 'href="tel:080070662"' in html and 'href="tel:+5117055777"' in html
+    assert 'href="tel:080070662"' in html
+    assert 'href="tel:+5117055777"' in html
     assert "Quote the service id" in html
     assert 'href="/contacts/"' in html
 

@@ -40,7 +40,8 @@ def test_several_files_are_each_checked_by_their_content(settings):
         assert not form.is_valid()
         assert "setup.pdf is not a file type we accept" in form.errors["attachments"][0]
     form = _Form({"email": "a@example.com"}, {"attachments": [good]})
-    assert form.is_valid() and form.cleaned_data["attachments"] == [good]
+    assert form.is_valid()
+    assert form.cleaned_data["attachments"] == [good]
     field = MultipleFileField()
     with pytest.raises(forms.ValidationError):
         field.clean([SimpleUploadedFile(f"{n}.pdf", PDF) for n in range(MAX_FILES + 1)])

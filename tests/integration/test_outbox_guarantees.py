@@ -220,7 +220,8 @@ def test_a_permanent_refusal_fails_the_row_with_the_servers_answer(live_celery, 
     )
     gone.refresh_from_db()
     assert gone.attempts == 1  # a 5xx is not retried
-    assert "550" in gone.last_error and "mailbox unavailable" in gone.last_error
+    assert "550" in gone.last_error
+    assert "mailbox unavailable" in gone.last_error
     assert gone.sent_at is None
     _drain(smtp_sink)
     here = Notification.objects.get(to_email="here@acme.test")
@@ -234,9 +235,12 @@ def test_a_permanent_refusal_fails_the_row_with_the_servers_answer(live_celery, 
 def test_a_rolled_back_transaction_sends_nothing(live_celery, smtp_sink):
     log_start = live_celery.log_size()
 
-    with pytest.raises(Rollback), transaction.atomic():
+    def notify_then_fail():
         _notify("rolled-back", "nobody@acme.test")
         raise Rollback
+
+    with pytest.raises(Rollback), transaction.atomic():
+        notify_then_fail()
 
     assert not Notification.objects.exists()
     drain = _drain(smtp_sink)
@@ -252,7 +256,8 @@ def test_the_same_event_recorded_twice_is_one_email_per_recipient(live_celery, s
     first = _notify("ticket:T-1:waiting", *recipients)
     again = _notify("ticket:T-1:waiting", *recipients, "cy@acme.test")
 
-    assert len(first) == 2 and len(again) == 1  # only the new recipient is new
+    assert len(first) == 2
+    assert len(again) == 1
     _drain(smtp_sink)
     assert smtp_sink.count_by(KEY) == _keys()
     assert len(_keys()) == 4  # three recipients and the drain

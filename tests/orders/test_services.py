@@ -395,7 +395,8 @@ def test_tp4_goes_out_by_itself_exactly_once_when_due(order, staff_user, send, c
         assert send(installation_reminders_send) == []
 
     tp4 = order.touchpoints.get(step=Step.INSTALLATION_REMINDER)
-    assert tp4.automatic and tp4.recorded_by is None
+    assert tp4.automatic
+    assert tp4.recorded_by is None
     assert tp4.installation_on == datetime.date(2026, 12, 10)
     assert len(mail.outbox) == 1  # the requester; no order contacts in this test
     assert "TP4" in mail.outbox[0].subject

@@ -246,7 +246,8 @@ def test_password_reset_completed_through_the_emailed_link_is_audited(
     assert person.check_password(NEW_PASSWORD)
     event = AuditEvent.objects.get(action=Action.PASSWORD_RESET)
     assert event.customer == customer
-    assert event.actor == person and event.target_email == person.email
+    assert event.actor == person
+    assert event.target_email == person.email
     assert not AuditEvent.objects.filter(action=Action.PASSWORD_CHANGE).exists()
 
 
@@ -272,7 +273,8 @@ def test_activating_totp_is_audited_as_a_two_factor_change(
     assert Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists()
     event = AuditEvent.objects.get(action=Action.MFA_CHANGE)
     assert event.customer == customer
-    assert event.actor == person and event.target_email == person.email
+    assert event.actor == person
+    assert event.target_email == person.email
     assert event.detail == {"event": "totp_activated"}
     assert [message.to for message in mail.outbox] == [[person.email]]
 
@@ -309,7 +311,8 @@ def test_saving_the_profile_writes_one_audit_event_listing_the_changed_fields(
     event = AuditEvent.objects.get(action=Action.PROFILE_CHANGE)
     assert sorted(event.detail["fields"]) == ["full_name", "phone"]
     assert event.customer == customer
-    assert event.actor == admin_user and event.target_email == admin_user.email
+    assert event.actor == admin_user
+    assert event.target_email == admin_user.email
     admin_user.refresh_from_db()
     assert admin_user.full_name == "Ana María Admin"
 

@@ -148,7 +148,8 @@ def test_resending_an_invitation_is_audited_as_a_resend_with_its_grant(
 
     assert response.status_code == 302
     resend = AuditEvent.objects.get(action=Action.INVITE_RESEND)
-    assert resend.customer == customer and resend.actor == admin_user
+    assert resend.customer == customer
+    assert resend.actor == admin_user
     assert resend.target_email == "late@acme.test"
     assert AuditEvent.objects.filter(action=Action.INVITE).count() == 1
     body = admin_client.get("/audit/", {"action": Action.INVITE_RESEND}).content.decode()

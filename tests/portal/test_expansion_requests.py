@@ -60,7 +60,8 @@ def test_a_request_is_numbered_recorded_and_mailed_to_the_account_manager(
     assert message.to == ["mariana@provider.test"]
     assert message.reply_to == [admin_user.email]
     assert expansion.number in message.subject
-    assert "500 Mbps" in message.body and "AR-BUE-IPVPN-00001" in message.body
+    assert "500 Mbps" in message.body
+    assert "AR-BUE-IPVPN-00001" in message.body
     assert f"/admin/inventory/expansionrequest/{expansion.pk}/change/" in message.body
 
 

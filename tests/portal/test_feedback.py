@@ -52,7 +52,8 @@ def test_form_is_shown_with_the_page_it_is_about(limited_client):
     response = limited_client.get(URL, {"page": "/help/billing/"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'name="subject"' in html and 'name="message"' in html
+    assert 'name="subject"' in html
+    assert 'name="message"' in html
     assert 'value="/help/billing/"' in html
 
 
@@ -81,7 +82,8 @@ def test_sent_message_is_recorded_and_emailed_once_to_the_service_manager(
     html = message.alternatives[0][0]
     for body in (message.body, html):
         assert "Acme Logística" in body
-        assert "Nico NOC" in body and "noc@acme.test" in body
+        assert "Nico NOC" in body
+        assert "noc@acme.test" in body
         assert "/services/" in body
         assert "It would help our NOC" in body
         assert f"/admin/portal/feedback/{feedback.pk}/change/" in body
@@ -224,8 +226,10 @@ def test_staff_see_feedback_in_admin_and_mark_it_answered(
 
     change = client.get(reverse("admin:portal_feedback_change", args=[feedback.pk]))
     html = change.content.decode()
-    assert 'name="staff_note"' in html and 'name="status"' in html
-    assert 'name="message"' not in html and 'name="subject"' not in html  # read only
+    assert 'name="staff_note"' in html
+    assert 'name="status"' in html
+    assert 'name="message"' not in html
+    assert 'name="subject"' not in html
 
     client.post(
         reverse("admin:portal_feedback_changelist"),

@@ -197,7 +197,8 @@ def test_seed_demo_loads_the_demo_customers_and_people(db, settings):
     globex = Customer.objects.get(legal_name="Globex Telecom Ltda.")
     assert (globex.country, globex.segment, globex.language) == ("BR", "wholesale", "pt-br")
     tsc = User.objects.get(email="tsc@provider.example")
-    assert tsc.is_staff and not tsc.memberships.exists()
+    assert tsc.is_staff
+    assert not tsc.memberships.exists()
     assert list(tsc.groups.values_list("name", flat=True)) == ["TSC"]
     assert User.objects.get(email="root@provider.example").is_superuser
     assert all(user.check_password("demo-portal-2026") for user in User.objects.all())

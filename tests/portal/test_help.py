@@ -28,7 +28,8 @@ def test_help_index_lists_every_article_and_a_search_box_without_signing_in(clie
     html = response.content.decode()
     assert response.status_code == 200
     assert f'lang="{language}"' in html
-    assert 'name="q"' in html and 'role="search"' in html
+    assert 'name="q"' in html
+    assert 'role="search"' in html
     for article in ARTICLES:
         assert reverse("portal:help_article", args=[article.slug]) in html
         assert article.title(language) in html
@@ -73,11 +74,13 @@ def test_articles_state_the_handbook_rules(client):
         slug: client.get(reverse("portal:help_article", args=[slug])).content.decode()
         for slug in ("billing", "orders", "standard-changes", "maintenance", "sign-in-and-security")
     }
-    assert "the 15th included" in pages["billing"] and "16 March" in pages["billing"]
+    assert "the 15th included" in pages["billing"]
+    assert "16 March" in pages["billing"]
     assert all(f"TP{n}" in pages["orders"] for n in range(1, 7))
     assert "Up to 10 sites" in pages["standard-changes"]
     assert "72 business hours" in pages["standard-changes"]
-    assert "00:00 and 06:00" in pages["maintenance"] and "10 calendar days" in pages["maintenance"]
+    assert "00:00 and 06:00" in pages["maintenance"]
+    assert "10 calendar days" in pages["maintenance"]
     assert "one-time link" in pages["sign-in-and-security"]
     assert "never</strong> send a password by e-mail" in pages["sign-in-and-security"]
 
@@ -182,17 +185,20 @@ def test_manual_has_a_chapter_per_portal_area_and_a_print_stylesheet(client, lan
         "profile",
         "feedback",
     ):
-        assert f'id="{anchor}"' in html and f'href="#{anchor}"' in html
+        assert f'id="{anchor}"' in html
+        assert f'href="#{anchor}"' in html
     assert html.count('class="panel manual-chapter"') == 9
     assert chapter in html
     assert 'href="/static/css/manual-print.css" media="print"' in html
-    assert "data-print" in html and 'src="/static/js/help.js"' in html
+    assert "data-print" in html
+    assert 'src="/static/js/help.js"' in html
     assert "<script>" not in html  # CSP: no inline script
 
 
 def test_print_stylesheet_hides_the_header_and_breaks_pages_between_chapters():
     css = (settings.BASE_DIR / "static" / "css" / "manual-print.css").read_text()
-    assert ".topbar" in css and ".sidenav" in css
+    assert ".topbar" in css
+    assert ".sidenav" in css
     assert ".manual-chapter { break-before: page; }" in css
 
 

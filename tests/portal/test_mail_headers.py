@@ -64,7 +64,8 @@ def test_the_only_recipient_is_the_intended_address_whatever_the_name(admin_user
     shown = " ".join(name.split())
     for header_policy in (policy.default, policy.SMTP):  # as message() and the SMTP backend
         recipients = _to(message, header_policy)
-        assert len(recipients) == 1 and recipients[0][1] == ADDRESS, recipients
+        assert len(recipients) == 1, recipients
+        assert recipients[0][1] == ADDRESS, recipients
         assert recipients[0][0] in (shown, ""), recipients  # the whole name, or none
     assert message.recipients() == message.to  # the envelope: one entry
 

@@ -80,7 +80,8 @@ def test_a_contact_confirmation_carries_no_name_the_customer_typed(add_contact):
     _assert_nothing_typed(message)
     assert not message.body.startswith("Olá, Sua")
     # What it does say: the customer (kept by the provider) and the kinds of notice.
-    assert "Acme Logística" in message.subject and "Acme Logística" in message.body
+    assert "Acme Logística" in message.subject
+    assert "Acme Logística" in message.body
     assert "manutenção e mudanças" in message.body
     assert message.body.startswith("Olá,\n")
 
@@ -140,7 +141,8 @@ def test_an_invitation_names_neither_the_invitee_nor_the_inviter_as_typed(
     assert _to(message) == [("", "vitima@example.com")]
     _assert_nothing_typed(message)
     assert "Um administrador do portal de Acme Logística convidou você" in message.body
-    assert ADMIN not in message.body and ADMIN not in message.alternatives[0][0]
+    assert ADMIN not in message.body
+    assert ADMIN not in message.alternatives[0][0]
 
 
 # --- 2. the customer's administrators are not disclosed to a stranger -------------------------
@@ -224,4 +226,5 @@ def test_the_copy_request_footer_is_translated(admin_user, ticket, language, wor
     message = notification_message(request)
 
     assert wording in message.body
-    assert "está en copia" not in message.body and "está em cópia" not in message.body
+    assert "está en copia" not in message.body
+    assert "está em cópia" not in message.body

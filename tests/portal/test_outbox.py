@@ -122,7 +122,8 @@ def test_the_same_event_recorded_twice_is_one_email_per_recipient(
     with django_capture_on_commit_callbacks(execute=True):
         first = _notify(customer)
         second = _notify(customer)
-    assert len(first) == 1 and second == []
+    assert len(first) == 1
+    assert second == []
     assert Notification.objects.count() == 1
     assert len(mail.outbox) == 1
 
@@ -130,13 +131,16 @@ def test_the_same_event_recorded_twice_is_one_email_per_recipient(
 def test_a_rolled_back_transaction_leaves_no_row_and_sends_nothing(
     customer, django_capture_on_commit_callbacks
 ):
+    def notify_then_fail():
+        _notify(customer)
+        raise RuntimeError("the write failed after notify")
+
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        _notify(customer)
-        raise RuntimeError("the write failed after notify")
+        notify_then_fail()
     assert callbacks == []
     assert not Notification.objects.exists()
     assert mail.outbox == []
@@ -267,7 +271,8 @@ def test_a_refused_recipient_fails_at_once_and_flags_the_contact_to_the_admins(
     row = Notification.objects.get(pk=pk)
     assert (row.status, row.attempts) == ("failed", 1)
     contact.refresh_from_db()
-    assert contact.bounced_at is not None and "550" in contact.bounce_reason
+    assert contact.bounced_at is not None
+    assert "550" in contact.bounce_reason
     # The administrators hear of it, in their language, with a link to the contacts page.
     (warning,) = mail.outbox
     assert warning.to == [f"Ana Admin <{admin_membership.user.email}>"]
@@ -313,7 +318,8 @@ def test_a_transport_fault_is_retried_and_never_bounces_the_contact(
     assert row.relay_fault is (stage == "open")
     assert type(error).__name__ in row.last_error
     contact.refresh_from_db()
-    assert contact.bounced_at is None and contact.bounce_reason == ""
+    assert contact.bounced_at is None
+    assert contact.bounce_reason == ""
     assert Notification.objects.count() == 1  # no warning to the administrators either
     _elapse(pk, 61)
     assert outbox.notification_deliver(notification_id=pk) == "sent"
@@ -540,7 +546,8 @@ def test_the_email_has_the_layout_the_reference_a_button_and_says_why(
     (message,) = mail.outbox
     html = message.alternatives[0][0]
     assert message.extra_headers["Message-ID"].startswith("<")
-    assert "ORD-2026-00001" in message.body and "ORD-2026-00001" in html
+    assert "ORD-2026-00001" in message.body
+    assert "ORD-2026-00001" in html
     assert "http://127.0.0.1:8000/notifications/" in html  # the button
     assert "list you as a notification contact" in message.body
     assert "admin@acme.test" in message.body  # who can change it
@@ -623,7 +630,8 @@ def test_a_subject_is_plain_text_not_html_escaped(
 
     (message,) = mail.outbox
     assert message.subject.endswith(": O'Brien & Co <north> link down")
-    assert "&amp;" not in message.subject and "&#x27;" not in message.subject
+    assert "&amp;" not in message.subject
+    assert "&#x27;" not in message.subject
     assert Notification.objects.get().subject == message.subject
     assert ticket.number in message.subject
 

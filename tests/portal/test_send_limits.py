@@ -74,7 +74,8 @@ def test_confirmation_links_are_capped_per_customer_per_day_re_adds_included(
         page = refused.content.decode()
         assert "Se enviaron 3 enlaces de confirmación" in page
         assert "Corrija los errores" not in page  # nothing to correct: it is a cap
-        assert 'name="email"' in page and "c@example.org" in page  # the form, as it was filled
+        assert 'name="email"' in page
+        assert "c@example.org" in page
         assert not NotificationContact.objects.filter(email="c@example.org").exists()
         readdress = post(edit, _contact("b3@example.org"))
         assert readdress.status_code == 429
@@ -141,7 +142,8 @@ def test_a_used_confirmation_link_cannot_clear_a_later_bounce(post, customer):
         reused = visitor.post(link)
         shown = visitor.get(link)
 
-    assert reused.status_code == 400 and shown.status_code == 400
+    assert reused.status_code == 400
+    assert shown.status_code == 400
     assert "This link was already used." in reused.content.decode()
     contact.refresh_from_db()
     assert contact.is_bounced  # the old link did not clear it
@@ -174,7 +176,7 @@ def test_only_the_latest_link_works(post, customer):
     assert "This link was replaced by a newer one" in replaced.content.decode()
 
 
-# --- invitations -----------------------------------------------------------------------------------
+# --- invitations ------------------------------------------------------------------------------
 
 
 def _invite(email: str) -> dict:

@@ -93,7 +93,8 @@ def test_staff_can_demote_an_admin_when_another_active_admin_remains(
     assert response.status_code == 302
     assert _snapshot(admin_membership)["role"] == Membership.Role.USER
     event = AuditEvent.objects.get(action=Action.PERMISSIONS_CHANGE)
-    assert event.actor == superuser and event.target_email == "admin@acme.test"
+    assert event.actor == superuser
+    assert event.target_email == "admin@acme.test"
     assert event.detail["by"] == "staff"
 
 
@@ -183,7 +184,8 @@ def test_staff_deactivating_a_user_is_audited_and_ends_their_sessions(
 
     event = AuditEvent.objects.get(action=Action.DEACTIVATE)
     assert event.customer == customer
-    assert event.actor == superuser and event.actor_email == "root@provider.test"
+    assert event.actor == superuser
+    assert event.actor_email == "root@provider.test"
     assert event.target_email == "noc@acme.test"
     assert event.detail == {"by": "staff"}
     assert not UserSession.objects.filter(user=limited_membership.user).exists()
@@ -229,7 +231,8 @@ def test_staff_permission_change_is_audited_and_shown_on_the_customers_audit_pag
 
     assert response.status_code == 302
     event = AuditEvent.objects.get(action=Action.PERMISSIONS_CHANGE)
-    assert event.customer == customer and event.actor == superuser
+    assert event.customer == customer
+    assert event.actor == superuser
     assert event.target_email == "viewer@acme.test"
     assert event.detail["before"]["tickets"] == Level.VIEW
     assert event.detail["after"]["tickets"] == Level.ACT

@@ -85,9 +85,11 @@ def test_a_post_to_admin_without_totp_is_not_performed(client, staff, customer):
 
     response = client.post(url, {"display_name": "Renamed", "require_mfa": "on"})
 
-    assert response.status_code == 302 and response["Location"] == TOTP_ACTIVATE
+    assert response.status_code == 302
+    assert response["Location"] == TOTP_ACTIVATE
     customer.refresh_from_db()
-    assert customer.display_name == "Acme Logística" and not customer.require_mfa
+    assert customer.display_name == "Acme Logística"
+    assert not customer.require_mfa
 
 
 def test_setting_up_totp_lets_the_staff_member_into_admin(client, staff):
@@ -125,7 +127,8 @@ def test_staff_sign_in_takes_the_password_then_the_code_and_reaches_admin(client
     assert _path(password_step) == MFA_AUTHENTICATE
     assert _not_signed_in(client.get("/admin/"))  # not yet
     code_step = client.post(MFA_AUTHENTICATE, {"code": totp_code()})
-    assert code_step.status_code == 302 and code_step["Location"] == "/admin/"
+    assert code_step.status_code == 302
+    assert code_step["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 
 
@@ -159,7 +162,8 @@ def test_the_code_asked_for_opens_admin_for_the_rest_of_the_session(client, staf
 
     confirmed = client.post(asked["Location"], {"code": totp_code()})
 
-    assert confirmed.status_code == 302 and confirmed["Location"] == "/admin/tickets/ticket/"
+    assert confirmed.status_code == 302
+    assert confirmed["Location"] == "/admin/tickets/ticket/"
     assert client.get("/admin/tickets/ticket/").status_code == 200
     assert client.get("/admin/").status_code == 200
 

@@ -64,8 +64,10 @@ def test_admin_lists_the_customers_users_with_status_and_pending_invitations(
     body = response.content.decode()
     assert response.status_code == 200
     assert body.count('data-testid="member-row"') == 3
-    assert "noc@acme.test" in body and "Nico NOC" in body
-    assert "gone@acme.test" in body and "Deactivated" in body
+    assert "noc@acme.test" in body
+    assert "Nico NOC" in body
+    assert "gone@acme.test" in body
+    assert "Deactivated" in body
     assert "Trouble tickets: view, open and reply to tickets" in body
     assert body.count('data-testid="invitation-row"') == 1
     assert "pending.person@acme.test" in body
@@ -107,9 +109,12 @@ def test_resending_an_expired_invitation_sends_a_fresh_link_and_kills_the_old_on
     fresh = Invitation.objects.get(
         customer=customer, email="late@acme.test", revoked_at__isnull=True
     )
-    assert fresh.pk != expired.pk and fresh.is_pending
-    assert fresh.permissions == expired.permissions and fresh.language == "pt-br"
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["late@acme.test"]
+    assert fresh.pk != expired.pk
+    assert fresh.is_pending
+    assert fresh.permissions == expired.permissions
+    assert fresh.language == "pt-br"
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["late@acme.test"]
     new_link = re.search(r"/invitations/[^/\s]+/", mail.outbox[0].body).group(0)
     assert Client().get(new_link).status_code == 200
     assert Client().get(f"/invitations/{old_token}/").status_code == 410
@@ -132,10 +137,12 @@ def test_users_list_searches_by_name_or_email_and_filters_by_status(
     admin_client, limited_membership, inactive_membership
 ):
     by_name = admin_client.get(reverse("portal:users"), {"q": "nico"}).content.decode()
-    assert "noc@acme.test" in by_name and "gone@acme.test" not in by_name
+    assert "noc@acme.test" in by_name
+    assert "gone@acme.test" not in by_name
 
     inactive = admin_client.get(reverse("portal:users"), {"status": "inactive"}).content.decode()
-    assert "gone@acme.test" in inactive and "noc@acme.test" not in inactive
+    assert "gone@acme.test" in inactive
+    assert "noc@acme.test" not in inactive
 
     nobody = admin_client.get(reverse("portal:users"), {"q": "zzz"}).content.decode()
     assert "No user matches these filters." in nobody
@@ -160,8 +167,10 @@ def test_a_person_the_provider_blocked_is_not_shown_as_an_active_user(
     ).content.decode()
     dashboard = admin_client.get(reverse("portal:dashboard")).content.decode()
 
-    assert "Sign-in blocked by Lumen" in page and "Sign-in blocked by Lumen" in edit
-    assert "noc@acme.test" not in active and "noc@acme.test" in inactive
+    assert "Sign-in blocked by Lumen" in page
+    assert "Sign-in blocked by Lumen" in edit
+    assert "noc@acme.test" not in active
+    assert "noc@acme.test" in inactive
     assert re.search(r'data-testid="active-users">\s*1\s*<', dashboard)
 
 

@@ -243,7 +243,8 @@ def test_markup_and_scripts_are_refused_though_they_are_text(
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert name in page and says in page, page
+    assert name in page, page
+    assert says in page, page
     assert not Attachment.objects.exists()
     assert not Message.objects.filter(body="See the file").exists()
 

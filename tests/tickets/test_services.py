@@ -1,4 +1,7 @@
-"""The rules of tickets.services (R-TT-1..4) outside the clock arithmetic (tests/tickets/test_sla.py)."""
+"""The rules of tickets.services (R-TT-1..4) outside the clock arithmetic.
+
+The clock arithmetic is in tests/tickets/test_sla.py.
+"""
 
 import datetime
 from datetime import timedelta
@@ -114,7 +117,8 @@ def test_staff_may_end_the_wait_themselves(ticket, staff_user):
     ticket_wait_for_customer(ticket=ticket, reason="site_access", actor=staff_user)
     ticket_resume(ticket=ticket, actor=staff_user)
     ticket.refresh_from_db()
-    assert ticket.status == "in_progress" and ticket.pauses.get().ended_by == staff_user
+    assert ticket.status == "in_progress"
+    assert ticket.pauses.get().ended_by == staff_user
     with pytest.raises(DomainError):
         ticket_resume(ticket=ticket, actor=staff_user)
 
@@ -153,7 +157,8 @@ def test_resolution_needs_a_text_and_a_sane_restoration_time(ticket, staff_user)
     with time_machine.travel(T0 + timedelta(hours=2), tick=False):
         ticket_resolve(ticket=ticket, actor=staff_user, resolution="Card replaced")
     ticket.refresh_from_db()
-    assert ticket.status == "resolved" and ticket.pauses.get().ended_at is not None
+    assert ticket.status == "resolved"
+    assert ticket.pauses.get().ended_at is not None
 
 
 def test_reopen_only_within_the_days_allowed_and_closing_after_them(
@@ -210,7 +215,8 @@ def test_people_copied_receive_the_updates(ticket, staff_user, limited_user, sen
 def test_cancel_only_an_active_ticket(ticket, limited_user):
     ticket_cancel(ticket=ticket, actor=limited_user, reason="Our own router")
     ticket.refresh_from_db()
-    assert ticket.status == "cancelled" and ticket.closed_at is not None
+    assert ticket.status == "cancelled"
+    assert ticket.closed_at is not None
     with pytest.raises(DomainError):
         ticket_cancel(ticket=ticket, actor=limited_user)
 

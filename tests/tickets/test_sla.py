@@ -457,7 +457,8 @@ def _pause(start_h, end_h=None) -> sla.Interval:
 def test_no_pause_is_plain_wall_clock():
     clock = _clock(T + 90 * M)
     assert (clock.elapsed, clock.paused, clock.deadline) == (90 * M, timedelta(0), T + RESTORE)
-    assert not clock.is_paused and not clock.stopped
+    assert not clock.is_paused
+    assert not clock.stopped
 
 
 def test_adjacent_pauses_add_up():
@@ -490,7 +491,8 @@ def test_pauses_after_the_restoration_do_not_count():
 
 def test_restored_during_a_pause_counts_the_pause_up_to_the_restoration():
     clock = _clock(T + 6 * H, [_pause(1)], restored_at=T + 3 * H)
-    assert clock.stopped and not clock.is_paused
+    assert clock.stopped
+    assert not clock.is_paused
     assert clock.paused == 2 * H
     assert clock.elapsed == H
     assert clock.deadline == T + 6 * H
