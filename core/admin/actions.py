@@ -14,7 +14,7 @@ from core.lib.forms import add_domain_error
 
 class StaffActionMixin:
     action_template: str  # extends admin/base_site.html; gets original, title, form
-    action_select_related = ("customer",)
+    action_select_related: tuple[str, ...] = ("customer",)
 
     def action_object(self, request, object_id: int):
         if not self.has_change_permission(request):

@@ -40,7 +40,7 @@ class CreditAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["request__customer", "invoice", "issued_by"]
     date_hierarchy = "issued_at"
-    fields = [
+    fields = (
         "request_link",
         "customer",
         "invoice_link",
@@ -49,7 +49,7 @@ class CreditAdmin(admin.ModelAdmin):
         "override_reason",
         "issued_by",
         "issued_at",
-    ]
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:
