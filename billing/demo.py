@@ -253,9 +253,9 @@ def _series_invoices(customer: Customer, series: Series) -> list[tuple[dict, lis
 def _load_invoices(customer: Customer, series: list[Series]) -> None:
     batch, breakdowns = [], {}
     for one in series:
-        for invoice, breakdown in _series_invoices(customer, one):
-            batch.append(invoice)
-            breakdowns[invoice["number"]] = breakdown
+        for row, breakdown in _series_invoices(customer, one):
+            batch.append(row)
+            breakdowns[row["number"]] = breakdown
     name = f"demo-{customer.display_name.split()[0].lower()}.json"
     report = importing.invoices_import(content=json.dumps(batch).encode(), filename=name)
     if not report.ok:

@@ -2,7 +2,10 @@
 a ticket. One flow for all: the form, the service on a valid POST, a broken rule shown on the
 form with a 400, or back to the object's change page with a message."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
+from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -11,8 +14,13 @@ from django.urls import reverse
 from core.errors import DomainError
 from core.lib.forms import add_domain_error
 
+if TYPE_CHECKING:
+    _AdminBase = ModelAdmin
+else:
+    _AdminBase = object  # a mixin: the ModelAdmin comes later in the class's bases
 
-class StaffActionMixin:
+
+class StaffActionMixin(_AdminBase):
     action_template: str  # extends admin/base_site.html; gets original, title, form
     action_select_related: tuple[str, ...] = ("customer",)
 
