@@ -187,7 +187,7 @@ def _maintenance_context(notification) -> dict:
     ):
         old_window = _window(previous.start, previous.end, "UTC")
 
-    zones = {}
+    zones: dict[str, str] = {}
     for row in impacts:
         zone = row.site_timezone
         zones.setdefault(zone, _offset(announced.start.astimezone(ZoneInfo(zone))))

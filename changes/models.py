@@ -197,7 +197,12 @@ class Impact(models.TextChoices):
     OUTAGE = "outage", _("Outage")
 
 
-IMPACT_ORDER = [Impact.NO_IMPACT, Impact.REDUCED_REDUNDANCY, Impact.DEGRADED, Impact.OUTAGE]
+IMPACT_ORDER: list[str] = [
+    Impact.NO_IMPACT,
+    Impact.REDUCED_REDUNDANCY,
+    Impact.DEGRADED,
+    Impact.OUTAGE,
+]
 
 
 class Maintenance(models.Model):

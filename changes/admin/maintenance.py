@@ -78,7 +78,7 @@ class EventInline(admin.TabularInline):
     model = MaintenanceEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "status", "start", "end", "note", "actor"]
+    fields = ("created_at", "status", "start", "end", "note", "actor")
     readonly_fields = fields
     verbose_name_plural = _("Status history")
 
@@ -95,7 +95,7 @@ class ObjectionInline(admin.TabularInline):
     model = MaintenanceObjection
     extra = 0
     can_delete = False
-    fields = ["created_at", "customer", "author", "message", "handled"]
+    fields = ("created_at", "customer", "author", "message", "handled")
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -222,15 +222,15 @@ class MaintenanceAdmin(StaffActionMixin, admin.ModelAdmin):
 
     @admin.display(description=_("customers"), ordering="customers_total")
     def customers_count(self, obj: Maintenance) -> int:
-        return obj.customers_total
+        return obj.customers_total  # type: ignore[attr-defined]  # set by annotate()
 
     @admin.display(description=_("services"), ordering="services_total")
     def services_count(self, obj: Maintenance) -> int:
-        return obj.services_total
+        return obj.services_total  # type: ignore[attr-defined]  # set by annotate()
 
     @admin.display(description=_("requests to reschedule"), ordering="objections_total")
     def objections_count(self, obj: Maintenance) -> int:
-        return obj.objections_total
+        return obj.objections_total  # type: ignore[attr-defined]  # set by annotate()
 
     @admin.display(description=_("rule check (R-GCR-3)"))
     def rule_check(self, obj: Maintenance):
