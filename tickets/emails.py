@@ -67,8 +67,11 @@ def _message(notification, ticket: Ticket, *, kind: str, from_staff: bool | None
     """One message of the ticket; only kinds a customer may read, never an internal note."""
     if kind not in CUSTOMER_MESSAGE_KINDS:
         raise ValueError(f"{kind} messages are not for e-mails")
+    message_id = _message_id(notification)
+    if message_id is None:
+        raise NotificationObsolete("the message is gone")
     messages = Message.objects.select_related("author").filter(
-        pk=_message_id(notification), ticket=ticket, kind=kind
+        pk=message_id, ticket=ticket, kind=kind
     )
     if from_staff is not None:
         messages = messages.filter(from_staff=from_staff)

@@ -3,6 +3,8 @@ that call tickets.services, the timeline with internal notes, the reply form, ti
 customer's behalf (R-TT-4) and staff downloads."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponseRedirect
@@ -46,7 +48,7 @@ class PauseInline(admin.TabularInline):
     model = PauseInterval
     extra = 0
     can_delete = False
-    fields = ["reason", "started_at", "ended_at", "length", "started_by", "ended_by"]
+    fields = ("reason", "started_at", "ended_at", "length", "started_by", "ended_by")
     readonly_fields = fields
     verbose_name_plural = _("Pauses of the SLA clock (waiting for the customer)")
 
@@ -72,7 +74,7 @@ class TimelineInline(admin.TabularInline):
     model = Message
     extra = 0
     can_delete = False
-    fields = ["created_at", "what", "author", "body", "files"]
+    fields = ("created_at", "what", "author", "body", "files")
     readonly_fields = fields
     ordering = ["created_at", "id"]
     verbose_name = _("timeline entry")
@@ -212,9 +214,7 @@ class TicketAdmin(StaffActionMixin, admin.ModelAdmin):
         ),
     ]
     # Everything is evidence except the assignee: staff act through the buttons and actions.
-    readonly_fields = [
-        name for _title, options in fieldsets for name in options["fields"] if name != "assignee"
-    ]
+    readonly_fields = [name for name in flatten_fieldsets(fieldsets) if name != "assignee"]
 
     def get_queryset(self, request):
         return (
@@ -323,7 +323,7 @@ class TicketAdmin(StaffActionMixin, admin.ModelAdmin):
             "form": form,
             "tickets": queryset,
             "action": action,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         status = 400 if "apply" in request.POST else 200
         return TemplateResponse(
