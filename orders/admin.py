@@ -41,7 +41,7 @@ class TouchpointInline(admin.TabularInline):
     model = Touchpoint
     extra = 0
     can_delete = False
-    fields = ["step", "recorded_at", "recorded_by", "automatic", "summary", "answered_at"]
+    fields = ("step", "recorded_at", "recorded_by", "automatic", "summary", "answered_at")
     readonly_fields = fields
     ordering = ["step"]
 
@@ -67,7 +67,7 @@ class OrderEventInline(admin.TabularInline):
     model = OrderEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "step", "actor", "detail"]
+    fields = ("created_at", "kind", "step", "actor", "detail")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
