@@ -146,7 +146,7 @@ class ExpansionRequestEventInline(admin.TabularInline):
     model = ExpansionRequestEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "status", "message", "by"]
+    fields = ("created_at", "status", "message", "by")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -170,7 +170,7 @@ class ExpansionRequestAdminForm(forms.ModelForm):
 
     class Meta:
         model = ExpansionRequest
-        fields = []
+        fields: list[str] = []
 
     def clean(self):
         cleaned = super().clean()
