@@ -119,7 +119,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
 
 def provisioning_service(customer, **kwargs) -> Service:
-    return ServiceFactory(
+    return ServiceFactory.create(
         customer=customer, status=Service.Status.PROVISIONING, activated_on=None, **kwargs
     )
 

@@ -32,7 +32,7 @@ def clock():
 
 
 def _staff_client(group: str, email: str) -> Client:
-    user = UserFactory(email=email, is_staff=True)
+    user = UserFactory.create(email=email, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     client = Client()
     staff_login(client, user)

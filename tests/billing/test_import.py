@@ -30,7 +30,7 @@ HEADER = (
 
 
 def _staff_client(email: str, group: str) -> Client:
-    user = UserFactory(email=email, is_staff=True)
+    user = UserFactory.create(email=email, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     client = Client()
     staff_login(client, user)

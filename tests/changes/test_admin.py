@@ -36,7 +36,7 @@ BUENOS_AIRES = ZoneInfo("America/Argentina/Buenos_Aires")
 
 
 def _staff_client(group: str, email: str) -> Client:
-    user = UserFactory(email=email, is_staff=True)
+    user = UserFactory.create(email=email, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     client = Client()
     staff_login(client, user)

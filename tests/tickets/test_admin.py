@@ -36,7 +36,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _staff(email: str, group: str):
-    user = UserFactory(email=email, is_staff=True)
+    user = UserFactory.create(email=email, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     return user
 
