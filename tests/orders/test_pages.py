@@ -23,7 +23,6 @@ from orders.services import (
     technical_details_answer,
     touchpoint_record,
 )
-from orders.views import CSV_COLUMNS
 from team.models import TeamMailbox, TeamRole
 from tests.factories import (
     MembershipFactory,
@@ -34,6 +33,23 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# The export's header, written out: the contract with the customers' spreadsheets.
+CSV_COLUMNS = [
+    "number",
+    "title",
+    "product_line",
+    "status",
+    "touchpoints_done",
+    "next_touchpoint",
+    "received_on",
+    "estimated_activation_on",
+    "installation_on",
+    "activated_on",
+    "first_invoice_on",
+    "care_manager",
+    "services",
+]
 UTC = datetime.UTC
 WINDOW_START = datetime.datetime(2026, 12, 17, 12, tzinfo=UTC)
 WINDOW_END = datetime.datetime(2026, 12, 17, 16, tzinfo=UTC)

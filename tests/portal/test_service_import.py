@@ -5,11 +5,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.models import Service
-from inventory.importing import COLUMNS
 from tests.conftest import staff_login
 from tests.factories import ServiceFactory, UserFactory
 
-HEADER = ",".join(COLUMNS)
+# The import's header, written out: the format staff prepare their files in.
+HEADER = (
+    "service_id,product_line,satellite,managed,site_name,site_address,country,capacity,status,"
+    "activated_on,notes"
+)
 GOOD = [
     "AR-BUE-IPVPN-1,ip_vpn,no,yes,Casa central,Av. Corrientes 1234,AR,200 Mbps,active,2024-03-01,",
     # Labels in Spanish and Portuguese are accepted as well as codes.

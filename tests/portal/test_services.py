@@ -7,8 +7,22 @@ import pytest
 from django.urls import reverse
 
 from core.models import Level, ProductLine, Service
-from inventory.importing import COLUMNS
 from tests.factories import MembershipFactory, ServiceFactory
+
+# The export's header, written out: the contract with the customers' spreadsheets.
+COLUMNS = [
+    "service_id",
+    "product_line",
+    "satellite",
+    "managed",
+    "site_name",
+    "site_address",
+    "country",
+    "capacity",
+    "status",
+    "activated_on",
+    "notes",
+]
 
 
 @pytest.fixture

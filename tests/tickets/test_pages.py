@@ -19,9 +19,29 @@ from core.models import Level, Service
 from tests.factories import MembershipFactory, ServiceFactory, UserFactory, ticket_open_for
 from tickets import services
 from tickets.models import Attachment, Message, PauseInterval, Ticket, Watcher
-from tickets.views.tickets import CSV_COLUMNS
 
 pytestmark = pytest.mark.django_db
+
+# The export's header, written out: the contract with the customers' spreadsheets.
+CSV_COLUMNS = [
+    "number",
+    "subject",
+    "services",
+    "impact",
+    "status",
+    "opened_through",
+    "opened_by",
+    "opened_at",
+    "problem_started_at",
+    "response_target_minutes",
+    "restoration_target_minutes",
+    "sla_elapsed_minutes",
+    "sla_paused_minutes",
+    "sla_state",
+    "restoration_deadline",
+    "service_restored_at",
+    "resolved_at",
+]
 UTC = datetime.UTC
 BUENOS_AIRES = ZoneInfo("America/Argentina/Buenos_Aires")
 SECRET = "Internal: the customer's router firmware is ancient, do not tell them"
