@@ -472,7 +472,7 @@ def test_customer_care_and_tsc_only_read_invoices(request, persona, customer):
     assert client.get(reverse("admin:billing_invoice_import")).status_code == 403
     assert client.post(reverse("admin:billing_invoice_overdue_check")).status_code == 403
     action = client.post(CHANGELIST, {"action": "mark_paid", "_selected_action": [invoice.pk]})
-    assert action.status_code in (200, 302)
+    assert action.status_code == 200  # the action is not theirs: the list is shown again
     invoice.refresh_from_db()
     assert (invoice.number, invoice.status) == ("A-1", "issued")
     assert not Invoice.objects.exclude(pk=invoice.pk).exists()

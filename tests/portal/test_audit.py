@@ -426,7 +426,7 @@ def test_nobody_can_add_change_or_delete_audit_events_in_the_admin(
     assert add.status_code == 403
     assert edit.status_code == 403
     assert delete.status_code == 403
-    assert bulk.status_code in (200, 302, 403)
+    assert bulk.status_code == 200  # no delete action is offered: the list is shown again
     audit_event.refresh_from_db()
     assert audit_event.action == Action.DEACTIVATE
     assert audit_event.target_email == "noc@acme.test"

@@ -108,7 +108,7 @@ def test_nobody_deletes_a_service_that_history_points_at(
     )
 
     assert page.status_code == refused.status_code == 403
-    assert bulk.status_code in (200, 302, 403)
+    assert bulk.status_code == 200  # no delete action is offered: the list is shown again
     assert Service.objects.filter(pk=service.pk).exists()
     if kind == "ticket":
         assert service.tickets.count() == 1
