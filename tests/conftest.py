@@ -146,7 +146,8 @@ def admin_membership(customer):
 
 
 @pytest.fixture
-def admin_user(admin_membership):
+def portal_admin_user(admin_membership):
+    """The customer's portal administrator (not pytest-django's `admin_user`, a superuser)."""
     return admin_membership.user
 
 
@@ -182,8 +183,9 @@ def staff_user(db):
 
 
 @pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
+def portal_admin_client(client, portal_admin_user):
+    """Signed in as the portal administrator (pytest-django's `admin_client` is a superuser)."""
+    client.force_login(portal_admin_user)
     return client
 
 
