@@ -39,6 +39,15 @@ def pytest_collection_modifyitems(config, items):
         _restore_seed_data_after_flushes(item)
 
 
+def pytest_itemcollected(item):
+    """Under pytest-xdist (`make test`: -n auto --dist loadgroup) the integration tests run in
+    one worker, one after another: they share that worker's Celery worker and SMTP sink
+    (session fixtures), and each starts real processes of its own and times them. (Marked as
+    each test is collected: xdist reads the groups before pytest_collection_modifyitems here.)"""
+    if item.get_closest_marker("integration") and item.config.pluginmanager.hasplugin("xdist"):
+        item.add_marker(pytest.mark.xdist_group("integration"))
+
+
 def _restore_seed_data_after_flushes(item) -> None:
     """Every test that commits (live server, real worker) starts from the migrations' own data
     (staff groups, the change catalog, the directory, SLA targets) and flushes without
