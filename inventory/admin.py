@@ -188,6 +188,21 @@ class ExpansionRequestAdminForm(forms.ModelForm):
         return cleaned
 
 
+# What the customer asked for (and whom it was sent to): read-only, in this order on the page.
+_ASKED = (
+    "kind",
+    "service",
+    "product_line",
+    "capacity",
+    "site_name",
+    "site_address",
+    "country",
+    "wanted_by",
+    "description",
+    "notified_to",
+)
+
+
 @admin.register(ExpansionRequest)
 class ExpansionRequestAdmin(admin.ModelAdmin):
     form = ExpansionRequestAdminForm
@@ -201,37 +216,15 @@ class ExpansionRequestAdmin(admin.ModelAdmin):
         "number",
         "customer",
         "status",
-        "kind",
-        "service",
-        "product_line",
-        "capacity",
-        "site_name",
-        "site_address",
-        "country",
-        "wanted_by",
-        "description",
+        *_ASKED,
         "requested_by",
-        "notified_to",
         "created_at",
     ]
     fieldsets = [
         (None, {"fields": ["number", "customer", "status", "requested_by", "created_at"]}),
         (
             _("What the customer asked for"),
-            {
-                "fields": [
-                    "kind",
-                    "service",
-                    "product_line",
-                    "capacity",
-                    "site_name",
-                    "site_address",
-                    "country",
-                    "wanted_by",
-                    "description",
-                    "notified_to",
-                ]
-            },
+            {"fields": list(_ASKED)},
         ),
         (_("Progress"), {"fields": ["next_status", "message"]}),
     ]
