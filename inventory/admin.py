@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from core.admin.history import KeepHistoryMixin
+from core.admin.inlines import ReadOnlyInline
 from core.errors import DomainError
 from core.models import Service
 from core.models.inventory import CHRONIC_DAYS, CHRONIC_TICKETS
@@ -142,15 +143,10 @@ class ServiceAdmin(KeepHistoryMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/portal/service/import.html", context, status=status)
 
 
-class ExpansionRequestEventInline(admin.TabularInline):
+class ExpansionRequestEventInline(ReadOnlyInline):
     model = ExpansionRequestEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "status", "message", "by"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class ExpansionRequestAdminForm(forms.ModelForm):
