@@ -97,13 +97,12 @@ class LongTextField(forms.CharField):
             )
 
 
-def date_range_check(
-    cleaned: dict, start: str, end: str, message: str = _("The start date is after the end date.")
-) -> None:
-    """A list filter's range: its first date (field `start`) may not come after its last."""
+def date_range_check(cleaned: dict, start: str, end: str, message=None) -> None:
+    """A list filter's range: its first date (field `start`) may not come after its last;
+    `message` says so in the form's words (by default, in dates')."""
     first, last = cleaned.get(start), cleaned.get(end)
     if first and last and first > last:
-        raise forms.ValidationError(message)
+        raise forms.ValidationError(message or _("The start date is after the end date."))
 
 
 class ReplyForm(forms.Form):
