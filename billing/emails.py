@@ -78,10 +78,9 @@ def _request_received(notification) -> dict:
     }
 
 
-@notification_context("billing/customer_reply")
-def _customer_reply(notification) -> dict:
-    request_obj = _row(BillingRequest, notification, "request", "invoice")
-    message = context_row(
+def _public_message(notification, request_obj: BillingRequest) -> BillingMessage:
+    """The message the row names, of that request and public: never an internal note."""
+    return context_row(
         BillingMessage.objects,
         notification,
         "message",
@@ -89,6 +88,12 @@ def _customer_reply(notification) -> dict:
         request=request_obj,
         internal=False,
     )
+
+
+@notification_context("billing/customer_reply")
+def _customer_reply(notification) -> dict:
+    request_obj = _row(BillingRequest, notification, "request", "invoice")
+    message = _public_message(notification, request_obj)
     return {
         **_request_facts(request_obj),
         "message": message,
@@ -103,14 +108,7 @@ def _request_update(notification) -> dict:
     request_obj = _row(BillingRequest, notification, "request", "invoice")
     message = None
     if notification.context.get("message"):
-        message = context_row(
-            BillingMessage.objects,
-            notification,
-            "message",
-            gone="the message is gone",
-            request=request_obj,
-            internal=False,
-        )
+        message = _public_message(notification, request_obj)
     step = message.status if message and message.status else ""
     # Only the resolution's e-mail announces the credit (an earlier one sent late does not).
     credit = None
