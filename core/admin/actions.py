@@ -2,6 +2,7 @@
 a ticket. One flow for all: the form, the service on a valid POST, a broken rule shown on the
 form with a 400, or back to the object's change page with a message."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -10,6 +11,10 @@ from django.urls import reverse
 
 from core.errors import DomainError
 from core.lib.forms import add_domain_error
+
+
+class ConfirmForm(forms.Form):
+    """An action with nothing to fill in: posting it is the confirmation."""
 
 
 class StaffActionMixin:
