@@ -114,7 +114,11 @@ def _request_update(notification) -> dict:
     credit = None
     if step == BillingRequest.Status.RESOLVED and request_obj.outcome == "credit":
         credit = Credit.objects.select_related("invoice").filter(request=request_obj).first()
-    if credit is not None and message.body == credit_default_answer(request_obj, credit):
+    if (
+        credit is not None
+        and message is not None
+        and message.body == credit_default_answer(request_obj, credit)
+    ):
         message = None  # the e-mail's first sentence says it, in the reader's language
     return {
         **_request_facts(request_obj),

@@ -5,6 +5,7 @@ credits, billing-data changes with the day-15 rule, and PO / HES / MIGO requests
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -19,7 +20,16 @@ from core.lib.records import NumberedRecord, NumberedRequest, number_field, requ
 from core.models import Customer, Service
 from core.scopes import customer_scoped_manager
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
+
+class _Money(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _Money = {"max_digits": 14, "decimal_places": 2}
 
 
 class Currency(models.TextChoices):
@@ -439,13 +449,15 @@ class BillingDataChange(NumberedRecord):
         verbose_name_plural = _("billing data changes")
         ordering = ["-created_at", "-id"]
 
-    def changed_fields(self) -> list[tuple[str, str]]:
+    def changed_fields(self) -> list[tuple["_StrOrPromise", str]]:
         """(label, new value) of every field the customer asked to change."""
-        rows = []
+        rows: list[tuple[_StrOrPromise, str]] = []
         for name in self.CHANGEABLE:
             if getattr(self, name):
                 value = self.get_split_display() if name == "split" else getattr(self, name)
-                rows.append((self._meta.get_field(name).verbose_name, value))
+                field = self._meta.get_field(name)
+                assert isinstance(field, models.Field)  # CHANGEABLE names plain columns
+                rows.append((field.verbose_name, value))
         return rows
 
 

@@ -93,7 +93,9 @@ class InvoiceFilterForm(forms.Form):
         accepted (a bookmarked filter), it just finds nothing."""
         super().__init__(*args, **kwargs)
         asked = self.data.get("currency", "") if self.is_bound else ""
-        self.fields["currency"].choices = [("", _("All"))] + [
+        currency = self.fields["currency"]
+        assert isinstance(currency, forms.ChoiceField)
+        currency.choices = [("", _("All"))] + [
             (code, label) for code, label in Currency.choices if code in currencies or code == asked
         ]
 

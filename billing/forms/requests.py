@@ -3,6 +3,7 @@ filters and the one form for the three kinds. The services hold every rule; the 
 disputed amounts line by line too, so that each error stands next to its line."""
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django import forms
 from django.utils import timezone
@@ -22,7 +23,15 @@ from core.selectors.services import services_for_customer
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 CREDIT_FIELDS = ("requested_amount", "currency", "service", "outage_start", "outage_end")
-_MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
+
+
+class _Money(TypedDict):
+    max_digits: int
+    decimal_places: int
+    min_value: Decimal
+
+
+_MONEY: _Money = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
 
 
 def _amount_input(**attrs) -> forms.NumberInput:

@@ -41,7 +41,7 @@ class CreditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     list_select_related = ["request__customer", "invoice", "issued_by"]
     date_hierarchy = "issued_at"
-    fields = [
+    fields = (
         "request_link",
         "customer",
         "invoice_link",
@@ -50,7 +50,7 @@ class CreditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "override_reason",
         "issued_by",
         "issued_at",
-    ]
+    )
     readonly_fields = fields
 
     @admin.display(description=_("customer"), ordering="request__customer__display_name")

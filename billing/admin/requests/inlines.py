@@ -31,7 +31,7 @@ class DisputedLineInline(ReadOnlyInline):
 
     template = "admin/billing/disputed_lines_inline.html"
     model = DisputedLine
-    fields = ["position", "service", "description", "line_amount", "disputed_amount"]
+    fields = ("position", "service", "description", "line_amount", "disputed_amount")
     readonly_fields = fields
     verbose_name_plural = _("Disputed lines")
 
@@ -63,7 +63,7 @@ class ConversationInline(ReadOnlyInline):
     """Every entry, both sides: replies, status changes and the internal notes, marked."""
 
     model = BillingMessage
-    fields = ["when", "what", "author", "body", "files"]
+    fields = ("when", "what", "author", "body", "files")
     readonly_fields = fields
     ordering = ["created_at", "id"]
     verbose_name = _("conversation entry")
