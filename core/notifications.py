@@ -275,15 +275,24 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
     return message
 
 
-def customer_row(model, notification: "Notification", name: str):
-    row = (
-        model.objects.select_related("customer")
-        .filter(pk=notification.context.get(name), customer_id=notification.customer_id)
-        .first()
-    )
+def context_row(queryset, notification: "Notification", key: str, *, gone: str, **scope):
+    """The row of `queryset` that the row's context names under `key`, looked for only within
+    `scope` (its customer, the record it belongs to). Gone since the e-mail was queued: the
+    e-mail is withdrawn (NotificationObsolete, saying `gone`)."""
+    row = queryset.filter(pk=notification.context.get(key), **scope).first()
     if row is None:
-        raise NotificationObsolete(f"the {name} is gone")
+        raise NotificationObsolete(gone)
     return row
+
+
+def customer_row(model, notification: "Notification", name: str):
+    return context_row(
+        model.objects.select_related("customer"),
+        notification,
+        name,
+        gone=f"the {name} is gone",
+        customer_id=notification.customer_id,
+    )
 
 
 def notification_on_bounce(reason: str) -> Callable[[NotificationBounce], NotificationBounce]:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.lib.forms import date_range_check
 from orders.models import Order, Step
 from orders.selectors import DEFAULT_SORT, ORDER_SORTS
 
@@ -147,9 +148,7 @@ class OrderFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("received_from"), cleaned.get("received_to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The start date is after the end date."))
+        date_range_check(cleaned, "received_from", "received_to")
         return cleaned
 
     def filters(self) -> dict:

@@ -39,6 +39,15 @@ def pytest_collection_modifyitems(config, items):
         _restore_seed_data_after_flushes(item)
 
 
+def pytest_itemcollected(item):
+    """Under pytest-xdist (`make test`: -n auto --dist loadgroup) the integration tests run in
+    one worker, one after another: they share that worker's Celery worker and SMTP sink
+    (session fixtures), and each starts real processes of its own and times them. (Marked as
+    each test is collected: xdist reads the groups before pytest_collection_modifyitems here.)"""
+    if item.get_closest_marker("integration") and item.config.pluginmanager.hasplugin("xdist"):
+        item.add_marker(pytest.mark.xdist_group("integration"))
+
+
 def _restore_seed_data_after_flushes(item) -> None:
     """Every test that commits (live server, real worker) starts from the migrations' own data
     (staff groups, the change catalog, the directory, SLA targets) and flushes without
@@ -146,7 +155,8 @@ def admin_membership(customer):
 
 
 @pytest.fixture
-def admin_user(admin_membership):
+def portal_admin_user(admin_membership):
+    """The customer's portal administrator (not pytest-django's `admin_user`, a superuser)."""
     return admin_membership.user
 
 
@@ -182,8 +192,9 @@ def staff_user(db):
 
 
 @pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
+def portal_admin_client(client, portal_admin_user):
+    """Signed in as the portal administrator (pytest-django's `admin_client` is a superuser)."""
+    client.force_login(portal_admin_user)
     return client
 
 

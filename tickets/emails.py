@@ -13,6 +13,7 @@ from core.lib.durations import duration_words
 from core.models import Notification
 from core.notifications import (
     NotificationObsolete,
+    context_row,
     notification_context,
     notification_recipient_check,
 )
@@ -23,15 +24,15 @@ from tickets.sla import ticket_clock
 
 
 def _ticket(notification) -> Ticket:
-    ticket = (
-        Ticket.objects.select_related("customer", "opened_by", "requester", "assignee")
-        .prefetch_related("services", "pauses")
-        .filter(pk=notification.context.get("ticket"), customer_id=notification.customer_id)
-        .first()
+    return context_row(
+        Ticket.objects.select_related(
+            "customer", "opened_by", "requester", "assignee"
+        ).prefetch_related("services", "pauses"),
+        notification,
+        "ticket",
+        gone="the ticket is gone",
+        customer_id=notification.customer_id,
     )
-    if ticket is None:
-        raise NotificationObsolete("the ticket is gone")
-    return ticket
 
 
 @notification_recipient_check(Notification.Reason.COPIED)

@@ -18,6 +18,7 @@ from billing.selectors import (
     invoices_choice_for_customer,
 )
 from core.lib.forms import LongTextField, attachments_field
+from core.lib.forms import ReplyForm as ReplyForm  # the request page's reply
 from core.selectors.services import services_for_customer
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -277,20 +278,3 @@ class BillingRequestForm(forms.Form):
                 outage_end=data.get("outage_end"),
             )
         return arguments
-
-
-class ReplyForm(forms.Form):
-    """The customer's reply on a billing request: a message, files, or both."""
-
-    body = LongTextField(label=_("Your message"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["attachments"] = attachments_field()
-
-    def clean(self):
-        cleaned = super().clean()
-        empty = not (cleaned.get("body") or "").strip() and not cleaned.get("attachments")
-        if empty and not self.has_error("attachments"):
-            self.add_error("body", _("Write a message or attach a file."))
-        return cleaned

@@ -17,6 +17,7 @@ from changes.admin.forms import ApproveForm, NoteForm, RejectForm, RouteForm, St
 from changes.models import ChangeEvent, ChangeRequest, StandardChange
 from changes.services.requests import change_request_progress, change_request_route
 from core.admin.actions import StaffActionMixin
+from core.admin.inlines import ViewOnlyInline
 from core.models import Customer, Membership, ProductLine
 
 # The analysis deadline (R-CHG-4) runs while the provider analyses the request.
@@ -77,18 +78,11 @@ class DeadlineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ChangeEventInline(admin.TabularInline):
+class ChangeEventInline(ViewOnlyInline):
     model = ChangeEvent
-    extra = 0
-    can_delete = False
     fields = ("created_at", "status", "message", "actor")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # through the buttons, which notify
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    # Rows come from the buttons, which notify.
 
 
 @admin.register(ChangeRequest)

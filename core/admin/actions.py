@@ -4,6 +4,7 @@ form with a 400, or back to the object's change page with a message."""
 
 from typing import TYPE_CHECKING
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,10 @@ if TYPE_CHECKING:
     _AdminBase = ModelAdmin
 else:
     _AdminBase = object  # a mixin: the ModelAdmin comes later in the class's bases
+
+
+class ConfirmForm(forms.Form):
+    """An action with nothing to fill in: posting it is the confirmation."""
 
 
 class StaffActionMixin(_AdminBase):

@@ -64,7 +64,7 @@ def phones(db):
 
 
 @pytest.fixture
-def billed(customer, admin_user, staff):
+def billed(customer, portal_admin_user, staff):
     """Amounts due in two currencies (one overdue, one partly credited), a paid invoice,
     six invoices in all; an open dispute, a question waiting for the customer, a closed one."""
     period = months_back(customer, 1)
@@ -111,7 +111,7 @@ def billed(customer, admin_user, staff):
     ars = invoices["ars_credited"]
     credit_request = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="dispute",
         subject="Not ours",
         description="x",
@@ -123,7 +123,7 @@ def billed(customer, admin_user, staff):
     )
     question = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="question",
         subject="Which exchange rate?",
         description="y",
@@ -134,7 +134,7 @@ def billed(customer, admin_user, staff):
     )
     dispute = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="dispute",
         subject="Doubled charge",
         description="z",
@@ -143,7 +143,7 @@ def billed(customer, admin_user, staff):
     )
     closed = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="question",
         subject="Answered already",
         description="w",
@@ -168,14 +168,14 @@ def test_a_member_without_the_billing_permission_is_refused(limited_client):
     assert limited_client.get(HOME).status_code == 403
 
 
-def test_the_home_takes_no_post(admin_client):
-    assert admin_client.post(HOME).status_code == 405
+def test_the_home_takes_no_post(portal_admin_client):
+    assert portal_admin_client.post(HOME).status_code == 405
 
 
-def test_the_billing_entry_of_the_navigation_leads_to_the_home(admin_client):
-    body = admin_client.get("/").content.decode()
+def test_the_billing_entry_of_the_navigation_leads_to_the_home(portal_admin_client):
+    body = portal_admin_client.get("/").content.decode()
     assert f'href="{HOME}"' in body
-    response = admin_client.get(HOME)
+    response = portal_admin_client.get(HOME)
     assert response.status_code == 200
     assert 'aria-current="page">Overview' in response.content.decode()
 
@@ -183,8 +183,10 @@ def test_the_billing_entry_of_the_navigation_leads_to_the_home(admin_client):
 # --- what the home shows --------------------------------------------------------------------
 
 
-def test_the_home_shows_the_amounts_due_by_currency_with_the_overdue_count(admin_client, billed):
-    response = admin_client.get(HOME)
+def test_the_home_shows_the_amounts_due_by_currency_with_the_overdue_count(
+    portal_admin_client, billed
+):
+    response = portal_admin_client.get(HOME)
     body = response.content.decode()
     assert [
         (row["currency"], row["amount"], row["count"], row["overdue"])
@@ -204,8 +206,8 @@ def test_the_home_shows_the_amounts_due_by_currency_with_the_overdue_count(admin
     assert "999" not in due
 
 
-def test_the_home_lists_the_open_inquiries_with_their_status(admin_client, billed):
-    body = admin_client.get(HOME).content.decode()
+def test_the_home_lists_the_open_inquiries_with_their_status(portal_admin_client, billed):
+    body = portal_admin_client.get(HOME).content.decode()
     section = body[body.index('data-testid="billing-open-requests"') :]
     section = section[: section.index("</section>")]
     assert section.count('data-testid="open-request"') == 2
@@ -217,8 +219,8 @@ def test_the_home_lists_the_open_inquiries_with_their_status(admin_client, bille
     assert "Received" in section
 
 
-def test_the_home_lists_the_five_latest_invoices(admin_client, billed):
-    response = admin_client.get(HOME)
+def test_the_home_lists_the_five_latest_invoices(portal_admin_client, billed):
+    response = portal_admin_client.get(HOME)
     assert [invoice.number for invoice in response.context["latest"]] == [
         "FA-ARS-1",
         "FA-USD-1",
@@ -233,10 +235,10 @@ def test_the_home_lists_the_five_latest_invoices(admin_client, billed):
 
 
 def test_the_home_shows_the_billing_phones_and_the_portal_of_the_customers_country(
-    admin_client, phones
+    portal_admin_client, phones
 ):
     """R-BIL-5: the billing numbers and the portal of the customer's own country."""
-    body = admin_client.get(HOME).content.decode()
+    body = portal_admin_client.get(HOME).content.decode()
     contact = body[body.index('data-testid="billing-contact"') :]
     contact = contact[: contact.index("</section>")]
     assert 'href="tel:08005552454"' in contact  # toll-free: dialled inside the country
@@ -259,16 +261,16 @@ def test_a_brazilian_customer_sees_its_own_number_and_portal(client, phones):
     assert "Control Center" in body
 
 
-def test_without_a_directory_row_the_home_points_to_the_directory(admin_client):
+def test_without_a_directory_row_the_home_points_to_the_directory(portal_admin_client):
     BillingLine.objects.all().delete()
     PortalAssignment.objects.all().delete()
-    body = admin_client.get(HOME).content.decode()
+    body = portal_admin_client.get(HOME).content.decode()
     assert 'data-testid="billing-phones"' not in body
     assert reverse("contacts:directory") in body
 
 
-def test_members_who_may_act_get_the_shortcuts(admin_client):
-    body = admin_client.get(HOME).content.decode()
+def test_members_who_may_act_get_the_shortcuts(portal_admin_client):
+    body = portal_admin_client.get(HOME).content.decode()
     create = reverse("billing:request_create")
     assert f'href="{create}?kind=question"' in body
     assert f'href="{create}?kind=dispute"' in body
@@ -287,24 +289,26 @@ def test_a_view_only_member_gets_no_shortcut_but_is_told_whom_to_ask(viewer_clie
     assert "$1,534.56" in body  # reading is allowed
 
 
-def test_a_customer_without_invoices_is_told_what_will_be_here(admin_client):
-    body = admin_client.get(HOME).content.decode()
+def test_a_customer_without_invoices_is_told_what_will_be_here(portal_admin_client):
+    body = portal_admin_client.get(HOME).content.decode()
     assert 'data-testid="nothing-due"' in body
     assert "No invoice in the last 24 months." in body
     assert "No open inquiry." in body
 
 
-def test_the_home_runs_the_same_queries_however_much_there_is(admin_client, customer, billed):
+def test_the_home_runs_the_same_queries_however_much_there_is(
+    portal_admin_client, customer, billed
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    admin_client.get(HOME)
+    portal_admin_client.get(HOME)
     with CaptureQueriesContext(connection) as before:
-        admin_client.get(HOME)
+        portal_admin_client.get(HOME)
     for n in range(6):
         invoice_with_lines(customer, number=f"FA-MORE-{n}", period=months_back(customer, 5 + n))
     with CaptureQueriesContext(connection) as after:
-        admin_client.get(HOME)
+        portal_admin_client.get(HOME)
     assert len(after) == len(before)
 
 
@@ -316,9 +320,9 @@ def _cards(body: str) -> list[str]:
 
 
 def test_the_dashboard_shows_the_billing_cards_only_with_the_billing_permission(
-    admin_client, limited_user, client, billed
+    portal_admin_client, limited_user, client, billed
 ):
-    admin_cards = _cards(admin_client.get("/").content.decode())
+    admin_cards = _cards(portal_admin_client.get("/").content.decode())
     assert {"billing-due", "billing-overdue", "billing-requests"} <= set(admin_cards)
     client.force_login(limited_user)
     limited_body = client.get("/").content.decode()
@@ -326,8 +330,8 @@ def test_the_dashboard_shows_the_billing_cards_only_with_the_billing_permission(
     assert "$1,534.56" not in limited_body
 
 
-def test_the_dashboard_billing_cards_show_the_right_figures(admin_client, billed):
-    body = admin_client.get("/").content.decode()
+def test_the_dashboard_billing_cards_show_the_right_figures(portal_admin_client, billed):
+    body = portal_admin_client.get("/").content.decode()
     due = body[body.index('data-testid="card-billing-due"') :]
     due = due[: due.index("</section>")]
     assert 'data-currency="ARS"><strong>ARS' + NBSP + "3,500.00</strong>" in due
@@ -339,9 +343,11 @@ def test_the_dashboard_billing_cards_show_the_right_figures(admin_client, billed
     assert 'data-testid="billing-waiting">1 waits for your answer<' in body
 
 
-def test_the_dashboard_billing_cards_in_brazilian_portuguese(admin_client, admin_user, customer):
-    admin_user.language = "pt-br"
-    admin_user.save(update_fields=["language"])
+def test_the_dashboard_billing_cards_in_brazilian_portuguese(
+    portal_admin_client, portal_admin_user, customer
+):
+    portal_admin_user.language = "pt-br"
+    portal_admin_user.save(update_fields=["language"])
     invoice_with_lines(
         customer,
         currency="BRL",
@@ -349,13 +355,13 @@ def test_the_dashboard_billing_cards_in_brazilian_portuguese(admin_client, admin
         period=months_back(customer, 1),
         due_on=months_back(customer, 1) + datetime.timedelta(days=3),
     )
-    body = admin_client.get("/").content.decode()
+    body = portal_admin_client.get("/").content.decode()
     assert "R$" + NBSP + "1.234,56" in body
 
 
-def test_a_customer_with_nothing_due_gets_calm_cards(admin_client, customer):
+def test_a_customer_with_nothing_due_gets_calm_cards(portal_admin_client, customer):
     invoice_with_lines(customer, status="paid", period=months_back(customer, 1))
-    body = admin_client.get("/").content.decode()
+    body = portal_admin_client.get("/").content.decode()
     assert "Nothing to pay" in body
     assert 'data-testid="billing-overdue">0<' in body
     assert 'class="card" aria-labelledby="card-billing-overdue"' in body

@@ -55,10 +55,10 @@ def tsc_client(db):
 
 
 @pytest.fixture
-def change(customer, admin_user):
+def change(customer, portal_admin_user):
     return services.billing_data_change_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         data={
             "company_name": "Acme Logística S.R.L.",
             "tax_id": "30714416401",
@@ -68,11 +68,11 @@ def change(customer, admin_user):
 
 
 @pytest.fixture
-def po(customer, admin_user):
+def po(customer, portal_admin_user):
     invoice = invoice_with_lines(customer, number="FA-0001-00000042", period=date(2026, 2, 1))
     return services.po_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="po",
         reference="4500012345",
         support=SimpleUploadedFile("orden.pdf", PDF_BYTES),
@@ -131,12 +131,12 @@ def test_nobody_adds_or_deletes_them_in_admin(billing_client, change, po):
 
 
 def test_the_queue_filters_by_status_first_invoice_and_customer(
-    billing_client, customer, admin_user, change
+    billing_client, customer, portal_admin_user, change
 ):
     other = CustomerFactory(display_name="Initech")
     later = services.billing_data_change_create(
         customer=other,
-        user=admin_user,
+        user=portal_admin_user,
         data={"postal_address": "Casilla 9"},
         now=datetime(2026, 3, 20, 13, 0, tzinfo=UTC),  # the 20th: May's invoice
     )
@@ -194,10 +194,10 @@ def test_applying_copies_company_name_and_tax_id_to_the_customer(
 
 
 def test_applying_a_change_without_company_data_leaves_the_customer_alone(
-    billing_client, customer, admin_user
+    billing_client, customer, portal_admin_user
 ):
     change = services.billing_data_change_create(
-        customer=customer, user=admin_user, data={"postal_address": "Casilla 123"}
+        customer=customer, user=portal_admin_user, data={"postal_address": "Casilla 123"}
     )
     before = (customer.legal_name, customer.tax_id)
     assert billing_client.post(_url("apply", change), {"answer": ""}).status_code == 302
@@ -298,10 +298,10 @@ def test_rejecting_a_request_needs_a_reason(billing_client, po):
     assert billing_client.post(_url("done", po), {"answer": ""}).status_code == 400
 
 
-def test_the_request_queue_filters_by_status(billing_client, po, customer, admin_user):
+def test_the_request_queue_filters_by_status(billing_client, po, customer, portal_admin_user):
     other = services.po_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="hes",
         reference="HES-77",
         support=SimpleUploadedFile("hes.pdf", PDF_BYTES),

@@ -44,11 +44,11 @@ def viewer_client(client, customer, admin_membership):
 
 
 @pytest.fixture
-def po_request(customer, admin_user):
+def po_request(customer, portal_admin_user):
     PoAddress.objects.create(countries=["AR"], email="po-ar@provider.test")
     return services.po_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="po",
         reference="4500012345",
         support=SimpleUploadedFile("orden.pdf", PDF_BYTES),
@@ -104,8 +104,8 @@ def test_no_billing_permission_is_403_everywhere(limited_client, po_request):
     assert not BillingDataChange.objects.exists()
 
 
-def test_view_level_lists_but_cannot_ask(viewer_client, customer, admin_user, po_request):
-    _change(customer, admin_user)
+def test_view_level_lists_but_cannot_ask(viewer_client, customer, portal_admin_user, po_request):
+    _change(customer, portal_admin_user)
     page = viewer_client.get("/billing/data/")
     assert page.status_code == 200
     assert 'data-testid="data-change-row"' in page.content.decode()
@@ -123,9 +123,9 @@ def test_view_level_lists_but_cannot_ask(viewer_client, customer, admin_user, po
 
 
 def test_another_customers_rows_and_support_file_are_invisible(
-    client, customer, admin_user, other_user, po_request
+    client, customer, portal_admin_user, other_user, po_request
 ):
-    _change(customer, admin_user, company_name="Acme Secret Holdings")
+    _change(customer, portal_admin_user, company_name="Acme Secret Holdings")
     client.force_login(other_user)
     response = client.get(f"/billing/po/{po_request.number}/support/")
     assert response.status_code == 404
@@ -134,20 +134,20 @@ def test_another_customers_rows_and_support_file_are_invisible(
     assert po_request.number not in client.get("/billing/po/").content.decode()
 
 
-def test_methods(admin_client, po_request):
-    assert admin_client.post("/billing/data/").status_code == 405
-    assert admin_client.post("/billing/po/").status_code == 405
-    assert admin_client.post(f"/billing/po/{po_request.number}/support/").status_code == 405
-    assert admin_client.put("/billing/data/new/").status_code == 405
-    assert admin_client.delete("/billing/po/new/").status_code == 405
-    assert admin_client.head("/billing/data/").status_code == 200
+def test_methods(portal_admin_client, po_request):
+    assert portal_admin_client.post("/billing/data/").status_code == 405
+    assert portal_admin_client.post("/billing/po/").status_code == 405
+    assert portal_admin_client.post(f"/billing/po/{po_request.number}/support/").status_code == 405
+    assert portal_admin_client.put("/billing/data/new/").status_code == 405
+    assert portal_admin_client.delete("/billing/po/new/").status_code == 405
+    assert portal_admin_client.head("/billing/data/").status_code == 200
 
 
 # --- the form: the first invoice before sending (R-BIL-4) -----------------------------------
 
 
-def test_the_form_shows_the_first_invoice_and_the_rule_before_sending(admin_client):
-    text = _text(admin_client.get("/billing/data/new/"))
+def test_the_form_shows_the_first_invoice_and_the_rule_before_sending(portal_admin_client):
+    text = _text(portal_admin_client.get("/billing/data/new/"))
     assert (
         'Sent today, March 10, 2026, this change first applies to <strong data-testid="first-'
         'invoice-period">the invoice for April 2026</strong>.'
@@ -162,11 +162,11 @@ def test_the_form_shows_the_first_invoice_and_the_rule_before_sending(admin_clie
 
 @pytest.mark.parametrize("day", [13, 14, 15])
 def test_on_the_13th_to_the_15th_the_form_warns_it_would_be_one_invoice_later(
-    admin_client, admin_user, clock, day
+    portal_admin_client, portal_admin_user, clock, day
 ):
     clock.move_to(datetime(2026, 3, day, 15, 0, tzinfo=UTC))
-    admin_client.force_login(admin_user)  # the first session has expired by then
-    text = _text(admin_client.get("/billing/data/new/"))
+    portal_admin_client.force_login(portal_admin_user)  # the first session has expired by then
+    text = _text(portal_admin_client.get("/billing/data/new/"))
     assert "the invoice for April 2026</strong>" in text
     assert (
         '<p class="billing-data-soon" data-testid="first-invoice-later">Sent from day 16 on, it '
@@ -175,28 +175,30 @@ def test_on_the_13th_to_the_15th_the_form_warns_it_would_be_one_invoice_later(
 
 
 @pytest.mark.parametrize("day", [12, 16])
-def test_no_warning_outside_the_13th_to_the_15th(admin_client, admin_user, clock, day):
+def test_no_warning_outside_the_13th_to_the_15th(
+    portal_admin_client, portal_admin_user, clock, day
+):
     clock.move_to(datetime(2026, 3, day, 15, 0, tzinfo=UTC))
-    admin_client.force_login(admin_user)
-    text = _text(admin_client.get("/billing/data/new/"))
+    portal_admin_client.force_login(portal_admin_user)
+    text = _text(portal_admin_client.get("/billing/data/new/"))
     assert 'data-testid="first-invoice-later"' not in text
     expected = "April 2026" if day == 12 else "May 2026"
     assert f"the invoice for {expected}</strong>" in text
 
 
 def test_midnight_of_the_15th_passing_while_the_form_is_open_is_said(
-    admin_client, admin_user, clock
+    portal_admin_client, portal_admin_user, clock
 ):
     """R-BIL-4: the page showed April; sent at 00:01 on the 16th it reaches May, and says so."""
     clock.move_to(datetime(2026, 3, 16, 2, 58, tzinfo=UTC))  # 23:58 on the 15th
-    admin_client.force_login(admin_user)
-    page = _text(admin_client.get("/billing/data/new/"))
+    portal_admin_client.force_login(portal_admin_user)
+    page = _text(portal_admin_client.get("/billing/data/new/"))
     assert "the invoice for April 2026</strong>" in page
     assert 'name="shown_period" value="2026-04"' in page
     clock.move_to(datetime(2026, 3, 16, 3, 1, tzinfo=UTC))  # 00:01 on the 16th
-    admin_client.force_login(admin_user)
+    portal_admin_client.force_login(portal_admin_user)
     data = {"shown_period": "2026-04", "postal_address": "Casilla 123"}
-    text = _text(admin_client.post("/billing/data/new/", data, follow=True))
+    text = _text(portal_admin_client.post("/billing/data/new/", data, follow=True))
     change = BillingDataChange.objects.get()
     assert change.target_period == date(2026, 5, 1)
     assert "It applies from the invoice for May 2026." in text
@@ -237,15 +239,19 @@ def test_a_country_without_a_known_tax_id_gets_a_plain_field(client):
 
 
 def test_the_form_names_the_changes_still_waiting_to_be_handled(
-    admin_client, customer, admin_user, staff_user
+    portal_admin_client, customer, portal_admin_user, staff_user
 ):
     """A second change while another is pending is no surprise (review 7, §13)."""
-    assert 'data-testid="data-change-pending"' not in _text(admin_client.get("/billing/data/new/"))
-    pending = _change(customer, admin_user, company_name="Acme Logística y Distribución S.A.")
-    handled = _change(customer, admin_user, billing_address="Av. Siempre Viva 742")
+    assert 'data-testid="data-change-pending"' not in _text(
+        portal_admin_client.get("/billing/data/new/")
+    )
+    pending = _change(
+        customer, portal_admin_user, company_name="Acme Logística y Distribución S.A."
+    )
+    handled = _change(customer, portal_admin_user, billing_address="Av. Siempre Viva 742")
     services.billing_data_change_handle(change=handled, staff=staff_user, status="applied")
 
-    text = _text(admin_client.get("/billing/data/new/"))
+    text = _text(portal_admin_client.get("/billing/data/new/"))
 
     notice = text[text.index('data-testid="data-change-pending"') :].split("</div>", 1)[0]
     assert "A change you asked for is still waiting to be handled:" in notice
@@ -256,10 +262,10 @@ def test_the_form_names_the_changes_still_waiting_to_be_handled(
     assert "If the one you send now replaces it, say so in the comment." in notice
 
 
-def test_the_billing_tabs_come_first_on_the_data_and_po_pages(admin_client):
+def test_the_billing_tabs_come_first_on_the_data_and_po_pages(portal_admin_client):
     """As on every other billing page, so the tabs do not jump when switching (review 7)."""
     for path in ("/billing/data/", "/billing/data/new/", "/billing/po/", "/billing/po/new/"):
-        text = _text(admin_client.get(path))
+        text = _text(portal_admin_client.get(path))
         main = text[text.index('<main id="main"') :].split(">", 1)[1].lstrip()
         assert main.startswith('<nav class="tabs billing-tabs"'), path
 
@@ -267,7 +273,7 @@ def test_the_billing_tabs_come_first_on_the_data_and_po_pages(admin_client):
 # --- sending -------------------------------------------------------------------------------
 
 
-def test_a_change_is_recorded_and_the_list_names_its_first_invoice(admin_client, customer):
+def test_a_change_is_recorded_and_the_list_names_its_first_invoice(portal_admin_client, customer):
     data = {
         "company_name": "Acme Logística S.R.L.",
         "tax_id": "30714416401",
@@ -278,7 +284,7 @@ def test_a_change_is_recorded_and_the_list_names_its_first_invoice(admin_client,
         "postal_address": "",
         "comment": "From the new fiscal year",
     }
-    response = admin_client.post("/billing/data/new/", data, follow=True)
+    response = portal_admin_client.post("/billing/data/new/", data, follow=True)
     assert response.redirect_chain == [("/billing/data/", 302)]
     change = BillingDataChange.objects.get()
     assert change.customer == customer
@@ -303,21 +309,21 @@ def test_a_change_is_recorded_and_the_list_names_its_first_invoice(admin_client,
 
 
 def test_the_answer_of_a_rejected_change_shows_in_the_list(
-    admin_client, customer, admin_user, staff_user
+    portal_admin_client, customer, portal_admin_user, staff_user
 ):
-    change = _change(customer, admin_user)
+    change = _change(customer, portal_admin_user)
     services.billing_data_change_handle(
         change=change, staff=staff_user, status="rejected", answer="Send the AFIP certificate"
     )
     row = re.search(
-        r'data-testid="data-change-row".*?</tr>', _text(admin_client.get("/billing/data/"))
+        r'data-testid="data-change-row".*?</tr>', _text(portal_admin_client.get("/billing/data/"))
     )
     assert "Rejected" in row.group(0)
     assert "Send the AFIP certificate" in row.group(0)
 
 
-def test_an_invalid_tax_id_is_a_400_with_the_expected_format(admin_client):
-    response = admin_client.post(
+def test_an_invalid_tax_id_is_a_400_with_the_expected_format(portal_admin_client):
+    response = portal_admin_client.post(
         "/billing/data/new/", {"tax_id": "20-26756539-4", "company_name": "Acme"}
     )
     assert response.status_code == 400
@@ -329,8 +335,10 @@ def test_an_invalid_tax_id_is_a_400_with_the_expected_format(admin_client):
     assert not BillingDataChange.objects.exists()
 
 
-def test_nothing_to_change_is_a_400(admin_client):
-    response = admin_client.post("/billing/data/new/", {"comment": "Just saying hi", "split": ""})
+def test_nothing_to_change_is_a_400(portal_admin_client):
+    response = portal_admin_client.post(
+        "/billing/data/new/", {"comment": "Just saying hi", "split": ""}
+    )
     assert response.status_code == 400
     assert "Say at least one thing to change." in _text(response)
     assert 'data-testid="first-invoice"' in _text(response)  # still shows the first invoice
@@ -345,15 +353,15 @@ def test_nothing_to_change_is_a_400(admin_client):
         ({"company_name": "x" * 201}, "Ensure this value has at most 200 characters"),
     ],
 )
-def test_bad_input_is_a_400_with_a_message(admin_client, data, message):
-    response = admin_client.post("/billing/data/new/", data)
+def test_bad_input_is_a_400_with_a_message(portal_admin_client, data, message):
+    response = portal_admin_client.post("/billing/data/new/", data)
     assert response.status_code == 400
     assert message in _text(response)
     assert not BillingDataChange.objects.exists()
 
 
 def test_the_change_notifies_billing_care_and_the_billing_contacts(
-    admin_client, customer, mailoutbox, django_capture_on_commit_callbacks
+    portal_admin_client, customer, mailoutbox, django_capture_on_commit_callbacks
 ):
     person = TeamPersonFactory(full_name="Bea Billing", email="bea@provider.test")
     TeamAssignment.objects.create(customer=customer, role=TeamRole.BILLING_CARE, person=person)
@@ -362,7 +370,7 @@ def test_the_change_notifies_billing_care_and_the_billing_contacts(
     )
     NotificationContactFactory(customer=customer, email="noc@acme.test", orders=True, billing=False)
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post("/billing/data/new/", {"billing_address": "Av. Corrientes 1234"})
+        portal_admin_client.post("/billing/data/new/", {"billing_address": "Av. Corrientes 1234"})
     change = BillingDataChange.objects.get()
     by_address = {_address(message): message for message in mail.outbox}
     assert set(by_address) == {"bea@provider.test", "pagos@acme.test", "admin@acme.test"}
@@ -381,9 +389,9 @@ def test_the_change_notifies_billing_care_and_the_billing_contacts(
 
 
 def test_without_a_billing_care_person_the_billing_mailbox_is_told(
-    admin_client, settings, mailoutbox, django_capture_on_commit_callbacks
+    portal_admin_client, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
     settings.BILLING_MAILBOX = "facturacion@provider.test"
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post("/billing/data/new/", {"company_name": "Acme Nueva S.A."})
+        portal_admin_client.post("/billing/data/new/", {"company_name": "Acme Nueva S.A."})
     assert "facturacion@provider.test" in {_address(message) for message in mail.outbox}

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 MAILBOX = "billing@provider.test"
 SECRET = "INTERNAL-NOTE-debe-tres-facturas"
-# Acme's billing contacts read Spanish and Portuguese; the requester (admin_user) English.
+# Acme's billing contacts read Spanish and Portuguese; the requester (portal_admin_user) English.
 LANGUAGES = {"billing-es@acme.test": "es", "billing-br@acme.test": "pt-br", "admin@acme.test": "en"}
 
 
@@ -87,11 +87,11 @@ def invoice(customer):
 
 
 @pytest.fixture
-def dispute(customer, admin_user, contacts, invoice, send):
+def dispute(customer, portal_admin_user, contacts, invoice, send):
     request_obj, sent = send(
         services.billing_request_create,
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="dispute",
         subject="Cargo duplicado",
         description="La línea 1 está cobrada dos veces.",
@@ -110,7 +110,7 @@ def _by_address(sent) -> dict:
 
 
 def test_a_new_request_reaches_the_billing_mailbox_with_the_admin_link_and_reply_to(
-    dispute, admin_user
+    dispute, portal_admin_user
 ):
     sent = _by_address(dispute.sent)
 
@@ -119,19 +119,19 @@ def test_a_new_request_reaches_the_billing_mailbox_with_the_admin_link_and_reply
     admin_url = settings.PORTAL_BASE_URL + reverse(
         "admin:billing_billingrequest_change", args=[dispute.pk]
     )
-    assert care.reply_to == [admin_user.email]
+    assert care.reply_to == [portal_admin_user.email]
     assert dispute.number in care.subject
     assert "Acme Logística" in care.subject
     for text in (care.body, _html(care)):
         assert admin_url in text
         assert "Cargo duplicado" in text
         assert "La línea 1 está cobrada dos veces." in text
-        assert admin_user.email in text
+        assert portal_admin_user.email in text
     assert reverse("billing:request_detail", kwargs={"number": dispute.number}) not in care.body
 
 
 def test_the_customers_billing_care_person_receives_it_instead_of_the_mailbox(
-    customer, admin_user, invoice, send
+    customer, portal_admin_user, invoice, send
 ):
     person = TeamPersonFactory(email="beatriz.billing@provider.test")
     TeamAssignment.objects.create(customer=customer, role=TeamRole.BILLING_CARE, person=person)
@@ -139,7 +139,7 @@ def test_the_customers_billing_care_person_receives_it_instead_of_the_mailbox(
     _request, sent = send(
         services.billing_request_create,
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="question",
         subject="¿IVA?",
         description="?",
@@ -150,7 +150,7 @@ def test_the_customers_billing_care_person_receives_it_instead_of_the_mailbox(
     assert "beatriz.billing@provider.test" in addresses
     assert MAILBOX not in addresses
     (care,) = [m for m in sent if _address(m) == "beatriz.billing@provider.test"]
-    assert care.reply_to == [admin_user.email]
+    assert care.reply_to == [portal_admin_user.email]
     assert "/admin/billing/billingrequest/" in care.body
 
 
@@ -250,7 +250,7 @@ def test_asking_the_customer_tells_contacts_and_requester_not_billing_care(dispu
 
 
 def test_the_customers_reply_reaches_billing_care_with_reply_to_the_requester(
-    dispute, admin_user, staff, send
+    dispute, portal_admin_user, staff, send
 ):
     services.billing_request_staff_message(
         request_obj=dispute, staff=staff, body="¿Qué línea?", status="waiting"
@@ -258,13 +258,13 @@ def test_the_customers_reply_reaches_billing_care_with_reply_to_the_requester(
     _message, sent = send(
         services.billing_request_reply,
         request_obj=dispute,
-        user=admin_user,
+        user=portal_admin_user,
         body="La línea 1, adjunto el detalle.",
     )
 
     (care,) = sent
     assert _address(care) == MAILBOX
-    assert care.reply_to == [admin_user.email]
+    assert care.reply_to == [portal_admin_user.email]
     assert "La línea 1, adjunto el detalle." in care.body
     assert "/admin/billing/billingrequest/" in care.body
 
@@ -347,7 +347,7 @@ def test_a_resolution_delivered_after_closing_still_reads_as_the_resolution(
 # --- Internal notes ---------------------------------------------------------------------------
 
 
-def test_internal_notes_never_reach_an_email(dispute, admin_user, invoice, staff, send):
+def test_internal_notes_never_reach_an_email(dispute, portal_admin_user, invoice, staff, send):
     """A note at every step of the request's life; no e-mail, to anybody, carries it."""
     note, sent = send(
         services.billing_request_staff_message,
@@ -365,7 +365,9 @@ def test_internal_notes_never_reach_an_email(dispute, admin_user, invoice, staff
         lambda: services.billing_request_staff_message(
             request_obj=dispute, staff=staff, body=f"{SECRET} 2", internal=True
         ),
-        lambda: services.billing_request_reply(request_obj=dispute, user=admin_user, body="La 1"),
+        lambda: services.billing_request_reply(
+            request_obj=dispute, user=portal_admin_user, body="La 1"
+        ),
         lambda: services.credit_issue(
             request_obj=dispute, staff=staff, amount=Decimal("10"), invoice=invoice
         ),
@@ -410,11 +412,11 @@ def test_an_email_row_never_renders_another_customers_request(dispute, other_cus
     assert not [m for m in mail.outbox if "Cargo duplicado" in m.body and "globex" in m.to[0]]
 
 
-def test_the_request_kinds_read_in_the_email(customer, admin_user, contacts, invoice, send):
+def test_the_request_kinds_read_in_the_email(customer, portal_admin_user, contacts, invoice, send):
     request_obj, sent = send(
         services.billing_request_create,
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="credit",
         subject="Corte de 6 horas",
         description="SLA",

@@ -273,7 +273,7 @@ def test_the_rows_of_one_invoice_must_agree_and_stay_together(acme):
     assert "already appeared from line 2" in problems[1][2]
 
 
-def test_a_number_already_loaded_or_repeated_in_the_batch_is_refused(acme, admin_user):
+def test_a_number_already_loaded_or_repeated_in_the_batch_is_refused(acme, portal_admin_user):
     Invoice.objects.create(
         customer=acme,
         number="A-OLD",
@@ -436,9 +436,9 @@ def test_only_staff_who_add_invoices_may_import(group, acme):
     assert not Invoice.objects.exists()
 
 
-def test_anonymous_and_customers_are_sent_to_the_admin_login(client, admin_client):
+def test_anonymous_and_customers_are_sent_to_the_admin_login(client, portal_admin_client):
     assert client.get(URL).status_code == 302
-    assert admin_client.get(URL).status_code == 302
+    assert portal_admin_client.get(URL).status_code == 302
 
 
 def test_other_methods_are_not_allowed(billing_client):

@@ -16,7 +16,6 @@ from django.utils import formats, translation
 
 from billing import rules, services
 from billing.models import Invoice
-from billing.views.invoices import CSV_COLUMNS
 from core.models import Level
 from tests.factories import (
     PDF_BYTES,
@@ -28,6 +27,23 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# The export's header, written out: the contract with the customers' spreadsheets.
+CSV_COLUMNS = [
+    "number",
+    "period",
+    "issued_on",
+    "due_on",
+    "currency",
+    "subtotal",
+    "tax",
+    "total",
+    "credited",
+    "left_to_pay",
+    "status",
+    "paid_on",
+    "lines",
+]
 NBSP = "\u00a0"
 
 
@@ -119,12 +135,14 @@ def test_another_customers_invoice_and_its_pdf_are_not_found(client, other_user,
     assert invoice.number not in client.get(reverse("billing:export")).content.decode()
 
 
-def test_the_invoice_pages_take_no_post(admin_client, invoice):
+def test_the_invoice_pages_take_no_post(portal_admin_client, invoice):
     for path in _paths(invoice):
-        assert admin_client.post(path).status_code == 405, path
+        assert portal_admin_client.post(path).status_code == 405, path
 
 
-def test_an_invoice_older_than_the_visible_months_is_not_found(admin_client, customer, settings):
+def test_an_invoice_older_than_the_visible_months_is_not_found(
+    portal_admin_client, customer, settings
+):
     """Decision: the page and the PDF keep the list's window (issue 7: customers see the last
     24 months), so a guessed number of an older invoice is a 404 like another customer's."""
     settings.BILLING_MONTHS = 24
@@ -134,12 +152,12 @@ def test_an_invoice_older_than_the_visible_months_is_not_found(admin_client, cus
     older = invoice_with_lines(
         customer, number="FA-OLDER", period=months_back(customer, 24), pdf=True
     )
-    assert admin_client.get(_page(oldest)).status_code == 200
-    assert admin_client.get(_pdf(oldest)).status_code == 200
-    assert admin_client.get(_page(older)).status_code == 404
-    assert admin_client.get(_pdf(older)).status_code == 404
-    assert _numbers(admin_client.get(reverse("billing:list"))) == ["FA-OLDEST"]
-    rows = _csv_rows(admin_client.get(reverse("billing:export")))
+    assert portal_admin_client.get(_page(oldest)).status_code == 200
+    assert portal_admin_client.get(_pdf(oldest)).status_code == 200
+    assert portal_admin_client.get(_page(older)).status_code == 404
+    assert portal_admin_client.get(_pdf(older)).status_code == 404
+    assert _numbers(portal_admin_client.get(reverse("billing:list"))) == ["FA-OLDEST"]
+    rows = _csv_rows(portal_admin_client.get(reverse("billing:export")))
     assert [row[0] for row in rows[1:]] == ["FA-OLDEST"]
 
 
@@ -156,8 +174,8 @@ def test_a_view_only_member_sees_the_invoice_but_cannot_ask_or_dispute(viewer_cl
     assert reverse("services:detail", args=[service.service_id]) not in body
 
 
-def test_a_member_who_may_act_is_offered_to_ask_and_to_dispute(admin_client, invoice):
-    body = admin_client.get(_page(invoice)).content.decode()
+def test_a_member_who_may_act_is_offered_to_ask_and_to_dispute(portal_admin_client, invoice):
+    body = portal_admin_client.get(_page(invoice)).content.decode()
     create = reverse("billing:request_create")
     assert f'href="{create}?invoice={invoice.number}&amp;kind=question"' in body
     assert f'href="{create}?invoice={invoice.number}&amp;kind=dispute"' in body
@@ -166,8 +184,8 @@ def test_a_member_who_may_act_is_offered_to_ask_and_to_dispute(admin_client, inv
 # --- the PDF --------------------------------------------------------------------------------
 
 
-def test_the_pdf_is_an_attachment_no_cache_keeps(admin_client, invoice):
-    response = admin_client.get(_pdf(invoice))
+def test_the_pdf_is_an_attachment_no_cache_keeps(portal_admin_client, invoice):
+    response = portal_admin_client.get(_pdf(invoice))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF_BYTES
     assert response["Content-Type"] == "application/pdf"
@@ -176,28 +194,32 @@ def test_the_pdf_is_an_attachment_no_cache_keeps(admin_client, invoice):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_an_invoice_without_a_pdf_offers_none_and_its_pdf_is_not_found(admin_client, customer):
+def test_an_invoice_without_a_pdf_offers_none_and_its_pdf_is_not_found(
+    portal_admin_client, customer
+):
     bare = invoice_with_lines(customer, number="FA-NOPDF", period=months_back(customer, 1))
-    assert admin_client.get(_pdf(bare)).status_code == 404
+    assert portal_admin_client.get(_pdf(bare)).status_code == 404
     assert (
         reverse("billing:invoice_pdf", args=[bare.number])
-        not in admin_client.get(_page(bare)).content.decode()
+        not in portal_admin_client.get(_page(bare)).content.decode()
     )
     assert (
         'data-testid="invoice-pdf"'
-        not in admin_client.get(reverse("billing:list")).content.decode()
+        not in portal_admin_client.get(reverse("billing:list")).content.decode()
     )
 
 
-def test_a_pdf_missing_from_storage_is_not_found_rather_than_an_error(admin_client, invoice):
+def test_a_pdf_missing_from_storage_is_not_found_rather_than_an_error(portal_admin_client, invoice):
     invoice.pdf.storage.delete(invoice.pdf.name)
-    assert admin_client.get(_pdf(invoice)).status_code == 404
+    assert portal_admin_client.get(_pdf(invoice)).status_code == 404
 
 
 # --- the list -------------------------------------------------------------------------------
 
 
-def test_the_list_shows_each_invoice_with_its_figures(admin_client, customer, invoice, staff):
+def test_the_list_shows_each_invoice_with_its_figures(
+    portal_admin_client, customer, invoice, staff
+):
     request_obj = services.billing_request_create(
         customer=customer,
         user=UserFactory(),
@@ -210,7 +232,7 @@ def test_the_list_shows_each_invoice_with_its_figures(admin_client, customer, in
     services.credit_issue(
         request_obj=request_obj, staff=staff, amount=Decimal("100"), invoice=invoice
     )
-    response = admin_client.get(reverse("billing:list"))
+    response = portal_admin_client.get(reverse("billing:list"))
     body = response.content.decode()
     assert response.status_code == 200
     assert f'href="{_page(invoice)}"' in body
@@ -223,13 +245,13 @@ def test_the_list_shows_each_invoice_with_its_figures(admin_client, customer, in
     assert f'href="{_pdf(invoice)}"' in body
 
 
-def test_a_late_invoice_stands_out_in_the_list(admin_client, customer):
+def test_a_late_invoice_stands_out_in_the_list(portal_admin_client, customer):
     period = months_back(customer, 2)
     invoice_with_lines(
         customer, number="FA-LATE", period=period, due_on=period + datetime.timedelta(days=10)
     )
     invoice_with_lines(customer, number="FA-PAID", period=period, status="paid", paid_on=period)
-    body = admin_client.get(reverse("billing:list")).content.decode()
+    body = portal_admin_client.get(reverse("billing:list")).content.decode()
     assert body.count('class="billing-row-late"') == 1
     assert body.count('data-testid="late"') == 1
     late_row = body[body.index("FA-LATE") - 200 : body.index("FA-LATE")]
@@ -237,7 +259,7 @@ def test_a_late_invoice_stands_out_in_the_list(admin_client, customer):
 
 
 def test_totals_by_currency_add_up_the_filtered_invoices_with_mixed_currencies(
-    admin_client, customer
+    portal_admin_client, customer
 ):
     """Each invoice counts once, however many lines it has; currencies are never mixed."""
     invoice_with_lines(
@@ -259,7 +281,7 @@ def test_totals_by_currency_add_up_the_filtered_invoices_with_mixed_currencies(
         CustomerFactory(), currency="USD", amounts=("999.00",), period=months_back(customer, 1)
     )
 
-    response = admin_client.get(reverse("billing:list"))
+    response = portal_admin_client.get(reverse("billing:list"))
     totals = {row["currency"]: (row["total"], row["count"]) for row in response.context["totals"]}
     assert totals == {
         "ARS": (Decimal("1622.00"), 2),
@@ -271,11 +293,11 @@ def test_totals_by_currency_add_up_the_filtered_invoices_with_mixed_currencies(
     assert "ARS" + NBSP + "1,622.00" in body
     assert "R$" + NBSP + "1,234.56" in body
 
-    response = admin_client.get(reverse("billing:list"), {"currency": "ARS"})
+    response = portal_admin_client.get(reverse("billing:list"), {"currency": "ARS"})
     assert [(r["currency"], r["total"]) for r in response.context["totals"]] == [
         ("ARS", Decimal("1622.00"))
     ]
-    response = admin_client.get(
+    response = portal_admin_client.get(
         reverse("billing:list"), {"period_from": months_back(customer, 1).strftime("%Y-%m")}
     )
     assert {r["currency"]: r["total"] for r in response.context["totals"]} == {
@@ -317,8 +339,8 @@ def several(customer):
     }
 
 
-def test_the_list_shows_the_newest_period_first(admin_client, several):
-    assert _numbers(admin_client.get(reverse("billing:list"))) == [
+def test_the_list_shows_the_newest_period_first(portal_admin_client, several):
+    assert _numbers(portal_admin_client.get(reverse("billing:list"))) == [
         "FA-ISSUED",
         "FA-OVERDUE",
         "FA-PAID",
@@ -342,27 +364,29 @@ def test_the_list_shows_the_newest_period_first(admin_client, several):
     ],
 )
 def test_the_list_filters_by_period_status_and_currency(
-    admin_client, customer, several, query, expected
+    portal_admin_client, customer, several, query, expected
 ):
     for name in ("period_from", "period_to"):
         if name in query:
             query[name] = months_back(customer, query[name]).strftime("%Y-%m")
-    response = admin_client.get(reverse("billing:list"), query)
+    response = portal_admin_client.get(reverse("billing:list"), query)
     assert response.status_code == 200
     assert _numbers(response) == expected
-    rows = _csv_rows(admin_client.get(reverse("billing:export"), query))
+    rows = _csv_rows(portal_admin_client.get(reverse("billing:export"), query))
     assert [row[0] for row in rows[1:]] == expected
 
 
-def test_the_currency_filter_offers_the_currencies_the_customer_is_billed_in(admin_client, several):
-    response = admin_client.get(reverse("billing:list"))
+def test_the_currency_filter_offers_the_currencies_the_customer_is_billed_in(
+    portal_admin_client, several
+):
+    response = portal_admin_client.get(reverse("billing:list"))
     choices = [value for value, _label in response.context["form"].fields["currency"].choices]
     assert choices == ["", "ARS", "USD"]
 
 
-def test_the_filters_keep_their_values_as_months(admin_client, customer, several):
+def test_the_filters_keep_their_values_as_months(portal_admin_client, customer, several):
     month = months_back(customer, 2).strftime("%Y-%m")
-    body = admin_client.get(reverse("billing:list"), {"period_from": month}).content.decode()
+    body = portal_admin_client.get(reverse("billing:list"), {"period_from": month}).content.decode()
     assert f'type="month" name="period_from" value="{month}"' in body
 
 
@@ -382,19 +406,21 @@ def test_the_filters_keep_their_values_as_months(admin_client, customer, several
     ],
 )
 def test_bad_filters_are_answered_with_a_message_not_an_error(
-    admin_client, several, query, message
+    portal_admin_client, several, query, message
 ):
     for name in ("billing:list", "billing:export"):
-        response = admin_client.get(reverse(name), query)
+        response = portal_admin_client.get(reverse(name), query)
         assert response.status_code == 400, name
         assert message in response.content.decode()
         assert response["Content-Type"].startswith("text/html")
 
 
-def test_bad_filters_are_answered_in_the_readers_language(admin_client, admin_user, several):
-    admin_user.language = "es"
-    admin_user.save(update_fields=["language"])
-    response = admin_client.get(reverse("billing:list"), {"status": "exploded"})
+def test_bad_filters_are_answered_in_the_readers_language(
+    portal_admin_client, portal_admin_user, several
+):
+    portal_admin_user.language = "es"
+    portal_admin_user.save(update_fields=["language"])
+    response = portal_admin_client.get(reverse("billing:list"), {"status": "exploded"})
     assert response.status_code == 400
     with translation.override("es"):
         expected = translation.gettext(
@@ -403,23 +429,23 @@ def test_bad_filters_are_answered_in_the_readers_language(admin_client, admin_us
     assert expected in response.content.decode()
 
 
-def test_the_list_sorts_both_ways_and_marks_the_sorted_column(admin_client, several):
-    response = admin_client.get(reverse("billing:list"), {"sort": "number"})
+def test_the_list_sorts_both_ways_and_marks_the_sorted_column(portal_admin_client, several):
+    response = portal_admin_client.get(reverse("billing:list"), {"sort": "number"})
     assert _numbers(response) == sorted(_numbers(response))
     assert 'aria-sort="ascending"' in response.content.decode()
-    response = admin_client.get(reverse("billing:list"), {"sort": "-due"})
+    response = portal_admin_client.get(reverse("billing:list"), {"sort": "-due"})
     dues = [invoice.due_on for invoice in response.context["rows"]]
     assert dues == sorted(dues, reverse=True)
     assert 'aria-sort="descending"' in response.content.decode()
 
 
-def test_the_list_paginates_and_keeps_the_filters(admin_client, customer, settings):
+def test_the_list_paginates_and_keeps_the_filters(portal_admin_client, customer, settings):
     settings.BILLING_PAGE_SIZE = 5
     for n in range(12):
         invoice_with_lines(
             customer, number=f"FA-{n + 1:03d}", amounts=("10.00",), period=months_back(customer, n)
         )
-    response = admin_client.get(
+    response = portal_admin_client.get(
         reverse("billing:list"), {"currency": "USD", "sort": "period", "page": 3}
     )
     assert _numbers(response) == ["FA-002", "FA-001"]
@@ -432,14 +458,14 @@ def test_the_list_paginates_and_keeps_the_filters(admin_client, customer, settin
     assert f'href="{reverse("billing:export")}?currency=USD&amp;sort=period"' in body
 
 
-def test_the_list_without_invoices_says_what_will_be_here(admin_client, customer):
-    body = admin_client.get(reverse("billing:list")).content.decode()
+def test_the_list_without_invoices_says_what_will_be_here(portal_admin_client, customer):
+    body = portal_admin_client.get(reverse("billing:list")).content.decode()
     assert 'data-testid="invoices-empty"' in body
     assert "No invoices yet" in body
     assert "Export CSV" not in body
     assert reverse("billing:home") in body
     invoice_with_lines(customer, period=months_back(customer, 1))
-    filtered = admin_client.get(reverse("billing:list"), {"status": "paid"}).content.decode()
+    filtered = portal_admin_client.get(reverse("billing:list"), {"status": "paid"}).content.decode()
     assert "No invoice matches these filters." in filtered
     assert "Show every invoice" in filtered
 
@@ -447,7 +473,9 @@ def test_the_list_without_invoices_says_what_will_be_here(admin_client, customer
 # --- the CSV --------------------------------------------------------------------------------
 
 
-def test_the_export_is_every_filtered_invoice_as_csv(admin_client, customer, settings, staff):
+def test_the_export_is_every_filtered_invoice_as_csv(
+    portal_admin_client, customer, settings, staff
+):
     settings.BILLING_PAGE_SIZE = 2
     first = invoice_with_lines(
         customer,
@@ -474,7 +502,7 @@ def test_the_export_is_every_filtered_invoice_as_csv(admin_client, customer, set
     invoice_with_lines(customer, number="=1+2", period=months_back(customer, 3))
     invoice_with_lines(customer, number="@SUM(A1)", period=months_back(customer, 4))
 
-    response = admin_client.get(reverse("billing:export"))
+    response = portal_admin_client.get(reverse("billing:export"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     today = rules.customer_today(customer).isoformat()
@@ -506,14 +534,14 @@ def test_the_export_is_every_filtered_invoice_as_csv(admin_client, customer, set
 
 
 def test_the_export_uses_the_readers_language_for_the_status_only(
-    admin_client, admin_user, customer
+    portal_admin_client, portal_admin_user, customer
 ):
-    admin_user.language = "pt-br"
-    admin_user.save(update_fields=["language"])
+    portal_admin_user.language = "pt-br"
+    portal_admin_user.save(update_fields=["language"])
     invoice_with_lines(
         customer, number="FA-PT", amounts=("1234.56",), period=months_back(customer, 1)
     )
-    rows = _csv_rows(admin_client.get(reverse("billing:export")))
+    rows = _csv_rows(portal_admin_client.get(reverse("billing:export")))
     row = dict(zip(CSV_COLUMNS, rows[1], strict=True))
     assert row["total"] == "1234.56"  # a plain decimal a spreadsheet reads, never "1.234,56"
     with translation.override("pt-br"):
@@ -524,7 +552,7 @@ def test_the_export_uses_the_readers_language_for_the_status_only(
 
 
 def test_the_invoice_page_shows_its_header_sums_lines_inquiries_and_credits(
-    admin_client, customer, admin_user, staff
+    portal_admin_client, customer, portal_admin_user, staff
 ):
     services_ = [ServiceFactory(customer=customer, site_name=f"Sede {n}") for n in range(3)]
     invoice = invoice_with_lines(
@@ -542,7 +570,7 @@ def test_the_invoice_page_shows_its_header_sums_lines_inquiries_and_credits(
     line3.save()
     dispute = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="dispute",
         subject="Line 2 doubled",
         description="x",
@@ -554,7 +582,7 @@ def test_the_invoice_page_shows_its_header_sums_lines_inquiries_and_credits(
     )
     open_dispute = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="dispute",
         subject="Fee not agreed",
         description="y",
@@ -563,14 +591,14 @@ def test_the_invoice_page_shows_its_header_sums_lines_inquiries_and_credits(
     )
     question = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="question",
         subject="Why?",
         description="z",
         invoice=invoice,
     )
 
-    response = admin_client.get(_page(invoice))
+    response = portal_admin_client.get(_page(invoice))
     assert response.status_code == 200
     body = response.content.decode()
     assert "In dispute" in body  # the status in the header
@@ -603,7 +631,7 @@ def test_the_invoice_page_shows_its_header_sums_lines_inquiries_and_credits(
     assert f'href="{_pdf(invoice)}"' in body
 
 
-def test_an_invoice_without_inquiries_or_credits_says_so(admin_client, customer, invoice):
+def test_an_invoice_without_inquiries_or_credits_says_so(portal_admin_client, customer, invoice):
     # Another invoice's question does not show on this one.
     services.billing_request_create(
         customer=customer,
@@ -613,31 +641,33 @@ def test_an_invoice_without_inquiries_or_credits_says_so(admin_client, customer,
         description="x",
         invoice=invoice_with_lines(customer, number="FA-OTHER", period=months_back(customer, 2)),
     )
-    body = admin_client.get(_page(invoice)).content.decode()
+    body = portal_admin_client.get(_page(invoice)).content.decode()
     assert 'data-testid="invoice-request"' not in body
     assert "No inquiry about this invoice." in body
     assert "No credit on this invoice." in body
 
 
-def test_a_late_invoice_page_says_so(admin_client, customer):
+def test_a_late_invoice_page_says_so(portal_admin_client, customer):
     period = months_back(customer, 2)
     late = invoice_with_lines(
         customer, number="FA-LATE", period=period, due_on=period + datetime.timedelta(days=5)
     )
-    body = admin_client.get(_page(late)).content.decode()
+    body = portal_admin_client.get(_page(late)).content.decode()
     assert 'data-testid="invoice-late"' in body
     assert "is not paid yet" in body
     paid = invoice_with_lines(
         customer, number="FA-OK", period=period, status="paid", paid_on=period
     )
-    body = admin_client.get(_page(paid)).content.decode()
+    body = portal_admin_client.get(_page(paid)).content.decode()
     assert 'data-testid="invoice-late"' not in body
     assert 'data-testid="invoice-left">$0.00<' in body
 
 
-def test_an_unknown_invoice_number_is_not_found(admin_client, invoice):
-    assert admin_client.get(reverse("billing:invoice", args=["FA-NOPE"])).status_code == 404
-    assert admin_client.get(reverse("billing:invoice_pdf", args=["FA-NOPE"])).status_code == 404
+def test_an_unknown_invoice_number_is_not_found(portal_admin_client, invoice):
+    assert portal_admin_client.get(reverse("billing:invoice", args=["FA-NOPE"])).status_code == 404
+    assert (
+        portal_admin_client.get(reverse("billing:invoice_pdf", args=["FA-NOPE"])).status_code == 404
+    )
 
 
 # --- amounts and dates in the reader's language ---------------------------------------------
@@ -655,28 +685,31 @@ def brl_invoice(customer):
 
 
 def test_brazilian_portuguese_reads_reais_as_r_dollar_with_a_comma(
-    admin_client, admin_user, brl_invoice
+    portal_admin_client, portal_admin_user, brl_invoice
 ):
-    admin_user.language = "pt-br"
-    admin_user.save(update_fields=["language"])
+    portal_admin_user.language = "pt-br"
+    portal_admin_user.save(update_fields=["language"])
     expected = "R$" + NBSP + "1.234,56"
     for path in (reverse("billing:list"), _page(brl_invoice), reverse("billing:home")):
-        body = admin_client.get(path).content.decode()
+        body = portal_admin_client.get(path).content.decode()
         assert expected in body, path
         assert "1,234.56" not in body, path
-    body = admin_client.get(_page(brl_invoice)).content.decode()
+    body = portal_admin_client.get(_page(brl_invoice)).content.decode()
     with translation.override("pt-br"):
         assert formats.date_format(brl_invoice.period, "YEAR_MONTH_FORMAT") in body
         assert formats.date_format(brl_invoice.issued_on, "DATE_FORMAT") in body
 
 
 def test_the_language_cookie_sets_the_amounts_when_the_user_has_no_language(
-    admin_client, admin_user, brl_invoice, settings
+    portal_admin_client, portal_admin_user, brl_invoice, settings
 ):
-    admin_user.language = ""
-    admin_user.save(update_fields=["language"])
-    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "pt-br"
-    assert "R$" + NBSP + "1.234,56" in admin_client.get(reverse("billing:list")).content.decode()
+    portal_admin_user.language = ""
+    portal_admin_user.save(update_fields=["language"])
+    portal_admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "pt-br"
+    assert (
+        "R$" + NBSP + "1.234,56"
+        in portal_admin_client.get(reverse("billing:list")).content.decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -693,18 +726,18 @@ def test_the_language_cookie_sets_the_amounts_when_the_user_has_no_language(
     ],
 )
 def test_amounts_follow_the_readers_language_and_the_currencys_decimals(
-    admin_client, admin_user, customer, language, currency, expected
+    portal_admin_client, portal_admin_user, customer, language, currency, expected
 ):
-    admin_user.language = language
-    admin_user.save(update_fields=["language"])
+    portal_admin_user.language = language
+    portal_admin_user.save(update_fields=["language"])
     invoice = invoice_with_lines(
         customer, currency=currency, amounts=("1234.56",), period=months_back(customer, 1)
     )
     for path in (reverse("billing:list"), _page(invoice)):
-        assert expected in admin_client.get(path).content.decode(), (path, language)
+        assert expected in portal_admin_client.get(path).content.decode(), (path, language)
 
 
-def test_chilean_pesos_have_no_decimals_for_a_chilean_customer(client, admin_user):
+def test_chilean_pesos_have_no_decimals_for_a_chilean_customer(client, portal_admin_user):
     chile = CustomerFactory(country="CL", timezone="America/Santiago")
     membership = MembershipFactory(customer=chile, admin=True, user__language="es")
     client.force_login(membership.user)
@@ -730,7 +763,7 @@ def _query_count(client, path) -> tuple[int, float]:
 
 
 def test_the_list_runs_the_same_queries_for_1_and_for_24_months_of_50_lines(
-    admin_client, customer, settings, staff
+    portal_admin_client, customer, settings, staff
 ):
     settings.BILLING_MONTHS = 24
     settings.BILLING_PAGE_SIZE = 25
@@ -743,8 +776,8 @@ def test_the_list_runs_the_same_queries_for_1_and_for_24_months_of_50_lines(
         period=months_back(customer, 0),
         pdf=True,
     )
-    one, one_time = _query_count(admin_client, reverse("billing:list"))
-    one_csv, _ = _query_count(admin_client, reverse("billing:export"))
+    one, one_time = _query_count(portal_admin_client, reverse("billing:list"))
+    one_csv, _ = _query_count(portal_admin_client, reverse("billing:export"))
 
     for month in range(1, 24):
         invoice_with_lines(
@@ -775,14 +808,14 @@ def test_the_list_runs_the_same_queries_for_1_and_for_24_months_of_50_lines(
         sum(invoice.lines.count() for invoice in Invoice.objects.filter(customer=customer)) == 1151
     )
 
-    full, full_time = _query_count(admin_client, reverse("billing:list"))
-    response = admin_client.get(reverse("billing:list"))
+    full, full_time = _query_count(portal_admin_client, reverse("billing:list"))
+    response = portal_admin_client.get(reverse("billing:list"))
     assert len(response.context["rows"]) == 24
     assert full == one
     # The figure of the issue: 8 for the session, user and membership, 4 for the page (the
     # currencies on offer, the count, the totals by currency, the rows).
     assert full == 12
-    full_csv, csv_time = _query_count(admin_client, reverse("billing:export"))
+    full_csv, csv_time = _query_count(portal_admin_client, reverse("billing:export"))
     assert full_csv == one_csv
     assert full_csv <= full
     print(
@@ -793,12 +826,12 @@ def test_the_list_runs_the_same_queries_for_1_and_for_24_months_of_50_lines(
 
 
 def test_the_invoice_page_runs_the_same_queries_however_many_lines_requests_and_credits(
-    admin_client, customer, admin_user, staff
+    portal_admin_client, customer, portal_admin_user, staff
 ):
     few = invoice_with_lines(
         customer, number="FA-FEW", amounts=("10.00",), period=months_back(customer, 1)
     )
-    baseline, _ = _query_count(admin_client, _page(few))
+    baseline, _ = _query_count(portal_admin_client, _page(few))
 
     lines = [ServiceFactory(customer=customer) for _ in range(50)]
     many = invoice_with_lines(
@@ -812,7 +845,7 @@ def test_the_invoice_page_runs_the_same_queries_however_many_lines_requests_and_
     first, second, third = list(many.lines.all()[:3])
     resolved = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="dispute",
         subject="a",
         description="b",
@@ -823,7 +856,7 @@ def test_the_invoice_page_runs_the_same_queries_however_many_lines_requests_and_
     for line in (third, *many.lines.all()[3:6]):
         services.billing_request_create(
             customer=customer,
-            user=admin_user,
+            user=portal_admin_user,
             kind="dispute",
             subject="c",
             description="d",
@@ -838,9 +871,9 @@ def test_the_invoice_page_runs_the_same_queries_however_many_lines_requests_and_
         description="f",
         invoice=many,
     )
-    count, elapsed = _query_count(admin_client, _page(many))
+    count, elapsed = _query_count(portal_admin_client, _page(many))
     assert count == baseline
-    body = admin_client.get(_page(many)).content.decode()
+    body = portal_admin_client.get(_page(many)).content.decode()
     assert body.count('data-testid="invoice-line"') == 50
     assert body.count('data-testid="line-disputed"') == 4
     print(f"\nFIGURE invoice page: {count} queries for 1 and 50 lines ({elapsed * 1000:.0f} ms)")

@@ -45,9 +45,9 @@ def _as_text(value) -> str:
     return "%s" % value  # noqa: UP031 - the way the messages format it
 
 
-def test_the_disputed_amounts_of_an_invoice_keep_two_decimals(customer, admin_user):
+def test_the_disputed_amounts_of_an_invoice_keep_two_decimals(customer, portal_admin_user):
     invoice = _invoice(customer)
-    _dispute(customer, admin_user, invoice, "60.00")
+    _dispute(customer, portal_admin_user, invoice, "60.00")
 
     amounts = selectors.disputed_amounts(invoice)
 
@@ -63,9 +63,9 @@ def test_totals_by_currency_keep_two_decimals(customer):
     assert [(row["currency"], _as_text(row["total"])) for row in totals] == [("USD", "120.00")]
 
 
-def test_the_credited_amount_and_what_is_due_keep_two_decimals(customer, admin_user):
+def test_the_credited_amount_and_what_is_due_keep_two_decimals(customer, portal_admin_user):
     invoice = _invoice(customer)
-    request_obj = _dispute(customer, admin_user, invoice, "40.00")
+    request_obj = _dispute(customer, portal_admin_user, invoice, "40.00")
     staff = UserFactory(email="care@provider.test", is_staff=True)
     services.credit_issue(request_obj=request_obj, staff=staff, amount=D("40.00"), invoice=invoice)
 

@@ -76,18 +76,18 @@ def _form(*, invoices=(), support=("orden-de-compra.pdf", PDF_BYTES), **extra) -
 
 
 def test_the_form_says_where_the_request_goes_for_the_customers_country(
-    admin_client, other_user, client, addresses
+    portal_admin_client, other_user, client, addresses
 ):
-    text = _text(admin_client.get("/billing/po/new/"))
+    text = _text(portal_admin_client.get("/billing/po/new/"))
     assert "We send your request, with the support attached, to <strong>po-ar@provider.test" in text
     client.force_login(other_user)  # Globex, in Brazil
     assert "<strong>po-br@provider.test</strong>" in _text(client.get("/billing/po/new/"))
 
 
 def test_argentine_and_brazilian_requests_go_to_their_own_addresses(
-    admin_client, client, other_user, other_customer, invoice, addresses
+    portal_admin_client, client, other_user, other_customer, invoice, addresses
 ):
-    response = admin_client.post("/billing/po/new/", _form(invoices=[invoice]))
+    response = portal_admin_client.post("/billing/po/new/", _form(invoices=[invoice]))
     assert response.status_code == 302
     assert PurchaseOrderRequest.objects.get(customer=invoice.customer).routed_to == (
         "po-ar@provider.test"
@@ -115,13 +115,13 @@ def test_without_an_address_for_the_country_it_goes_to_billing_customer_care(
     assert PurchaseOrderRequest.objects.get().routed_to == "carla.care@provider.test"
 
 
-def test_with_no_address_at_all_the_page_says_so_and_refuses(admin_client, settings):
+def test_with_no_address_at_all_the_page_says_so_and_refuses(portal_admin_client, settings):
     PoAddress.objects.all().delete()
     settings.BILLING_MAILBOX = ""
     settings.TEAM_MAILBOX = ""
-    page = admin_client.get("/billing/po/new/")
+    page = portal_admin_client.get("/billing/po/new/")
     assert 'data-testid="po-no-route"' in page.content.decode()
-    response = admin_client.post("/billing/po/new/", _form(from_period="2026-04"))
+    response = portal_admin_client.post("/billing/po/new/", _form(from_period="2026-04"))
     assert response.status_code == 400
     assert "There is no address for these requests in your country yet." in _text(response)
     assert not PurchaseOrderRequest.objects.exists()
@@ -131,10 +131,17 @@ def test_with_no_address_at_all_the_page_says_so_and_refuses(admin_client, setti
 
 
 def test_the_request_is_sent_with_the_support_attached_and_replies_to_the_requester(
-    admin_client, customer, invoice, addresses, mailoutbox, django_capture_on_commit_callbacks
+    portal_admin_client,
+    customer,
+    invoice,
+    addresses,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post("/billing/po/new/", _form(invoices=[invoice]), follow=True)
+        response = portal_admin_client.post(
+            "/billing/po/new/", _form(invoices=[invoice]), follow=True
+        )
     po = PurchaseOrderRequest.objects.get()
     assert response.redirect_chain == [("/billing/po/", 302)]
     assert (po.kind, po.reference, po.status) == ("po", "4500012345", "sent")
@@ -161,13 +168,13 @@ def test_the_request_is_sent_with_the_support_attached_and_replies_to_the_reques
 
 
 def test_the_list_shows_kind_number_invoices_destination_status_and_answer(
-    admin_client, customer, admin_user, staff_user, invoice, addresses
+    portal_admin_client, customer, portal_admin_user, staff_user, invoice, addresses
 ):
     from billing.services import po_request_create, po_request_handle
 
     first = po_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="hes",
         reference="HES-1000200",
         support=SimpleUploadedFile("hes.png", PNG_BYTES),
@@ -175,14 +182,14 @@ def test_the_list_shows_kind_number_invoices_destination_status_and_answer(
     )
     second = po_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="migo",
         reference="5000098765",
         support=SimpleUploadedFile("migo.pdf", PDF_BYTES),
         from_period=date(2026, 4, 1),
     )
     po_request_handle(po=second, staff=staff_user, status="rejected", answer="Expired contract")
-    text = _text(admin_client.get("/billing/po/"))
+    text = _text(portal_admin_client.get("/billing/po/"))
     rows = dict(re.findall(r'data-testid="po-row" data-number="([^"]+)">(.*?)</tr>', text))
     assert "Service entry sheet (HES)" in rows[first.number]
     assert "HES-1000200" in rows[first.number]
@@ -194,20 +201,22 @@ def test_the_list_shows_kind_number_invoices_destination_status_and_answer(
     assert "Expired contract" in rows[second.number]
 
 
-def test_the_list_caption_and_columns_read_well(admin_client, customer, admin_user, addresses):
+def test_the_list_caption_and_columns_read_well(
+    portal_admin_client, customer, portal_admin_user, addresses
+):
     """The caption is capitalised; the kind sits under the number to print; the address
     breaks only before its "@" (review 7, §11 and §12)."""
     from billing.services import po_request_create
 
     po_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="po",
         reference="4500012345",
         support=SimpleUploadedFile("po.pdf", PDF_BYTES),
         from_period=date(2026, 4, 1),
     )
-    text = _text(admin_client.get("/billing/po/"))
+    text = _text(portal_admin_client.get("/billing/po/"))
     assert '<caption class="sr-only">Requests for PO / HES / MIGO numbers</caption>' in text
     assert (
         '<strong class="mono billing-po-reference">4500012345</strong><br>'
@@ -218,30 +227,30 @@ def test_the_list_caption_and_columns_read_well(admin_client, customer, admin_us
     ) in text
 
 
-def test_a_month_before_the_first_one_the_customer_sees_is_refused(admin_client, addresses):
+def test_a_month_before_the_first_one_the_customer_sees_is_refused(portal_admin_client, addresses):
     """On 2026-03-10 the portal shows the invoices from April 2024 (24 months): a PO cannot
     start six years back (review 7, §7). The service checks it again."""
-    text = _text(admin_client.get("/billing/po/new/"))
+    text = _text(portal_admin_client.get("/billing/po/new/"))
     assert 'type="month"' in text
     assert 'min="2024-04"' in text
 
-    response = admin_client.post("/billing/po/new/", _form(from_period="2020-01"))
+    response = portal_admin_client.post("/billing/po/new/", _form(from_period="2020-01"))
 
     assert response.status_code == 400
     assert "Choose a month from April 2024 on: older invoices are closed." in _text(response)
     assert not PurchaseOrderRequest.objects.exists()
-    response = admin_client.post("/billing/po/new/", _form(from_period="2024-04"))
+    response = portal_admin_client.post("/billing/po/new/", _form(from_period="2024-04"))
     assert response.status_code == 302
     assert PurchaseOrderRequest.objects.get().from_period == date(2024, 4, 1)
 
 
-def test_an_invoice_link_preselects_it(admin_client, invoice, addresses):
-    text = _text(admin_client.get(f"/billing/po/new/?invoice={invoice.number}"))
+def test_an_invoice_link_preselects_it(portal_admin_client, invoice, addresses):
+    text = _text(portal_admin_client.get(f"/billing/po/new/?invoice={invoice.number}"))
     assert re.search(rf'value="{invoice.number}"[^>]*checked', text)
 
 
-def test_an_image_is_accepted_as_support(admin_client, addresses):
-    response = admin_client.post(
+def test_an_image_is_accepted_as_support(portal_admin_client, addresses):
+    response = portal_admin_client.post(
         "/billing/po/new/", _form(from_period="2026-04", support=("clausula.png", PNG_BYTES))
     )
     assert response.status_code == 302
@@ -253,8 +262,8 @@ def test_an_image_is_accepted_as_support(admin_client, addresses):
 # --- refusals -----------------------------------------------------------------------------
 
 
-def test_missing_support_is_a_400(admin_client, invoice, addresses, mailoutbox):
-    response = admin_client.post("/billing/po/new/", _form(invoices=[invoice], support=None))
+def test_missing_support_is_a_400(portal_admin_client, invoice, addresses, mailoutbox):
+    response = portal_admin_client.post("/billing/po/new/", _form(invoices=[invoice], support=None))
     assert response.status_code == 400
     assert "Attach the contract support (the PO, or the contract clause that requires it)." in (
         _text(response)
@@ -268,10 +277,10 @@ def test_missing_support_is_a_400(admin_client, invoice, addresses, mailoutbox):
     [("contrato.pdf", EXE_BYTES), ("contrato.exe", EXE_BYTES), ("orden.pdf", b"just some text\n")],
 )
 def test_a_support_that_is_not_a_pdf_or_an_image_is_a_400(
-    admin_client, invoice, addresses, name, content
+    portal_admin_client, invoice, addresses, name, content
 ):
     """R-BIL-3: checked by content: a renamed executable is refused whatever its name."""
-    response = admin_client.post(
+    response = portal_admin_client.post(
         "/billing/po/new/", _form(invoices=[invoice], support=(name, content))
     )
     assert response.status_code == 400
@@ -279,18 +288,18 @@ def test_a_support_that_is_not_a_pdf_or_an_image_is_a_400(
     assert not PurchaseOrderRequest.objects.exists()
 
 
-def test_an_empty_support_is_a_400(admin_client, invoice, addresses):
-    response = admin_client.post(
+def test_an_empty_support_is_a_400(portal_admin_client, invoice, addresses):
+    response = portal_admin_client.post(
         "/billing/po/new/", _form(invoices=[invoice], support=("orden.pdf", b""))
     )
     assert response.status_code == 400
     assert "The file you attached is empty." in _text(response)
 
 
-def test_a_support_over_the_size_limit_is_a_400(admin_client, invoice, addresses, settings):
+def test_a_support_over_the_size_limit_is_a_400(portal_admin_client, invoice, addresses, settings):
     settings.TICKET_ATTACHMENT_MAX_MB = 1
     big = PDF_BYTES + b"%" * (1024 * 1024)
-    response = admin_client.post(
+    response = portal_admin_client.post(
         "/billing/po/new/", _form(invoices=[invoice], support=("orden.pdf", big))
     )
     assert response.status_code == 400
@@ -309,35 +318,35 @@ def test_a_support_over_the_size_limit_is_a_400(admin_client, invoice, addresses
         ({"invoices": ["FA-NOT-MINE"]}, "FA-NOT-MINE is not one of your invoices."),
     ],
 )
-def test_bad_input_is_a_400_with_a_message(admin_client, addresses, extra, message):
-    response = admin_client.post("/billing/po/new/", _form(**extra))
+def test_bad_input_is_a_400_with_a_message(portal_admin_client, addresses, extra, message):
+    response = portal_admin_client.post("/billing/po/new/", _form(**extra))
     assert response.status_code == 400
     assert message in _text(response)
     assert not PurchaseOrderRequest.objects.exists()
 
 
 def test_another_customers_or_an_old_invoice_cannot_be_chosen(
-    admin_client, customer, other_customer, addresses
+    portal_admin_client, customer, other_customer, addresses
 ):
     foreign = invoice_with_lines(other_customer, number="NF-000001", period=date(2026, 2, 1))
     old = invoice_with_lines(customer, number="FA-OLD-1", period=date(2023, 1, 1))
     for chosen in (foreign, old):
-        response = admin_client.post("/billing/po/new/", _form(invoices=[chosen]))
+        response = portal_admin_client.post("/billing/po/new/", _form(invoices=[chosen]))
         assert response.status_code == 400
         assert f"{chosen.number} is not one of your invoices." in _text(response)
-    assert "NF-000001" not in _text(admin_client.get("/billing/po/new/"))
+    assert "NF-000001" not in _text(portal_admin_client.get("/billing/po/new/"))
     assert not PurchaseOrderRequest.objects.exists()
 
 
 # --- the support download -----------------------------------------------------------------
 
 
-def test_the_support_downloads_as_an_attachment_never_cached(admin_client, addresses):
-    admin_client.post(
+def test_the_support_downloads_as_an_attachment_never_cached(portal_admin_client, addresses):
+    portal_admin_client.post(
         "/billing/po/new/", _form(from_period="2026-04", support=('clá"usula.pdf', PDF_BYTES))
     )
     po = PurchaseOrderRequest.objects.get()
-    response = admin_client.get(f"/billing/po/{po.number}/support/")
+    response = portal_admin_client.get(f"/billing/po/{po.number}/support/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF_BYTES
     assert response["Content-Type"] == "application/pdf"
@@ -347,5 +356,5 @@ def test_the_support_downloads_as_an_attachment_never_cached(admin_client, addre
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_an_unknown_request_number_is_a_404(admin_client):
-    assert admin_client.get("/billing/po/POR-2026-99999/support/").status_code == 404
+def test_an_unknown_request_number_is_a_404(portal_admin_client):
+    assert portal_admin_client.get("/billing/po/POR-2026-99999/support/").status_code == 404

@@ -52,10 +52,10 @@ def lines(invoice):
 
 
 @pytest.fixture
-def billing_request(customer, admin_user, invoice):
+def billing_request(customer, portal_admin_user, invoice):
     return services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="question",
         subject="Why two installation fees?",
         description="Line 2 looks like a second installation fee.",
@@ -81,13 +81,17 @@ def other_client(client, other_user):
 
 
 @pytest.fixture
-def resolved_ticket(customer, admin_user, staff_user):
+def resolved_ticket(customer, portal_admin_user, staff_user):
     """A four-hour outage, 08:00 to 12:00 in Buenos Aires (11:00 to 15:00 UTC)."""
     service = ServiceFactory(customer=customer, service_id="AR-BUE-IPVPN-10001")
     start = datetime.datetime(2026, 3, 10, 11, tzinfo=UTC)
     with time_machine.travel(start + datetime.timedelta(minutes=5), tick=False) as clock:
         ticket = ticket_open_for(
-            customer, admin_user, service=service, problem_started_at=start, subject="Link down"
+            customer,
+            portal_admin_user,
+            service=service,
+            problem_started_at=start,
+            subject="Link down",
         )
         clock.move_to(start + datetime.timedelta(hours=4, minutes=30))
         ticket_services.ticket_resolve(
@@ -194,8 +198,8 @@ def test_a_member_who_may_only_view_billing_reads_but_cannot_write(
     download.close()  # last: closing a response ends the test client's "request"
 
 
-def test_the_reply_refuses_get_with_405(admin_client, billing_request):
-    assert admin_client.get(_reply(billing_request)).status_code == 405
+def test_the_reply_refuses_get_with_405(portal_admin_client, billing_request):
+    assert portal_admin_client.get(_reply(billing_request)).status_code == 405
 
 
 def test_another_customers_request_and_file_are_404(other_client, billing_request):
@@ -226,16 +230,16 @@ def test_another_customers_request_number_with_our_file_is_404(
     assert client.get(_file(theirs, billing_request.attachments.get())).status_code == 404
 
 
-def test_another_customers_invoice_in_the_address_is_404(admin_client, other_customer):
+def test_another_customers_invoice_in_the_address_is_404(portal_admin_client, other_customer):
     foreign = invoice_with_lines(other_customer, number="NF-999", currency="BRL")
-    response = admin_client.get(NEW, {"kind": "dispute", "invoice": foreign.number})
+    response = portal_admin_client.get(NEW, {"kind": "dispute", "invoice": foreign.number})
     assert response.status_code == 404
     assert 'option value="NF-999"' not in response.content.decode()
 
 
-def test_another_customers_invoice_posted_is_refused(admin_client, other_customer):
+def test_another_customers_invoice_posted_is_refused(portal_admin_client, other_customer):
     foreign = invoice_with_lines(other_customer, number="NF-999", currency="BRL")
-    response = admin_client.post(NEW, _question(foreign))
+    response = portal_admin_client.post(NEW, _question(foreign))
     assert response.status_code == 400
     assert not BillingRequest.objects.exists()
 
@@ -244,11 +248,11 @@ def test_another_customers_invoice_posted_is_refused(admin_client, other_custome
 
 
 def test_the_list_shows_each_request_with_its_amount_status_and_outcome(
-    admin_client, customer, admin_user, staff_user, invoice, lines
+    portal_admin_client, customer, portal_admin_user, staff_user, invoice, lines
 ):
     dispute = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="dispute",
         subject="Backup link billed",
         description="Cancelled in January",
@@ -260,7 +264,7 @@ def test_the_list_shows_each_request_with_its_amount_status_and_outcome(
     )
     question = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="question",
         subject="Exchange rate?",
         description="Which rate?",
@@ -268,7 +272,7 @@ def test_the_list_shows_each_request_with_its_amount_status_and_outcome(
     )
     _wait(question, staff_user)
 
-    page = admin_client.get(LIST).content.decode()
+    page = portal_admin_client.get(LIST).content.decode()
 
     assert page.count('data-testid="request-row"') == 2
     row = _row(page, dispute.number)
@@ -294,11 +298,11 @@ def _row(page: str, number: str) -> str:
 
 
 def test_the_list_filters_by_status_and_kind(
-    admin_client, customer, admin_user, staff_user, invoice, lines
+    portal_admin_client, customer, portal_admin_user, staff_user, invoice, lines
 ):
     question = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="question",
         subject="Q",
         description="?",
@@ -306,7 +310,7 @@ def test_the_list_filters_by_status_and_kind(
     )
     answered = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="question",
         subject="A",
         description="?",
@@ -315,7 +319,7 @@ def test_the_list_filters_by_status_and_kind(
     services.billing_request_answer(request_obj=answered, staff=staff_user, answer="It is right")
     dispute = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="dispute",
         subject="D",
         description="!",
@@ -324,7 +328,7 @@ def test_the_list_filters_by_status_and_kind(
     )
 
     def numbers(**query):
-        response = admin_client.get(LIST, query)
+        response = portal_admin_client.get(LIST, query)
         assert response.status_code == 200
         page = response.content.decode()
         return {r.number for r in BillingRequest.objects.all() if r.number in page}
@@ -336,32 +340,32 @@ def test_the_list_filters_by_status_and_kind(
     assert numbers(status="open", kind="question") == {question.number}
 
 
-def test_a_bad_filter_is_a_400(admin_client):
-    response = admin_client.get(LIST, {"status": "lost"})
+def test_a_bad_filter_is_a_400(portal_admin_client):
+    response = portal_admin_client.get(LIST, {"status": "lost"})
     assert response.status_code == 400
     assert "Select a valid choice." in response.content.decode()
 
 
-def test_the_list_pages(admin_client, customer, admin_user, invoice, settings):
+def test_the_list_pages(portal_admin_client, customer, portal_admin_user, invoice, settings):
     settings.BILLING_PAGE_SIZE = 2
     for n in range(3):
         services.billing_request_create(
             customer=customer,
-            user=admin_user,
+            user=portal_admin_user,
             kind="question",
             subject=f"Q{n}",
             description="?",
             invoice=invoice,
         )
-    first = admin_client.get(LIST).content.decode()
+    first = portal_admin_client.get(LIST).content.decode()
     assert first.count('data-testid="request-row"') == 2
     assert "Page 1 of 2" in first
-    second = admin_client.get(LIST, {"page": 2}).content.decode()
+    second = portal_admin_client.get(LIST, {"page": 2}).content.decode()
     assert second.count('data-testid="request-row"') == 1
 
 
-def test_the_empty_list_invites_to_raise_one(admin_client):
-    page = admin_client.get(LIST).content.decode()
+def test_the_empty_list_invites_to_raise_one(portal_admin_client):
+    page = portal_admin_client.get(LIST).content.decode()
     assert "No inquiries yet" in page
     assert NEW in page
 
@@ -374,12 +378,12 @@ def test_another_customers_requests_are_not_listed(other_client, billing_request
 
 
 def test_a_question_is_received_with_its_files_and_says_who_answers(
-    admin_client, customer, invoice
+    portal_admin_client, customer, invoice
 ):
     person = TeamPersonFactory(full_name="Beatriz Cobranzas")
     TeamAssignment.objects.create(customer=customer, role=TeamRole.BILLING_CARE, person=person)
 
-    response = admin_client.post(NEW, _question(invoice, attachments=[_pdf()]), follow=True)
+    response = portal_admin_client.post(NEW, _question(invoice, attachments=[_pdf()]), follow=True)
 
     request_obj = BillingRequest.objects.get()
     assert response.redirect_chain[-1][0] == _detail(request_obj)
@@ -393,8 +397,8 @@ def test_a_question_is_received_with_its_files_and_says_who_answers(
     assert "statement.pdf" in page
 
 
-def test_the_form_is_preselected_from_the_address(admin_client, invoice, lines):
-    response = admin_client.get(NEW, {"kind": "dispute", "invoice": invoice.number})
+def test_the_form_is_preselected_from_the_address(portal_admin_client, invoice, lines):
+    response = portal_admin_client.get(NEW, {"kind": "dispute", "invoice": invoice.number})
     page = response.content.decode()
     assert response.status_code == 200
     assert 'value="dispute" id="id_kind_1" required checked' in page
@@ -406,9 +410,11 @@ def test_the_form_is_preselected_from_the_address(admin_client, invoice, lines):
     assert "billing-dispute.js" in page
 
 
-def test_htmx_asking_for_another_invoice_gets_its_lines_only(admin_client, invoice, lines):
+def test_htmx_asking_for_another_invoice_gets_its_lines_only(portal_admin_client, invoice, lines):
     # What the invoice field sends when the invoice changes (hx-get, request_form.html).
-    response = admin_client.get(NEW, {"invoice": invoice.number}, headers={"HX-Request": "true"})
+    response = portal_admin_client.get(
+        NEW, {"invoice": invoice.number}, headers={"HX-Request": "true"}
+    )
     fragment = response.content.decode()
     assert response.status_code == 200
     assert fragment.count('data-testid="dispute-line"') == 2
@@ -421,37 +427,41 @@ def test_htmx_asking_for_another_invoice_gets_its_lines_only(admin_client, invoi
     assert "HX-Request" in response["Vary"]
 
     # No invoice: the hint to choose one; the same address without htmx is the whole page.
-    response = admin_client.get(NEW, {"invoice": ""}, headers={"HX-Request": "true"})
+    response = portal_admin_client.get(NEW, {"invoice": ""}, headers={"HX-Request": "true"})
     assert 'data-testid="lines-choose-invoice"' in response.content.decode()
     assert "<form" not in response.content.decode()
-    page = admin_client.get(NEW, {"invoice": invoice.number}).content.decode()
+    page = portal_admin_client.get(NEW, {"invoice": invoice.number}).content.decode()
     assert "<html" in page
     assert 'id="dispute-lines"' in page
     assert "htmx.min.js" in page
     assert page.count('data-testid="dispute-line"') == 2
 
 
-def test_a_question_needs_its_invoice_subject_and_description(admin_client):
-    response = admin_client.post(NEW, {"kind": "question"})
+def test_a_question_needs_its_invoice_subject_and_description(portal_admin_client):
+    response = portal_admin_client.post(NEW, {"kind": "question"})
     page = response.content.decode()
     assert response.status_code == 400
     assert "This field is required." in page
-    response = admin_client.post(NEW, {"kind": "question", "subject": "S", "description": "D"})
+    response = portal_admin_client.post(
+        NEW, {"kind": "question", "subject": "S", "description": "D"}
+    )
     assert response.status_code == 400
     assert "Choose the invoice." in response.content.decode()
     assert not BillingRequest.objects.exists()
 
 
-def test_the_messages_are_translated(admin_client, admin_user):
-    admin_user.language = "es"
-    admin_user.save()
-    response = admin_client.post(NEW, {"kind": "question"})
+def test_the_messages_are_translated(portal_admin_client, portal_admin_user):
+    portal_admin_user.language = "es"
+    portal_admin_user.save()
+    response = portal_admin_client.post(NEW, {"kind": "question"})
     assert response.status_code == 400
     assert "Este campo es obligatorio." in response.content.decode()
 
 
-def test_a_renamed_executable_is_refused_and_nothing_is_stored(admin_client, invoice):
-    response = admin_client.post(NEW, _question(invoice, attachments=[_pdf("statement.pdf", EXE)]))
+def test_a_renamed_executable_is_refused_and_nothing_is_stored(portal_admin_client, invoice):
+    response = portal_admin_client.post(
+        NEW, _question(invoice, attachments=[_pdf("statement.pdf", EXE)])
+    )
     assert response.status_code == 400
     assert "statement.pdf is not a file type we accept." in response.content.decode()
     assert not BillingRequest.objects.exists()
@@ -461,11 +471,13 @@ def test_a_renamed_executable_is_refused_and_nothing_is_stored(admin_client, inv
 # --- the form: a dispute (R-BIL-1) ------------------------------------------------------------
 
 
-def test_a_dispute_records_each_line_and_puts_the_invoice_in_dispute(admin_client, invoice, lines):
+def test_a_dispute_records_each_line_and_puts_the_invoice_in_dispute(
+    portal_admin_client, invoice, lines
+):
     """A ticked line without an amount disputes all of it; a typed amount disputes that much."""
     data = _dispute(invoice, lines=[str(lines[0].pk)], **{f"amount_{lines[1].pk}": "100.25"})
 
-    response = admin_client.post(NEW, data)
+    response = portal_admin_client.post(NEW, data)
 
     request_obj = BillingRequest.objects.get()
     assert response.status_code == 302
@@ -478,12 +490,14 @@ def test_a_dispute_records_each_line_and_puts_the_invoice_in_dispute(admin_clien
     assert request_obj.currency == "USD"
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.IN_DISPUTE
-    page = admin_client.get(_detail(request_obj)).content.decode()
+    page = portal_admin_client.get(_detail(request_obj)).content.decode()
     assert page.count('data-testid="disputed-line"') == 2
     assert "$1,100.25" in page
 
 
-def test_a_dispute_above_the_line_amount_is_a_400_next_to_the_line(admin_client, invoice, lines):
+def test_a_dispute_above_the_line_amount_is_a_400_next_to_the_line(
+    portal_admin_client, invoice, lines
+):
     """R-BIL-1: a disputed amount never exceeds the line's amount; nothing is stored."""
     data = _dispute(
         invoice,
@@ -491,7 +505,7 @@ def test_a_dispute_above_the_line_amount_is_a_400_next_to_the_line(admin_client,
         **{f"amount_{lines[0].pk}": "10", f"amount_{lines[1].pk}": "250.51"},
     )
 
-    response = admin_client.post(NEW, data)
+    response = portal_admin_client.post(NEW, data)
 
     page = response.content.decode()
     assert response.status_code == 400
@@ -506,17 +520,19 @@ def test_a_dispute_above_the_line_amount_is_a_400_next_to_the_line(admin_client,
 
 
 def test_each_line_carries_the_servers_too_much_message_and_the_page_an_amount_sample(
-    admin_client, invoice, lines
+    portal_admin_client, invoice, lines
 ):
     """R-BIL-1: billing-dispute.js never lowers an amount behind the person's back; it shows
     the server's own message next to the line (data-too-much) and writes the live total like
     the rest of the page (data-money-sample)."""
-    page = admin_client.get(NEW, {"kind": "dispute", "invoice": invoice.number}).content.decode()
+    page = portal_admin_client.get(
+        NEW, {"kind": "dispute", "invoice": invoice.number}
+    ).content.decode()
 
     assert 'data-money-sample="$1,234,567.00"' in page
     amount = page[page.index(f'name="amount_{lines[0].pk}"') :].split(">", 1)[0]
     assert 'data-too-much="You can dispute at most the line&#x27;s amount, $1,000.00."' in amount
-    response = admin_client.post(
+    response = portal_admin_client.post(
         NEW, _dispute(invoice, lines=[lines[0].pk], **{f"amount_{lines[0].pk}": "1000.01"})
     )
     assert "You can dispute at most the line&#x27;s amount, $1,000.00." in (
@@ -524,15 +540,15 @@ def test_each_line_carries_the_servers_too_much_message_and_the_page_an_amount_s
     )
 
 
-def test_a_dispute_without_lines_is_a_400(admin_client, invoice):
-    response = admin_client.post(NEW, _dispute(invoice))
+def test_a_dispute_without_lines_is_a_400(portal_admin_client, invoice):
+    response = portal_admin_client.post(NEW, _dispute(invoice))
     assert response.status_code == 400
     assert "Choose the lines you dispute and the amount of each." in response.content.decode()
     assert not BillingRequest.objects.exists()
 
 
-def test_a_zero_or_negative_amount_is_refused(admin_client, invoice, lines):
-    response = admin_client.post(
+def test_a_zero_or_negative_amount_is_refused(portal_admin_client, invoice, lines):
+    response = portal_admin_client.post(
         NEW, _dispute(invoice, lines=[str(lines[0].pk)], **{f"amount_{lines[0].pk}": "-5"})
     )
     assert response.status_code == 400
@@ -540,31 +556,33 @@ def test_a_zero_or_negative_amount_is_refused(admin_client, invoice, lines):
 
 
 def test_a_line_already_under_an_open_dispute_cannot_be_disputed_again(
-    admin_client, customer, admin_user, invoice, lines
+    portal_admin_client, customer, portal_admin_user, invoice, lines
 ):
     first = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="dispute",
         subject="First",
         description="!",
         invoice=invoice,
         disputed={lines[0].pk: Decimal("50")},
     )
-    form = admin_client.get(NEW, {"kind": "dispute", "invoice": invoice.number}).content.decode()
+    form = portal_admin_client.get(
+        NEW, {"kind": "dispute", "invoice": invoice.number}
+    ).content.decode()
     assert form.count('data-testid="under-dispute"') == 1
 
-    response = admin_client.post(NEW, _dispute(invoice, lines=[str(lines[0].pk)]))
+    response = portal_admin_client.post(NEW, _dispute(invoice, lines=[str(lines[0].pk)]))
 
     assert response.status_code == 400
     assert "This line is already under an open dispute." in response.content.decode()
     assert list(BillingRequest.objects.all()) == [first]
 
 
-def test_a_line_of_another_invoice_is_refused(admin_client, customer, invoice):
+def test_a_line_of_another_invoice_is_refused(portal_admin_client, customer, invoice):
     other_invoice = invoice_with_lines(customer, number="FA-0001-00099999")
     foreign_line = other_invoice.lines.first()
-    response = admin_client.post(NEW, _dispute(invoice, lines=[str(foreign_line.pk)]))
+    response = portal_admin_client.post(NEW, _dispute(invoice, lines=[str(foreign_line.pk)]))
     assert response.status_code == 400
     assert not BillingRequest.objects.exists()
 
@@ -573,12 +591,12 @@ def test_a_line_of_another_invoice_is_refused(admin_client, customer, invoice):
 
 
 def test_a_credit_from_a_resolved_ticket_prefills_the_service_and_the_outage(
-    admin_client, admin_user, resolved_ticket
+    portal_admin_client, portal_admin_user, resolved_ticket
 ):
-    admin_user.timezone = "America/Argentina/Buenos_Aires"
-    admin_user.save()
+    portal_admin_user.timezone = "America/Argentina/Buenos_Aires"
+    portal_admin_user.save()
 
-    response = admin_client.get(NEW, {"kind": "credit", "ticket": resolved_ticket.number})
+    response = portal_admin_client.get(NEW, {"kind": "credit", "ticket": resolved_ticket.number})
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -592,9 +610,11 @@ def test_a_credit_from_a_resolved_ticket_prefills_the_service_and_the_outage(
     assert f"Credit for the outage of ticket {resolved_ticket.number}" in page
 
 
-def test_a_credit_from_a_ticket_is_stored_with_it(admin_client, admin_user, resolved_ticket):
-    admin_user.timezone = "America/Argentina/Buenos_Aires"
-    admin_user.save()
+def test_a_credit_from_a_ticket_is_stored_with_it(
+    portal_admin_client, portal_admin_user, resolved_ticket
+):
+    portal_admin_user.timezone = "America/Argentina/Buenos_Aires"
+    portal_admin_user.save()
     data = _credit(
         ticket=resolved_ticket.number,
         service="AR-BUE-IPVPN-10001",
@@ -602,7 +622,7 @@ def test_a_credit_from_a_ticket_is_stored_with_it(admin_client, admin_user, reso
         outage_end="2026-03-10T12:00",
     )
 
-    response = admin_client.post(NEW, data)
+    response = portal_admin_client.post(NEW, data)
 
     request_obj = BillingRequest.objects.get()
     assert response.status_code == 302
@@ -612,50 +632,52 @@ def test_a_credit_from_a_ticket_is_stored_with_it(admin_client, admin_user, reso
     assert request_obj.outage_end == datetime.datetime(2026, 3, 10, 15, tzinfo=UTC)
     assert request_obj.requested_amount == Decimal("120.00")
     assert request_obj.currency == "USD"
-    page = admin_client.get(_detail(request_obj)).content.decode()
+    page = portal_admin_client.get(_detail(request_obj)).content.decode()
     assert reverse("tickets:detail", args=[resolved_ticket.number]) in page
     assert 'data-testid="outage"' in page
 
 
-def test_a_credit_from_an_unresolved_ticket_is_a_400(admin_client, customer, admin_user):
-    ticket = ticket_open_for(customer, admin_user)
-    response = admin_client.get(NEW, {"kind": "credit", "ticket": ticket.number})
+def test_a_credit_from_an_unresolved_ticket_is_a_400(
+    portal_admin_client, customer, portal_admin_user
+):
+    ticket = ticket_open_for(customer, portal_admin_user)
+    response = portal_admin_client.get(NEW, {"kind": "credit", "ticket": ticket.number})
     assert response.status_code == 400
     assert "A credit can start from a ticket once the ticket is resolved." in (
         response.content.decode()
     )
-    response = admin_client.post(NEW, _credit(ticket=ticket.number))
+    response = portal_admin_client.post(NEW, _credit(ticket=ticket.number))
     assert response.status_code == 400
     assert "once the ticket is resolved" in response.content.decode()
     assert not BillingRequest.objects.exists()
 
 
 def test_a_credit_from_another_customers_ticket_is_404(
-    admin_client, other_customer, other_user, staff_user
+    portal_admin_client, other_customer, other_user, staff_user
 ):
     ticket = ticket_open_for(other_customer, other_user, subject="Enlace caído")
     ticket_services.ticket_resolve(ticket=ticket, actor=staff_user, resolution="ok")
-    assert admin_client.get(NEW, {"ticket": ticket.number}).status_code == 404
-    assert admin_client.post(NEW, _credit(ticket=ticket.number)).status_code == 404
+    assert portal_admin_client.get(NEW, {"ticket": ticket.number}).status_code == 404
+    assert portal_admin_client.post(NEW, _credit(ticket=ticket.number)).status_code == 404
     assert not BillingRequest.objects.exists()
 
 
 def test_a_ticket_without_impact_on_the_service_cannot_start_a_credit(
-    admin_client, customer, admin_user, staff_user
+    portal_admin_client, customer, portal_admin_user, staff_user
 ):
     """R-BIL-1: a question or a request to the TSC is not an outage."""
-    ticket = ticket_open_for(customer, admin_user, impact="no_impact", subject="Caller ID?")
+    ticket = ticket_open_for(customer, portal_admin_user, impact="no_impact", subject="Caller ID?")
     ticket_services.ticket_resolve(ticket=ticket, actor=staff_user, resolution="Answered")
-    page = admin_client.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
+    page = portal_admin_client.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
     assert 'data-testid="ticket-credit"' not in page
 
-    response = admin_client.get(NEW, {"kind": "credit", "ticket": ticket.number})
+    response = portal_admin_client.get(NEW, {"kind": "credit", "ticket": ticket.number})
 
     text = response.content.decode()
     assert response.status_code == 400
     assert "This ticket reported no impact on the service, so it cannot support a credit." in text
     assert 'name="outage_start" value=' not in text  # nothing prefilled from it
-    response = admin_client.post(NEW, _credit(ticket=ticket.number))
+    response = portal_admin_client.post(NEW, _credit(ticket=ticket.number))
     assert response.status_code == 400
     assert "so it cannot support a credit." in response.content.decode()
     assert not BillingRequest.objects.exists()
@@ -677,22 +699,22 @@ def _credit_from(customer, user, ticket, **overrides) -> BillingRequest:
 
 
 def test_a_ticket_with_a_credit_request_links_to_it_instead_of_offering_another(
-    admin_client, customer, admin_user, staff_user, resolved_ticket
+    portal_admin_client, customer, portal_admin_user, staff_user, resolved_ticket
 ):
     """One ticket, one credit claim: the ticket page and the form lead to the one raised."""
-    claim = _credit_from(customer, admin_user, resolved_ticket)
+    claim = _credit_from(customer, portal_admin_user, resolved_ticket)
     url = reverse("tickets:detail", args=[resolved_ticket.number])
 
-    page = admin_client.get(url).content.decode()
+    page = portal_admin_client.get(url).content.decode()
 
     assert 'data-testid="request-credit"' not in page
     assert f'href="{_detail(claim)}" data-testid="credit-claim">{claim.number}<' in page
-    response = admin_client.get(NEW, {"kind": "credit", "ticket": resolved_ticket.number})
+    response = portal_admin_client.get(NEW, {"kind": "credit", "ticket": resolved_ticket.number})
     text = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="ticket-claim"' in text
     assert f'<a href="{_detail(claim)}">{claim.number}</a>' in text
-    response = admin_client.post(NEW, _credit(ticket=resolved_ticket.number))
+    response = portal_admin_client.post(NEW, _credit(ticket=resolved_ticket.number))
     assert response.status_code == 400
     assert f"A credit for this ticket was already requested in {claim.number}." in (
         response.content.decode()
@@ -701,13 +723,13 @@ def test_a_ticket_with_a_credit_request_links_to_it_instead_of_offering_another(
 
     # Refused without a credit, the claim no longer stands: the ticket offers one again.
     services.billing_request_answer(request_obj=claim, staff=staff_user, answer="Not billed.")
-    page = admin_client.get(url).content.decode()
+    page = portal_admin_client.get(url).content.decode()
     assert 'data-testid="request-credit"' in page
     assert 'data-testid="credit-claim"' not in page
 
 
 def test_a_credit_from_a_ticket_prefills_its_services_currency_among_the_billed_ones(
-    admin_client, customer, resolved_ticket
+    portal_admin_client, customer, resolved_ticket
 ):
     service = resolved_ticket.services.get()
     invoice_with_lines(
@@ -722,43 +744,45 @@ def test_a_credit_from_a_ticket_prefills_its_services_currency_among_the_billed_
         customer, number="FA-USD-1", currency="USD", period=datetime.date(2026, 2, 1)
     )
 
-    page = admin_client.get(NEW, {"kind": "credit", "ticket": resolved_ticket.number})
+    page = portal_admin_client.get(NEW, {"kind": "credit", "ticket": resolved_ticket.number})
 
     text = page.content.decode()
     assert '<option value="ARS" selected>' in text
     assert '<option value="USD">' in text
     assert 'value="BRL"' not in text
     assert 'value="VES"' not in text
-    response = admin_client.post(NEW, _credit(currency="BRL"))
+    response = portal_admin_client.post(NEW, _credit(currency="BRL"))
     assert response.status_code == 400
     assert "Select a valid choice. BRL is not one of the available choices." in (
         response.content.decode()
     )
 
 
-def test_without_invoices_every_currency_can_be_chosen(admin_client):
-    text = admin_client.get(NEW, {"kind": "credit"}).content.decode()
+def test_without_invoices_every_currency_can_be_chosen(portal_admin_client):
+    text = portal_admin_client.get(NEW, {"kind": "credit"}).content.decode()
     assert '<option value="BRL">' in text
     assert '<option value="VES">' in text
 
 
-def test_an_outage_in_the_future_is_refused_on_its_field(admin_client, admin_user):
-    admin_user.timezone = "America/Argentina/Buenos_Aires"
-    admin_user.save()
+def test_an_outage_in_the_future_is_refused_on_its_field(portal_admin_client, portal_admin_user):
+    portal_admin_user.timezone = "America/Argentina/Buenos_Aires"
+    portal_admin_user.save()
     with time_machine.travel(datetime.datetime(2026, 11, 28, 17, 40, tzinfo=UTC), tick=False):
-        response = admin_client.post(
+        response = portal_admin_client.post(
             NEW, _credit(outage_start="2026-11-28T10:00", outage_end="2027-01-26T10:00")
         )
         text = response.content.decode()
         assert response.status_code == 400
         future = "A credit is for an outage that has happened: the times cannot be in the future."
         assert text.index(future) > text.index('"outage_end"')  # on its field
-        response = admin_client.post(NEW, _credit(outage_start="2026-11-28T15:00", outage_end=""))
+        response = portal_admin_client.post(
+            NEW, _credit(outage_start="2026-11-28T15:00", outage_end="")
+        )
         assert response.status_code == 400
         text = response.content.decode()
         assert text.index(future) > text.index('"outage_start"')
         assert text.count(future) == 1
-        response = admin_client.post(
+        response = portal_admin_client.post(
             NEW, _credit(outage_start="2026-11-28T10:00", outage_end="2026-11-28T14:30")
         )
         assert response.status_code == 302
@@ -766,14 +790,14 @@ def test_an_outage_in_the_future_is_refused_on_its_field(admin_client, admin_use
 
 
 def test_the_ticket_summary_shows_the_outage_apart_from_the_sla_restoration_time(
-    admin_client, admin_user, resolved_ticket
+    portal_admin_client, portal_admin_user, resolved_ticket
 ):
     """The outage is problem start to restoration (4 h); the SLA clock counts from the
     ticket's opening five minutes later (3 h 55 min): each says which it is."""
-    admin_user.timezone = "America/Argentina/Buenos_Aires"
-    admin_user.save()
+    portal_admin_user.timezone = "America/Argentina/Buenos_Aires"
+    portal_admin_user.save()
 
-    page = admin_client.get(NEW, {"kind": "credit", "ticket": resolved_ticket.number})
+    page = portal_admin_client.get(NEW, {"kind": "credit", "ticket": resolved_ticket.number})
 
     text = " ".join(page.content.decode().split())
     assert "<strong>Outage: 4 h</strong>, from 03/10/2026 8 a.m. to 03/10/2026 noon." in text
@@ -781,34 +805,36 @@ def test_the_ticket_summary_shows_the_outage_apart_from_the_sla_restoration_time
     assert "(counted from the ticket's opening, without the pauses)" in text
 
 
-def test_a_credit_needs_an_amount_and_a_sane_outage(admin_client, invoice):
-    response = admin_client.post(NEW, _credit(requested_amount=""))
+def test_a_credit_needs_an_amount_and_a_sane_outage(portal_admin_client, invoice):
+    response = portal_admin_client.post(NEW, _credit(requested_amount=""))
     assert response.status_code == 400
     assert "Say how much credit you ask for." in response.content.decode()
-    response = admin_client.post(
+    response = portal_admin_client.post(
         NEW, _credit(outage_start="2026-03-10T12:00", outage_end="2026-03-10T08:00")
     )
     assert response.status_code == 400
     assert "The outage must end after it starts." in response.content.decode()
-    response = admin_client.post(NEW, _credit(invoice=invoice.number, requested_amount="5000"))
+    response = portal_admin_client.post(
+        NEW, _credit(invoice=invoice.number, requested_amount="5000")
+    )
     assert response.status_code == 400
     assert "The credit cannot be more than the invoice&#x27;s total." in response.content.decode()
-    response = admin_client.post(NEW, _credit(currency=""))
+    response = portal_admin_client.post(NEW, _credit(currency=""))
     assert response.status_code == 400
     assert "Choose the currency." in response.content.decode()
     assert not BillingRequest.objects.exists()
 
 
-def test_a_credit_takes_the_currency_of_its_invoice(admin_client, invoice):
-    response = admin_client.post(NEW, _credit(invoice=invoice.number, currency="ARS"))
+def test_a_credit_takes_the_currency_of_its_invoice(portal_admin_client, invoice):
+    response = portal_admin_client.post(NEW, _credit(invoice=invoice.number, currency="ARS"))
     assert response.status_code == 302
     assert BillingRequest.objects.get().currency == "USD"
 
 
-def test_what_another_kind_uses_does_not_stop_a_question(admin_client, invoice, lines):
+def test_what_another_kind_uses_does_not_stop_a_question(portal_admin_client, invoice, lines):
     """Without CSS every part of the form shows; a stray credit amount is ignored."""
     data = _question(invoice, requested_amount="abc", **{f"amount_{lines[0].pk}": "99999"})
-    response = admin_client.post(NEW, data)
+    response = portal_admin_client.post(NEW, data)
     assert response.status_code == 302
     request_obj = BillingRequest.objects.get()
     assert request_obj.requested_amount is None
@@ -819,15 +845,15 @@ def test_what_another_kind_uses_does_not_stop_a_question(admin_client, invoice, 
 
 
 def test_a_resolved_ticket_offers_a_credit_to_people_who_may_act_on_billing(
-    admin_client, client, limited_user, resolved_ticket, customer, admin_user
+    portal_admin_client, client, limited_user, resolved_ticket, customer, portal_admin_user
 ):
     url = reverse("tickets:detail", args=[resolved_ticket.number])
     link = f"{NEW}?kind=credit&amp;ticket={resolved_ticket.number}"
-    assert link in admin_client.get(url).content.decode()
+    assert link in portal_admin_client.get(url).content.decode()
     client.force_login(limited_user)
     assert 'data-testid="request-credit"' not in client.get(url).content.decode()
-    client.force_login(admin_user)
-    active = ticket_open_for(customer, admin_user)
+    client.force_login(portal_admin_user)
+    active = ticket_open_for(customer, portal_admin_user)
     page = client.get(reverse("tickets:detail", args=[active.number])).content.decode()
     assert 'data-testid="request-credit"' not in page
 
@@ -836,14 +862,14 @@ def test_a_resolved_ticket_offers_a_credit_to_people_who_may_act_on_billing(
 
 
 def test_the_page_shows_the_request_its_files_and_who_answers(
-    admin_client, customer, billing_request, invoice
+    portal_admin_client, customer, billing_request, invoice
 ):
     TeamAssignment.objects.create(
         customer=customer,
         role=TeamRole.BILLING_CARE,
         person=TeamPersonFactory(full_name="Beatriz Cobranzas", email="beatriz@provider.test"),
     )
-    page = admin_client.get(_detail(billing_request)).content.decode()
+    page = portal_admin_client.get(_detail(billing_request)).content.decode()
     assert billing_request.number in page
     assert "Why two installation fees?" in page
     assert "Line 2 looks like a second installation fee." in page
@@ -857,7 +883,7 @@ def test_the_page_shows_the_request_its_files_and_who_answers(
 
 
 def test_internal_notes_and_their_files_never_reach_the_page(
-    admin_client, billing_request, staff_user
+    portal_admin_client, billing_request, staff_user
 ):
     note = services.billing_request_staff_message(
         request_obj=billing_request,
@@ -869,24 +895,24 @@ def test_internal_notes_and_their_files_never_reach_the_page(
     services.billing_request_staff_message(
         request_obj=billing_request, staff=staff_user, body="We are checking line 2."
     )
-    page = admin_client.get(_detail(billing_request)).content.decode()
+    page = portal_admin_client.get(_detail(billing_request)).content.decode()
     assert SECRET not in page
     assert "credit-history.pdf" not in page
     assert "We are checking line 2." in page
     internal = BillingAttachment.objects.get(message=note)
-    assert admin_client.get(_file(billing_request, internal)).status_code == 404
+    assert portal_admin_client.get(_file(billing_request, internal)).status_code == 404
 
 
 def test_a_waiting_request_asks_on_top_and_a_reply_puts_it_back_in_analysis(
-    admin_client, billing_request, staff_user
+    portal_admin_client, billing_request, staff_user
 ):
     _wait(billing_request, staff_user)
-    page = admin_client.get(_detail(billing_request)).content.decode()
+    page = portal_admin_client.get(_detail(billing_request)).content.decode()
     assert 'data-testid="waiting-panel"' in page
     assert "Which purchase order does line 2 belong to?" in page
     assert page.index('data-testid="reply-form"') < page.index('data-testid="progress"')
 
-    response = admin_client.post(
+    response = portal_admin_client.post(
         _reply(billing_request), {"body": "PO 4500012345", "attachments": [_pdf("po.pdf")]}
     )
 
@@ -894,18 +920,18 @@ def test_a_waiting_request_asks_on_top_and_a_reply_puts_it_back_in_analysis(
     assert response["Location"] == _detail(billing_request) + "#conversation"
     billing_request.refresh_from_db()
     assert billing_request.status == BillingRequest.Status.IN_ANALYSIS
-    page = admin_client.get(_detail(billing_request)).content.decode()
+    page = portal_admin_client.get(_detail(billing_request)).content.decode()
     assert "PO 4500012345" in page
     assert "po.pdf" in page
     assert 'data-testid="waiting-panel"' not in page
     assert "Your message was sent to Billing Customer Care." in page
 
 
-def test_an_empty_reply_or_a_bad_file_is_a_400(admin_client, billing_request):
-    response = admin_client.post(_reply(billing_request), {"body": "  "})
+def test_an_empty_reply_or_a_bad_file_is_a_400(portal_admin_client, billing_request):
+    response = portal_admin_client.post(_reply(billing_request), {"body": "  "})
     assert response.status_code == 400
     assert "Write a message or attach a file." in response.content.decode()
-    response = admin_client.post(
+    response = portal_admin_client.post(
         _reply(billing_request), {"body": "See file", "attachments": [_pdf("x.pdf", EXE)]}
     )
     assert response.status_code == 400
@@ -913,16 +939,16 @@ def test_an_empty_reply_or_a_bad_file_is_a_400(admin_client, billing_request):
     assert not BillingMessage.objects.filter(body="See file").exists()
 
 
-def test_a_reply_on_a_resolved_request_is_a_400(admin_client, billing_request, staff_user):
+def test_a_reply_on_a_resolved_request_is_a_400(portal_admin_client, billing_request, staff_user):
     services.billing_request_answer(
         request_obj=billing_request, staff=staff_user, answer="Line 2 is the new site."
     )
-    page = admin_client.get(_detail(billing_request)).content.decode()
+    page = portal_admin_client.get(_detail(billing_request)).content.decode()
     assert 'data-testid="reply-form"' not in page
     assert "Answered." in page
     assert "Line 2 is the new site." in page
 
-    response = admin_client.post(_reply(billing_request), {"body": "But why?"})
+    response = portal_admin_client.post(_reply(billing_request), {"body": "But why?"})
 
     assert response.status_code == 400
     assert "This request is already resolved." in response.content.decode()
@@ -930,11 +956,11 @@ def test_a_reply_on_a_resolved_request_is_a_400(admin_client, billing_request, s
 
 
 def test_a_credit_shows_its_amount_and_invoice(
-    admin_client, customer, admin_user, staff_user, invoice, lines
+    portal_admin_client, customer, portal_admin_user, staff_user, invoice, lines
 ):
     dispute = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="dispute",
         subject="Backup link",
         description="Cancelled",
@@ -946,7 +972,7 @@ def test_a_credit_shows_its_amount_and_invoice(
         request_obj=dispute, staff=staff_user, amount=Decimal("250.50"), invoice=later
     )
 
-    page = admin_client.get(_detail(dispute)).content.decode()
+    page = portal_admin_client.get(_detail(dispute)).content.decode()
 
     banner = page[page.index('data-testid="request-banner"') :]
     assert "Credit issued: $250.50 on invoice" in banner
@@ -968,7 +994,7 @@ def _step(page: str, step: str) -> tuple[str, str, datetime.datetime | None]:
 
 
 def test_each_step_shows_when_the_request_last_entered_it(
-    admin_client, customer, admin_user, staff_user, invoice
+    portal_admin_client, customer, portal_admin_user, staff_user, invoice
 ):
     """Received at T0, taken into analysis at T1, waiting for the customer at T2, resumed by
     the customer's reply at T3, resolved at T4: the second step shows T2 while it waits and
@@ -978,7 +1004,7 @@ def test_each_step_shows_when_the_request_last_entered_it(
     with time_machine.travel(times[0], tick=False) as clock:
         request_obj = services.billing_request_create(
             customer=customer,
-            user=admin_user,
+            user=portal_admin_user,
             kind="question",
             subject="Why?",
             description="?",
@@ -991,31 +1017,33 @@ def test_each_step_shows_when_the_request_last_entered_it(
         clock.move_to(times[2])
         _wait(request_obj, staff_user)
 
-    page = admin_client.get(_detail(request_obj)).content.decode()
+    page = portal_admin_client.get(_detail(request_obj)).content.decode()
     assert _step(page, "received") == ("Received", "done", times[0])
     assert _step(page, "in_analysis") == ("Waiting for you", "current", times[2])
 
     with time_machine.travel(times[3], tick=False) as clock:
-        services.billing_request_reply(request_obj=request_obj, user=admin_user, body="PO 45")
-        page = admin_client.get(_detail(request_obj)).content.decode()
+        services.billing_request_reply(
+            request_obj=request_obj, user=portal_admin_user, body="PO 45"
+        )
+        page = portal_admin_client.get(_detail(request_obj)).content.decode()
         assert _step(page, "in_analysis") == ("In analysis", "current", times[3])
         clock.move_to(times[4])
         services.billing_request_answer(request_obj=request_obj, staff=staff_user, answer="Ok")
 
-    page = admin_client.get(_detail(request_obj)).content.decode()
+    page = portal_admin_client.get(_detail(request_obj)).content.decode()
     assert _step(page, "in_analysis") == ("In analysis", "done", times[3])
     assert _step(page, "resolved") == ("Resolved", "current", times[4])
     assert _step(page, "closed") == ("Closed", "next", None)
 
 
 def test_a_message_repeating_the_status_does_not_move_its_step(
-    admin_client, customer, admin_user, staff_user, invoice
+    portal_admin_client, customer, portal_admin_user, staff_user, invoice
 ):
     t0 = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     with time_machine.travel(t0, tick=False) as clock:
         request_obj = services.billing_request_create(
             customer=customer,
-            user=admin_user,
+            user=portal_admin_user,
             kind="question",
             subject="S",
             description="D",
@@ -1029,7 +1057,7 @@ def test_a_message_repeating_the_status_does_not_move_its_step(
         services.billing_request_staff_message(
             request_obj=request_obj, staff=staff_user, body="Still on it", status="in_analysis"
         )
-    page = admin_client.get(_detail(request_obj)).content.decode()
+    page = portal_admin_client.get(_detail(request_obj)).content.decode()
     assert _step(page, "in_analysis") == (
         "In analysis",
         "current",
@@ -1038,11 +1066,11 @@ def test_a_message_repeating_the_status_does_not_move_its_step(
 
 
 def test_a_request_resolved_while_waiting_shows_no_time_for_an_analysis_it_never_had(
-    admin_client, customer, admin_user, staff_user, billing_request
+    portal_admin_client, customer, portal_admin_user, staff_user, billing_request
 ):
     _wait(billing_request, staff_user)
     services.billing_request_answer(request_obj=billing_request, staff=staff_user, answer="Ok")
-    page = admin_client.get(_detail(billing_request)).content.decode()
+    page = portal_admin_client.get(_detail(billing_request)).content.decode()
     assert _step(page, "in_analysis") == ("In analysis", "done", None)
 
 
@@ -1050,18 +1078,18 @@ def test_a_request_resolved_while_waiting_shows_no_time_for_an_analysis_it_never
 
 
 def test_a_file_is_downloaded_as_an_attachment_that_no_cache_keeps(
-    admin_client, customer, admin_user, invoice
+    portal_admin_client, customer, portal_admin_user, invoice
 ):
     request_obj = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="question",
         subject="S",
         description="D",
         invoice=invoice,
         attachments=[_pdf('my "statement".pdf')],
     )
-    response = admin_client.get(_file(request_obj, request_obj.attachments.get()))
+    response = portal_admin_client.get(_file(request_obj, request_obj.attachments.get()))
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="my_statement.pdf"'
     assert "no-store" in response["Cache-Control"]
@@ -1082,22 +1110,22 @@ def _query_count(client, path) -> int:
 
 
 def test_the_list_runs_the_same_queries_for_1_and_30_requests(
-    admin_client, customer, admin_user, staff_user, invoice, settings
+    portal_admin_client, customer, portal_admin_user, staff_user, invoice, settings
 ):
     settings.BILLING_PAGE_SIZE = 50
     services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="question",
         subject="Q",
         description="?",
         invoice=invoice,
     )
-    one = _query_count(admin_client, LIST)
+    one = _query_count(portal_admin_client, LIST)
     for n in range(29):
         request_obj = services.billing_request_create(
             customer=customer,
-            user=admin_user,
+            user=portal_admin_user,
             kind="credit",
             subject=f"C{n}",
             description="!",
@@ -1108,15 +1136,15 @@ def test_the_list_runs_the_same_queries_for_1_and_30_requests(
             services.credit_issue(
                 request_obj=request_obj, staff=staff_user, amount=Decimal("5"), invoice=invoice
             )
-    assert _query_count(admin_client, LIST) == one
+    assert _query_count(portal_admin_client, LIST) == one
 
 
 def test_the_request_page_runs_the_same_queries_however_long_its_history(
-    admin_client, customer, admin_user, staff_user, invoice, lines
+    portal_admin_client, customer, portal_admin_user, staff_user, invoice, lines
 ):
     few = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="dispute",
         subject="D",
         description="!",
@@ -1124,11 +1152,11 @@ def test_the_request_page_runs_the_same_queries_however_long_its_history(
         disputed={lines[0].pk: Decimal("1")},
     )
     services.billing_request_staff_message(request_obj=few, staff=staff_user, body="On it")
-    baseline = _query_count(admin_client, _detail(few))
+    baseline = _query_count(portal_admin_client, _detail(few))
     other_invoice = invoice_with_lines(customer, number="FA-0001-00077777", amounts=["10"] * 8)
     many = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="dispute",
         subject="D",
         description="!",
@@ -1139,9 +1167,12 @@ def test_the_request_page_runs_the_same_queries_however_long_its_history(
     for n in range(8):
         _wait(many, staff_user, body=f"Question {n}")
         services.billing_request_reply(
-            request_obj=many, user=admin_user, body=f"Answer {n}", attachments=[_pdf(f"{n}.pdf")]
+            request_obj=many,
+            user=portal_admin_user,
+            body=f"Answer {n}",
+            attachments=[_pdf(f"{n}.pdf")],
         )
         services.billing_request_staff_message(
             request_obj=many, staff=staff_user, body=f"Note {n}", internal=True
         )
-    assert _query_count(admin_client, _detail(many)) == baseline
+    assert _query_count(portal_admin_client, _detail(many)) == baseline

@@ -87,8 +87,8 @@ def _status(invoice) -> str:
 # --- Disputes: R-BIL-1's limits ---------------------------------------------------------------
 
 
-def test_a_dispute_of_the_whole_line_amount_is_accepted(customer, admin_user, invoice):
-    request_obj = _dispute(customer, admin_user, invoice, {1: "100.00", 2: "50.00"})
+def test_a_dispute_of_the_whole_line_amount_is_accepted(customer, portal_admin_user, invoice):
+    request_obj = _dispute(customer, portal_admin_user, invoice, {1: "100.00", 2: "50.00"})
 
     assert request_obj.requested_amount == D("150.00")
     assert request_obj.currency == "USD"
@@ -98,11 +98,11 @@ def test_a_dispute_of_the_whole_line_amount_is_accepted(customer, admin_user, in
     ]
 
 
-def test_a_dispute_one_cent_above_the_line_amount_is_refused(customer, admin_user, invoice):
+def test_a_dispute_one_cent_above_the_line_amount_is_refused(customer, portal_admin_user, invoice):
     with pytest.raises(
         DomainError, match=r"Line 2: .* at most the line's amount, \$50.00\."
     ) as refused:
-        _dispute(customer, admin_user, invoice, {1: "40.00", 2: "50.01"})
+        _dispute(customer, portal_admin_user, invoice, {1: "40.00", 2: "50.01"})
 
     assert refused.value.rule == "R-BIL-1"
     assert not BillingRequest.objects.exists()
@@ -110,18 +110,18 @@ def test_a_dispute_one_cent_above_the_line_amount_is_refused(customer, admin_use
 
 
 @pytest.mark.parametrize("amount", ["0", "-1.00"])
-def test_a_disputed_amount_must_be_positive(customer, admin_user, invoice, amount):
+def test_a_disputed_amount_must_be_positive(customer, portal_admin_user, invoice, amount):
     with pytest.raises(DomainError, match="must be more than zero"):
-        _dispute(customer, admin_user, invoice, {1: amount})
+        _dispute(customer, portal_admin_user, invoice, {1: amount})
 
     assert not BillingRequest.objects.exists()
 
 
-def test_a_dispute_needs_at_least_one_line(customer, admin_user, invoice):
+def test_a_dispute_needs_at_least_one_line(customer, portal_admin_user, invoice):
     with pytest.raises(DomainError, match="Choose the lines you dispute"):
         services.billing_request_create(
             customer=customer,
-            user=admin_user,
+            user=portal_admin_user,
             kind="dispute",
             subject="x",
             description="y",
@@ -130,13 +130,13 @@ def test_a_dispute_needs_at_least_one_line(customer, admin_user, invoice):
         )
 
 
-def test_a_line_of_another_invoice_is_refused(customer, admin_user, invoice):
+def test_a_line_of_another_invoice_is_refused(customer, portal_admin_user, invoice):
     other_invoice = _invoice(customer, amounts=("500.00",))
 
     with pytest.raises(DomainError, match="Choose lines of this invoice"):
         services.billing_request_create(
             customer=customer,
-            user=admin_user,
+            user=portal_admin_user,
             kind="dispute",
             subject="x",
             description="y",
@@ -146,38 +146,42 @@ def test_a_line_of_another_invoice_is_refused(customer, admin_user, invoice):
 
 
 def test_a_line_under_an_open_dispute_is_refused_until_that_dispute_is_resolved(
-    customer, admin_user, staff, invoice
+    customer, portal_admin_user, staff, invoice
 ):
-    first = _dispute(customer, admin_user, invoice, {1: "40.00"})
+    first = _dispute(customer, portal_admin_user, invoice, {1: "40.00"})
 
     with pytest.raises(DomainError, match=f"already disputed in {first.number}"):
-        _dispute(customer, admin_user, invoice, {1: "10.00"})
-    other_line = _dispute(customer, admin_user, invoice, {2: "10.00"})  # another line is fine
+        _dispute(customer, portal_admin_user, invoice, {1: "10.00"})
+    other_line = _dispute(
+        customer, portal_admin_user, invoice, {2: "10.00"}
+    )  # another line is fine
 
     services.billing_request_answer(request_obj=first, staff=staff, answer="El cargo es correcto.")
-    again = _dispute(customer, admin_user, invoice, {1: "10.00"})
+    again = _dispute(customer, portal_admin_user, invoice, {1: "10.00"})
 
     assert other_line.pk
     assert again.disputed_lines.get().line == _line(invoice)
 
 
-def test_a_dispute_marks_the_invoice_in_dispute(customer, admin_user, invoice):
-    _dispute(customer, admin_user, invoice)
+def test_a_dispute_marks_the_invoice_in_dispute(customer, portal_admin_user, invoice):
+    _dispute(customer, portal_admin_user, invoice)
 
     assert _status(invoice) == Invoice.Status.IN_DISPUTE
 
 
-def test_a_question_leaves_the_invoice_as_it_was(customer, admin_user, invoice):
-    _question(customer, admin_user, invoice)
+def test_a_question_leaves_the_invoice_as_it_was(customer, portal_admin_user, invoice):
+    _question(customer, portal_admin_user, invoice)
 
     assert _status(invoice) == Invoice.Status.ISSUED
 
 
-def test_an_invoice_of_another_customer_cannot_be_disputed(customer, admin_user, other_customer):
+def test_an_invoice_of_another_customer_cannot_be_disputed(
+    customer, portal_admin_user, other_customer
+):
     foreign = _invoice(other_customer, currency="BRL")
 
     with pytest.raises(DomainError, match="of yours"):
-        _dispute(customer, admin_user, foreign)
+        _dispute(customer, portal_admin_user, foreign)
 
     assert _status(foreign) == Invoice.Status.ISSUED
 
@@ -186,9 +190,9 @@ def test_an_invoice_of_another_customer_cannot_be_disputed(customer, admin_user,
 
 
 def test_a_credit_of_exactly_the_disputed_amount_needs_no_override(
-    customer, admin_user, staff, invoice
+    customer, portal_admin_user, staff, invoice
 ):
-    request_obj = _dispute(customer, admin_user, invoice, {1: "40.00"})
+    request_obj = _dispute(customer, portal_admin_user, invoice, {1: "40.00"})
 
     credit = services.credit_issue(
         request_obj=request_obj, staff=staff, amount=D("40.00"), invoice=invoice
@@ -204,9 +208,9 @@ def test_a_credit_of_exactly_the_disputed_amount_needs_no_override(
 
 
 def test_a_credit_above_the_disputed_amount_is_refused_without_the_override(
-    customer, admin_user, staff, invoice
+    customer, portal_admin_user, staff, invoice
 ):
-    request_obj = _dispute(customer, admin_user, invoice, {1: "40.00"})
+    request_obj = _dispute(customer, portal_admin_user, invoice, {1: "40.00"})
 
     with pytest.raises(DomainError, match="more than the customer asked for") as refused:
         services.credit_issue(
@@ -220,11 +224,11 @@ def test_a_credit_above_the_disputed_amount_is_refused_without_the_override(
 
 
 def test_a_credit_above_the_requested_amount_is_refused_without_the_override(
-    customer, admin_user, staff, invoice
+    customer, portal_admin_user, staff, invoice
 ):
     request_obj = services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="credit",
         subject="Corte",
         description="Sin servicio 6 horas",
@@ -243,8 +247,8 @@ def test_a_credit_above_the_requested_amount_is_refused_without_the_override(
     assert credit.override is False
 
 
-def test_the_override_without_a_reason_is_refused(customer, admin_user, staff, invoice):
-    request_obj = _dispute(customer, admin_user, invoice, {1: "40.00"})
+def test_the_override_without_a_reason_is_refused(customer, portal_admin_user, staff, invoice):
+    request_obj = _dispute(customer, portal_admin_user, invoice, {1: "40.00"})
 
     with pytest.raises(DomainError, match="Say why"):
         services.credit_issue(
@@ -261,9 +265,9 @@ def test_the_override_without_a_reason_is_refused(customer, admin_user, staff, i
 
 
 def test_the_override_with_a_reason_flags_the_credit_and_is_audited(
-    customer, admin_user, staff, invoice
+    customer, portal_admin_user, staff, invoice
 ):
-    request_obj = _dispute(customer, admin_user, invoice, {1: "40.00"})
+    request_obj = _dispute(customer, portal_admin_user, invoice, {1: "40.00"})
 
     credit = services.credit_issue(
         request_obj=request_obj,
@@ -291,9 +295,9 @@ def test_the_override_with_a_reason_flags_the_credit_and_is_audited(
 
 
 def test_the_override_ticked_for_a_credit_within_the_amount_is_not_recorded(
-    customer, admin_user, staff, invoice
+    customer, portal_admin_user, staff, invoice
 ):
-    request_obj = _dispute(customer, admin_user, invoice, {1: "40.00"})
+    request_obj = _dispute(customer, portal_admin_user, invoice, {1: "40.00"})
 
     credit = services.credit_issue(
         request_obj=request_obj,
@@ -310,10 +314,10 @@ def test_the_override_ticked_for_a_credit_within_the_amount_is_not_recorded(
 
 
 def test_a_credit_never_exceeds_the_invoice_total_even_with_the_override(
-    customer, admin_user, staff
+    customer, portal_admin_user, staff
 ):
     invoice = _invoice(customer, amounts=("100.00", "50.00"))  # total 150.00
-    request_obj = _dispute(customer, admin_user, invoice, {1: "100.00"})
+    request_obj = _dispute(customer, portal_admin_user, invoice, {1: "100.00"})
 
     with pytest.raises(DomainError, match="more than the invoice's total"):
         services.credit_issue(
@@ -336,11 +340,13 @@ def test_a_credit_never_exceeds_the_invoice_total_even_with_the_override(
     assert credit.amount == invoice.total == D("150.00")
 
 
-def test_credits_on_one_invoice_never_add_up_to_more_than_its_total(customer, admin_user, staff):
+def test_credits_on_one_invoice_never_add_up_to_more_than_its_total(
+    customer, portal_admin_user, staff
+):
     invoice = _invoice(customer, amounts=("100.00", "50.00"))  # total 150.00
-    first = _dispute(customer, admin_user, invoice, {1: "100.00"})
+    first = _dispute(customer, portal_admin_user, invoice, {1: "100.00"})
     services.credit_issue(request_obj=first, staff=staff, amount=D("100.00"), invoice=invoice)
-    second = _dispute(customer, admin_user, invoice, {2: "50.00"})
+    second = _dispute(customer, portal_admin_user, invoice, {2: "50.00"})
 
     with pytest.raises(DomainError, match="what is left of the invoice's total"):
         services.credit_issue(
@@ -357,9 +363,9 @@ def test_credits_on_one_invoice_never_add_up_to_more_than_its_total(customer, ad
 
 
 def test_a_credit_on_another_customers_invoice_is_refused(
-    customer, admin_user, staff, invoice, other_customer
+    customer, portal_admin_user, staff, invoice, other_customer
 ):
-    request_obj = _dispute(customer, admin_user, invoice)
+    request_obj = _dispute(customer, portal_admin_user, invoice)
     foreign = _invoice(other_customer, currency="USD", amounts=("900.00",))
 
     with pytest.raises(DomainError, match="invoice of this customer"):
@@ -370,9 +376,9 @@ def test_a_credit_on_another_customers_invoice_is_refused(
 
 
 def test_a_credit_on_an_invoice_in_another_currency_is_refused(
-    customer, admin_user, staff, invoice
+    customer, portal_admin_user, staff, invoice
 ):
-    request_obj = _dispute(customer, admin_user, invoice)
+    request_obj = _dispute(customer, portal_admin_user, invoice)
     in_pesos = _invoice(customer, currency="ARS", amounts=("90000.00",))
 
     with pytest.raises(DomainError, match="invoice in USD"):
@@ -384,9 +390,9 @@ def test_a_credit_on_an_invoice_in_another_currency_is_refused(
 
 
 def test_a_credit_on_another_invoice_of_the_customer_in_the_currency_is_accepted(
-    customer, admin_user, staff, invoice
+    customer, portal_admin_user, staff, invoice
 ):
-    request_obj = _dispute(customer, admin_user, invoice, {1: "40.00"})
+    request_obj = _dispute(customer, portal_admin_user, invoice, {1: "40.00"})
     next_month = _invoice(customer, amounts=("120.00",))
 
     credit = services.credit_issue(
@@ -398,8 +404,8 @@ def test_a_credit_on_another_invoice_of_the_customer_in_the_currency_is_accepted
     assert _status(next_month) == _status(invoice) == Invoice.Status.ISSUED
 
 
-def test_a_question_cannot_be_credited(customer, admin_user, staff, invoice):
-    question = _question(customer, admin_user, invoice)
+def test_a_question_cannot_be_credited(customer, portal_admin_user, staff, invoice):
+    question = _question(customer, portal_admin_user, invoice)
 
     with pytest.raises(DomainError, match="answered, not credited"):
         services.credit_issue(
@@ -415,8 +421,8 @@ def test_a_question_cannot_be_credited(customer, admin_user, staff, invoice):
 
 
 @pytest.mark.parametrize("amount", ["0", "-10"])
-def test_a_credit_must_be_positive(customer, admin_user, staff, invoice, amount):
-    request_obj = _dispute(customer, admin_user, invoice)
+def test_a_credit_must_be_positive(customer, portal_admin_user, staff, invoice, amount):
+    request_obj = _dispute(customer, portal_admin_user, invoice)
 
     with pytest.raises(DomainError, match="more than zero"):
         services.credit_issue(
@@ -425,13 +431,13 @@ def test_a_credit_must_be_positive(customer, admin_user, staff, invoice, amount)
 
 
 def test_a_credit_covering_the_invoice_marks_it_credited_but_never_a_paid_one(
-    customer, admin_user, staff
+    customer, portal_admin_user, staff
 ):
     invoice = _invoice(customer, amounts=("40.00",))
-    request_obj = _dispute(customer, admin_user, invoice, {1: "40.00"})
+    request_obj = _dispute(customer, portal_admin_user, invoice, {1: "40.00"})
     paid = _invoice(customer, amounts=("300.00",))
     services.invoice_mark_paid(invoice=paid, paid_on=timezone.localdate())
-    on_paid = _dispute(customer, admin_user, paid, {1: "40.00"})
+    on_paid = _dispute(customer, portal_admin_user, paid, {1: "40.00"})
 
     services.credit_issue(request_obj=request_obj, staff=staff, amount=D("40"), invoice=invoice)
     services.credit_issue(request_obj=on_paid, staff=staff, amount=D("40"), invoice=paid)
@@ -440,19 +446,19 @@ def test_a_credit_covering_the_invoice_marks_it_credited_but_never_a_paid_one(
     assert _status(paid) == Invoice.Status.PAID  # the credit is in the customer's favour
 
 
-def test_a_partial_credit_leaves_the_invoice_owed(customer, admin_user, staff, invoice):
-    request_obj = _dispute(customer, admin_user, invoice, {1: "40.00"})
+def test_a_partial_credit_leaves_the_invoice_owed(customer, portal_admin_user, staff, invoice):
+    request_obj = _dispute(customer, portal_admin_user, invoice, {1: "40.00"})
 
     services.credit_issue(request_obj=request_obj, staff=staff, amount=D("40"), invoice=invoice)
 
     assert _status(invoice) == Invoice.Status.ISSUED  # 110 of 150 still to pay
 
 
-def test_a_dispute_never_turns_a_paid_invoice_into_a_debt(customer, admin_user, staff):
+def test_a_dispute_never_turns_a_paid_invoice_into_a_debt(customer, portal_admin_user, staff):
     paid = _invoice(customer, amounts=("300.00",), due_in=-30)
     services.invoice_mark_paid(invoice=paid, paid_on=timezone.localdate())
 
-    request_obj = _dispute(customer, admin_user, paid, {1: "100.00"})
+    request_obj = _dispute(customer, portal_admin_user, paid, {1: "100.00"})
     assert _status(paid) == Invoice.Status.PAID
     services.billing_request_answer(request_obj=request_obj, staff=staff, answer="Correct.")
 
@@ -460,10 +466,10 @@ def test_a_dispute_never_turns_a_paid_invoice_into_a_debt(customer, admin_user, 
 
 
 def test_a_dispute_resolved_without_credit_gives_an_overdue_invoice_back_overdue(
-    customer, admin_user, staff
+    customer, portal_admin_user, staff
 ):
     late = _invoice(customer, due_in=-5, status="overdue")
-    request_obj = _dispute(customer, admin_user, late, {1: "10.00"})
+    request_obj = _dispute(customer, portal_admin_user, late, {1: "10.00"})
     assert _status(late) == Invoice.Status.IN_DISPUTE
 
     services.billing_request_answer(request_obj=request_obj, staff=staff, answer="Correct.")
@@ -472,10 +478,10 @@ def test_a_dispute_resolved_without_credit_gives_an_overdue_invoice_back_overdue
 
 
 def test_a_credit_leaves_the_invoice_in_dispute_while_another_dispute_on_it_is_open(
-    customer, admin_user, staff, invoice
+    customer, portal_admin_user, staff, invoice
 ):
-    first = _dispute(customer, admin_user, invoice, {1: "40.00"})
-    second = _dispute(customer, admin_user, invoice, {2: "10.00"})
+    first = _dispute(customer, portal_admin_user, invoice, {1: "40.00"})
+    second = _dispute(customer, portal_admin_user, invoice, {2: "10.00"})
 
     services.credit_issue(request_obj=first, staff=staff, amount=D("40"), invoice=invoice)
     assert _status(invoice) == Invoice.Status.IN_DISPUTE
@@ -506,14 +512,14 @@ def test_the_default_answer_of_a_credit_is_in_the_customers_language_and_format(
 
 
 @pytest.fixture
-def resolved(customer, admin_user, staff, invoice):
-    request_obj = _dispute(customer, admin_user, invoice)
+def resolved(customer, portal_admin_user, staff, invoice):
+    request_obj = _dispute(customer, portal_admin_user, invoice)
     return services.billing_request_answer(request_obj=request_obj, staff=staff, answer="No.")
 
 
-def test_a_resolved_request_refuses_the_customers_reply(resolved, admin_user):
+def test_a_resolved_request_refuses_the_customers_reply(resolved, portal_admin_user):
     with pytest.raises(DomainError, match="already resolved"):
-        services.billing_request_reply(request_obj=resolved, user=admin_user, body="¿Y?")
+        services.billing_request_reply(request_obj=resolved, user=portal_admin_user, body="¿Y?")
 
 
 def test_a_resolved_request_refuses_staff_messages_credits_and_answers(resolved, staff, invoice):
@@ -528,8 +534,8 @@ def test_a_resolved_request_refuses_staff_messages_credits_and_answers(resolved,
     assert resolved.messages.count() == 1
 
 
-def test_a_closed_request_refuses_a_credit(customer, admin_user, staff, invoice):
-    request_obj = _dispute(customer, admin_user, invoice)
+def test_a_closed_request_refuses_a_credit(customer, portal_admin_user, staff, invoice):
+    request_obj = _dispute(customer, portal_admin_user, invoice)
     services.billing_request_close(request_obj=request_obj, staff=staff)
 
     with pytest.raises(DomainError, match="already resolved"):
@@ -540,9 +546,9 @@ def test_a_closed_request_refuses_a_credit(customer, admin_user, staff, invoice)
 
 
 def test_a_dispute_answered_without_credit_gives_the_invoice_back_issued(
-    customer, admin_user, staff, invoice
+    customer, portal_admin_user, staff, invoice
 ):
-    request_obj = _dispute(customer, admin_user, invoice)
+    request_obj = _dispute(customer, portal_admin_user, invoice)
 
     services.billing_request_answer(request_obj=request_obj, staff=staff, answer="Correcto.")
 
@@ -553,10 +559,10 @@ def test_a_dispute_answered_without_credit_gives_the_invoice_back_issued(
 
 
 def test_a_dispute_answered_without_credit_after_the_due_date_leaves_it_overdue(
-    customer, admin_user, staff
+    customer, portal_admin_user, staff
 ):
     invoice = _invoice(customer, due_in=-3)
-    request_obj = _dispute(customer, admin_user, invoice)
+    request_obj = _dispute(customer, portal_admin_user, invoice)
 
     services.billing_request_answer(request_obj=request_obj, staff=staff, answer="Correcto.")
 
@@ -564,10 +570,10 @@ def test_a_dispute_answered_without_credit_after_the_due_date_leaves_it_overdue(
 
 
 def test_the_invoice_stays_in_dispute_while_another_dispute_on_it_is_open(
-    customer, admin_user, staff, invoice
+    customer, portal_admin_user, staff, invoice
 ):
-    first = _dispute(customer, admin_user, invoice, {1: "40.00"})
-    second = _dispute(customer, admin_user, invoice, {2: "10.00"})
+    first = _dispute(customer, portal_admin_user, invoice, {1: "40.00"})
+    second = _dispute(customer, portal_admin_user, invoice, {2: "10.00"})
 
     services.billing_request_answer(request_obj=first, staff=staff, answer="Correcto.")
     assert _status(invoice) == Invoice.Status.IN_DISPUTE
@@ -576,8 +582,8 @@ def test_the_invoice_stays_in_dispute_while_another_dispute_on_it_is_open(
     assert _status(invoice) == Invoice.Status.ISSUED
 
 
-def test_closing_an_open_dispute_releases_the_invoice(customer, admin_user, staff, invoice):
-    request_obj = _dispute(customer, admin_user, invoice)
+def test_closing_an_open_dispute_releases_the_invoice(customer, portal_admin_user, staff, invoice):
+    request_obj = _dispute(customer, portal_admin_user, invoice)
 
     services.billing_request_close(request_obj=request_obj, staff=staff)
 
@@ -586,8 +592,8 @@ def test_closing_an_open_dispute_releases_the_invoice(customer, admin_user, staf
     assert _status(invoice) == Invoice.Status.ISSUED
 
 
-def test_a_question_is_answered(customer, admin_user, staff, invoice):
-    question = _question(customer, admin_user, invoice)
+def test_a_question_is_answered(customer, portal_admin_user, staff, invoice):
+    question = _question(customer, portal_admin_user, invoice)
 
     with pytest.raises(DomainError, match="Write the answer"):
         services.billing_request_answer(request_obj=question, staff=staff, answer="  ")
@@ -601,35 +607,39 @@ def test_a_question_is_answered(customer, admin_user, staff, invoice):
 
 
 def test_the_customers_reply_while_waiting_takes_the_request_back_into_analysis(
-    customer, admin_user, staff, invoice
+    customer, portal_admin_user, staff, invoice
 ):
-    request_obj = _question(customer, admin_user, invoice)
+    request_obj = _question(customer, portal_admin_user, invoice)
     services.billing_request_staff_message(
         request_obj=request_obj, staff=staff, body="¿De qué línea?", status="waiting"
     )
     request_obj.refresh_from_db()
     assert request_obj.status == BillingRequest.Status.WAITING
 
-    message = services.billing_request_reply(request_obj=request_obj, user=admin_user, body="La 2")
+    message = services.billing_request_reply(
+        request_obj=request_obj, user=portal_admin_user, body="La 2"
+    )
 
     request_obj.refresh_from_db()
     assert request_obj.status == BillingRequest.Status.IN_ANALYSIS
     assert message.status == BillingRequest.Status.IN_ANALYSIS
 
 
-def test_the_customers_reply_on_a_received_request_keeps_it_received(customer, admin_user, invoice):
-    request_obj = _question(customer, admin_user, invoice)
+def test_the_customers_reply_on_a_received_request_keeps_it_received(
+    customer, portal_admin_user, invoice
+):
+    request_obj = _question(customer, portal_admin_user, invoice)
 
-    services.billing_request_reply(request_obj=request_obj, user=admin_user, body="Algo más")
+    services.billing_request_reply(request_obj=request_obj, user=portal_admin_user, body="Algo más")
 
     request_obj.refresh_from_db()
     assert request_obj.status == BillingRequest.Status.RECEIVED
 
 
 def test_a_staff_internal_note_changes_nothing_and_sends_nothing(
-    customer, admin_user, staff, invoice
+    customer, portal_admin_user, staff, invoice
 ):
-    request_obj = _question(customer, admin_user, invoice)
+    request_obj = _question(customer, portal_admin_user, invoice)
     before = Notification.objects.count()
 
     note = services.billing_request_staff_message(
@@ -648,8 +658,8 @@ def test_a_staff_internal_note_changes_nothing_and_sends_nothing(
         )
 
 
-def test_a_public_staff_message_notifies_the_customer(customer, admin_user, staff, invoice):
-    request_obj = _question(customer, admin_user, invoice)
+def test_a_public_staff_message_notifies_the_customer(customer, portal_admin_user, staff, invoice):
+    request_obj = _question(customer, portal_admin_user, invoice)
     before = Notification.objects.count()
 
     services.billing_request_staff_message(
@@ -659,11 +669,11 @@ def test_a_public_staff_message_notifies_the_customer(customer, admin_user, staf
     request_obj.refresh_from_db()
     assert request_obj.status == BillingRequest.Status.IN_ANALYSIS
     assert Notification.objects.count() == before + 1
-    assert Notification.objects.latest("pk").to_email == admin_user.email
+    assert Notification.objects.latest("pk").to_email == portal_admin_user.email
 
 
-def test_staff_cannot_resolve_through_a_message(customer, admin_user, staff, invoice):
-    request_obj = _question(customer, admin_user, invoice)
+def test_staff_cannot_resolve_through_a_message(customer, portal_admin_user, staff, invoice):
+    request_obj = _question(customer, portal_admin_user, invoice)
 
     with pytest.raises(DomainError, match="its own action"):
         services.billing_request_staff_message(
@@ -671,10 +681,10 @@ def test_staff_cannot_resolve_through_a_message(customer, admin_user, staff, inv
         )
 
 
-def test_staff_may_send_a_file_without_a_message(customer, admin_user, staff, invoice):
+def test_staff_may_send_a_file_without_a_message(customer, portal_admin_user, staff, invoice):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    request_obj = _question(customer, admin_user, invoice)
+    request_obj = _question(customer, portal_admin_user, invoice)
 
     message = services.billing_request_staff_message(
         request_obj=request_obj,
@@ -703,66 +713,75 @@ def _credit_request(customer, user, **kwargs) -> BillingRequest:
     return services.billing_request_create(customer=customer, user=user, **values)
 
 
-def test_a_credit_request_can_start_from_a_resolved_ticket(customer, admin_user, staff):
+def test_a_credit_request_can_start_from_a_resolved_ticket(customer, portal_admin_user, staff):
     service = ServiceFactory(customer=customer)
-    ticket = ticket_open_for(customer, admin_user, service=service)
+    ticket = ticket_open_for(customer, portal_admin_user, service=service)
     ticket_resolve(ticket=ticket, actor=staff, resolution="Se cambió el CPE.")
     ticket.refresh_from_db()
     start = ticket.problem_started_at
     end = ticket.restored_at
 
     request_obj = _credit_request(
-        customer, admin_user, ticket=ticket, service=service, outage_start=start, outage_end=end
+        customer,
+        portal_admin_user,
+        ticket=ticket,
+        service=service,
+        outage_start=start,
+        outage_end=end,
     )
 
     assert (request_obj.ticket, request_obj.service) == (ticket, service)
     assert (request_obj.outage_start, request_obj.outage_end) == (start, end)
 
 
-def test_a_credit_request_from_an_open_ticket_is_refused(customer, admin_user):
+def test_a_credit_request_from_an_open_ticket_is_refused(customer, portal_admin_user):
     service = ServiceFactory(customer=customer)
-    ticket = ticket_open_for(customer, admin_user, service=service)
+    ticket = ticket_open_for(customer, portal_admin_user, service=service)
 
     with pytest.raises(DomainError, match="once the ticket is resolved"):
-        _credit_request(customer, admin_user, ticket=ticket, service=service)
+        _credit_request(customer, portal_admin_user, ticket=ticket, service=service)
 
     assert not BillingRequest.objects.exists()
 
 
-def test_a_credit_request_for_a_service_not_on_the_ticket_is_refused(customer, admin_user, staff):
-    ticket = ticket_open_for(customer, admin_user)
+def test_a_credit_request_for_a_service_not_on_the_ticket_is_refused(
+    customer, portal_admin_user, staff
+):
+    ticket = ticket_open_for(customer, portal_admin_user)
     ticket = ticket_resolve(ticket=ticket, actor=staff, resolution="Listo.")
     elsewhere = ServiceFactory(customer=customer)
 
     with pytest.raises(DomainError, match="one of the ticket's services"):
-        _credit_request(customer, admin_user, ticket=ticket, service=elsewhere)
+        _credit_request(customer, portal_admin_user, ticket=ticket, service=elsewhere)
 
 
 def test_a_credit_request_from_another_customers_ticket_is_refused(
-    customer, admin_user, other_customer, other_user, staff
+    customer, portal_admin_user, other_customer, other_user, staff
 ):
     ticket = ticket_open_for(other_customer, other_user)
     ticket = ticket_resolve(ticket=ticket, actor=staff, resolution="Listo.")
 
     with pytest.raises(DomainError, match="of yours"):
-        _credit_request(customer, admin_user, ticket=ticket)
+        _credit_request(customer, portal_admin_user, ticket=ticket)
 
 
-def test_a_credit_request_needs_a_positive_amount_and_an_ordered_outage(customer, admin_user):
+def test_a_credit_request_needs_a_positive_amount_and_an_ordered_outage(
+    customer, portal_admin_user
+):
     now = timezone.now()
     with pytest.raises(DomainError, match="how much credit"):
-        _credit_request(customer, admin_user, requested_amount=D("0"))
+        _credit_request(customer, portal_admin_user, requested_amount=D("0"))
     with pytest.raises(DomainError, match="end after it starts"):
-        _credit_request(customer, admin_user, outage_start=now, outage_end=now)
+        _credit_request(customer, portal_admin_user, outage_start=now, outage_end=now)
 
 
 def test_a_credit_request_on_an_invoice_cannot_ask_more_than_its_total(
-    customer, admin_user, invoice
+    customer, portal_admin_user, invoice
 ):
     with pytest.raises(DomainError, match="more than the invoice's total"):
-        _credit_request(customer, admin_user, invoice=invoice, requested_amount=D("150.01"))
+        _credit_request(customer, portal_admin_user, invoice=invoice, requested_amount=D("150.01"))
 
     request_obj = _credit_request(
-        customer, admin_user, invoice=invoice, requested_amount=D("150.00"), currency="ARS"
+        customer, portal_admin_user, invoice=invoice, requested_amount=D("150.00"), currency="ARS"
     )
     assert request_obj.currency == "USD"  # the invoice's currency wins

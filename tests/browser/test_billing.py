@@ -37,9 +37,9 @@ ANSWER = (
 
 
 @pytest.fixture
-def invoice(customer, admin_user):
-    admin_user.timezone = "America/Argentina/Buenos_Aires"
-    admin_user.save()
+def invoice(customer, portal_admin_user):
+    portal_admin_user.timezone = "America/Argentina/Buenos_Aires"
+    portal_admin_user.save()
     TeamAssignment.objects.create(
         customer=customer,
         role=TeamRole.BILLING_CARE,
@@ -96,10 +96,10 @@ def _amount(page, invoice, position):
 
 
 def test_a_dispute_of_invoice_lines_ends_in_a_credit(
-    new_page, screenshot, admin_user, staff, invoice
+    new_page, screenshot, portal_admin_user, staff, invoice
 ):
     page = new_page()
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
 
     # From the invoice's page to the dispute form, its lines ready.
     page.goto(f"/billing/invoices/{invoice.number}/")
@@ -168,7 +168,7 @@ def test_a_dispute_of_invoice_lines_ends_in_a_credit(
 
     # On a phone: the form and the request read without sideways scrolling.
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    sign_in(phone, admin_user.email)
+    sign_in(phone, portal_admin_user.email)
     phone.goto(f"/billing/requests/new/?kind=dispute&invoice={invoice.number}")
     expect(phone.get_by_test_id("under-dispute")).to_have_count(2)
     screenshot(phone, "3-phone-form")
@@ -236,12 +236,12 @@ def test_a_dispute_of_invoice_lines_ends_in_a_credit(
 
 
 def test_a_credit_request_starts_from_a_resolved_ticket(
-    new_page, screenshot, customer, admin_user, staff_user
+    new_page, screenshot, customer, portal_admin_user, staff_user
 ):
     """The ticket page offers the credit; the form comes with the ticket's service and outage
     window in the reader's timezone."""
-    admin_user.timezone = "America/Argentina/Buenos_Aires"
-    admin_user.save()
+    portal_admin_user.timezone = "America/Argentina/Buenos_Aires"
+    portal_admin_user.save()
     service = ServiceFactory(
         customer=customer, service_id="AR-COR-IPVPN-30112", site_name="Planta Córdoba"
     )
@@ -249,7 +249,7 @@ def test_a_credit_request_starts_from_a_resolved_ticket(
     with time_machine.travel(start + datetime.timedelta(minutes=5), tick=False):
         ticket = ticket_open_for(
             customer,
-            admin_user,
+            portal_admin_user,
             service=service,
             problem_started_at=start,
             subject="IP VPN down at the Córdoba plant",
@@ -263,7 +263,7 @@ def test_a_credit_request_starts_from_a_resolved_ticket(
     local = ZoneInfo("America/Argentina/Buenos_Aires")
 
     page = new_page()
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     page.goto(f"/tickets/{ticket.number}/")
     page.get_by_test_id("request-credit").click()
     expect(page.locator("input[name=kind][value=credit]")).to_be_checked()
@@ -297,7 +297,7 @@ def test_a_credit_request_starts_from_a_resolved_ticket(
     screenshot(page, "2-credit-request")
 
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    sign_in(phone, admin_user.email)
+    sign_in(phone, portal_admin_user.email)
     phone.goto(f"/billing/requests/new/?kind=credit&ticket={ticket.number}")
     expect(phone.get_by_test_id("credit-ticket")).to_be_visible()
     screenshot(phone, "3-phone-credit-form")

@@ -40,9 +40,9 @@ def catalog(transactional_db):
 
 
 @pytest.fixture
-def sites(customer, admin_user, catalog):
-    admin_user.timezone = "America/Argentina/Buenos_Aires"
-    admin_user.save()
+def sites(customer, portal_admin_user, catalog):
+    portal_admin_user.timezone = "America/Argentina/Buenos_Aires"
+    portal_admin_user.save()
     return [
         ServiceFactory(
             customer=customer,
@@ -53,8 +53,8 @@ def sites(customer, admin_user, catalog):
     ]
 
 
-def test_ten_sites_yes_eleven_no(page, new_page, screenshot, admin_user, sites):
-    sign_in(page, admin_user.email)
+def test_ten_sites_yes_eleven_no(page, new_page, screenshot, portal_admin_user, sites):
+    sign_in(page, portal_admin_user.email)
     page.goto("/changes/")
     expect(page.get_by_test_id("changes-empty")).to_be_visible()
     screenshot(page, "0-empty")
@@ -67,7 +67,7 @@ def test_ten_sites_yes_eleven_no(page, new_page, screenshot, admin_user, sites):
 
     # The filter box narrows the list; eleven sites chosen.
     page.locator("#service-filter").fill("00011")
-    expect(page.locator(".change-service-option:visible")).to_have_count(1)
+    expect(page.locator(".service-picker-option:visible")).to_have_count(1)
     page.locator("#service-filter").fill("")
     for site in sites:
         page.get_by_label(site.service_id).check()
@@ -121,7 +121,7 @@ def test_ten_sites_yes_eleven_no(page, new_page, screenshot, admin_user, sites):
     assert horizontal_overflow(page, 1280) is None
 
     phone = new_page(viewport=PHONE)
-    sign_in(phone, admin_user.email)
+    sign_in(phone, portal_admin_user.email)
     phone.goto("/changes/new/?type=bandwidth")
     phone.get_by_label(sites[0].service_id).check()
     phone.get_by_label("A preset window").check()

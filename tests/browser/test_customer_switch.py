@@ -9,13 +9,16 @@ pytestmark = pytest.mark.browser
 
 
 def test_person_with_two_customers_switches_the_active_one_and_it_persists(
-    new_page, screenshot, admin_user, other_customer
+    new_page, screenshot, portal_admin_user, other_customer
 ):
     MembershipFactory(
-        customer=other_customer, user=admin_user, role=Membership.Role.USER, tickets=Level.VIEW
+        customer=other_customer,
+        user=portal_admin_user,
+        role=Membership.Role.USER,
+        tickets=Level.VIEW,
     )
     page = new_page()
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     expect(page.get_by_test_id("active-customer")).to_have_text("Acme Logística")
     assert "/users/" in navigation_paths(page)
 
@@ -32,6 +35,6 @@ def test_person_with_two_customers_switches_the_active_one_and_it_persists(
 
     open_menu(page, "[data-testid=sign-out]").get_by_test_id("sign-out").click()
     elsewhere = new_page()
-    sign_in(elsewhere, admin_user.email)
+    sign_in(elsewhere, portal_admin_user.email)
     expect(elsewhere.get_by_test_id("active-customer")).to_have_text("Globex Telecom")
     screenshot(elsewhere, "3-next-sign-in")

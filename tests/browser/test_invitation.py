@@ -24,10 +24,10 @@ def _invitation_link(portal_url: str) -> str:
 
 
 def test_administrator_invites_a_limited_user_who_joins_and_sees_only_what_is_allowed(
-    new_page, screenshot, portal_url, admin_user
+    new_page, screenshot, portal_url, portal_admin_user
 ):
     admin = new_page()
-    sign_in(admin, admin_user.email)
+    sign_in(admin, portal_admin_user.email)
     admin.locator("nav.sidenav a[href='/users/']").click()
     expect(admin.locator("main h1")).to_have_text("Users")
     admin.get_by_role("link", name="Invite a user").first.click()

@@ -67,13 +67,15 @@ def test_language_menu_switches_the_interface_and_the_choice_sticks(new_page, sc
 
 
 def test_person_preferring_spanish_sees_spanish_from_the_first_page_after_signing_in(
-    new_page, admin_user
+    new_page, portal_admin_user
 ):
-    admin_user.language = "es"
-    admin_user.save(update_fields=["language"])
+    portal_admin_user.language = "es"
+    portal_admin_user.save(update_fields=["language"])
     page = new_page(locale="en-US")
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     expect(page.locator("html")).to_have_attribute("lang", "es")
     with translation.override("es"):
-        signed_in = render_to_string("account/messages/logged_in.txt", {"user": admin_user}).strip()
+        signed_in = render_to_string(
+            "account/messages/logged_in.txt", {"user": portal_admin_user}
+        ).strip()
     expect(page.locator(".messages")).to_have_text(signed_in)

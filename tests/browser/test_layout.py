@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_dashboard_and_users_list_fit_a_phone_with_a_collapsible_menu(
-    new_page, screenshot, admin_user, customer
+    new_page, screenshot, portal_admin_user, customer
 ):
     MembershipFactory(
         customer=customer,
@@ -23,7 +23,7 @@ def test_dashboard_and_users_list_fit_a_phone_with_a_collapsible_menu(
     )
     services.invitation_create(
         customer=customer,
-        actor=admin_user,
+        actor=portal_admin_user,
         email="operaciones.centro.de.datos@acme-logistica.test",
         full_name="",
         language="es",
@@ -31,7 +31,7 @@ def test_dashboard_and_users_list_fit_a_phone_with_a_collapsible_menu(
         permissions={"tickets": Level.VIEW},
     )
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
 
     section_menu = page.locator("nav.sidenav details[data-nav]")
     expect(section_menu).not_to_have_attribute("open", "")
@@ -52,9 +52,9 @@ def test_dashboard_and_users_list_fit_a_phone_with_a_collapsible_menu(
     assert horizontal_overflow(page, PHONE["width"]) is None
 
 
-def test_invite_form_fits_a_phone(new_page, screenshot, admin_user):
+def test_invite_form_fits_a_phone(new_page, screenshot, portal_admin_user):
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     page.goto("/users/invite/")
     expect(page.locator("input[name=tickets]")).to_have_count(3)
     screenshot(page, "1-invite-form")
@@ -68,11 +68,13 @@ def test_invite_form_fits_a_phone(new_page, screenshot, admin_user):
     [(DESKTOP, "en"), (DESKTOP, "es"), (PHONE, "es"), (PHONE, "pt-br")],
     ids=["desktop-en", "desktop-es", "phone-es", "phone-pt-br"],
 )
-def test_dashboard_cards_hold_their_content(new_page, screenshot, admin_user, viewport, language):
-    admin_user.language = language
-    admin_user.save(update_fields=["language"])
+def test_dashboard_cards_hold_their_content(
+    new_page, screenshot, portal_admin_user, viewport, language
+):
+    portal_admin_user.language = language
+    portal_admin_user.save(update_fields=["language"])
     page = new_page(viewport=viewport)
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     # Services, expansion requests, orders in progress, orders waiting, open tickets, who the
     # tickets wait for, SLA breached this month, upcoming maintenance, change requests in
     # progress, amount due, invoices overdue, open billing inquiries, the TSC, key contacts,

@@ -20,9 +20,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def planned(customer, other_customer, admin_user):
-    admin_user.timezone = "America/Argentina/Buenos_Aires"
-    admin_user.save()
+def planned(customer, other_customer, portal_admin_user):
+    portal_admin_user.timezone = "America/Argentina/Buenos_Aires"
+    portal_admin_user.save()
     casa = ServiceFactory(
         customer=customer, service_id="AR-BUE-IPVPN-10231", site_name="Casa central"
     )
@@ -60,10 +60,10 @@ def planned(customer, other_customer, admin_user):
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_customer_views_the_calendar_and_a_maintenance(
-    new_page, screenshot, admin_user, planned, viewport
+    new_page, screenshot, portal_admin_user, planned, viewport
 ):
     page = new_page(viewport=viewport)
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     expect(page.get_by_test_id("card-maintenance")).to_contain_text(planned.reference)
     screenshot(page, "1-dashboard")
 

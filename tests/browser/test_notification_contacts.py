@@ -37,10 +37,10 @@ def _fits_a_phone(page) -> None:
 
 
 def test_administrator_adds_a_contact_who_confirms_from_the_email(
-    new_page, screenshot, portal_url, admin_user, customer
+    new_page, screenshot, portal_url, portal_admin_user, customer
 ):
     admin = new_page()
-    sign_in(admin, admin_user.email)
+    sign_in(admin, portal_admin_user.email)
     admin.goto("/notifications/")
     expect(admin.locator("main h1")).to_have_text("Notification contacts")
     expect(admin.get_by_test_id("empty-state")).to_contain_text("need not be portal users")
@@ -58,7 +58,7 @@ def test_administrator_adds_a_contact_who_confirms_from_the_email(
     screenshot(admin, "2-form-errors")
     admin.locator("#id_email").fill(NEW)
     phone_form = new_page(viewport=PHONE)
-    sign_in(phone_form, admin_user.email)
+    sign_in(phone_form, portal_admin_user.email)
     phone_form.goto("/notifications/new/")
     phone_form.locator("#id_email").fill("not-an-address")
     phone_form.locator("main form.panel button[type=submit]").click()
@@ -92,7 +92,7 @@ def test_administrator_adds_a_contact_who_confirms_from_the_email(
     expect(admin.get_by_test_id("attention")).to_contain_text("2 contacts receive nothing")
     screenshot(admin, "3-list")
     phone_list = new_page(viewport=PHONE)
-    sign_in(phone_list, admin_user.email)
+    sign_in(phone_list, portal_admin_user.email)
     phone_list.goto("/notifications/")
     expect(phone_list.get_by_test_id("contact-row")).to_have_count(3)
     _fits_a_phone(phone_list)

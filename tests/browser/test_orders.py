@@ -27,9 +27,9 @@ LOCAL = ZoneInfo("America/Argentina/Buenos_Aires")
 
 
 @pytest.fixture
-def order(customer, admin_user):
-    admin_user.timezone = "America/Argentina/Buenos_Aires"
-    admin_user.save()
+def order(customer, portal_admin_user):
+    portal_admin_user.timezone = "America/Argentina/Buenos_Aires"
+    portal_admin_user.save()
     care_manager = TeamPersonFactory(
         full_name="Lucía Benítez", email="lucia.benitez@lumen.test", phone="+5491155550101"
     )
@@ -73,7 +73,7 @@ def order(customer, admin_user):
         product_line=ProductLine.INTERNET,
         title="Internet 1 Gbps with backup, Buenos Aires head office",
         services=services,
-        requester=admin_user,
+        requester=portal_admin_user,
         care_manager=care_manager,
         received_on=datetime.date(2026, 11, 23),
     )
@@ -99,7 +99,7 @@ def _states(page) -> list[str]:
     return page.get_by_test_id("step").evaluate_all("els => els.map(e => e.dataset.state)")
 
 
-def test_an_order_from_tp1_to_tp6(new_page, screenshot, admin_user, staff, order, customer):
+def test_an_order_from_tp1_to_tp6(new_page, screenshot, portal_admin_user, staff, order, customer):
     back_office = new_page()
     sign_in_staff(back_office, staff)
 
@@ -117,7 +117,7 @@ def test_an_order_from_tp1_to_tp6(new_page, screenshot, admin_user, staff, order
 
     # The customer sees the order waiting for them, in the list and on its page.
     page = new_page()
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     page.locator("nav.sidenav a[href='/orders/']").click()
     expect(page.get_by_test_id("order-row")).to_have_count(3)
     expect(page.get_by_test_id("orders-waiting")).to_contain_text("1 order is waiting")
@@ -172,7 +172,7 @@ def test_an_order_from_tp1_to_tp6(new_page, screenshot, admin_user, staff, order
     screenshot(page, "5-after-tp3")
 
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    sign_in(phone, admin_user.email)
+    sign_in(phone, portal_admin_user.email)
     phone.goto("/orders/")
     expect(phone.get_by_test_id("order-row")).to_have_count(3)
     screenshot(phone, "6-phone-list")

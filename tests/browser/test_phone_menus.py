@@ -61,13 +61,16 @@ def _assert_inside_the_phone(page, menu, name: str) -> None:
 
 
 def test_header_menus_open_inside_a_phone_screen_one_at_a_time(
-    new_page, screenshot, admin_user, other_customer
+    new_page, screenshot, portal_admin_user, other_customer
 ):
     MembershipFactory(
-        customer=other_customer, user=admin_user, role=Membership.Role.USER, tickets=Level.VIEW
+        customer=other_customer,
+        user=portal_admin_user,
+        role=Membership.Role.USER,
+        tickets=Level.VIEW,
     )
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     expect(page.get_by_test_id("active-customer")).to_have_text("Acme Logística")
     screenshot(page, "0-closed")
 
@@ -89,10 +92,10 @@ def test_header_menus_open_inside_a_phone_screen_one_at_a_time(
 
 
 def test_deactivate_button_on_the_user_page_is_red_not_primary_blue(
-    new_page, screenshot, admin_user, limited_membership
+    new_page, screenshot, portal_admin_user, limited_membership
 ):
     page = new_page(viewport=DESKTOP)
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     page.goto(f"/users/{limited_membership.reference}/")
     button = page.get_by_role("button", name="Deactivate")
     expect(button).to_be_visible()

@@ -54,8 +54,8 @@ def inventory(customer):
     TeamAssignment.objects.create(customer=customer, role=TeamRole.ACCOUNT_MANAGER, person=person)
 
 
-def test_find_a_service_and_request_more_bandwidth(page, screenshot, admin_user, inventory):
-    sign_in(page, admin_user.email)
+def test_find_a_service_and_request_more_bandwidth(page, screenshot, portal_admin_user, inventory):
+    sign_in(page, portal_admin_user.email)
     expect(page.get_by_test_id("card-services")).to_contain_text("5")
     screenshot(page, "1-dashboard")
 
@@ -96,9 +96,9 @@ def test_find_a_service_and_request_more_bandwidth(page, screenshot, admin_user,
     expect(page.get_by_test_id("request-row")).to_have_count(1)
 
 
-def test_services_list_fits_a_phone(new_page, screenshot, admin_user, inventory):
+def test_services_list_fits_a_phone(new_page, screenshot, portal_admin_user, inventory):
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     screenshot(page, "1-dashboard")
     assert horizontal_overflow(page, PHONE["width"]) is None
     page.goto("/services/")

@@ -10,18 +10,18 @@ pytestmark = pytest.mark.browser
 
 
 def test_administrator_signs_in_through_the_form_and_sees_the_customer_dashboard(
-    page, screenshot, admin_user
+    page, screenshot, portal_admin_user
 ):
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     expect(page.locator("#id_login")).to_be_focused()
     screenshot(page, "1-sign-in-form")
 
-    page.locator("#id_login").fill(admin_user.email)
+    page.locator("#id_login").fill(portal_admin_user.email)
     page.locator("#id_password").fill("not-the-password")
     page.locator("main button[type=submit]").click()
     expect(page.locator("main [role=alert]")).to_be_visible()
-    expect(page.locator("#id_login")).to_have_value(admin_user.email)
+    expect(page.locator("#id_login")).to_have_value(portal_admin_user.email)
     screenshot(page, "2-wrong-password")
 
     page.locator("#id_password").fill(PASSWORD)
@@ -49,10 +49,12 @@ def test_administrator_signs_in_through_the_form_and_sees_the_customer_dashboard
     screenshot(page, "3-dashboard")
 
 
-def test_signing_out_from_the_user_menu_returns_to_the_sign_in_page(page, screenshot, admin_user):
-    sign_in(page, admin_user.email)
+def test_signing_out_from_the_user_menu_returns_to_the_sign_in_page(
+    page, screenshot, portal_admin_user
+):
+    sign_in(page, portal_admin_user.email)
     menu = open_menu(page, "[data-testid=sign-out]")
-    expect(menu).to_contain_text(admin_user.email)
+    expect(menu).to_contain_text(portal_admin_user.email)
     screenshot(page, "1-user-menu")
 
     menu.get_by_test_id("sign-out").click()

@@ -23,7 +23,7 @@ def care(transactional_db):
 
 
 def test_customer_care_edits_a_person_not_a_staff_account_and_the_customer_reads_it_all(
-    new_page, screenshot, care, customer, admin_user, limited_membership
+    new_page, screenshot, care, customer, portal_admin_user, limited_membership
 ):
     root = UserFactory(email="root@provider.test", is_staff=True, is_superuser=True)
     person = limited_membership.user
@@ -65,7 +65,7 @@ def test_customer_care_edits_a_person_not_a_staff_account_and_the_customer_reads
     assert "nico.new@acme.test" in mail.outbox[0].body
 
     page = new_page()
-    sign_in(page, admin_user.email)  # the customer's administrator
+    sign_in(page, portal_admin_user.email)  # the customer's administrator
     page.goto("/audit/")
     rows = page.get_by_test_id("audit-row")
     expect(rows.filter(has_text="Sent a password reset link")).to_contain_text(care.email)

@@ -52,10 +52,10 @@ def team(customer, settings):
 
 
 def test_member_sees_the_account_manager_and_a_vacant_roles_mailbox(
-    new_page, screenshot, admin_user, team
+    new_page, screenshot, portal_admin_user, team
 ):
     page = new_page()
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     page.locator("nav.sidenav a[href='/team/']").click()
 
     expect(page.locator("h1")).to_have_text("Your account team")
@@ -74,9 +74,9 @@ def test_member_sees_the_account_manager_and_a_vacant_roles_mailbox(
     assert sticking_out(page, ".team-card") == []
 
 
-def test_team_page_fits_a_phone(new_page, screenshot, admin_user, team):
+def test_team_page_fits_a_phone(new_page, screenshot, portal_admin_user, team):
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     page.goto("/team/")
 
     expect(page.get_by_test_id("team-card")).to_have_count(9)
@@ -88,12 +88,12 @@ def test_team_page_fits_a_phone(new_page, screenshot, admin_user, team):
     assert sticking_out(page, ".team-card") == []
 
 
-def test_team_page_in_spanish_fits_a_phone(new_page, screenshot, admin_user, team):
+def test_team_page_in_spanish_fits_a_phone(new_page, screenshot, portal_admin_user, team):
     """The longer Spanish texts still fit (passes once team.json is compiled into locale/)."""
-    admin_user.language = "es"
-    admin_user.save(update_fields=["language"])
+    portal_admin_user.language = "es"
+    portal_admin_user.save(update_fields=["language"])
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     page.goto("/team/")
 
     expect(page.locator("h1")).to_have_text("Su equipo de cuenta")

@@ -17,10 +17,10 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 @pytest.fixture
-def inventory(customer, admin_user):
-    admin_user.timezone = "America/Argentina/Buenos_Aires"
-    admin_user.phone = "+54 11 5555 0199"
-    admin_user.save()
+def inventory(customer, portal_admin_user):
+    portal_admin_user.timezone = "America/Argentina/Buenos_Aires"
+    portal_admin_user.phone = "+54 11 5555 0199"
+    portal_admin_user.save()
     wanted = ServiceFactory(
         customer=customer,
         service_id="AR-BUE-INT-20477",
@@ -33,25 +33,31 @@ def inventory(customer, admin_user):
         )
     # One earlier ticket so the list has a row besides ours.
     ticket_open_for(
-        customer, admin_user, service=wanted, impact="degraded", subject="Intermittent packet loss"
+        customer,
+        portal_admin_user,
+        service=wanted,
+        impact="degraded",
+        subject="Intermittent packet loss",
     )
     return wanted
 
 
-def test_open_wait_answer_and_resume(page, new_page, screenshot, admin_user, staff_user, inventory):
-    sign_in(page, admin_user.email)
+def test_open_wait_answer_and_resume(
+    page, new_page, screenshot, portal_admin_user, staff_user, inventory
+):
+    sign_in(page, portal_admin_user.email)
     page.goto("/tickets/")
     page.get_by_test_id("open-ticket").click()
 
     # R-TT-2: find the service by part of its id, pick the impact with its targets in view.
     page.locator("#service-filter").fill("20477")
-    expect(page.locator(".ticket-service-option:visible")).to_have_count(1)
+    expect(page.locator(".service-picker-option:visible")).to_have_count(1)
     page.get_by_label("AR-BUE-INT-20477").check()
     expect(page.locator("[data-service-count]")).to_have_text("Selected: 1")
     page.locator("#service-filter").fill("")
     page.get_by_label("Service down").check()
     expect(page.get_by_test_id("targets-down")).to_contain_text("15 min")
-    expect(page.locator("#id_site_contact_name")).to_have_value(admin_user.full_name)
+    expect(page.locator("#id_site_contact_name")).to_have_value(portal_admin_user.full_name)
     expect(page.locator("#id_site_contact_phone")).to_have_value("+54 11 5555 0199")
     page.locator("#id_subject").fill("No traffic at Casa central")
     page.locator("#id_description").fill("The WAN port of the router is down since 08:10.")
@@ -92,7 +98,7 @@ def test_open_wait_answer_and_resume(page, new_page, screenshot, admin_user, sta
     assert horizontal_overflow(page, 1280) is None
 
     phone = new_page(viewport=PHONE)
-    sign_in(phone, admin_user.email)
+    sign_in(phone, portal_admin_user.email)
     phone.goto(f"/tickets/{ticket.number}/")
     expect(phone.get_by_test_id("waiting-panel")).to_be_visible()
     screenshot(phone, "3-phone-waiting")

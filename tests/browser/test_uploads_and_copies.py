@@ -19,16 +19,18 @@ HTA = b'<html><hta:application id="x"/><script language="VBScript">CreateObject(
 
 
 @pytest.fixture
-def ticket(customer, admin_user):
+def ticket(customer, portal_admin_user):
     service = ServiceFactory(customer=customer, service_id="AR-BUE-INT-40001", site_name="Depósito")
-    return ticket_open_for(customer, admin_user, service=service, subject="Fibre cut at the depot")
+    return ticket_open_for(
+        customer, portal_admin_user, service=service, subject="Fibre cut at the depot"
+    )
 
 
 def test_a_reply_too_large_gets_the_413_page_and_a_way_back(
-    page, screenshot, admin_user, ticket, settings
+    page, screenshot, portal_admin_user, ticket, settings
 ):
     settings.REQUEST_BODY_MAX_MB = 1
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     page.goto(f"/tickets/{ticket.number}/")
     form = page.get_by_test_id("reply-form")
     form.locator("textarea").fill("The OTDR trace of the cut")
@@ -51,13 +53,13 @@ def test_a_reply_too_large_gets_the_413_page_and_a_way_back(
 
 
 def test_a_long_paste_says_it_was_cut_and_a_huge_text_gets_its_own_413_page(
-    page, screenshot, admin_user, ticket
+    page, screenshot, portal_admin_user, ticket
 ):
     """QA review of issue 13: the reply box takes 100,000 characters and says so when a paste
     is cut there; a text over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) sent by a browser that
     ignores maxlength gets a 413 page about the text, not about files."""
     line = "2026-12-07 03:12:44 ge-0/0/1 link down (LOS) · BGP 203.0.113.1 Idle -> Active\n"
-    sign_in(page, admin_user.email)
+    sign_in(page, portal_admin_user.email)
     page.goto(f"/tickets/{ticket.number}/")
     form = page.get_by_test_id("reply-form")
     box = form.locator("textarea")
@@ -87,8 +89,8 @@ def test_a_long_paste_says_it_was_cut_and_a_huge_text_gets_its_own_413_page(
     assert horizontal_overflow(page, 1280) is None
 
 
-def test_a_script_is_refused_on_the_ticket_page(page, screenshot, admin_user, ticket):
-    sign_in(page, admin_user.email)
+def test_a_script_is_refused_on_the_ticket_page(page, screenshot, portal_admin_user, ticket):
+    sign_in(page, portal_admin_user.email)
     page.goto(f"/tickets/{ticket.number}/")
     form = page.get_by_test_id("reply-form")
     form.locator("textarea").fill("Speed test results attached")
@@ -103,8 +105,10 @@ def test_a_script_is_refused_on_the_ticket_page(page, screenshot, admin_user, ti
     assert not Attachment.objects.exists()
 
 
-def test_a_person_copied_confirms_on_a_public_page(page, new_page, screenshot, admin_user, ticket):
-    sign_in(page, admin_user.email)
+def test_a_person_copied_confirms_on_a_public_page(
+    page, new_page, screenshot, portal_admin_user, ticket
+):
+    sign_in(page, portal_admin_user.email)
     page.goto(f"/tickets/{ticket.number}/#people")
     form = page.get_by_test_id("watcher-form")
     form.get_by_label("E-mail address").fill("jefa.operaciones@example.org")

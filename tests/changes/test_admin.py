@@ -84,8 +84,10 @@ def _change(customer, user, *, deadline, status=ChangeRequest.Status.SUBMITTED, 
 
 
 @pytest.fixture
-def change(customer, admin_user, service):
-    change = _change(customer, admin_user, deadline=timezone.now() + datetime.timedelta(days=5))
+def change(customer, portal_admin_user, service):
+    change = _change(
+        customer, portal_admin_user, deadline=timezone.now() + datetime.timedelta(days=5)
+    )
     change.services.add(service)
     return change
 
@@ -159,14 +161,16 @@ def test_tsc_and_billing_cannot_act_on_maintenance(tsc_client, billing_client, s
 # --- The change-request queue ------------------------------------------------------------------
 
 
-def test_queue_sorted_by_deadline_with_overdue_marked_and_filtered(cm_client, customer, admin_user):
+def test_queue_sorted_by_deadline_with_overdue_marked_and_filtered(
+    cm_client, customer, portal_admin_user
+):
     now = timezone.now()
-    late = _change(customer, admin_user, deadline=now - datetime.timedelta(hours=3))
-    soon = _change(customer, admin_user, deadline=now + datetime.timedelta(days=2))
-    later = _change(customer, admin_user, deadline=now + datetime.timedelta(days=6))
+    late = _change(customer, portal_admin_user, deadline=now - datetime.timedelta(hours=3))
+    soon = _change(customer, portal_admin_user, deadline=now + datetime.timedelta(days=2))
+    later = _change(customer, portal_admin_user, deadline=now + datetime.timedelta(days=6))
     done = _change(
         customer,
-        admin_user,
+        portal_admin_user,
         deadline=now - datetime.timedelta(days=3),
         status=ChangeRequest.Status.REJECTED,
     )
@@ -182,19 +186,21 @@ def test_queue_sorted_by_deadline_with_overdue_marked_and_filtered(cm_client, cu
     assert done.number not in overdue
 
 
-def test_due_today_is_today_in_the_customers_timezone(cm_client, customer, admin_user):
+def test_due_today_is_today_in_the_customers_timezone(cm_client, customer, portal_admin_user):
     tokyo = CustomerFactory(timezone="Asia/Tokyo", country="US")
     local_today = timezone.now().astimezone(BUENOS_AIRES).date()
-    today = _change(customer, admin_user, deadline=_at(local_today, 23).replace(minute=59))
+    today = _change(customer, portal_admin_user, deadline=_at(local_today, 23).replace(minute=59))
     tomorrow = _change(
-        customer, admin_user, deadline=_at(local_today + datetime.timedelta(days=1), 12)
+        customer, portal_admin_user, deadline=_at(local_today + datetime.timedelta(days=1), 12)
     )
     # 12:00 of Buenos Aires' day is 00:00 the next day in Tokyo: due tomorrow there.
     tokyo_today = timezone.now().astimezone(ZoneInfo("Asia/Tokyo")).date()
-    tokyo_due = _change(tokyo, admin_user, deadline=_at(tokyo_today, 20, ZoneInfo("Asia/Tokyo")))
+    tokyo_due = _change(
+        tokyo, portal_admin_user, deadline=_at(tokyo_today, 20, ZoneInfo("Asia/Tokyo"))
+    )
     tokyo_not = _change(
         tokyo,
-        admin_user,
+        portal_admin_user,
         deadline=_at(tokyo_today + datetime.timedelta(days=1), 0, ZoneInfo("Asia/Tokyo")),
     )
     page = cm_client.get(
@@ -206,8 +212,8 @@ def test_due_today_is_today_in_the_customers_timezone(cm_client, customer, admin
     assert tokyo_not.number not in page
 
 
-def test_queue_searches_by_service_id(cm_client, change, customer, admin_user):
-    other = _change(customer, admin_user, deadline=timezone.now())
+def test_queue_searches_by_service_id(cm_client, change, customer, portal_admin_user):
+    other = _change(customer, portal_admin_user, deadline=timezone.now())
     page = cm_client.get(
         reverse("admin:changes_changerequest_changelist"), {"q": "AR-BUE-IPVPN-90001"}
     ).content.decode()
@@ -518,7 +524,7 @@ def test_window_and_services_are_read_only_once_announced(cm_client, service, co
 
 
 def test_objections_are_visible_and_can_be_marked_handled(
-    cm_client, service, mexico_service, contact, admin_user
+    cm_client, service, mexico_service, contact, portal_admin_user
 ):
     """R-GCR-2: the customer's request to reschedule reaches Change Management."""
     maintenance = _draft([service], start=_at(_business_day(20), 2))
@@ -526,7 +532,7 @@ def test_objections_are_visible_and_can_be_marked_handled(
     objection = MaintenanceObjection.objects.create(
         maintenance=maintenance,
         customer=service.customer,
-        author=admin_user,
+        author=portal_admin_user,
         message="Our quarter-end closing runs that night",
     )
     listing = cm_client.get(reverse("admin:changes_maintenance_changelist")).content.decode()

@@ -103,9 +103,9 @@ def test_making_a_new_address_stops_the_old_one(engineer_client):
     assert CalendarFeed.objects.count() == 1
 
 
-def test_each_member_has_an_address_of_their_own(engineer_client, admin_client):
+def test_each_member_has_an_address_of_their_own(engineer_client, portal_admin_client):
     theirs = _make_address(engineer_client)
-    mine = _make_address(admin_client)
+    mine = _make_address(portal_admin_client)
 
     assert theirs != mine
     assert _feed(theirs).status_code == _feed(mine).status_code == 200
@@ -118,12 +118,12 @@ def test_a_member_without_changes_and_maintenance_makes_no_address(limited_clien
 
 
 def test_a_made_address_is_not_shown_to_another_person_in_the_same_browser_session(
-    client, engineer, admin_user
+    client, engineer, portal_admin_user
 ):
     """The one-time display is bound to the member who made the address."""
     client.force_login(engineer.user)
     client.post(ROTATE)
-    client.force_login(admin_user)
+    client.force_login(portal_admin_user)
 
     page = client.get(MAINTENANCE).content.decode()
 
@@ -134,24 +134,24 @@ def test_a_made_address_is_not_shown_to_another_person_in_the_same_browser_sessi
 
 
 def test_deactivating_the_owner_in_the_portal_stops_the_address_for_good(
-    engineer_client, admin_client, engineer
+    engineer_client, portal_admin_client, engineer
 ):
     token = _make_address(engineer_client)
 
-    admin_client.post(reverse("portal:user_deactivate", args=[engineer.reference]))
+    portal_admin_client.post(reverse("portal:user_deactivate", args=[engineer.reference]))
     assert _feed(token).status_code == 404
-    admin_client.post(reverse("portal:user_reactivate", args=[engineer.reference]))
+    portal_admin_client.post(reverse("portal:user_reactivate", args=[engineer.reference]))
 
     assert _feed(token).status_code == 404
     assert not CalendarFeed.objects.filter(membership=engineer).exists()
 
 
 def test_taking_away_changes_and_maintenance_stops_the_address(
-    engineer_client, admin_client, engineer
+    engineer_client, portal_admin_client, engineer
 ):
     token = _make_address(engineer_client)
 
-    response = admin_client.post(
+    response = portal_admin_client.post(
         reverse("portal:user_edit", args=[engineer.reference]),
         {"role": "user", "tickets": "view", "changes": "none"},
     )
@@ -213,18 +213,18 @@ def test_an_address_stops_at_once_when_staff_deactivate_the_persons_account(
 
 
 def test_the_shared_address_keeps_working_and_its_administrator_stops_it(
-    admin_client, customer, admin_user, shared_token
+    portal_admin_client, customer, portal_admin_user, shared_token
 ):
     assert _feed(shared_token).status_code == 200
-    page = admin_client.get(MAINTENANCE).content.decode()
+    page = portal_admin_client.get(MAINTENANCE).content.decode()
     assert 'data-testid="feed-shared-stop"' in page
 
-    response = admin_client.post(SHARED_STOP)
+    response = portal_admin_client.post(SHARED_STOP)
 
     assert response.status_code == 302
     assert _feed(shared_token).status_code == 404
     event = AuditEvent.objects.get(action=Action.FEED_STOP)
-    assert (event.customer, event.actor) == (customer, admin_user)
+    assert (event.customer, event.actor) == (customer, portal_admin_user)
 
 
 def test_only_an_administrator_stops_the_shared_address(engineer_client, shared_token):
@@ -246,12 +246,12 @@ def test_another_customers_administrator_cannot_stop_it(client, other_user, shar
 
 
 def test_the_shared_address_stops_when_any_member_leaves(
-    admin_client, engineer, shared_token, other_customer
+    portal_admin_client, engineer, shared_token, other_customer
 ):
     others = "other-customers-shared-token"
     CalendarFeed.objects.create(customer=other_customer, token_hash=CalendarFeed.hash_token(others))
 
-    admin_client.post(reverse("portal:user_deactivate", args=[engineer.reference]))
+    portal_admin_client.post(reverse("portal:user_deactivate", args=[engineer.reference]))
 
     assert _feed(shared_token).status_code == 404
     assert _feed(others).status_code == 200

@@ -279,7 +279,7 @@ def test_emergency_is_marked_and_announced_at_once(contacts, customer, staff_use
 
 
 def test_without_maintenance_contacts_the_administrators_are_told(
-    maintenance, customer, other_customer, admin_user, run
+    maintenance, customer, other_customer, portal_admin_user, run
 ):
     MembershipFactory(customer=customer, user__email="user@acme.test")  # not an administrator
     sent = run(maintenance_confirm, maintenance=maintenance, actor=None)

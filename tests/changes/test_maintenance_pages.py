@@ -152,26 +152,26 @@ def test_member_without_changes_permission_gets_403(limited_client, shared):
     assert not MaintenanceObjection.objects.exists()
 
 
-def test_draft_maintenance_is_invisible(admin_client, admin_user, acme_services):
+def test_draft_maintenance_is_invisible(portal_admin_client, portal_admin_user, acme_services):
     draft = make_maintenance(
         [(acme_services["ar"], Impact.OUTAGE, 30)], status=Maintenance.Status.DRAFT
     )
-    assert admin_client.get(_url("maintenance_detail", draft)).status_code == 404
-    assert admin_client.get(_url("maintenance_ics", draft)).status_code == 404
-    assert draft.reference not in admin_client.get(_url("maintenance")).content.decode()
+    assert portal_admin_client.get(_url("maintenance_detail", draft)).status_code == 404
+    assert portal_admin_client.get(_url("maintenance_ics", draft)).status_code == 404
+    assert draft.reference not in portal_admin_client.get(_url("maintenance")).content.decode()
     month = draft.start.strftime("%Y-%m")
-    page = admin_client.get(_url("maintenance") + f"?view=month&month={month}")
+    page = portal_admin_client.get(_url("maintenance") + f"?view=month&month={month}")
     assert draft.reference not in page.content.decode()
-    token, _replaced = calendar_feed_rotate(membership=admin_user.memberships.get())
-    feed = _ical(admin_client.get(_url("feed", token=token)))
+    token, _replaced = calendar_feed_rotate(membership=portal_admin_user.memberships.get())
+    feed = _ical(portal_admin_client.get(_url("feed", token=token)))
     assert not feed.walk("VEVENT")
 
 
 # --- a maintenance's page ----------------------------------------------------------------------
 
 
-def test_maintenance_page_shows_own_services_impacts_and_local_times(admin_client, shared):
-    response = admin_client.get(_url("maintenance_detail", shared))
+def test_maintenance_page_shows_own_services_impacts_and_local_times(portal_admin_client, shared):
+    response = portal_admin_client.get(_url("maintenance_detail", shared))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Fibre splice on the Riachuelo ring" in html
@@ -202,7 +202,7 @@ def test_another_customer_sees_only_its_own_service_of_a_shared_maintenance(
     assert "Acme" not in html
 
 
-def test_emergency_and_status_history_are_shown(admin_client, acme_services):
+def test_emergency_and_status_history_are_shown(portal_admin_client, acme_services):
     emergency = make_maintenance(
         [(acme_services["ar"], Impact.DEGRADED, 10)],
         kind=Maintenance.Kind.EMERGENCY,
@@ -217,14 +217,14 @@ def test_emergency_and_status_history_are_shown(admin_client, acme_services):
         end=emergency.end,
         note="Moved two hours later",
     )
-    response = admin_client.get(_url("maintenance_detail", emergency))
+    response = portal_admin_client.get(_url("maintenance_detail", emergency))
     assert 'data-testid="emergency-note"' in response.content.decode()
     assert [e.status for e in response.context["events"]] == ["scheduled", "rescheduled"]
     assert "Moved two hours later" in response.content.decode()
 
 
-def test_ics_download_carries_only_own_services(admin_client, customer, shared):
-    response = admin_client.get(_url("maintenance_ics", shared))
+def test_ics_download_carries_only_own_services(portal_admin_client, customer, shared):
+    response = portal_admin_client.get(_url("maintenance_ics", shared))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="{shared.reference}.ics"'
@@ -239,39 +239,41 @@ def test_ics_download_carries_only_own_services(admin_client, customer, shared):
 # --- the request to reschedule (R-GCR-2) --------------------------------------------------------
 
 
-def test_request_to_reschedule_is_recorded_and_shown(admin_client, admin_user, shared):
-    response = admin_client.post(
+def test_request_to_reschedule_is_recorded_and_shown(
+    portal_admin_client, portal_admin_user, shared
+):
+    response = portal_admin_client.post(
         _url("maintenance_object", shared), {"message": "Month-end closing: any night after 3rd"}
     )
     assert response.status_code == 302
     assert response["Location"].endswith(_url("maintenance_detail", shared) + "#reschedule")
     objection = MaintenanceObjection.objects.get()
-    assert (objection.maintenance, objection.author) == (shared, admin_user)
-    assert objection.customer == admin_user.memberships.get().customer
-    page = admin_client.get(response["Location"]).content.decode()
+    assert (objection.maintenance, objection.author) == (shared, portal_admin_user)
+    assert objection.customer == portal_admin_user.memberships.get().customer
+    page = portal_admin_client.get(response["Location"]).content.decode()
     assert "Change Management received your request" in page
     assert "Received by Change Management" in page
     assert "Month-end closing" in page
 
 
-def test_request_to_reschedule_is_refused_when_completed(admin_client, acme_services):
+def test_request_to_reschedule_is_refused_when_completed(portal_admin_client, acme_services):
     done = make_maintenance(
         [(acme_services["ar"], Impact.OUTAGE, 30)],
         start=timezone.now() - timedelta(days=3),
         status=Maintenance.Status.COMPLETED,
     )
-    page = admin_client.get(_url("maintenance_detail", done)).content.decode()
+    page = portal_admin_client.get(_url("maintenance_detail", done)).content.decode()
     assert 'data-testid="reschedule-submit"' not in page
-    response = admin_client.post(_url("maintenance_object", done), {"message": "Too late?"})
+    response = portal_admin_client.post(_url("maintenance_object", done), {"message": "Too late?"})
     assert response.status_code == 400
     assert "can no longer be rescheduled" in response.content.decode()
     assert not MaintenanceObjection.objects.exists()
 
 
-def test_request_to_reschedule_needs_a_message_and_post(admin_client, shared):
-    response = admin_client.post(_url("maintenance_object", shared), {"message": "  "})
+def test_request_to_reschedule_needs_a_message_and_post(portal_admin_client, shared):
+    response = portal_admin_client.post(_url("maintenance_object", shared), {"message": "  "})
     assert response.status_code == 400
-    assert admin_client.get(_url("maintenance_object", shared)).status_code == 405
+    assert portal_admin_client.get(_url("maintenance_object", shared)).status_code == 405
     assert not MaintenanceObjection.objects.exists()
 
 
@@ -289,7 +291,7 @@ def test_view_only_member_cannot_request_to_reschedule(client, customer, shared)
 # --- the calendar ---------------------------------------------------------------------------
 
 
-def test_upcoming_and_past_lists(admin_client, acme_services, shared):
+def test_upcoming_and_past_lists(portal_admin_client, acme_services, shared):
     past = make_maintenance(
         [(acme_services["ar"], Impact.DEGRADED, 5)],
         start=timezone.now() - timedelta(days=20),
@@ -300,7 +302,7 @@ def test_upcoming_and_past_lists(admin_client, acme_services, shared):
         start=timezone.now() + timedelta(days=15),
         status=Maintenance.Status.CANCELLED,
     )
-    upcoming = admin_client.get(_url("maintenance"))
+    upcoming = portal_admin_client.get(_url("maintenance"))
     assert upcoming.status_code == 200
     references = [m.reference for m in upcoming.context["rows"]]
     assert references == [shared.reference, cancelled.reference]
@@ -310,26 +312,29 @@ def test_upcoming_and_past_lists(admin_client, acme_services, shared):
     _assert_no_globex(html)
     row = upcoming.context["rows"][0]
     assert row.worst == Impact.OUTAGE
-    old = admin_client.get(_url("maintenance") + "?view=past")
+    old = portal_admin_client.get(_url("maintenance") + "?view=past")
     assert [m.reference for m in old.context["rows"]] == [past.reference]
 
 
-def test_filters_by_service_and_impact(admin_client, acme_services, shared):
+def test_filters_by_service_and_impact(portal_admin_client, acme_services, shared):
     other = make_maintenance(
         [(acme_services["mx"], Impact.DEGRADED, 5)], start=timezone.now() + timedelta(days=20)
     )
-    by_service = admin_client.get(_url("maintenance") + "?service=AR-BUE-IPVPN-77001")
+    by_service = portal_admin_client.get(_url("maintenance") + "?service=AR-BUE-IPVPN-77001")
     assert [m.reference for m in by_service.context["rows"]] == [shared.reference]
-    by_impact = admin_client.get(_url("maintenance") + "?impact=degraded")
+    by_impact = portal_admin_client.get(_url("maintenance") + "?impact=degraded")
     assert [m.reference for m in by_impact.context["rows"]] == [other.reference]
     # Another customer's service id is not a choice: refused, never a leak.
-    assert admin_client.get(_url("maintenance") + "?service=BR-RIO-IPVPN-99001").status_code == 400
+    assert (
+        portal_admin_client.get(_url("maintenance") + "?service=BR-RIO-IPVPN-99001").status_code
+        == 400
+    )
 
 
-def test_month_view_places_maintenance_on_its_day(admin_client, shared):
+def test_month_view_places_maintenance_on_its_day(portal_admin_client, shared):
     local_start = timezone.localtime(shared.start, timezone.get_fixed_timezone(-180))
     month = local_start.strftime("%Y-%m")
-    response = admin_client.get(_url("maintenance") + f"?month={month}")
+    response = portal_admin_client.get(_url("maintenance") + f"?month={month}")
     assert response.status_code == 200
     assert response.context["view"] == "month"
     busy = [
@@ -345,12 +350,12 @@ def test_month_view_places_maintenance_on_its_day(admin_client, shared):
     previous = (first - timedelta(days=1)).strftime("%Y-%m")
     assert f"month={previous}" in html
     _assert_no_globex(html)
-    assert admin_client.get(_url("maintenance") + "?view=month").status_code == 200
+    assert portal_admin_client.get(_url("maintenance") + "?view=month").status_code == 200
 
 
 @pytest.mark.parametrize("month", ["2026-13", "abcd", "2026-5", "99999-01", "1900-01"])
-def test_bad_month_is_a_400_with_a_message(admin_client, db, month):
-    response = admin_client.get(_url("maintenance") + f"?view=month&month={month}")
+def test_bad_month_is_a_400_with_a_message(portal_admin_client, db, month):
+    response = portal_admin_client.get(_url("maintenance") + f"?view=month&month={month}")
     assert response.status_code == 400
     assert "YYYY-MM" in response.content.decode()
 
@@ -405,21 +410,25 @@ def test_wrong_feed_token_is_404(client, admin_membership):
     assert client.get(_url("feed", token="not-the-token")).status_code == 404
 
 
-def test_rotating_the_feed_stops_the_old_address(admin_client, client, customer, admin_user):
-    page = admin_client.get(_url("maintenance"))
+def test_rotating_the_feed_stops_the_old_address(
+    portal_admin_client, client, customer, portal_admin_user
+):
+    page = portal_admin_client.get(_url("maintenance"))
     assert 'data-testid="feed-rotate"' in page.content.decode()
-    assert admin_client.get(_url("feed_rotate")).status_code == 405
-    old, _replaced = calendar_feed_rotate(membership=admin_user.memberships.get())
-    response = admin_client.post(_url("feed_rotate"))
+    assert portal_admin_client.get(_url("feed_rotate")).status_code == 405
+    old, _replaced = calendar_feed_rotate(membership=portal_admin_user.memberships.get())
+    response = portal_admin_client.post(_url("feed_rotate"))
     assert response.status_code == 302
-    new = re.search(r"/feed/([^/\"]+)\.ics", admin_client.get(_url("maintenance")).content.decode())
+    new = re.search(
+        r"/feed/([^/\"]+)\.ics", portal_admin_client.get(_url("maintenance")).content.decode()
+    )
     assert new
     assert new.group(1) != old
-    admin_client.logout()
+    portal_admin_client.logout()
     assert client.get(_url("feed", token=old)).status_code == 404
     assert client.get(_url("feed", token=new.group(1))).status_code == 200
     event = AuditEvent.objects.filter(action="feed_rotate").latest("id")
-    assert (event.customer, event.actor) == (customer, admin_user)
+    assert (event.customer, event.actor) == (customer, portal_admin_user)
 
 
 def test_every_member_with_maintenance_makes_an_address_but_no_one_sees_anothers(
@@ -438,7 +447,9 @@ def test_every_member_with_maintenance_makes_an_address_but_no_one_sees_anothers
 # --- the dashboard and a service's page --------------------------------------------------------
 
 
-def test_dashboard_cards_for_maintenance_and_changes(admin_client, admin_user, acme_services):
+def test_dashboard_cards_for_maintenance_and_changes(
+    portal_admin_client, portal_admin_user, acme_services
+):
     soon = make_maintenance(
         [(acme_services["ar"], Impact.OUTAGE, 30)],
         kind=Maintenance.Kind.EMERGENCY,
@@ -452,15 +463,15 @@ def test_dashboard_cards_for_maintenance_and_changes(admin_client, admin_user, a
         number="CHG-2099-00001",
         status=ChangeRequest.Status.IN_ANALYSIS,
         analysis_deadline=timezone.now() + timedelta(days=2),
-        requested_by=admin_user,
+        requested_by=portal_admin_user,
     )
     ChangeRequest.objects.create(
         customer=acme_services["ar"].customer,
         number="CHG-2099-00002",
         status=ChangeRequest.Status.EXECUTED,
-        requested_by=admin_user,
+        requested_by=portal_admin_user,
     )
-    response = admin_client.get(reverse("portal:dashboard"))
+    response = portal_admin_client.get(reverse("portal:dashboard"))
     html = response.content.decode()
     assert 'data-testid="card-maintenance"' in html
     assert 'data-testid="card-changes"' in html
@@ -471,7 +482,7 @@ def test_dashboard_cards_for_maintenance_and_changes(admin_client, admin_user, a
         start=timezone.now() + timedelta(days=5),
         status=Maintenance.Status.CANCELLED,
     )
-    html = admin_client.get(reverse("portal:dashboard")).content.decode()
+    html = portal_admin_client.get(reverse("portal:dashboard")).content.decode()
     assert cancelled.reference not in html
     assert response.context["maintenance"]["count"] == 1
     assert response.context["maintenance"]["upcoming"][0].worst == Impact.OUTAGE
@@ -486,7 +497,7 @@ def test_dashboard_has_no_maintenance_cards_without_changes_permission(limited_c
     assert 'data-testid="card-changes"' not in html
 
 
-def test_service_page_lists_its_maintenance(admin_client, acme_services, shared):
+def test_service_page_lists_its_maintenance(portal_admin_client, acme_services, shared):
     only_mx = make_maintenance(
         [(acme_services["mx"], Impact.DEGRADED, 5)], start=timezone.now() + timedelta(days=14)
     )
@@ -495,7 +506,7 @@ def test_service_page_lists_its_maintenance(admin_client, acme_services, shared)
         start=timezone.now() - timedelta(days=10),
         status=Maintenance.Status.COMPLETED,
     )
-    response = admin_client.get(reverse("services:detail", args=["AR-BUE-IPVPN-77001"]))
+    response = portal_admin_client.get(reverse("services:detail", args=["AR-BUE-IPVPN-77001"]))
     html = response.content.decode()
     assert 'data-testid="service-maintenance"' in html
     assert shared.reference in html

@@ -36,12 +36,14 @@ def test_the_ticket_attachment_is_a_stored_attachment():
         assert str(Attachment._meta.verbose_name) == "attachment"
 
 
-def test_storing_a_batch_keeps_the_content_type_and_a_name_with_its_extension(customer, admin_user):
-    ticket = ticket_open_for(customer, admin_user)
+def test_storing_a_batch_keeps_the_content_type_and_a_name_with_its_extension(
+    customer, portal_admin_user
+):
+    ticket = ticket_open_for(customer, portal_admin_user)
     rows = attachments_store(
         Attachment,
         [SimpleUploadedFile("captura.png.pdf", PDF), SimpleUploadedFile("informe", PDF)],
-        by=admin_user,
+        by=portal_admin_user,
         ticket=ticket,
         internal=True,
     )
@@ -51,15 +53,15 @@ def test_storing_a_batch_keeps_the_content_type_and_a_name_with_its_extension(cu
         ("captura.png.pdf", "application/pdf", True),
         ("informe.pdf", "application/pdf", True),
     ]
-    assert all(row.uploaded_by == admin_user and row.size == len(PDF) for row in stored)
+    assert all(row.uploaded_by == portal_admin_user and row.size == len(PDF) for row in stored)
     assert str(stored[1]) == "informe.pdf"
     assert "informe" not in stored[1].file.name  # a generated name, never the uploaded one
 
 
-def test_the_partial_lists_downloads_through_the_view_it_is_given(customer, admin_user):
-    ticket = ticket_open_for(customer, admin_user)
+def test_the_partial_lists_downloads_through_the_view_it_is_given(customer, portal_admin_user):
+    ticket = ticket_open_for(customer, portal_admin_user)
     [row] = attachments_store(
-        Attachment, [SimpleUploadedFile("a.pdf", PDF)], by=admin_user, ticket=ticket
+        Attachment, [SimpleUploadedFile("a.pdf", PDF)], by=portal_admin_user, ticket=ticket
     )
     html = render_to_string(
         "_attachments.html",
@@ -67,9 +69,8 @@ def test_the_partial_lists_downloads_through_the_view_it_is_given(customer, admi
             "files": [row],
             "url_name": "tickets:attachment",
             "owner": ticket.number,
-            "list_class": "ticket-files",
         },
     )
     assert f'href="/tickets/{ticket.number}/files/{row.reference}/" download>a.pdf<' in html
-    assert 'class="ticket-files"' in html
+    assert 'class="attachment-list"' in html
     assert "<ul" not in render_to_string("_attachments.html", {"files": []})

@@ -71,10 +71,10 @@ def test_every_model_with_a_customer_is_scoped_or_named_here():
     assert unscoped == []
 
 
-def test_a_customer_page_runs_in_its_customers_scope(admin_client, customer, other_customer):
+def test_a_customer_page_runs_in_its_customers_scope(portal_admin_client, customer, other_customer):
     ServiceFactory(customer=customer, service_id="SVC-MINE")
     ServiceFactory(customer=other_customer, service_id="SVC-THEIRS")
-    page = admin_client.get(reverse("services:list")).content.decode()
+    page = portal_admin_client.get(reverse("services:list")).content.decode()
     assert "SVC-MINE" in page
     assert "SVC-THEIRS" not in page
 

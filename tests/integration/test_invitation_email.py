@@ -39,7 +39,7 @@ def _sent(invitation: Invitation) -> bool:
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_an_invitation_from_the_page_is_delivered_by_the_worker(
-    live_celery, smtp_sink, admin_client, customer
+    live_celery, smtp_sink, portal_admin_client, customer
 ):
     data = {
         "email": "Nora.Nueva@Acme.test",
@@ -50,7 +50,7 @@ def test_an_invitation_from_the_page_is_delivered_by_the_worker(
         Area.TICKETS: Level.ACT,
     }
 
-    response = admin_client.post(reverse("portal:user_invite"), data)
+    response = portal_admin_client.post(reverse("portal:user_invite"), data)
 
     assert response.status_code == 302
     invitation = Invitation.objects.get(customer=customer, email="nora.nueva@acme.test")
@@ -71,13 +71,13 @@ def test_an_invitation_from_the_page_is_delivered_by_the_worker(
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_the_invitation_is_retried_until_the_smtp_server_answers(
-    live_celery, smtp_sink, customer, admin_user
+    live_celery, smtp_sink, customer, portal_admin_user
 ):
     smtp_sink.stop()
 
     invitation = services.invitation_create(
         customer=customer,
-        actor=admin_user,
+        actor=portal_admin_user,
         email="late@acme.test",
         full_name="",
         language="es",

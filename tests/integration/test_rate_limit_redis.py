@@ -38,16 +38,18 @@ def _sign_in(client, email, password):
 
 @pytest.mark.integration
 @pytest.mark.django_db
-def test_the_sixth_wrong_password_for_one_address_is_refused(redis_cache, client, admin_user):
+def test_the_sixth_wrong_password_for_one_address_is_refused(
+    redis_cache, client, portal_admin_user
+):
     for _attempt in range(5):
-        response = _sign_in(client, admin_user.email, "wrong-password-1")
+        response = _sign_in(client, portal_admin_user.email, "wrong-password-1")
         assert response.status_code == 400  # the form again, with its error
         assert TOO_MANY not in response.content.decode()
 
-    response = _sign_in(client, admin_user.email, "wrong-password-1")
+    response = _sign_in(client, portal_admin_user.email, "wrong-password-1")
 
     assert TOO_MANY in response.content.decode()
     assert redis_cache.keys(), "the rate-limit counter is not in Redis"
-    response = _sign_in(client, admin_user.email, PASSWORD)
+    response = _sign_in(client, portal_admin_user.email, PASSWORD)
     assert TOO_MANY in response.content.decode()
     assert "_auth_user_id" not in client.session

@@ -45,8 +45,8 @@ def tsc_client(db):
 
 
 @pytest.fixture
-def order(customer, admin_user):
-    order = OrderFactory(customer=customer, requester=admin_user)
+def order(customer, portal_admin_user):
+    order = OrderFactory(customer=customer, requester=portal_admin_user)
     order.services.add(provisioning_service(customer))
     OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.RECEIVED)
     return order
@@ -57,7 +57,7 @@ def _touchpoint_url(order):
 
 
 def test_customer_care_creates_an_order_with_a_number_and_the_customers_care_manager(
-    care_client, customer, admin_user
+    care_client, customer, portal_admin_user
 ):
     from team.models import TeamAssignment, TeamRole
 
@@ -74,7 +74,7 @@ def test_customer_care_creates_an_order_with_a_number_and_the_customers_care_man
             "title": "Internet 1 Gbps Mendoza",
             "description": "",
             "services": [service.pk],
-            "requester": admin_user.pk,
+            "requester": portal_admin_user.pk,
             "care_manager": "",
             "received_on": "2026-11-20",
             "installation_on": "",
@@ -183,7 +183,7 @@ def test_tp5_window_is_entered_in_the_customers_timezone(care_client, order, sta
     assert order.activation_start == datetime.datetime(2026, 12, 17, 13, tzinfo=datetime.UTC)
 
 
-def test_first_invoice_and_cancel_pages(care_client, customer, admin_user, staff_user):
+def test_first_invoice_and_cancel_pages(care_client, customer, portal_admin_user, staff_user):
     activated = OrderFactory(customer=customer, status="activated", last_step=6)
     activated.activated_on = datetime.date(2026, 11, 10)
     activated.save()

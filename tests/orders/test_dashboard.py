@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_orders_in_progress_show_their_next_touchpoint_and_waiting_ones_stand_out(
-    admin_client, customer, other_customer
+    portal_admin_client, customer, other_customer
 ):
     OrderFactory(
         customer=customer,
@@ -31,7 +31,7 @@ def test_orders_in_progress_show_their_next_touchpoint_and_waiting_ones_stand_ou
     )
     OrderFactory(customer=other_customer, title="Globex order")
 
-    response = admin_client.get("/")
+    response = portal_admin_client.get("/")
 
     page = response.content.decode()
     cards = response.context["orders"]
@@ -51,12 +51,12 @@ def test_no_order_card_without_the_orders_permission(limited_client, customer):
     assert "Internet Mendoza" not in page
 
 
-def test_administrators_see_contacts_that_receive_nothing(admin_client, customer):
+def test_administrators_see_contacts_that_receive_nothing(portal_admin_client, customer):
     NotificationContactFactory(customer=customer)
     NotificationContactFactory(customer=customer, confirmed_at=None)
     NotificationContactFactory(customer=customer, bounced_at=timezone.now())
 
-    page = admin_client.get("/").content.decode()
+    page = portal_admin_client.get("/").content.decode()
 
     assert "2 contacts receive nothing" in page
     assert 'href="/notifications/"' in page

@@ -23,7 +23,6 @@ from orders.services import (
     technical_details_answer,
     touchpoint_record,
 )
-from orders.views import CSV_COLUMNS
 from team.models import TeamMailbox, TeamRole
 from tests.factories import (
     MembershipFactory,
@@ -34,6 +33,23 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# The export's header, written out: the contract with the customers' spreadsheets.
+CSV_COLUMNS = [
+    "number",
+    "title",
+    "product_line",
+    "status",
+    "touchpoints_done",
+    "next_touchpoint",
+    "received_on",
+    "estimated_activation_on",
+    "installation_on",
+    "activated_on",
+    "first_invoice_on",
+    "care_manager",
+    "services",
+]
 UTC = datetime.UTC
 WINDOW_START = datetime.datetime(2026, 12, 17, 12, tzinfo=UTC)
 WINDOW_END = datetime.datetime(2026, 12, 17, 16, tzinfo=UTC)
@@ -59,7 +75,7 @@ def send(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def make_order(customer, admin_user, ccm):
+def make_order(customer, portal_admin_user, ccm):
     def _make(title="Internet 1 Gbps, Buenos Aires", service_id="AR-BUE-INT-90001", **kwargs):
         service = provisioning_service(customer, service_id=service_id, site_name="Casa central")
         defaults = {
@@ -67,7 +83,7 @@ def make_order(customer, admin_user, ccm):
             "product_line": ProductLine.INTERNET,
             "title": title,
             "services": [service],
-            "requester": admin_user,
+            "requester": portal_admin_user,
             "care_manager": ccm,
             "received_on": datetime.date(2026, 11, 2),
         }
@@ -82,7 +98,7 @@ def order(make_order):
 
 
 @pytest.fixture
-def advance(send, staff_user, admin_user):
+def advance(send, staff_user, portal_admin_user):
     """Record the touchpoints up to `until` (TP1 answered unless `answer` is False)."""
     values = {
         Step.TECHNICAL_DETAILS: {"details_requested": DETAILS},
@@ -103,7 +119,7 @@ def advance(send, staff_user, admin_user):
             technical_details_answer,
             order=order,
             answers=["10.20.0.0/24", "Rack B, unit 12"],
-            actor=admin_user,
+            actor=portal_admin_user,
         )
         order.refresh_from_db()
 
@@ -190,8 +206,10 @@ def test_a_member_without_the_orders_permission_is_refused(limited_client, waiti
     assert limited_client.post(_answer(waiting), {"detail_0": "x"}).status_code == 403
 
 
-def test_orders_appear_in_the_navigation_only_with_the_permission(client, admin_user, limited_user):
-    client.force_login(admin_user)
+def test_orders_appear_in_the_navigation_only_with_the_permission(
+    client, portal_admin_user, limited_user
+):
+    client.force_login(portal_admin_user)
     assert 'href="/orders/"' in client.get("/").content.decode()
     client.force_login(limited_user)
     assert 'href="/orders/"' not in client.get("/").content.decode()
@@ -219,17 +237,19 @@ def test_a_view_only_member_sees_the_questions_but_cannot_answer(viewer_client, 
     assert Touchpoint.objects.get(order=waiting, step=1).answers == []
 
 
-def test_get_on_the_answer_is_refused(admin_client, waiting):
-    assert admin_client.get(_answer(waiting)).status_code == 405
+def test_get_on_the_answer_is_refused(portal_admin_client, waiting):
+    assert portal_admin_client.get(_answer(waiting)).status_code == 405
 
 
-def test_an_unknown_calendar_or_one_without_a_date_is_not_found(admin_client, order, advance):
-    assert admin_client.get(_calendar(order, "installation")).status_code == 404
-    assert admin_client.get(_calendar(order, "activation")).status_code == 404
-    assert admin_client.get(_calendar(order, "party")).status_code == 404
+def test_an_unknown_calendar_or_one_without_a_date_is_not_found(
+    portal_admin_client, order, advance
+):
+    assert portal_admin_client.get(_calendar(order, "installation")).status_code == 404
+    assert portal_admin_client.get(_calendar(order, "activation")).status_code == 404
+    assert portal_admin_client.get(_calendar(order, "party")).status_code == 404
     advance(order, Step.ESTIMATED_ACTIVATION)  # the installation date is known, the window not
-    assert admin_client.get(_calendar(order, "installation")).status_code == 200
-    assert admin_client.get(_calendar(order, "activation")).status_code == 404
+    assert portal_admin_client.get(_calendar(order, "installation")).status_code == 200
+    assert portal_admin_client.get(_calendar(order, "activation")).status_code == 404
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -256,8 +276,8 @@ def several(make_order, advance, other_customer):
     return {"internet": internet, "voice": voice, "vpn": vpn}
 
 
-def test_the_list_shows_the_customers_orders_newest_first(admin_client, several):
-    response = admin_client.get(reverse("orders:list"))
+def test_the_list_shows_the_customers_orders_newest_first(portal_admin_client, several):
+    response = portal_admin_client.get(reverse("orders:list"))
     assert response.status_code == 200
     assert _numbers(response) == [several[k].number for k in ("vpn", "voice", "internet")]
     body = response.content.decode()
@@ -268,8 +288,8 @@ def test_the_list_shows_the_customers_orders_newest_first(admin_client, several)
     assert "Next: TP1 · Technical details requested" in body
 
 
-def test_an_order_waiting_for_the_customer_stands_out_in_the_list(admin_client, several):
-    body = admin_client.get(reverse("orders:list")).content.decode()
+def test_an_order_waiting_for_the_customer_stands_out_in_the_list(portal_admin_client, several):
+    body = portal_admin_client.get(reverse("orders:list")).content.decode()
     assert body.count('class="order-row-waiting"') == 1
     assert "1 order is waiting for technical details from you." in body
     assert "Your answer to TP1" in body
@@ -288,14 +308,18 @@ def test_an_order_waiting_for_the_customer_stands_out_in_the_list(admin_client, 
         ({"status": "cancelled"}, []),
     ],
 )
-def test_the_list_filters_by_status_product_line_and_date(admin_client, several, query, expected):
-    response = admin_client.get(reverse("orders:list"), query)
+def test_the_list_filters_by_status_product_line_and_date(
+    portal_admin_client, several, query, expected
+):
+    response = portal_admin_client.get(reverse("orders:list"), query)
     assert response.status_code == 200
     assert _numbers(response) == [several[k].number for k in expected]
 
 
-def test_the_product_line_filter_offers_the_lines_the_customer_ordered(admin_client, several):
-    choices = admin_client.get(reverse("orders:list")).context["form"].fields["product_line"]
+def test_the_product_line_filter_offers_the_lines_the_customer_ordered(
+    portal_admin_client, several
+):
+    choices = portal_admin_client.get(reverse("orders:list")).context["form"].fields["product_line"]
     assert [value for value, _label in choices.choices] == ["", "internet", "ip_vpn", "voice"]
 
 
@@ -310,24 +334,24 @@ def test_the_product_line_filter_offers_the_lines_the_customer_ordered(admin_cli
     ],
 )
 def test_bad_filters_are_answered_with_a_message_not_an_error(
-    admin_client, several, query, message
+    portal_admin_client, several, query, message
 ):
     for name in ("orders:list", "orders:export"):
-        response = admin_client.get(reverse(name), query)
+        response = portal_admin_client.get(reverse(name), query)
         assert response.status_code == 400
         assert message in response.content.decode()
 
 
-def test_the_list_sorts_both_ways_and_marks_the_sorted_column(admin_client, several):
-    response = admin_client.get(reverse("orders:list"), {"sort": "received"})
+def test_the_list_sorts_both_ways_and_marks_the_sorted_column(portal_admin_client, several):
+    response = portal_admin_client.get(reverse("orders:list"), {"sort": "received"})
     assert _numbers(response) == [several[k].number for k in ("internet", "voice", "vpn")]
     assert 'aria-sort="ascending"' in response.content.decode()
-    response = admin_client.get(reverse("orders:list"), {"sort": "-number"})
+    response = portal_admin_client.get(reverse("orders:list"), {"sort": "-number"})
     assert _numbers(response) == sorted(_numbers(response), reverse=True)
     assert 'aria-sort="descending"' in response.content.decode()
 
 
-def test_the_list_paginates_and_keeps_the_filters(admin_client, customer, settings):
+def test_the_list_paginates_and_keeps_the_filters(portal_admin_client, customer, settings):
     settings.ORDERS_PAGE_SIZE = 5
     for n in range(12):
         OrderFactory(
@@ -335,29 +359,29 @@ def test_the_list_paginates_and_keeps_the_filters(admin_client, customer, settin
             number=f"ORD-2026-{n + 1:05d}",
             received_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
         )
-    response = admin_client.get(
+    response = portal_admin_client.get(
         reverse("orders:list"), {"status": "in_progress", "sort": "received", "page": 3}
     )
     assert _numbers(response) == ["ORD-2026-00011", "ORD-2026-00012"]
     assert "status=in_progress&amp;sort=received&amp;page=2" in response.content.decode()
 
 
-def test_the_list_without_orders_explains_what_will_be_here(admin_client, customer):
-    body = admin_client.get(reverse("orders:list")).content.decode()
+def test_the_list_without_orders_explains_what_will_be_here(portal_admin_client, customer):
+    body = portal_admin_client.get(reverse("orders:list")).content.decode()
     assert 'data-testid="orders-empty"' in body
     assert "No orders yet" in body
     assert "Export CSV" not in body
-    filtered = admin_client.get(reverse("orders:list"), {"status": "activated"})
+    filtered = portal_admin_client.get(reverse("orders:list"), {"status": "activated"})
     assert "No order matches these filters." in filtered.content.decode()
 
 
-def test_the_export_is_the_filtered_list_as_csv(admin_client, several, make_order):
+def test_the_export_is_the_filtered_list_as_csv(portal_admin_client, several, make_order):
     make_order(
         title='=HYPERLINK("http://evil.example")',
         service_id="AR-BUE-INT-90009",
         received_on=datetime.date(2026, 8, 1),
     )
-    response = admin_client.get(reverse("orders:export"))
+    response = portal_admin_client.get(reverse("orders:export"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith('attachment; filename="orders-')
@@ -384,8 +408,8 @@ def test_the_export_is_the_filtered_list_as_csv(admin_client, several, make_orde
     assert "ORD-2026-99999" not in text
 
 
-def test_the_export_keeps_the_lists_filters(admin_client, several):
-    response = admin_client.get(reverse("orders:export"), {"status": "waiting_customer"})
+def test_the_export_keeps_the_lists_filters(portal_admin_client, several):
+    response = portal_admin_client.get(reverse("orders:export"), {"status": "waiting_customer"})
     rows = list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
     assert [row[0] for row in rows[1:]] == [several["voice"].number]
     assert rows[1][CSV_COLUMNS.index("status")] == "Waiting for you"
@@ -405,16 +429,16 @@ def test_the_export_keeps_the_lists_filters(admin_client, several):
     ],
 )
 def test_the_stepper_shows_done_current_and_next(
-    admin_client, order, advance, until, answer, states
+    portal_admin_client, order, advance, until, answer, states
 ):
     advance(order, until, answer=answer)
-    body = admin_client.get(_detail(order)).content.decode()
+    body = portal_admin_client.get(_detail(order)).content.decode()
     assert _states(body) == states
     assert body.count('aria-current="step"') == states.count("current")
 
 
-def test_a_waiting_order_asks_for_the_details_at_the_top(admin_client, waiting):
-    response = admin_client.get(_detail(waiting))
+def test_a_waiting_order_asks_for_the_details_at_the_top(portal_admin_client, waiting):
+    response = portal_admin_client.get(_detail(waiting))
     body = response.content.decode()
     assert response.status_code == 200
     assert "Waiting for you" in body
@@ -425,11 +449,13 @@ def test_a_waiting_order_asks_for_the_details_at_the_top(admin_client, waiting):
     assert "Waiting for your answer" in body
 
 
-def test_the_page_shows_what_each_touchpoint_carried(admin_client, order, advance, admin_user):
-    admin_user.timezone = "America/Argentina/Buenos_Aires"
-    admin_user.save()
+def test_the_page_shows_what_each_touchpoint_carried(
+    portal_admin_client, order, advance, portal_admin_user
+):
+    portal_admin_user.timezone = "America/Argentina/Buenos_Aires"
+    portal_admin_user.save()
     advance(order, Step.CONNECTION)
-    body = admin_client.get(_detail(order)).content.decode()
+    body = portal_admin_client.get(_detail(order)).content.decode()
     # TP1: questions and answers, and who answered.
     assert "LAN IP range" in body
     assert "10.20.0.0/24" in body
@@ -451,13 +477,13 @@ def test_the_page_shows_what_each_touchpoint_carried(admin_client, order, advanc
 
 
 def test_the_activation_window_is_shown_in_the_viewers_timezone(
-    admin_client, order, advance, admin_user
+    portal_admin_client, order, advance, portal_admin_user
 ):
     """A viewer in Bogotá sees the window at their own hour, and the site's hour beside it."""
-    admin_user.timezone = "America/Bogota"
-    admin_user.save()
+    portal_admin_user.timezone = "America/Bogota"
+    portal_admin_user.save()
     advance(order, Step.ACTIVATION_PLANNING)
-    body = admin_client.get(_detail(order)).content.decode()
+    body = portal_admin_client.get(_detail(order)).content.decode()
     assert "Dec. 17, 2026, 7 a.m." in body
     assert "(America/Bogota)" in body
     assert (
@@ -466,28 +492,30 @@ def test_the_activation_window_is_shown_in_the_viewers_timezone(
     )
 
 
-def test_the_care_manager_card_names_who_follows_the_order(admin_client, waiting):
-    body = admin_client.get(_detail(waiting)).content.decode()
+def test_the_care_manager_card_names_who_follows_the_order(portal_admin_client, waiting):
+    body = portal_admin_client.get(_detail(waiting)).content.decode()
     card = body[body.index('data-testid="care-manager"') :]
     assert "Carla Care" in card
     assert 'href="mailto:carla@provider.test?subject=' + waiting.number in card
     assert 'href="tel:+541151705383"' in card
 
 
-def test_without_a_care_manager_the_page_says_whom_to_write(admin_client, make_order, customer):
+def test_without_a_care_manager_the_page_says_whom_to_write(
+    portal_admin_client, make_order, customer
+):
     """R-TEAM-3: nobody named yet: the care team's mailbox; with none, the account team."""
     order = make_order(care_manager=None)
-    body = admin_client.get(_detail(order)).content.decode()
+    body = portal_admin_client.get(_detail(order)).content.decode()
     assert 'data-testid="care-manager-unassigned"' in body
     assert reverse("portal:team") in body
     TeamMailbox.objects.create(role=TeamRole.CUSTOMER_CARE_MANAGER, email="care@provider.test")
-    body = admin_client.get(_detail(order)).content.decode()
+    body = portal_admin_client.get(_detail(order)).content.decode()
     assert 'data-testid="care-manager-mailbox"' in body
     assert "mailto:care@provider.test" in body
 
 
 def test_the_timeline_lists_each_event_with_the_emails_it_sent(
-    admin_client, order, advance, customer
+    portal_admin_client, order, advance, customer
 ):
     NotificationContactFactory(customer=customer, name="Ops Desk", email="ops@acme.test")
     advance(order, Step.ESTIMATED_ACTIVATION)
@@ -495,7 +523,7 @@ def test_the_timeline_lists_each_event_with_the_emails_it_sent(
     Notification.objects.filter(pk=failed.pk).update(
         status=Notification.Status.FAILED, last_error="550 mailbox smtp.internal.example full"
     )
-    body = admin_client.get(_detail(order)).content.decode()
+    body = portal_admin_client.get(_detail(order)).content.decode()
     kinds = re.findall(r'data-testid="timeline-entry" data-kind="(\w+)"', body)
     assert kinds == ["touchpoint", "touchpoint", "answered", "touchpoint", "received"]
     assert "TP3 · Estimated activation date" in body
@@ -509,28 +537,30 @@ def test_the_timeline_lists_each_event_with_the_emails_it_sent(
     assert "smtp.internal" not in body
 
 
-def test_the_scheduled_activation_reminder_is_listed_under_tp5(admin_client, order, advance):
+def test_the_scheduled_activation_reminder_is_listed_under_tp5(portal_admin_client, order, advance):
     with time_machine.travel(datetime.datetime(2026, 11, 20, 12, tzinfo=UTC), tick=False):
         advance(order, Step.ACTIVATION_PLANNING)
     reminder = Notification.objects.get(template="orders/activation_reminder")
     assert reminder.status == Notification.Status.PENDING
-    body = admin_client.get(_detail(order)).content.decode()
+    body = portal_admin_client.get(_detail(order)).content.decode()
     tp5 = body[body.index("TP5 · Activation planning") :]
     tp5 = tp5[: tp5.index("TP4 · Installation reminder")]
     assert 'data-status="pending"' in tp5
     assert "Scheduled" in tp5
 
 
-def test_a_cancelled_order_says_so_with_its_reason(admin_client, waiting, staff_user, send):
+def test_a_cancelled_order_says_so_with_its_reason(portal_admin_client, waiting, staff_user, send):
     send(order_cancel, order=waiting, reason="The site moved to another city.", actor=staff_user)
-    body = admin_client.get(_detail(waiting)).content.decode()
+    body = portal_admin_client.get(_detail(waiting)).content.decode()
     assert "This order was cancelled." in body
     assert "The site moved to another city." in body
     assert 'data-testid="answer-form"' not in body
     assert "ics-installation" not in body
 
 
-def test_a_closed_order_shows_its_first_invoice(admin_client, order, advance, staff_user, send):
+def test_a_closed_order_shows_its_first_invoice(
+    portal_admin_client, order, advance, staff_user, send
+):
     advance(order, Step.CONNECTION)
     send(
         first_invoice_record,
@@ -538,7 +568,7 @@ def test_a_closed_order_shows_its_first_invoice(admin_client, order, advance, st
         invoiced_on=datetime.date(2027, 1, 5),
         actor=staff_user,
     )
-    body = admin_client.get(_detail(order)).content.decode()
+    body = portal_admin_client.get(_detail(order)).content.decode()
     assert "This order is closed: its first invoice was issued on Jan. 5, 2027." in body
     assert "First invoice issued" in body
 
@@ -547,11 +577,11 @@ def test_a_closed_order_shows_its_first_invoice(admin_client, order, advance, st
 
 
 def test_answering_tp1_stores_the_answers_and_tells_the_care_manager(
-    admin_client, waiting, django_capture_on_commit_callbacks
+    portal_admin_client, waiting, django_capture_on_commit_callbacks
 ):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
+        response = portal_admin_client.post(
             _answer(waiting), {"detail_0": " 10.20.0.0/24 ", "detail_1": "Rack B, unit 12"}
         )
     assert response.status_code == 302
@@ -568,13 +598,15 @@ def test_answering_tp1_stores_the_answers_and_tells_the_care_manager(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["Carla Care <carla@provider.test>"]
     assert "10.20.0.0/24" in mail.outbox[0].body
-    page = admin_client.get(response["Location"]).content.decode()
+    page = portal_admin_client.get(response["Location"]).content.decode()
     assert "Your customer care manager has your answers." in page
     assert _states(page)[:2] == ["done", "current"]
 
 
-def test_an_answer_with_a_missing_detail_shows_the_form_again(admin_client, waiting):
-    response = admin_client.post(_answer(waiting), {"detail_0": "10.20.0.0/24", "detail_1": "  "})
+def test_an_answer_with_a_missing_detail_shows_the_form_again(portal_admin_client, waiting):
+    response = portal_admin_client.post(
+        _answer(waiting), {"detail_0": "10.20.0.0/24", "detail_1": "  "}
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "Answer this detail." in body
@@ -585,10 +617,10 @@ def test_an_answer_with_a_missing_detail_shows_the_form_again(admin_client, wait
     assert waiting.status == Order.Status.WAITING_CUSTOMER
 
 
-def test_answering_an_order_that_does_not_wait_changes_nothing(admin_client, order, advance):
+def test_answering_an_order_that_does_not_wait_changes_nothing(portal_admin_client, order, advance):
     advance(order, Step.ORDER_CONFIRMED)
     before = Touchpoint.objects.get(order=order, step=1).answers
-    response = admin_client.post(
+    response = portal_admin_client.post(
         _answer(order), {"detail_0": "other", "detail_1": "other"}, follow=True
     )
     assert response.status_code == 200
@@ -597,9 +629,11 @@ def test_answering_an_order_that_does_not_wait_changes_nothing(admin_client, ord
     assert OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.ANSWERED).count() == 1
 
 
-def test_a_cancelled_order_takes_no_answer(admin_client, waiting, staff_user, send):
+def test_a_cancelled_order_takes_no_answer(portal_admin_client, waiting, staff_user, send):
     send(order_cancel, order=waiting, reason="Site closed.", actor=staff_user)
-    response = admin_client.post(_answer(waiting), {"detail_0": "a", "detail_1": "b"}, follow=True)
+    response = portal_admin_client.post(
+        _answer(waiting), {"detail_0": "a", "detail_1": "b"}, follow=True
+    )
     assert "This order is not waiting for technical details." in response.content.decode()
     waiting.refresh_from_db()
     assert waiting.status == Order.Status.CANCELLED
@@ -610,14 +644,14 @@ def test_a_cancelled_order_takes_no_answer(admin_client, waiting, staff_user, se
 
 
 def test_the_calendar_files_hold_the_installation_day_and_the_activation_window(
-    admin_client, order, advance
+    portal_admin_client, order, advance
 ):
     advance(order, Step.ACTIVATION_PLANNING)
-    body = admin_client.get(_detail(order)).content.decode()
+    body = portal_admin_client.get(_detail(order)).content.decode()
     assert _calendar(order, "installation") in body
     assert _calendar(order, "activation") in body
 
-    response = admin_client.get(_calendar(order, "installation"))
+    response = portal_admin_client.get(_calendar(order, "installation"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     assert (
@@ -628,7 +662,7 @@ def test_the_calendar_files_hold_the_installation_day_and_the_activation_window(
     assert event.decoded("dtend") == datetime.date(2026, 12, 11)
     assert order.number in str(event["summary"])
 
-    response = admin_client.get(_calendar(order, "activation"))
+    response = portal_admin_client.get(_calendar(order, "activation"))
     assert (
         response["Content-Disposition"] == f'attachment; filename="{order.number}-activation.ics"'
     )
@@ -648,9 +682,9 @@ def _query_count(client, path) -> int:
     return len(queries)
 
 
-def test_the_list_runs_the_same_queries_for_1_and_50_orders(admin_client, customer, ccm):
+def test_the_list_runs_the_same_queries_for_1_and_50_orders(portal_admin_client, customer, ccm):
     OrderFactory(customer=customer, care_manager=ccm)
-    one = _query_count(admin_client, reverse("orders:list"))
+    one = _query_count(portal_admin_client, reverse("orders:list"))
     for n in range(49):
         order = OrderFactory(
             customer=customer,
@@ -659,16 +693,16 @@ def test_the_list_runs_the_same_queries_for_1_and_50_orders(admin_client, custom
             last_step=1,
         )
         order.services.add(provisioning_service(customer))
-    fifty = _query_count(admin_client, reverse("orders:list"))
+    fifty = _query_count(portal_admin_client, reverse("orders:list"))
     assert fifty == one
-    assert _query_count(admin_client, reverse("orders:export")) <= one
+    assert _query_count(portal_admin_client, reverse("orders:export")) <= one
 
 
 def test_the_order_page_runs_the_same_queries_however_long_its_history(
-    admin_client, make_order, advance, customer
+    portal_admin_client, make_order, advance, customer
 ):
     few = make_order(title="Few", service_id="AR-Q-1")
-    baseline = _query_count(admin_client, _detail(few))
+    baseline = _query_count(portal_admin_client, _detail(few))
     for n in range(5):
         NotificationContactFactory(customer=customer, email=f"ops{n}@acme.test")
     many = make_order(title="Many", service_id="AR-Q-2")
@@ -676,12 +710,12 @@ def test_the_order_page_runs_the_same_queries_however_long_its_history(
         many.services.add(provisioning_service(customer, service_id=f"AR-Q-2{n}"))
     advance(many, Step.CONNECTION)
     assert Notification.objects.filter(subject_reference=many.number).count() > 30
-    assert _query_count(admin_client, _detail(many)) == baseline
+    assert _query_count(portal_admin_client, _detail(many)) == baseline
 
 
-def test_services_status_changes_are_visible_on_the_page(admin_client, order, advance):
+def test_services_status_changes_are_visible_on_the_page(portal_admin_client, order, advance):
     advance(order, Step.CONNECTION)
     assert Service.objects.get(service_id="AR-BUE-INT-90001").status == Service.Status.ACTIVE
-    body = admin_client.get(_detail(order)).content.decode()
+    body = portal_admin_client.get(_detail(order)).content.decode()
     service = body[body.index('data-testid="order-service"') :]
     assert "badge-ok" in service[:600]

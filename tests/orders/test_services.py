@@ -41,14 +41,14 @@ def ccm():
 
 
 @pytest.fixture
-def order(customer, admin_user, ccm):
+def order(customer, portal_admin_user, ccm):
     service = provisioning_service(customer, service_id="AR-BUE-INT-90001")
     return order_create(
         customer=customer,
         product_line="internet",
         title="Internet 1 Gbps, Buenos Aires",
         services=[service],
-        requester=admin_user,
+        requester=portal_admin_user,
         care_manager=ccm,
         received_on=datetime.date(2026, 11, 2),
     )
@@ -130,7 +130,7 @@ def test_a_touchpoint_cannot_be_recorded_before_the_previous_one(order, staff_us
 
 
 def test_tp1_waits_for_the_customer_and_their_answer_goes_to_the_care_manager(
-    order, staff_user, admin_user, send
+    order, staff_user, portal_admin_user, send
 ):
     send(
         touchpoint_record,
@@ -146,14 +146,14 @@ def test_tp1_waits_for_the_customer_and_their_answer_goes_to_the_care_manager(
     with pytest.raises(DomainError):
         touchpoint_record(order=order, step=Step.ORDER_CONFIRMED, actor=staff_user)
     with pytest.raises(DomainError):
-        technical_details_answer(order=order, answers=["10.0.0.0/24", " "], actor=admin_user)
+        technical_details_answer(order=order, answers=["10.0.0.0/24", " "], actor=portal_admin_user)
     mail.outbox.clear()
 
     send(
         technical_details_answer,
         order=order,
         answers=["10.0.0.0/24", "Rack 12, U20"],
-        actor=admin_user,
+        actor=portal_admin_user,
     )
 
     order.refresh_from_db()
@@ -165,7 +165,7 @@ def test_tp1_waits_for_the_customer_and_their_answer_goes_to_the_care_manager(
     assert "Rack 12, U20" in to_ccm.body
     assert "/admin/orders/order/" in to_ccm.body
     with pytest.raises(DomainError):  # answered once
-        technical_details_answer(order=order, answers=["a", "b"], actor=admin_user)
+        technical_details_answer(order=order, answers=["a", "b"], actor=portal_admin_user)
 
 
 def test_each_touchpoint_reaches_the_order_contacts_and_the_requester_only(
@@ -424,7 +424,7 @@ def test_no_reminder_for_an_installation_already_past(order, staff_user, send):
         assert send(installation_reminders_send) == []
 
 
-def test_a_cancelled_order_cannot_be_answered(order, staff_user, admin_user, send):
+def test_a_cancelled_order_cannot_be_answered(order, staff_user, portal_admin_user, send):
     send(
         touchpoint_record,
         order=order,
@@ -434,7 +434,7 @@ def test_a_cancelled_order_cannot_be_answered(order, staff_user, admin_user, sen
     )
     send(order_cancel, order=order, reason="Site closed", actor=staff_user)
     with pytest.raises(DomainError):
-        technical_details_answer(order=order, answers=["10.0.0.0/24"], actor=admin_user)
+        technical_details_answer(order=order, answers=["10.0.0.0/24"], actor=portal_admin_user)
     order.refresh_from_db()
     assert order.status == "cancelled"
 
@@ -448,7 +448,7 @@ def test_tp6_withdraws_the_pending_activation_reminder(order, staff_user, send):
 
 
 def test_one_broken_order_does_not_hold_back_the_other_reminders(
-    order, customer, admin_user, ccm, staff_user, send, monkeypatch
+    order, customer, portal_admin_user, ccm, staff_user, send, monkeypatch
 ):
     """Review §5: an unexpected error on one order (a bug, a row it cannot render) used to stop
     the whole run, so no other order got its TP4 until that one was mended."""
@@ -459,7 +459,7 @@ def test_one_broken_order_does_not_hold_back_the_other_reminders(
         product_line="internet",
         title="Internet 1 Gbps, Córdoba",
         services=[provisioning_service(customer, service_id="AR-COR-INT-90002")],
-        requester=admin_user,
+        requester=portal_admin_user,
         care_manager=ccm,
         received_on=datetime.date(2026, 11, 2),
     )

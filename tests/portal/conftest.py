@@ -24,7 +24,7 @@ def sign_in():
 
 
 @pytest.fixture
-def invite(admin_user, customer):
+def invite(portal_admin_user, customer):
     """Invite a person to `customer` through the service; returns (invitation, raw token).
 
     The token is made as the invitation's e-mail would make it when it leaves the outbox
@@ -34,7 +34,7 @@ def invite(admin_user, customer):
         email: str = "invitee@acme.test",
         *,
         customer=customer,
-        actor=admin_user,
+        actor=portal_admin_user,
         role: str = Membership.Role.USER,
         permissions: dict | None = None,
         language: str = "es",

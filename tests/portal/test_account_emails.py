@@ -136,7 +136,7 @@ def test_a_reset_email_that_could_not_leave_in_time_is_cancelled_not_sent_late(
     assert mail.outbox == []
 
 
-def _invite(admin_client):
+def _invite(portal_admin_client):
     data = {
         "email": "nora@acme.test",
         "full_name": "Nora Nueva",
@@ -145,14 +145,14 @@ def _invite(admin_client):
         **{area.value: Level.NONE for area in Area},
         Area.TICKETS: Level.ACT,
     }
-    return admin_client.post(reverse("portal:user_invite"), data)
+    return portal_admin_client.post(reverse("portal:user_invite"), data)
 
 
 def test_an_invitation_with_the_broker_down_publishes_and_stores_no_token(
-    admin_client, customer, broker_down, django_capture_on_commit_callbacks
+    portal_admin_client, customer, broker_down, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = _invite(admin_client)
+        response = _invite(portal_admin_client)
 
     assert response.status_code == 302
     invitation = Invitation.objects.get(email="nora@acme.test")
@@ -180,14 +180,18 @@ def test_an_invitation_with_the_broker_down_publishes_and_stores_no_token(
 
 
 def test_an_invitation_withdrawn_before_its_email_left_is_not_sent(
-    admin_client, admin_user, customer, broker_down, django_capture_on_commit_callbacks
+    portal_admin_client,
+    portal_admin_user,
+    customer,
+    broker_down,
+    django_capture_on_commit_callbacks,
 ):
     from core import services
 
     with django_capture_on_commit_callbacks(execute=True):
-        _invite(admin_client)
+        _invite(portal_admin_client)
     invitation = Invitation.objects.get(email="nora@acme.test")
-    services.invitation_revoke(invitation=invitation, actor=admin_user)
+    services.invitation_revoke(invitation=invitation, actor=portal_admin_user)
     broker_down.up()
 
     _sweep(django_capture_on_commit_callbacks)

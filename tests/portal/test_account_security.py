@@ -143,7 +143,7 @@ def test_the_right_password_of_a_deactivated_person_counts_towards_the_rate_limi
 
 
 def test_the_refusal_of_a_right_password_is_in_the_audit_log_with_its_reason(
-    client, sign_in, inactive_membership, customer, admin_user
+    client, sign_in, inactive_membership, customer, portal_admin_user
 ):
     person = inactive_membership.user
 
@@ -154,7 +154,7 @@ def test_the_refusal_of_a_right_password_is_in_the_audit_log_with_its_reason(
     assert event.customer == customer
     assert event.actor == person
     administrator = Client()
-    administrator.force_login(admin_user)
+    administrator.force_login(portal_admin_user)
     page = administrator.get("/audit/").content.decode()
     assert "Why: no active membership" in " ".join(page.split())
 
@@ -301,49 +301,54 @@ def test_password_reset_email_greets_with_the_provider_name(
 
 
 def test_saving_the_profile_writes_one_audit_event_listing_the_changed_fields(
-    admin_client, admin_user, customer
+    portal_admin_client, portal_admin_user, customer
 ):
-    response = admin_client.post(
-        "/profile/", _profile_data(admin_user, full_name="Ana María Admin", phone="+54 11 5555")
+    response = portal_admin_client.post(
+        "/profile/",
+        _profile_data(portal_admin_user, full_name="Ana María Admin", phone="+54 11 5555"),
     )
 
     assert response.status_code == 302
     event = AuditEvent.objects.get(action=Action.PROFILE_CHANGE)
     assert sorted(event.detail["fields"]) == ["full_name", "phone"]
     assert event.customer == customer
-    assert event.actor == admin_user
-    assert event.target_email == admin_user.email
-    admin_user.refresh_from_db()
-    assert admin_user.full_name == "Ana María Admin"
+    assert event.actor == portal_admin_user
+    assert event.target_email == portal_admin_user.email
+    portal_admin_user.refresh_from_db()
+    assert portal_admin_user.full_name == "Ana María Admin"
 
 
-def test_saving_the_profile_without_changes_writes_no_audit_event(admin_client, admin_user):
-    response = admin_client.post("/profile/", _profile_data(admin_user))
+def test_saving_the_profile_without_changes_writes_no_audit_event(
+    portal_admin_client, portal_admin_user
+):
+    response = portal_admin_client.post("/profile/", _profile_data(portal_admin_user))
 
     assert response.status_code == 302
     assert not AuditEvent.objects.filter(action=Action.PROFILE_CHANGE).exists()
 
 
 def test_changing_the_language_answers_in_it_at_once_and_sets_the_language_cookie(
-    admin_client, admin_user
+    portal_admin_client, portal_admin_user
 ):
     saved_pt = _in("pt-br", "Your profile was saved.")
     assert saved_pt != "Your profile was saved."
-    admin_client.get("/profile/")
-    assert admin_client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    portal_admin_client.get("/profile/")
+    assert portal_admin_client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
 
-    response = admin_client.post("/profile/", _profile_data(admin_user, language="pt-br"))
+    response = portal_admin_client.post(
+        "/profile/", _profile_data(portal_admin_user, language="pt-br")
+    )
 
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "pt-br"
-    page = admin_client.get(response["Location"])
+    page = portal_admin_client.get(response["Location"])
     messages = [str(message) for message in page.context["messages"]]
     assert messages == [saved_pt]
     assert AuditEvent.objects.get(action=Action.PROFILE_CHANGE).detail == {"fields": ["language"]}
 
-    admin_client.post("/accounts/logout/")
-    sign_in_page = admin_client.get(LOGIN)
-    assert _signed_in_user_id(admin_client) is None
+    portal_admin_client.post("/accounts/logout/")
+    sign_in_page = portal_admin_client.get(LOGIN)
+    assert _signed_in_user_id(portal_admin_client) is None
     assert sign_in_page.status_code == 200
     assert sign_in_page["Content-Language"] == "pt-br"
 
@@ -351,24 +356,26 @@ def test_changing_the_language_answers_in_it_at_once_and_sets_the_language_cooki
 # --- 5. the e-mail address cannot be changed by the person -----------------------------------
 
 
-def test_email_address_page_is_not_found_for_a_signed_in_person(admin_client, admin_user):
-    assert admin_client.get("/accounts/email/").status_code == 404
-    added = admin_client.post(
+def test_email_address_page_is_not_found_for_a_signed_in_person(
+    portal_admin_client, portal_admin_user
+):
+    assert portal_admin_client.get("/accounts/email/").status_code == 404
+    added = portal_admin_client.post(
         "/accounts/email/", {"action_add": "", "email": "ana.private@example.com"}
     )
 
     assert added.status_code == 404
-    assert list(EmailAddress.objects.filter(user=admin_user).values_list("email", flat=True)) == [
-        admin_user.email
-    ]
+    assert list(
+        EmailAddress.objects.filter(user=portal_admin_user).values_list("email", flat=True)
+    ) == [portal_admin_user.email]
     assert mail.outbox == []
 
 
 # --- 6. curated timezones --------------------------------------------------------------------
 
 
-def test_profile_timezone_select_offers_grouped_canonical_zones_with_offsets(admin_client):
-    response = admin_client.get("/profile/")
+def test_profile_timezone_select_offers_grouped_canonical_zones_with_offsets(portal_admin_client):
+    response = portal_admin_client.get("/profile/")
 
     select = _timezone_select(response.content.decode())
     assert '<optgroup label="Latin America">' in select
@@ -382,27 +389,33 @@ def test_profile_timezone_select_offers_grouped_canonical_zones_with_offsets(adm
     assert select.count("<option") < 50
 
 
-def test_stored_timezone_outside_the_list_stays_an_option_and_can_be_kept(admin_client, admin_user):
-    admin_user.timezone = "Asia/Tokyo"
-    admin_user.save(update_fields=["timezone"])
+def test_stored_timezone_outside_the_list_stays_an_option_and_can_be_kept(
+    portal_admin_client, portal_admin_user
+):
+    portal_admin_user.timezone = "Asia/Tokyo"
+    portal_admin_user.save(update_fields=["timezone"])
 
-    select = _timezone_select(admin_client.get("/profile/").content.decode())
+    select = _timezone_select(portal_admin_client.get("/profile/").content.decode())
     assert re.search(r'<option value="Asia/Tokyo"[^>]*selected[^>]*>\(UTC\+09:00\) Tokyo<', select)
 
-    response = admin_client.post("/profile/", _profile_data(admin_user, phone="+81 3 5555"))
+    response = portal_admin_client.post(
+        "/profile/", _profile_data(portal_admin_user, phone="+81 3 5555")
+    )
 
     assert response.status_code == 302
-    admin_user.refresh_from_db()
-    assert admin_user.timezone == "Asia/Tokyo"
-    assert admin_user.phone == "+81 3 5555"
+    portal_admin_user.refresh_from_db()
+    assert portal_admin_user.timezone == "Asia/Tokyo"
+    assert portal_admin_user.phone == "+81 3 5555"
 
 
 @pytest.mark.parametrize("zone", ["Mars/Base", "America/Nowhere"])
-def test_unknown_timezone_is_refused_with_400(admin_client, admin_user, zone):
-    response = admin_client.post("/profile/", _profile_data(admin_user, timezone=zone))
+def test_unknown_timezone_is_refused_with_400(portal_admin_client, portal_admin_user, zone):
+    response = portal_admin_client.post(
+        "/profile/", _profile_data(portal_admin_user, timezone=zone)
+    )
 
     assert response.status_code == 400
     assert response.context["form"].errors["timezone"]
-    admin_user.refresh_from_db()
-    assert admin_user.timezone == ""
+    portal_admin_user.refresh_from_db()
+    assert portal_admin_user.timezone == ""
     assert not AuditEvent.objects.filter(action=Action.PROFILE_CHANGE).exists()

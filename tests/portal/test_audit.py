@@ -49,16 +49,16 @@ def _rows(response) -> int:
 # --- each action writes an event -------------------------------------------------------------
 
 
-def test_invitation_is_audited(admin_client, admin_user, customer):
+def test_invitation_is_audited(portal_admin_client, portal_admin_user, customer):
     with time_machine.travel(NOW, tick=False):
-        admin_client.post(
+        portal_admin_client.post(
             reverse("portal:user_invite"),
             {"email": "new@acme.test", "language": "en", "role": "user", "tickets": "view"},
             **CLIENT,
         )
 
     event = _only_event(Action.INVITE)
-    _assert_event(event, customer=customer, actor=admin_user, target_email="new@acme.test")
+    _assert_event(event, customer=customer, actor=portal_admin_user, target_email="new@acme.test")
     assert event.detail["role"] == "user"
     assert event.detail["permissions"]["tickets"] == "view"
 
@@ -78,17 +78,17 @@ def test_accepting_an_invitation_is_audited(client, invite, customer):
 
 
 def test_permission_change_is_audited_with_before_and_after(
-    admin_client, admin_user, customer, limited_membership
+    portal_admin_client, portal_admin_user, customer, limited_membership
 ):
     with time_machine.travel(NOW, tick=False):
-        admin_client.post(
+        portal_admin_client.post(
             reverse("portal:user_edit", kwargs={"reference": limited_membership.reference}),
             {"role": "user", "tickets": "view", "orders": "act"},
             **CLIENT,
         )
 
     event = _only_event(Action.PERMISSIONS_CHANGE)
-    _assert_event(event, customer=customer, actor=admin_user, target_email="noc@acme.test")
+    _assert_event(event, customer=customer, actor=portal_admin_user, target_email="noc@acme.test")
     assert event.detail["before"] == {
         "role": "user",
         "services": "view",
@@ -115,8 +115,8 @@ def test_permission_change_is_audited_with_before_and_after(
     ],
 )
 def test_deactivation_and_reactivation_are_audited(
-    admin_client,
-    admin_user,
+    portal_admin_client,
+    portal_admin_user,
     customer,
     limited_membership,
     inactive_membership,
@@ -131,34 +131,42 @@ def test_deactivation_and_reactivation_are_audited(
         time_machine.travel(NOW, tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        admin_client.post(reverse(url_name, kwargs={"reference": membership.reference}), **CLIENT)
+        portal_admin_client.post(
+            reverse(url_name, kwargs={"reference": membership.reference}), **CLIENT
+        )
 
     event = _only_event(action)
-    _assert_event(event, customer=customer, actor=admin_user, target_email=membership.user.email)
+    _assert_event(
+        event, customer=customer, actor=portal_admin_user, target_email=membership.user.email
+    )
 
 
 def test_repeating_a_deactivation_writes_no_second_event(
-    admin_client, limited_membership, django_capture_on_commit_callbacks
+    portal_admin_client, limited_membership, django_capture_on_commit_callbacks
 ):
     url = reverse("portal:user_deactivate", kwargs={"reference": limited_membership.reference})
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(url)
-        admin_client.post(url)
+        portal_admin_client.post(url)
+        portal_admin_client.post(url)
 
     assert AuditEvent.objects.filter(action=Action.DEACTIVATE).count() == 1
 
 
-def test_revoking_an_invitation_is_audited(admin_client, admin_user, customer, invite):
+def test_revoking_an_invitation_is_audited(
+    portal_admin_client, portal_admin_user, customer, invite
+):
     invitation, _token = invite("invitee@acme.test")
 
     with time_machine.travel(NOW, tick=False):
-        admin_client.post(
+        portal_admin_client.post(
             reverse("portal:invitation_revoke", kwargs={"reference": invitation.reference}),
             **CLIENT,
         )
 
     event = _only_event(Action.INVITE_REVOKE)
-    _assert_event(event, customer=customer, actor=admin_user, target_email="invitee@acme.test")
+    _assert_event(
+        event, customer=customer, actor=portal_admin_user, target_email="invitee@acme.test"
+    )
 
 
 def test_sign_in_is_audited_for_each_customer_of_the_person(
@@ -198,13 +206,13 @@ def test_failed_sign_in_for_an_unknown_address_writes_no_customer_event(client, 
     assert not AuditEvent.objects.filter(customer=customer).exists()
 
 
-def test_audit_page_shows_who_what_whom_and_from_where(admin_client, limited_membership):
-    admin_client.post(
+def test_audit_page_shows_who_what_whom_and_from_where(portal_admin_client, limited_membership):
+    portal_admin_client.post(
         reverse("portal:user_deactivate", kwargs={"reference": limited_membership.reference}),
         **CLIENT,
     )
 
-    response = admin_client.get(reverse("portal:audit"))
+    response = portal_admin_client.get(reverse("portal:audit"))
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -260,9 +268,11 @@ def history(customer, other_customer):
         ),
     ],
 )
-def test_audit_page_filters_by_action_person_and_date_range(admin_client, history, query, rows):
+def test_audit_page_filters_by_action_person_and_date_range(
+    portal_admin_client, history, query, rows
+):
     """Dates are whole days in the viewer's timezone (here the customer's, Buenos Aires)."""
-    response = admin_client.get(reverse("portal:audit"), query)
+    response = portal_admin_client.get(reverse("portal:audit"), query)
 
     assert response.status_code == 200
     assert _rows(response) == rows
@@ -286,28 +296,34 @@ def test_audit_page_filters_by_action_person_and_date_range(admin_client, histor
         ),
     ],
 )
-def test_bad_audit_filter_is_a_400_with_a_message(admin_client, history, query, message):
-    response = admin_client.get(reverse("portal:audit"), query)
+def test_bad_audit_filter_is_a_400_with_a_message(portal_admin_client, history, query, message):
+    response = portal_admin_client.get(reverse("portal:audit"), query)
 
     assert response.status_code == 400
     assert message in response.content.decode()
     assert "spy@globex.test" not in response.content.decode()
 
 
-def test_another_customers_events_are_never_shown(admin_client, history):
+def test_another_customers_events_are_never_shown(portal_admin_client, history):
     """Tenancy: even a search for the other customer's people finds nothing."""
-    response = admin_client.get(reverse("portal:audit"), {"person": "globex"})
+    response = portal_admin_client.get(reverse("portal:audit"), {"person": "globex"})
 
     assert response.status_code == 200
     assert _rows(response) == 0
-    assert "tsc@provider.test" not in admin_client.get(reverse("portal:audit")).content.decode()
+    assert (
+        "tsc@provider.test" not in portal_admin_client.get(reverse("portal:audit")).content.decode()
+    )
 
 
-def test_audit_page_follows_the_active_customer(admin_client, admin_user, other_customer, history):
-    globex = MembershipFactory(user=admin_user, customer=other_customer, admin=True)
-    admin_client.post(reverse("portal:customer_switch"), {"membership": str(globex.reference)})
+def test_audit_page_follows_the_active_customer(
+    portal_admin_client, portal_admin_user, other_customer, history
+):
+    globex = MembershipFactory(user=portal_admin_user, customer=other_customer, admin=True)
+    portal_admin_client.post(
+        reverse("portal:customer_switch"), {"membership": str(globex.reference)}
+    )
 
-    response = admin_client.get(reverse("portal:audit"), {"action": Action.INVITE})
+    response = portal_admin_client.get(reverse("portal:audit"), {"action": Action.INVITE})
 
     body = response.content.decode()
     assert _rows(response) == 3
@@ -315,7 +331,7 @@ def test_audit_page_follows_the_active_customer(admin_client, admin_user, other_
     assert "bruno@acme.test" not in body
 
 
-def test_audit_pages_keep_the_filter(admin_client, customer):
+def test_audit_pages_keep_the_filter(portal_admin_client, customer):
     start = datetime(2026, 3, 1, 15, 0, tzinfo=UTC)
     AuditEvent.objects.bulk_create(
         AuditEvent(
@@ -327,8 +343,8 @@ def test_audit_pages_keep_the_filter(admin_client, customer):
         for i in range(60)
     )
 
-    first = admin_client.get(reverse("portal:audit"), {"action": Action.SIGN_IN})
-    second = admin_client.get(reverse("portal:audit"), {"action": Action.SIGN_IN, "page": 2})
+    first = portal_admin_client.get(reverse("portal:audit"), {"action": Action.SIGN_IN})
+    second = portal_admin_client.get(reverse("portal:audit"), {"action": Action.SIGN_IN, "page": 2})
 
     assert _rows(first) == 50
     assert _rows(second) == 10
@@ -352,11 +368,11 @@ def tsc_client(staff_user):
 
 
 @pytest.fixture
-def audit_event(customer, admin_user):
+def audit_event(customer, portal_admin_user):
     return AuditEvent.objects.create(
         customer=customer,
-        actor=admin_user,
-        actor_email=admin_user.email,
+        actor=portal_admin_user,
+        actor_email=portal_admin_user.email,
         action=Action.DEACTIVATE,
         target_email="noc@acme.test",
         ip_address=IP,
@@ -410,7 +426,7 @@ def test_nobody_can_add_change_or_delete_audit_events_in_the_admin(
     assert add.status_code == 403
     assert edit.status_code == 403
     assert delete.status_code == 403
-    assert bulk.status_code in (200, 302, 403)
+    assert bulk.status_code == 200  # no delete action is offered: the list is shown again
     audit_event.refresh_from_db()
     assert audit_event.action == Action.DEACTIVATE
     assert audit_event.target_email == "noc@acme.test"

@@ -30,18 +30,21 @@ def _granted(lines: list[str], field: str, level: str) -> bool:
 
 
 @pytest.fixture
-def some_events(customer, admin_user, limited_user):
+def some_events(customer, portal_admin_user, limited_user):
     for action in (Action.SIGN_IN, Action.SIGN_OUT, Action.SWITCH_CUSTOMER):
         services.audit_record(
-            action=action, customer=customer, actor=admin_user, target_email=limited_user.email
+            action=action,
+            customer=customer,
+            actor=portal_admin_user,
+            target_email=limited_user.email,
         )
 
 
 # --- 12. filters --------------------------------------------------------------------------------
 
 
-def test_audit_page_lists_the_events_without_filters(admin_client, some_events):
-    response = admin_client.get("/audit/")
+def test_audit_page_lists_the_events_without_filters(portal_admin_client, some_events):
+    response = portal_admin_client.get("/audit/")
 
     assert response.status_code == 200
     assert _rows(response) == 3
@@ -52,17 +55,17 @@ def test_audit_page_lists_the_events_without_filters(admin_client, some_events):
     [("until", "9999-12-31"), ("since", "0001-01-01"), ("since", "1999-12-31")],
 )
 def test_audit_dates_outside_2000_to_2100_are_refused_with_400_and_no_rows(
-    admin_client, some_events, field, value
+    portal_admin_client, some_events, field, value
 ):
-    response = admin_client.get("/audit/", {field: value})
+    response = portal_admin_client.get("/audit/", {field: value})
 
     assert response.status_code == 400
     assert DATE_BOUNDS in response.content.decode()
     assert _rows(response) == 0
 
 
-def test_audit_dates_at_the_bounds_are_accepted(admin_client, some_events):
-    response = admin_client.get("/audit/", {"since": "2000-01-01", "until": "2100-12-31"})
+def test_audit_dates_at_the_bounds_are_accepted(portal_admin_client, some_events):
+    response = portal_admin_client.get("/audit/", {"since": "2000-01-01", "until": "2100-12-31"})
 
     assert response.status_code == 200
     assert DATE_BOUNDS not in response.content.decode()
@@ -80,9 +83,9 @@ def test_audit_dates_at_the_bounds_are_accepted(admin_client, some_events):
     ids=["unknown-action", "since-after-until", "malformed-date", "one-bad-of-two"],
 )
 def test_invalid_audit_filter_shows_no_rows_rather_than_unfiltered_results(
-    admin_client, some_events, query
+    portal_admin_client, some_events, query
 ):
-    response = admin_client.get("/audit/", query)
+    response = portal_admin_client.get("/audit/", query)
 
     assert response.status_code == 400
     assert _rows(response) == 0
@@ -93,15 +96,17 @@ def test_invalid_audit_filter_shows_no_rows_rather_than_unfiltered_results(
 
 
 def test_audit_detail_shows_a_portal_permission_change_as_before_and_after(
-    admin_client, limited_membership
+    portal_admin_client, limited_membership
 ):
-    response = admin_client.post(
+    response = portal_admin_client.post(
         reverse("portal:user_edit", kwargs={"reference": limited_membership.reference}),
         {"role": "user", "tickets": "view", "services": "view", "billing": "act"},
     )
     assert response.status_code == 302
 
-    body = admin_client.get("/audit/", {"action": Action.PERMISSIONS_CHANGE}).content.decode()
+    body = portal_admin_client.get(
+        "/audit/", {"action": Action.PERMISSIONS_CHANGE}
+    ).content.decode()
 
     assert body.count('data-testid="audit-row"') == 1
     assert "Changed permissions" in body
@@ -111,8 +116,8 @@ def test_audit_detail_shows_a_portal_permission_change_as_before_and_after(
     ]  # unchanged areas (services: view) are not listed
 
 
-def test_audit_detail_shows_the_permissions_an_invitation_grants(admin_client):
-    response = admin_client.post(
+def test_audit_detail_shows_the_permissions_an_invitation_grants(portal_admin_client):
+    response = portal_admin_client.post(
         reverse("portal:user_invite"),
         {
             "email": "new.person@acme.test",
@@ -125,7 +130,7 @@ def test_audit_detail_shows_the_permissions_an_invitation_grants(admin_client):
     )
     assert response.status_code == 302
 
-    body = admin_client.get("/audit/", {"action": Action.INVITE}).content.decode()
+    body = portal_admin_client.get("/audit/", {"action": Action.INVITE}).content.decode()
 
     assert body.count('data-testid="audit-row"') == 1
     assert "Invited a user" in body
@@ -137,22 +142,22 @@ def test_audit_detail_shows_the_permissions_an_invitation_grants(admin_client):
 
 
 def test_resending_an_invitation_is_audited_as_a_resend_with_its_grant(
-    admin_client, invite, admin_user, customer, django_capture_on_commit_callbacks
+    portal_admin_client, invite, portal_admin_user, customer, django_capture_on_commit_callbacks
 ):
     invitation, _token = invite("late@acme.test", permissions={"orders": Level.VIEW})
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
+        response = portal_admin_client.post(
             reverse("portal:invitation_resend", kwargs={"reference": invitation.reference})
         )
 
     assert response.status_code == 302
     resend = AuditEvent.objects.get(action=Action.INVITE_RESEND)
     assert resend.customer == customer
-    assert resend.actor == admin_user
+    assert resend.actor == portal_admin_user
     assert resend.target_email == "late@acme.test"
     assert AuditEvent.objects.filter(action=Action.INVITE).count() == 1
-    body = admin_client.get("/audit/", {"action": Action.INVITE_RESEND}).content.decode()
+    body = portal_admin_client.get("/audit/", {"action": Action.INVITE_RESEND}).content.decode()
     assert body.count('data-testid="audit-row"') == 1
     assert "Re-sent an invitation" in body
     assert _granted(_detail_lines(body), "Orders", "View")

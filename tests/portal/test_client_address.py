@@ -49,7 +49,7 @@ def behind_the_proxy(settings):
 
 
 def test_ten_failed_sign_ins_from_one_client_do_not_lock_out_another_behind_the_proxy(
-    client, behind_the_proxy, admin_user
+    client, behind_the_proxy, portal_admin_user
 ):
     _fail_ten_times(client, ALICE)
 
@@ -59,10 +59,12 @@ def test_ten_failed_sign_ins_from_one_client_do_not_lock_out_another_behind_the_
     assert alice.status_code == 400
     assert _too_many() in alice.content.decode()
     assert bob.status_code == 302
-    assert client.session.get("_auth_user_id") == str(admin_user.pk)
+    assert client.session.get("_auth_user_id") == str(portal_admin_user.pk)
 
 
-def test_a_forged_forwarded_for_is_ignored_without_a_trusted_proxy(client, admin_user, settings):
+def test_a_forged_forwarded_for_is_ignored_without_a_trusted_proxy(
+    client, portal_admin_user, settings
+):
     """Proxy count 0: the header is the client's own word, so changing it changes nothing."""
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
     _fail_ten_times(client, ALICE)
@@ -75,7 +77,7 @@ def test_a_forged_forwarded_for_is_ignored_without_a_trusted_proxy(client, admin
 
 
 def test_the_audit_log_and_the_session_record_the_forwarded_client(
-    client, behind_the_proxy, admin_user, customer
+    client, behind_the_proxy, portal_admin_user, customer
 ):
     _sign_in(client, "admin@acme.test", "not-the-password", forwarded_for=ALICE)
     response = _sign_in(client, "admin@acme.test", forwarded_for=ALICE)
@@ -85,11 +87,11 @@ def test_the_audit_log_and_the_session_record_the_forwarded_client(
     signed_in = AuditEvent.objects.get(action=Action.SIGN_IN)
     assert (failed.ip_address, signed_in.ip_address) == (ALICE, ALICE)
     assert signed_in.customer == customer
-    assert UserSession.objects.get(user=admin_user).ip == ALICE
+    assert UserSession.objects.get(user=portal_admin_user).ip == ALICE
 
 
 def test_the_proxy_appended_address_wins_over_one_the_client_forged(
-    client, behind_the_proxy, admin_user
+    client, behind_the_proxy, portal_admin_user
 ):
     """The client sends its own X-Forwarded-For; the proxy appends the real address after it."""
     _sign_in(client, "admin@acme.test", forwarded_for=f"6.6.6.6, {ALICE}")
@@ -98,7 +100,7 @@ def test_the_proxy_appended_address_wins_over_one_the_client_forged(
 
 
 def test_without_a_proxy_the_audit_log_records_the_connecting_address_not_the_header(
-    client, admin_user, settings
+    client, portal_admin_user, settings
 ):
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
 
@@ -113,10 +115,10 @@ def test_without_a_proxy_the_audit_log_records_the_connecting_address_not_the_he
 
 
 def test_an_audited_action_of_a_signed_in_person_records_the_forwarded_client(
-    admin_client, behind_the_proxy, limited_membership
+    portal_admin_client, behind_the_proxy, limited_membership
 ):
     """Not only sign-in: every audit row (here a deactivation) goes through the same resolver."""
-    response = admin_client.post(
+    response = portal_admin_client.post(
         f"/users/{limited_membership.reference}/deactivate/",
         REMOTE_ADDR=PROXY,
         HTTP_X_FORWARDED_FOR=BOB,

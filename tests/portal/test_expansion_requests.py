@@ -42,9 +42,13 @@ def _send(client, data, django_capture_on_commit_callbacks):
 
 
 def test_a_request_is_numbered_recorded_and_mailed_to_the_account_manager(
-    admin_client, admin_user, service, account_manager, django_capture_on_commit_callbacks
+    portal_admin_client,
+    portal_admin_user,
+    service,
+    account_manager,
+    django_capture_on_commit_callbacks,
 ):
-    response = _send(admin_client, _capacity(service), django_capture_on_commit_callbacks)
+    response = _send(portal_admin_client, _capacity(service), django_capture_on_commit_callbacks)
     expansion = ExpansionRequest.objects.get()
     year = timezone.now().year
     assert expansion.number == f"EXP-{year}-00001"
@@ -52,22 +56,24 @@ def test_a_request_is_numbered_recorded_and_mailed_to_the_account_manager(
     assert response["Location"] == reverse("services:request_detail", args=[expansion.number])
     assert expansion.service == service
     assert expansion.product_line == service.product_line
-    assert expansion.requested_by == admin_user
+    assert expansion.requested_by == portal_admin_user
     assert expansion.notified_to == "mariana@provider.test"
     assert list(expansion.events.values_list("status", flat=True)) == ["received"]
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["mariana@provider.test"]
-    assert message.reply_to == [admin_user.email]
+    assert message.reply_to == [portal_admin_user.email]
     assert expansion.number in message.subject
     assert "500 Mbps" in message.body
     assert "AR-BUE-IPVPN-00001" in message.body
     assert f"/admin/inventory/expansionrequest/{expansion.pk}/change/" in message.body
 
 
-def test_numbers_follow_each_other(admin_client, service, django_capture_on_commit_callbacks):
+def test_numbers_follow_each_other(
+    portal_admin_client, service, django_capture_on_commit_callbacks
+):
     for _ in range(3):
-        _send(admin_client, _capacity(service), django_capture_on_commit_callbacks)
+        _send(portal_admin_client, _capacity(service), django_capture_on_commit_callbacks)
     year = timezone.now().year
     assert sorted(ExpansionRequest.objects.values_list("number", flat=True)) == [
         f"EXP-{year}-00001",
@@ -77,33 +83,33 @@ def test_numbers_follow_each_other(admin_client, service, django_capture_on_comm
 
 
 def test_a_vacant_account_manager_means_the_team_mailbox(
-    admin_client, customer, service, django_capture_on_commit_callbacks
+    portal_admin_client, customer, service, django_capture_on_commit_callbacks
 ):
     TeamAssignment.objects.create(customer=customer, role=TeamRole.ACCOUNT_MANAGER, person=None)
     TeamMailbox.objects.create(role=TeamRole.ACCOUNT_MANAGER, email="cuentas@provider.test")
-    _send(admin_client, _capacity(service), django_capture_on_commit_callbacks)
+    _send(portal_admin_client, _capacity(service), django_capture_on_commit_callbacks)
     assert mail.outbox[0].to == ["cuentas@provider.test"]
 
 
 def test_without_any_address_the_request_is_still_recorded_for_staff(
-    admin_client, service, settings, django_capture_on_commit_callbacks
+    portal_admin_client, service, settings, django_capture_on_commit_callbacks
 ):
     settings.TEAM_MAILBOX = ""
-    response = _send(admin_client, _capacity(service), django_capture_on_commit_callbacks)
+    response = _send(portal_admin_client, _capacity(service), django_capture_on_commit_callbacks)
     assert response.status_code == 302
     assert ExpansionRequest.objects.get().notified_to == ""
     assert mail.outbox == []
 
 
 def test_a_new_site_needs_no_service_but_its_address(
-    admin_client, django_capture_on_commit_callbacks
+    portal_admin_client, django_capture_on_commit_callbacks
 ):
     data = {"kind": "new_site", "description": "A branch in Rosario", "product_line": "internet"}
-    response = _send(admin_client, data, django_capture_on_commit_callbacks)
+    response = _send(portal_admin_client, data, django_capture_on_commit_callbacks)
     assert response.status_code == 400
     assert "A new site needs its address and country." in response.content.decode()
     data |= {"site_name": "Rosario", "site_address": "Córdoba 1500, Rosario", "country": "AR"}
-    response = _send(admin_client, data, django_capture_on_commit_callbacks)
+    response = _send(portal_admin_client, data, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     assert ExpansionRequest.objects.get().service is None
 
@@ -126,34 +132,38 @@ def test_a_new_site_needs_no_service_but_its_address(
     ],
 )
 def test_bad_requests_get_400_and_say_what_is_wrong(
-    admin_client, service, data, message, django_capture_on_commit_callbacks
+    portal_admin_client, service, data, message, django_capture_on_commit_callbacks
 ):
-    response = _send(admin_client, data, django_capture_on_commit_callbacks)
+    response = _send(portal_admin_client, data, django_capture_on_commit_callbacks)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not ExpansionRequest.objects.exists()
 
 
 def test_another_customers_service_cannot_be_named(
-    admin_client, other_customer, django_capture_on_commit_callbacks
+    portal_admin_client, other_customer, django_capture_on_commit_callbacks
 ):
     foreign = ServiceFactory(customer=other_customer, service_id="BR-SPO-ETH-99999")
-    response = _send(admin_client, _capacity(foreign), django_capture_on_commit_callbacks)
+    response = _send(portal_admin_client, _capacity(foreign), django_capture_on_commit_callbacks)
     assert response.status_code == 400
     assert not ExpansionRequest.objects.exists()
-    prefill = admin_client.get(reverse("services:request_create"), {"service": foreign.service_id})
+    prefill = portal_admin_client.get(
+        reverse("services:request_create"), {"service": foreign.service_id}
+    )
     assert prefill.status_code == 404
 
 
-def test_a_disconnected_service_is_not_offered(admin_client, customer, service):
+def test_a_disconnected_service_is_not_offered(portal_admin_client, customer, service):
     ServiceFactory(customer=customer, service_id="AR-OLD-1", status=Service.Status.DISCONNECTED)
-    body = admin_client.get(reverse("services:request_create")).content.decode()
+    body = portal_admin_client.get(reverse("services:request_create")).content.decode()
     assert "AR-BUE-IPVPN-00001" in body
     assert "AR-OLD-1" not in body
 
 
-def test_the_form_is_prefilled_from_a_service(admin_client, service):
-    response = admin_client.get(reverse("services:request_create"), {"service": service.service_id})
+def test_the_form_is_prefilled_from_a_service(portal_admin_client, service):
+    response = portal_admin_client.get(
+        reverse("services:request_create"), {"service": service.service_id}
+    )
     assert response.status_code == 200
     assert response.context["form"].initial["service"] == service
 
@@ -169,8 +179,8 @@ def test_view_only_users_see_requests_but_cannot_send_them(
 
 
 @pytest.fixture
-def sent(admin_client, service, account_manager, django_capture_on_commit_callbacks):
-    _send(admin_client, _capacity(service), django_capture_on_commit_callbacks)
+def sent(portal_admin_client, service, account_manager, django_capture_on_commit_callbacks):
+    _send(portal_admin_client, _capacity(service), django_capture_on_commit_callbacks)
     mail.outbox.clear()
     return ExpansionRequest.objects.get()
 
@@ -224,10 +234,10 @@ def _progress(staff_client, expansion, status, message, django_capture_on_commit
 
 
 def test_staff_progress_is_shown_to_the_customer_and_mailed_to_the_requester(
-    staff_client, sent, admin_client, admin_user, django_capture_on_commit_callbacks
+    staff_client, sent, portal_admin_client, portal_admin_user, django_capture_on_commit_callbacks
 ):
-    admin_user.language = "es"
-    admin_user.save()
+    portal_admin_user.language = "es"
+    portal_admin_user.save()
     response = _progress(
         staff_client,
         sent,
@@ -239,9 +249,11 @@ def test_staff_progress_is_shown_to_the_customer_and_mailed_to_the_requester(
     sent.refresh_from_db()
     assert sent.status == "quoted"
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == [f"Ana Admin <{admin_user.email}>"]
+    assert mail.outbox[0].to == [f"Ana Admin <{portal_admin_user.email}>"]
     assert "Cotizada" in mail.outbox[0].subject
-    page = admin_client.get(reverse("services:request_detail", args=[sent.number])).content.decode()
+    page = portal_admin_client.get(
+        reverse("services:request_detail", args=[sent.number])
+    ).content.decode()
     assert "Quote sent: 1.200 USD/month." in page
 
 

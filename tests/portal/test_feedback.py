@@ -197,12 +197,12 @@ def test_more_than_five_an_hour_are_refused_with_a_clear_message(
 
 
 def test_limit_counts_per_person(
-    client, limited_user, admin_user, django_capture_on_commit_callbacks
+    client, limited_user, portal_admin_user, django_capture_on_commit_callbacks
 ):
     client.force_login(limited_user)
     for _ in range(5):
         _send(client, django_capture_on_commit_callbacks)
-    client.force_login(admin_user)
+    client.force_login(portal_admin_user)
     assert _send(client, django_capture_on_commit_callbacks).status_code == 302
 
 

@@ -12,8 +12,8 @@ def test_password_reset_with_a_malformed_address_is_a_400_with_the_message(clien
     assert "field-error" in response.content.decode()
 
 
-def test_password_change_with_mismatched_passwords_is_a_400(admin_client):
-    response = admin_client.post(
+def test_password_change_with_mismatched_passwords_is_a_400(portal_admin_client):
+    response = portal_admin_client.post(
         reverse("account_change_password"),
         {
             "oldpassword": "correct-horse-battery-9",
@@ -25,8 +25,8 @@ def test_password_change_with_mismatched_passwords_is_a_400(admin_client):
     assert response.status_code == 400
 
 
-def test_a_valid_post_still_redirects(admin_client, admin_user):
-    response = admin_client.post(
+def test_a_valid_post_still_redirects(portal_admin_client, portal_admin_user):
+    response = portal_admin_client.post(
         reverse("account_change_password"),
         {
             "oldpassword": "correct-horse-battery-9",
@@ -36,5 +36,5 @@ def test_a_valid_post_still_redirects(admin_client, admin_user):
     )
 
     assert response.status_code == 302
-    admin_user.refresh_from_db()
-    assert admin_user.check_password("Another-Long-Pass-81")
+    portal_admin_user.refresh_from_db()
+    assert portal_admin_user.check_password("Another-Long-Pass-81")

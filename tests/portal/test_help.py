@@ -36,8 +36,8 @@ def test_help_index_lists_every_article_and_a_search_box_without_signing_in(clie
     assert reverse("portal:manual") in html
 
 
-def test_help_index_inside_the_portal_layout_when_signed_in(admin_client):
-    response = admin_client.get(reverse("portal:help"))
+def test_help_index_inside_the_portal_layout_when_signed_in(portal_admin_client):
+    response = portal_admin_client.get(reverse("portal:help"))
     html = response.content.decode()
     assert response.status_code == 200
     assert 'class="sidenav"' in html  # the signed-in shell with its section menu
@@ -103,9 +103,9 @@ def test_unknown_article_is_404(client):
         reverse("portal:manual"),
     ],
 )
-def test_help_pages_refuse_post_and_answer_head(admin_client, url):
-    assert admin_client.post(url).status_code == 405
-    assert admin_client.head(url).status_code == 200
+def test_help_pages_refuse_post_and_answer_head(portal_admin_client, url):
+    assert portal_admin_client.post(url).status_code == 405
+    assert portal_admin_client.head(url).status_code == 200
 
 
 @pytest.mark.parametrize("language", list(LANGUAGES))
@@ -202,8 +202,8 @@ def test_print_stylesheet_hides_the_header_and_breaks_pages_between_chapters():
     assert ".manual-chapter { break-before: page; }" in css
 
 
-def test_header_links_to_the_manual_signed_in_and_signed_out(client, admin_user):
+def test_header_links_to_the_manual_signed_in_and_signed_out(client, portal_admin_user):
     link = f'class="topbar-link" href="{reverse("portal:manual")}"'
     assert link in client.get(reverse("portal:help")).content.decode()
-    client.force_login(admin_user)
+    client.force_login(portal_admin_user)
     assert link in client.get(reverse("portal:dashboard")).content.decode()

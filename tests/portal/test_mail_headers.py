@@ -34,13 +34,13 @@ NAMES = [
 KEPT = ["Ana Admin", "Müller, Jürgen", "Ventas: Acme", "O'Brien, Pat", "María José Gómez"]
 
 
-def _row(admin_user, customer, name: str) -> Notification:
-    admin_user.full_name = name
-    admin_user.save(update_fields=["full_name"])
+def _row(portal_admin_user, customer, name: str) -> Notification:
+    portal_admin_user.full_name = name
+    portal_admin_user.save(update_fields=["full_name"])
     (pk,) = notify(
         event=f"test:header:{hash(name)}",
         template="portal/contact_bounced",
-        recipients=[Recipient.for_user(admin_user, customer=customer, reason="user")],
+        recipients=[Recipient.for_user(portal_admin_user, customer=customer, reason="user")],
         customer=customer,
         context={"contact_name": "NOC", "contact_email": "noc@acme.test", "path": "/"},
     )
@@ -58,8 +58,10 @@ def _to(message, header_policy=policy.default) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_only_recipient_is_the_intended_address_whatever_the_name(admin_user, customer, name):
-    message = notification_message(_row(admin_user, customer, name))
+def test_the_only_recipient_is_the_intended_address_whatever_the_name(
+    portal_admin_user, customer, name
+):
+    message = notification_message(_row(portal_admin_user, customer, name))
 
     shown = " ".join(name.split())
     for header_policy in (policy.default, policy.SMTP):  # as message() and the SMTP backend
@@ -71,15 +73,15 @@ def test_the_only_recipient_is_the_intended_address_whatever_the_name(admin_user
 
 
 @pytest.mark.parametrize("name", KEPT)
-def test_a_name_the_header_carries_intact_is_kept(admin_user, customer, name):
-    message = notification_message(_row(admin_user, customer, name))
+def test_a_name_the_header_carries_intact_is_kept(portal_admin_user, customer, name):
+    message = notification_message(_row(portal_admin_user, customer, name))
 
     assert _to(message) == [(name, ADDRESS)]
 
 
-def test_a_name_with_a_line_break_is_sent_on_one_line_not_failed(admin_user, customer):
+def test_a_name_with_a_line_break_is_sent_on_one_line_not_failed(portal_admin_user, customer):
     """A name typed with a line break used to make every attempt raise, until the row failed."""
-    row = _row(admin_user, customer, "Ana\nBeatriz")
+    row = _row(portal_admin_user, customer, "Ana\nBeatriz")
 
     assert notification_deliver(notification_id=row.pk) == "sent"
 

@@ -50,12 +50,14 @@ def _assert_nothing_typed(message) -> None:
 
 
 @pytest.fixture
-def add_contact(admin_client, django_capture_on_commit_callbacks):
+def add_contact(portal_admin_client, django_capture_on_commit_callbacks):
     def _add(**data):
         values = {"name": PHISH, "email": "vitima@example.com", "language": "pt-br"}
         values |= {"kinds": ["maintenance"], **data}
         with django_capture_on_commit_callbacks(execute=True):
-            response = admin_client.post(reverse("portal:notification_contact_create"), values)
+            response = portal_admin_client.post(
+                reverse("portal:notification_contact_create"), values
+            )
         assert response.status_code == 302
         return NotificationContact.objects.get(email=values["email"])
 
@@ -63,9 +65,9 @@ def add_contact(admin_client, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def ticket(customer, admin_user):
+def ticket(customer, portal_admin_user):
     service = ServiceFactory(customer=customer, service_id="AR-BUE-IPVPN-51001")
-    return ticket_open_for(customer, admin_user, service=service, subject="Link down")
+    return ticket_open_for(customer, portal_admin_user, service=service, subject="Link down")
 
 
 # --- 1. nothing the customer typed -------------------------------------------------------------
@@ -107,9 +109,9 @@ def test_a_confirmation_queued_with_a_name_still_leaves_without_it(customer, res
     _assert_nothing_typed(message)
 
 
-def test_a_copy_request_carries_no_name_the_customer_typed(customer, admin_user, ticket):
+def test_a_copy_request_carries_no_name_the_customer_typed(customer, portal_admin_user, ticket):
     watcher = ticket_watcher_add(
-        ticket=ticket, actor=admin_user, email="vitima@example.com", name=PHISH
+        ticket=ticket, actor=portal_admin_user, email="vitima@example.com", name=PHISH
     )
     request = Notification.objects.get(to_email="vitima@example.com")
     request.to_name = PHISH  # as if written by an older version
@@ -123,18 +125,18 @@ def test_a_copy_request_carries_no_name_the_customer_typed(customer, admin_user,
 
 
 def test_an_invitation_names_neither_the_invitee_nor_the_inviter_as_typed(
-    admin_client, admin_user, django_capture_on_commit_callbacks
+    portal_admin_client, portal_admin_user, django_capture_on_commit_callbacks
 ):
     """The invitee's name is typed by the customer's administrator, and so is the
     administrator's own name (their profile): an administrator who calls themself PHISH and
     invites strangers would otherwise have the provider mail PHISH to them."""
-    admin_user.full_name = PHISH[:150]
-    admin_user.save(update_fields=["full_name"])
+    portal_admin_user.full_name = PHISH[:150]
+    portal_admin_user.save(update_fields=["full_name"])
     data = {"email": "vitima@example.com", "full_name": PHISH, "language": "pt-br"}
     data |= {"role": "user", "tickets": "view"}
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(reverse("portal:user_invite"), data)
+        response = portal_admin_client.post(reverse("portal:user_invite"), data)
 
     assert response.status_code == 302
     (message,) = _mails_to("vitima@example.com")
@@ -159,9 +161,9 @@ def test_a_contact_confirmation_footer_lists_no_administrator(add_contact):
 
 
 def test_a_copy_request_footer_lists_no_administrator(
-    client, admin_user, ticket, django_capture_on_commit_callbacks
+    client, portal_admin_user, ticket, django_capture_on_commit_callbacks
 ):
-    client.force_login(admin_user)
+    client.force_login(portal_admin_user)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("tickets:watcher_add", args=[ticket.number]),
@@ -175,10 +177,10 @@ def test_a_copy_request_footer_lists_no_administrator(
 
 
 def test_confirmed_contacts_copied_people_and_members_still_see_who_decides(
-    customer, admin_user, ticket, staff_user, django_capture_on_commit_callbacks
+    customer, portal_admin_user, ticket, staff_user, django_capture_on_commit_callbacks
 ):
     NotificationContactFactory(customer=customer, email="noc@acme.test", orders=False, tickets=True)
-    watcher = ticket_watcher_add(ticket=ticket, actor=admin_user, email="jefa@example.org")
+    watcher = ticket_watcher_add(ticket=ticket, actor=portal_admin_user, email="jefa@example.org")
     ticket_watcher_confirm(token=watcher_confirmation_token(watcher))
     mail.outbox.clear()
 
@@ -194,9 +196,9 @@ def test_confirmed_contacts_copied_people_and_members_still_see_who_decides(
 
 
 def test_a_copy_request_footer_says_someone_asked_and_nothing_comes_before_confirming(
-    admin_user, ticket
+    portal_admin_user, ticket
 ):
-    ticket_watcher_add(ticket=ticket, actor=admin_user, email="vitima@example.com")
+    ticket_watcher_add(ticket=ticket, actor=portal_admin_user, email="vitima@example.com")
     request = Notification.objects.get(to_email="vitima@example.com")
     request.language = "en"
 
@@ -218,8 +220,8 @@ def test_a_copy_request_footer_says_someone_asked_and_nothing_comes_before_confi
         ("pt-br", "Você recebe este e-mail porque alguém de Acme Logística pediu para incluir"),
     ],
 )
-def test_the_copy_request_footer_is_translated(admin_user, ticket, language, wording):
-    ticket_watcher_add(ticket=ticket, actor=admin_user, email="vitima@example.com")
+def test_the_copy_request_footer_is_translated(portal_admin_user, ticket, language, wording):
+    ticket_watcher_add(ticket=ticket, actor=portal_admin_user, email="vitima@example.com")
     request = Notification.objects.get(to_email="vitima@example.com")
     request.language = language
 

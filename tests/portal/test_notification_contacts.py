@@ -93,12 +93,12 @@ def visitor():
 
 
 @pytest.fixture
-def add(admin_client, django_capture_on_commit_callbacks):
+def add(portal_admin_client, django_capture_on_commit_callbacks):
     """POST the add form and deliver the confirmation e-mail (the outbox runs on commit)."""
 
     def _add(**overrides):
         with django_capture_on_commit_callbacks(execute=True):
-            return admin_client.post(CREATE, _data(**overrides))
+            return portal_admin_client.post(CREATE, _data(**overrides))
 
     return _add
 
@@ -147,10 +147,10 @@ def test_a_member_who_is_not_the_administrator_is_refused(limited_client, contac
     ],
 )
 def test_another_customers_contact_is_not_found(
-    admin_client, other_contact, django_capture_on_commit_callbacks, name, method
+    portal_admin_client, other_contact, django_capture_on_commit_callbacks, name, method
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = getattr(admin_client, method)(
+        response = getattr(portal_admin_client, method)(
             _url(name, other_contact), _data() if method == "post" else None
         )
 
@@ -161,15 +161,15 @@ def test_another_customers_contact_is_not_found(
     assert not mail.outbox
 
 
-def test_a_malformed_reference_is_not_found(admin_client):
-    response = admin_client.get("/notifications/not-a-uuid/")
+def test_a_malformed_reference_is_not_found(portal_admin_client):
+    response = portal_admin_client.get("/notifications/not-a-uuid/")
 
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("name", ["remove", "resend"])
-def test_write_views_refuse_get(admin_client, waiting, name):
-    response = admin_client.get(_url(name, waiting))
+def test_write_views_refuse_get(portal_admin_client, waiting, name):
+    response = portal_admin_client.get(_url(name, waiting))
 
     assert response.status_code == 405
     assert NotificationContact.objects.filter(pk=waiting.pk).exists()
@@ -189,8 +189,8 @@ def test_confirmation_page_refuses_other_methods(client, contact):
 # --- the list --------------------------------------------------------------------------------
 
 
-def test_empty_list_explains_what_contacts_are_for(admin_client):
-    response = admin_client.get(LIST)
+def test_empty_list_explains_what_contacts_are_for(portal_admin_client):
+    response = portal_admin_client.get(LIST)
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -203,9 +203,9 @@ def test_empty_list_explains_what_contacts_are_for(admin_client):
 
 
 def test_list_shows_each_contact_with_what_it_receives_and_its_state(
-    admin_client, contact, waiting, bounced, other_contact
+    portal_admin_client, contact, waiting, bounced, other_contact
 ):
-    response = admin_client.get(LIST)
+    response = portal_admin_client.get(LIST)
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -234,10 +234,10 @@ def test_list_shows_each_contact_with_what_it_receives_and_its_state(
 
 
 def test_list_summary_names_the_contacts_that_receive_nothing(
-    admin_client, contact, waiting, bounced
+    portal_admin_client, contact, waiting, bounced
 ):
     """R-GCR-4: an unconfirmed or bounced address receives nothing; the administrator is told."""
-    response = admin_client.get(LIST)
+    response = portal_admin_client.get(LIST)
 
     summary = re.search(r'data-testid="attention">(.*?)</div>', response.content.decode(), re.S)
     assert summary, "no summary at the top"
@@ -248,20 +248,20 @@ def test_list_summary_names_the_contacts_that_receive_nothing(
     assert "Carla" not in text
 
 
-def test_list_without_problems_has_no_summary(admin_client, contact):
-    response = admin_client.get(LIST)
+def test_list_without_problems_has_no_summary(portal_admin_client, contact):
+    response = portal_admin_client.get(LIST)
 
     assert 'data-testid="attention"' not in response.content.decode()
 
 
-def test_list_flags_a_confirmation_link_that_has_expired(admin_client, customer):
+def test_list_flags_a_confirmation_link_that_has_expired(portal_admin_client, customer):
     NotificationContactFactory(
         customer=customer,
         confirmed_at=None,
         confirmation_sent_at=timezone.now() - timedelta(days=15),
     )
 
-    response = admin_client.get(LIST)
+    response = portal_admin_client.get(LIST)
 
     assert "The link has expired: send a new one." in response.content.decode()
 
@@ -269,11 +269,11 @@ def test_list_flags_a_confirmation_link_that_has_expired(admin_client, customer)
 # --- add -------------------------------------------------------------------------------------
 
 
-def test_add_form_starts_in_the_customers_language(admin_client, customer):
+def test_add_form_starts_in_the_customers_language(portal_admin_client, customer):
     customer.language = "pt-br"
     customer.save(update_fields=["language"])
 
-    response = admin_client.get(CREATE)
+    response = portal_admin_client.get(CREATE)
 
     assert response.status_code == 200
     assert response.context["form"]["language"].value() == "pt-br"
@@ -281,7 +281,7 @@ def test_add_form_starts_in_the_customers_language(admin_client, customer):
 
 
 def test_add_records_the_contact_and_sends_a_confirmation_that_works(
-    add, admin_user, customer, visitor
+    add, portal_admin_user, customer, visitor
 ):
     response = add(email="  NOC.Bue@Acme.test ")
 
@@ -296,11 +296,11 @@ def test_add_records_the_contact_and_sends_a_confirmation_that_works(
     assert contact.kinds == ["orders", "maintenance"]
     assert contact.confirmed_at is None
     assert contact.confirmation_sent_at is not None
-    assert contact.created_by == admin_user
+    assert contact.created_by == portal_admin_user
     event = AuditEvent.objects.get(action=AuditEvent.Action.CONTACT_ADD)
     assert (event.customer, event.actor, event.target_email, event.ip_address) == (
         customer,
-        admin_user,
+        portal_admin_user,
         "noc.bue@acme.test",
         "127.0.0.1",
     )
@@ -316,10 +316,10 @@ def test_add_records_the_contact_and_sends_a_confirmation_that_works(
     assert "Acme Logística" in page.content.decode()
 
 
-def test_add_tells_the_administrator_what_happens_next(admin_client, add):
+def test_add_tells_the_administrator_what_happens_next(portal_admin_client, add):
     response = add()
 
-    follow = admin_client.get(response["Location"])
+    follow = portal_admin_client.get(response["Location"])
     assert any("noc.bue@acme.test was added" in text for text in _messages(follow))
     assert 'data-testid="state-waiting"' in follow.content.decode()
 
@@ -396,17 +396,17 @@ def test_bad_input_is_a_400_with_the_form_never_a_500(add, overrides, field):
     assert not NotificationContact.objects.exists()
 
 
-def test_an_empty_post_is_a_400_that_names_the_missing_fields(admin_client, contact):
+def test_an_empty_post_is_a_400_that_names_the_missing_fields(portal_admin_client, contact):
     for path in (CREATE, _url("edit", contact)):
-        response = admin_client.post(path, {})
+        response = portal_admin_client.post(path, {})
 
         assert response.status_code == 400
         assert set(response.context["form"].errors) == {"name", "email", "language", "kinds"}
 
 
-def test_form_errors_are_in_the_administrators_language(add, admin_user):
-    admin_user.language = "es"
-    admin_user.save(update_fields=["language"])
+def test_form_errors_are_in_the_administrators_language(add, portal_admin_user):
+    portal_admin_user.language = "es"
+    portal_admin_user.save(update_fields=["language"])
 
     response = add(email="not-an-address")
 
@@ -417,8 +417,10 @@ def test_form_errors_are_in_the_administrators_language(add, admin_user):
 # --- edit ------------------------------------------------------------------------------------
 
 
-def test_edit_form_shows_the_contact_and_says_a_new_address_needs_confirming(admin_client, contact):
-    response = admin_client.get(_url("edit", contact))
+def test_edit_form_shows_the_contact_and_says_a_new_address_needs_confirming(
+    portal_admin_client, contact
+):
+    response = portal_admin_client.get(_url("edit", contact))
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -429,10 +431,10 @@ def test_edit_form_shows_the_contact_and_says_a_new_address_needs_confirming(adm
 
 
 def test_edit_without_changing_the_address_keeps_it_confirmed(
-    admin_client, contact, django_capture_on_commit_callbacks
+    portal_admin_client, contact, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
+        response = portal_admin_client.post(
             _url("edit", contact),
             _data(name="Carla C.", email="carla@acme.test", kinds=["tickets"], language="en"),
         )
@@ -446,7 +448,7 @@ def test_edit_without_changing_the_address_keeps_it_confirmed(
 
 
 def test_edit_with_a_new_address_asks_for_a_new_confirmation(
-    admin_client, contact, django_capture_on_commit_callbacks, visitor
+    portal_admin_client, contact, django_capture_on_commit_callbacks, visitor
 ):
     from core.services.notification_contacts import contact_confirmation_token
 
@@ -454,7 +456,7 @@ def test_edit_with_a_new_address_asks_for_a_new_confirmation(
         "portal:notification_contact_confirm", kwargs={"token": contact_confirmation_token(contact)}
     )
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
+        response = portal_admin_client.post(
             _url("edit", contact), _data(name="Carla", email="carla.new@acme.test")
         )
 
@@ -466,7 +468,7 @@ def test_edit_with_a_new_address_asks_for_a_new_confirmation(
     assert Notification.objects.filter(
         to_email="carla.new@acme.test", reason=Notification.Reason.CONFIRMATION
     ).exists()
-    follow = admin_client.get(LIST)
+    follow = portal_admin_client.get(LIST)
     assert "A confirmation link was sent to carla.new@acme.test." in _messages(follow)[0]
     # The link sent to the old address no longer confirms anything.
     anonymous = visitor
@@ -474,8 +476,10 @@ def test_edit_with_a_new_address_asks_for_a_new_confirmation(
     assert anonymous.get(_confirmation_path("carla.new@acme.test")).status_code == 200
 
 
-def test_edit_to_an_address_already_in_the_list_is_a_form_error(admin_client, contact, waiting):
-    response = admin_client.post(_url("edit", waiting), _data(email="carla@acme.test"))
+def test_edit_to_an_address_already_in_the_list_is_a_form_error(
+    portal_admin_client, contact, waiting
+):
+    response = portal_admin_client.post(_url("edit", waiting), _data(email="carla@acme.test"))
 
     assert response.status_code == 400
     assert "This address is already a notification contact." in response.content.decode()
@@ -483,8 +487,10 @@ def test_edit_to_an_address_already_in_the_list_is_a_form_error(admin_client, co
     assert waiting.email == "walter@acme.test"
 
 
-def test_edit_without_any_kind_is_refused_on_the_form(admin_client, contact):
-    response = admin_client.post(_url("edit", contact), _data(email=contact.email, kinds=None))
+def test_edit_without_any_kind_is_refused_on_the_form(portal_admin_client, contact):
+    response = portal_admin_client.post(
+        _url("edit", contact), _data(email=contact.email, kinds=None)
+    )
 
     assert response.status_code == 400
     assert "Choose at least one kind of notification." in response.content.decode()
@@ -492,8 +498,8 @@ def test_edit_without_any_kind_is_refused_on_the_form(admin_client, contact):
     assert contact.kinds == ["orders", "billing"]
 
 
-def test_edit_page_of_a_bounced_contact_shows_why(admin_client, bounced):
-    response = admin_client.get(_url("edit", bounced))
+def test_edit_page_of_a_bounced_contact_shows_why(portal_admin_client, bounced):
+    response = portal_admin_client.get(_url("edit", bounced))
 
     body = response.content.decode()
     assert 'data-testid="state-bounced"' in body
@@ -503,34 +509,34 @@ def test_edit_page_of_a_bounced_contact_shows_why(admin_client, bounced):
 # --- remove and resend -----------------------------------------------------------------------
 
 
-def test_remove_deletes_the_contact_and_records_it(admin_client, contact, admin_user):
-    response = admin_client.post(_url("remove", contact))
+def test_remove_deletes_the_contact_and_records_it(portal_admin_client, contact, portal_admin_user):
+    response = portal_admin_client.post(_url("remove", contact))
 
     assert response.status_code == 302
     assert response["Location"] == LIST
     assert not NotificationContact.objects.filter(pk=contact.pk).exists()
     event = AuditEvent.objects.get(action=AuditEvent.Action.CONTACT_REMOVE)
     assert (event.actor, event.target_email, event.ip_address) == (
-        admin_user,
+        portal_admin_user,
         "carla@acme.test",
         "127.0.0.1",
     )
-    follow = admin_client.get(LIST)
+    follow = portal_admin_client.get(LIST)
     assert _messages(follow) == ["carla@acme.test no longer receives notifications."]
 
 
 def test_resend_sends_a_new_link_that_works(
-    admin_client, waiting, django_capture_on_commit_callbacks, visitor
+    portal_admin_client, waiting, django_capture_on_commit_callbacks, visitor
 ):
     before = waiting.confirmation_sent_at
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(_url("resend", waiting))
+        response = portal_admin_client.post(_url("resend", waiting))
 
     assert response.status_code == 302
     waiting.refresh_from_db()
     assert waiting.confirmation_sent_at > before
     assert len(mail.outbox) == 1
-    follow = admin_client.get(LIST)
+    follow = portal_admin_client.get(LIST)
     assert _messages(follow) == ["A new confirmation link was sent to walter@acme.test."]
     assert visitor.post(_confirmation_path("walter@acme.test")).status_code == 200
     waiting.refresh_from_db()
@@ -538,35 +544,35 @@ def test_resend_sends_a_new_link_that_works(
 
 
 def test_resend_to_a_bounced_address_is_allowed(
-    admin_client, bounced, django_capture_on_commit_callbacks
+    portal_admin_client, bounced, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(_url("resend", bounced))
+        portal_admin_client.post(_url("resend", bounced))
 
     assert [message.to for message in mail.outbox] == [["bruno@acme.test"]]
 
 
 def test_resend_to_a_confirmed_address_is_refused_with_a_message(
-    admin_client, contact, django_capture_on_commit_callbacks
+    portal_admin_client, contact, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(_url("resend", contact))
+        response = portal_admin_client.post(_url("resend", contact))
 
     assert response.status_code == 302
     assert not mail.outbox
-    follow = admin_client.get(LIST)
+    follow = portal_admin_client.get(LIST)
     assert _messages(follow) == ["This address is already confirmed."]
 
 
 def test_resending_twice_within_ten_minutes_is_refused_and_each_resend_is_audited(
-    admin_client, waiting, django_capture_on_commit_callbacks
+    portal_admin_client, waiting, django_capture_on_commit_callbacks
 ):
     """The link goes to a third party: an administrator cannot flood their mailbox."""
     waiting.confirmation_sent_at = timezone.now() - timedelta(hours=1)
     waiting.save()
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(_url("resend", waiting))
-        again = admin_client.post(_url("resend", waiting))
+        portal_admin_client.post(_url("resend", waiting))
+        again = portal_admin_client.post(_url("resend", waiting))
 
     assert len(mail.outbox) == 1
     assert again.status_code == 429  # the list again, with the message (issue 13, item 4)
@@ -575,7 +581,7 @@ def test_resending_twice_within_ten_minutes_is_refused_and_each_resend_is_audite
     assert [event.detail for event in resent] == [{"confirmation_resent": True}]
     later = timezone.now() + timedelta(minutes=11)
     with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(_url("resend", waiting))
+        portal_admin_client.post(_url("resend", waiting))
     assert len(mail.outbox) == 2
 
 
@@ -694,9 +700,9 @@ def test_a_garbage_token_is_refused(visitor, db):
     assert response.status_code == 400
 
 
-def test_the_link_of_a_removed_contact_is_refused(visitor, admin_client, link):
+def test_the_link_of_a_removed_contact_is_refused(visitor, portal_admin_client, link):
     contact = NotificationContact.objects.get(email="nina@acme.test")
-    admin_client.post(_url("remove", contact))
+    portal_admin_client.post(_url("remove", contact))
 
     response = visitor.post(link)
 
@@ -706,7 +712,7 @@ def test_the_link_of_a_removed_contact_is_refused(visitor, admin_client, link):
 
 
 def test_confirming_a_bounced_address_with_a_new_link_clears_the_flag(
-    bounced, visitor, admin_client, django_capture_on_commit_callbacks
+    bounced, visitor, portal_admin_client, django_capture_on_commit_callbacks
 ):
     """The link the address confirmed with before cannot clear the bounce (issue 13, A5); the
     new one the administrator sends can."""
@@ -720,7 +726,7 @@ def test_confirming_a_bounced_address_with_a_new_link_clears_the_flag(
     assert bounced.is_bounced
 
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(_url("resend", bounced))
+        portal_admin_client.post(_url("resend", bounced))
     assert visitor.post(old).status_code == 400
     assert visitor.post(_confirmation_path("bruno@acme.test")).status_code == 200
     bounced.refresh_from_db()

@@ -567,13 +567,13 @@ def test_each_recipient_reads_it_in_their_language(
     assert expected in message.body.lower()
 
 
-def test_a_confirmation_for_a_removed_contact_is_cancelled_not_failed(customer, admin_user):
+def test_a_confirmation_for_a_removed_contact_is_cancelled_not_failed(customer, portal_admin_user):
     from core.services.notification_contacts import contact_add
 
     with transaction.atomic():
         contact = contact_add(
             customer=customer,
-            actor=admin_user,
+            actor=portal_admin_user,
             name="Nico",
             email="nico@acme.test",
             language="es",
@@ -637,7 +637,7 @@ def test_a_subject_is_plain_text_not_html_escaped(
 
 
 def test_an_invitation_subject_is_plain_text(
-    admin_client, customer, django_capture_on_commit_callbacks
+    portal_admin_client, customer, django_capture_on_commit_callbacks
 ):
     from django.urls import reverse
 
@@ -653,7 +653,7 @@ def test_an_invitation_subject_is_plain_text(
         Area.TICKETS: Level.ACT,
     }
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("portal:user_invite"), data)
+        portal_admin_client.post(reverse("portal:user_invite"), data)
 
     (message,) = mail.outbox
     assert "O'Brien & Co's customer portal" in message.subject

@@ -53,10 +53,10 @@ def _due(pk: int) -> None:
     Notification.objects.filter(pk=pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
 
 
-def test_removing_a_contact_cancels_its_scheduled_reminders(admin_client, customer, noc):
+def test_removing_a_contact_cancels_its_scheduled_reminders(portal_admin_client, customer, noc):
     pk = _reminder(customer, noc)
 
-    response = admin_client.post(_contact_url("remove", noc))
+    response = portal_admin_client.post(_contact_url("remove", noc))
 
     assert response.status_code == 302
     row = Notification.objects.get(pk=pk)
@@ -67,11 +67,13 @@ def test_removing_a_contact_cancels_its_scheduled_reminders(admin_client, custom
     assert mail.outbox == []
 
 
-def test_dropping_a_kind_cancels_the_pending_emails_of_that_kind_only(admin_client, customer, noc):
+def test_dropping_a_kind_cancels_the_pending_emails_of_that_kind_only(
+    portal_admin_client, customer, noc
+):
     maintenance = _reminder(customer, noc)
     orders = _reminder(customer, noc, kind=NotificationKind.ORDERS)
 
-    response = admin_client.post(
+    response = portal_admin_client.post(
         _contact_url("edit", noc),
         {"name": "NOC", "email": noc.email, "language": "es", "kinds": ["orders"]},
     )
@@ -81,10 +83,12 @@ def test_dropping_a_kind_cancels_the_pending_emails_of_that_kind_only(admin_clie
     assert Notification.objects.get(pk=orders).status == Notification.Status.PENDING
 
 
-def test_changing_the_address_cancels_what_was_waiting_for_the_old_one(admin_client, customer, noc):
+def test_changing_the_address_cancels_what_was_waiting_for_the_old_one(
+    portal_admin_client, customer, noc
+):
     pk = _reminder(customer, noc)
 
-    admin_client.post(
+    portal_admin_client.post(
         _contact_url("edit", noc),
         {"name": "NOC", "email": "noc.new@acme.test", "language": "es", "kinds": ["maintenance"]},
     )
@@ -124,7 +128,7 @@ def test_at_delivery_a_contact_that_no_longer_wants_it_gets_nothing(customer, no
 
 
 def test_a_person_whose_membership_ended_gets_nothing_more(
-    customer, admin_user, limited_membership
+    customer, portal_admin_user, limited_membership
 ):
     person = limited_membership.user
     with transaction.atomic():
@@ -137,7 +141,7 @@ def test_a_person_whose_membership_ended_gets_nothing_more(
             context={"contact_name": "x", "contact_email": "x@acme.test", "path": "/"},
             send_at=timezone.now() + timedelta(minutes=5),
         )
-    services.membership_deactivate(membership=limited_membership, actor=admin_user)
+    services.membership_deactivate(membership=limited_membership, actor=portal_admin_user)
     _due(pk)
 
     assert outbox.notification_deliver(notification_id=pk) == "cancelled"
@@ -148,14 +152,14 @@ def test_a_person_whose_membership_ended_gets_nothing_more(
 
 
 def test_no_row_is_written_for_a_person_whose_membership_ended(
-    customer, admin_user, limited_membership, other_customer
+    customer, portal_admin_user, limited_membership, other_customer
 ):
     """Still an active account (a member of another customer), but no longer of this one."""
     from tests.factories import MembershipFactory
 
     person = limited_membership.user
     MembershipFactory(customer=other_customer, user=person)
-    services.membership_deactivate(membership=limited_membership, actor=admin_user)
+    services.membership_deactivate(membership=limited_membership, actor=portal_admin_user)
 
     recipients = notification_recipients(customer, NotificationKind.TICKETS, users=[person])
 

@@ -68,10 +68,12 @@ def test_a_customer_reply_on_an_unassigned_ticket_reaches_the_fallback_mailbox(
 
 
 def test_a_request_outside_the_catalog_with_nobody_configured_reaches_the_fallback_mailbox(
-    nobody_configured, admin_client, django_capture_on_commit_callbacks
+    nobody_configured, portal_admin_client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post("/changes/other/", {"description": "Move a rack"}, follow=True)
+        response = portal_admin_client.post(
+            "/changes/other/", {"description": "Move a rack"}, follow=True
+        )
 
     change = ChangeRequest.objects.get()
     assert change.routed_to == FALLBACK
@@ -81,13 +83,15 @@ def test_a_request_outside_the_catalog_with_nobody_configured_reaches_the_fallba
     assert "went to ," not in text
 
 
-def test_the_customer_never_reads_went_to_nobody(settings, admin_client):
+def test_the_customer_never_reads_went_to_nobody(settings, portal_admin_client):
     """Even with no address at all (a development set-up), the request is with Service
     Management, who see it in the staff administration, and the sentences say so."""
     for name in (*ROUTING, "SUPPORT_FALLBACK_MAILBOX"):
         setattr(settings, name, "")
 
-    response = admin_client.post("/changes/other/", {"description": "Move a rack"}, follow=True)
+    response = portal_admin_client.post(
+        "/changes/other/", {"description": "Move a rack"}, follow=True
+    )
 
     text = re.sub(r"\s+", " ", response.content.decode())
     number = ChangeRequest.objects.get().number
@@ -95,7 +99,7 @@ def test_the_customer_never_reads_went_to_nobody(settings, admin_client):
     assert "Sent to Service Management" in text
     assert "went to ," not in text
     assert "Sent to <" not in text
-    detail = re.sub(r"\s+", " ", admin_client.get(f"/changes/{number}/").content.decode())
+    detail = re.sub(r"\s+", " ", portal_admin_client.get(f"/changes/{number}/").content.decode())
     assert "Sent to Service Management" in detail
 
 

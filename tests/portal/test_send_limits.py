@@ -24,14 +24,14 @@ CREATE = reverse("portal:notification_contact_create")
 
 
 @pytest.fixture
-def post(admin_client, admin_user, django_capture_on_commit_callbacks):
+def post(portal_admin_client, portal_admin_user, django_capture_on_commit_callbacks):
     """The administrator's POSTs, their e-mails delivered; the pages in Spanish."""
-    admin_user.language = "es"
-    admin_user.save()
+    portal_admin_user.language = "es"
+    portal_admin_user.save()
 
     def _post(url, data=None):
         with django_capture_on_commit_callbacks(execute=True):
-            return admin_client.post(url, data or {})
+            return portal_admin_client.post(url, data or {})
 
     return _post
 

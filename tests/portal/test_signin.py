@@ -68,32 +68,32 @@ def _without_csrf(html: str) -> str:
 # --- E-mail and password -------------------------------------------------------------------
 
 
-def test_member_signs_in_with_email_and_password(client, admin_user):
+def test_member_signs_in_with_email_and_password(client, portal_admin_user):
     response = _sign_in(client, "admin@acme.test")
 
     assert response.status_code == 302
     assert response["Location"] == "/"
-    assert _signed_in_user_id(client) == str(admin_user.pk)
+    assert _signed_in_user_id(client) == str(portal_admin_user.pk)
     assert client.get("/").status_code == 200
 
 
-def test_sign_in_is_written_to_the_audit_log(client, admin_user, customer):
+def test_sign_in_is_written_to_the_audit_log(client, portal_admin_user, customer):
     _sign_in(client, "admin@acme.test")
 
     event = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_IN)
     assert event.customer == customer
-    assert event.actor == admin_user
+    assert event.actor == portal_admin_user
     assert event.ip_address == "127.0.0.1"
 
 
-def test_sign_in_accepts_the_address_in_another_case(client, admin_user):
+def test_sign_in_accepts_the_address_in_another_case(client, portal_admin_user):
     response = _sign_in(client, "Admin@ACME.test")
 
     assert response.status_code == 302
-    assert _signed_in_user_id(client) == str(admin_user.pk)
+    assert _signed_in_user_id(client) == str(portal_admin_user.pk)
 
 
-def test_wrong_password_is_refused_on_the_form(client, admin_user):
+def test_wrong_password_is_refused_on_the_form(client, portal_admin_user):
     response = _sign_in(client, "admin@acme.test", "not-the-password")
 
     assert response.status_code == 400
@@ -102,7 +102,7 @@ def test_wrong_password_is_refused_on_the_form(client, admin_user):
     assert AuditEvent.objects.filter(action=AuditEvent.Action.SIGN_IN_FAILED).count() == 1
 
 
-def test_unknown_address_is_refused_like_a_wrong_password(client, admin_user):
+def test_unknown_address_is_refused_like_a_wrong_password(client, portal_admin_user):
     unknown = _sign_in(client, "nobody@acme.test", "not-the-password")
     wrong = _sign_in(client, "admin@acme.test", "not-the-password")
 
@@ -137,7 +137,7 @@ def _too_many_message() -> str:
 
 
 def test_sixth_attempt_after_five_wrong_passwords_is_refused_even_with_the_right_one(
-    client, admin_user
+    client, portal_admin_user
 ):
     for _ in range(5):
         response = _sign_in(client, "admin@acme.test", "not-the-password")
@@ -150,7 +150,7 @@ def test_sixth_attempt_after_five_wrong_passwords_is_refused_even_with_the_right
     assert _signed_in_user_id(client) is None
 
 
-def test_rate_limit_counts_per_address_not_for_everyone(client, admin_user, limited_user):
+def test_rate_limit_counts_per_address_not_for_everyone(client, portal_admin_user, limited_user):
     for _ in range(5):
         _sign_in(client, "admin@acme.test", "not-the-password")
 
@@ -160,7 +160,7 @@ def test_rate_limit_counts_per_address_not_for_everyone(client, admin_user, limi
     assert _signed_in_user_id(client) == str(limited_user.pk)
 
 
-def test_rate_limit_lifts_after_five_minutes(client, admin_user):
+def test_rate_limit_lifts_after_five_minutes(client, portal_admin_user):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         for _ in range(5):
             _sign_in(client, "admin@acme.test", "not-the-password")
@@ -170,10 +170,10 @@ def test_rate_limit_lifts_after_five_minutes(client, admin_user):
         response = _sign_in(client, "admin@acme.test")
 
     assert response.status_code == 302
-    assert _signed_in_user_id(client) == str(admin_user.pk)
+    assert _signed_in_user_id(client) == str(portal_admin_user.pk)
 
 
-def test_successful_sign_ins_do_not_count_towards_the_limit(client, admin_user):
+def test_successful_sign_ins_do_not_count_towards_the_limit(client, portal_admin_user):
     for _ in range(6):
         assert _sign_in(client, "admin@acme.test").status_code == 302
         client.post(LOGOUT)
@@ -331,8 +331,8 @@ def test_staff_signs_in_to_admin_through_the_portal_sign_in(client, staff_user):
     assert client.get("/admin/").status_code == 200
 
 
-def test_signed_in_non_staff_member_gets_403_at_admin(admin_client):
-    response = admin_client.get("/admin/", follow=True)
+def test_signed_in_non_staff_member_gets_403_at_admin(portal_admin_client):
+    response = portal_admin_client.get("/admin/", follow=True)
 
     assert response.status_code == 403
 
@@ -360,9 +360,9 @@ def test_member_without_totp_is_sent_to_set_it_up_when_the_customer_requires_mfa
 
 
 def test_member_without_totp_is_not_redirected_when_the_customer_does_not_require_mfa(
-    admin_client,
+    portal_admin_client,
 ):
-    assert admin_client.get("/").status_code == 200
+    assert portal_admin_client.get("/").status_code == 200
 
 
 def test_member_without_required_totp_can_still_sign_out(client, mfa_member):
@@ -447,38 +447,40 @@ def test_profile_page_sends_anonymous_visitors_to_sign_in(client, db):
     assert urlsplit(response["Location"]).path == LOGIN
 
 
-def test_profile_saves_name_phone_language_and_timezone(admin_client, admin_user):
-    response = admin_client.post("/profile/", _profile_data())
+def test_profile_saves_name_phone_language_and_timezone(portal_admin_client, portal_admin_user):
+    response = portal_admin_client.post("/profile/", _profile_data())
 
     assert response.status_code == 302
     assert response["Location"] == "/profile/"
-    admin_user.refresh_from_db()
-    assert admin_user.full_name == "Ana María Álvarez"
-    assert admin_user.phone == "+54 11 4321-5678"
-    assert admin_user.language == "pt-br"
-    assert admin_user.timezone == "America/Sao_Paulo"
+    portal_admin_user.refresh_from_db()
+    assert portal_admin_user.full_name == "Ana María Álvarez"
+    assert portal_admin_user.phone == "+54 11 4321-5678"
+    assert portal_admin_user.language == "pt-br"
+    assert portal_admin_user.timezone == "America/Sao_Paulo"
 
 
 @pytest.mark.parametrize(
     ("field", "value"),
     [("phone", "call me maybe"), ("timezone", "Mars/Base"), ("language", "klingon")],
 )
-def test_profile_refuses_bad_input_with_400_and_a_message(admin_client, admin_user, field, value):
-    response = admin_client.post("/profile/", _profile_data(**{field: value}))
+def test_profile_refuses_bad_input_with_400_and_a_message(
+    portal_admin_client, portal_admin_user, field, value
+):
+    response = portal_admin_client.post("/profile/", _profile_data(**{field: value}))
 
     assert response.status_code == 400
     errors = response.context["form"].errors[field]
     assert errors
     assert escape(errors[0]) in response.content.decode()
-    admin_user.refresh_from_db()
-    assert admin_user.full_name == "Ana Admin"
-    assert getattr(admin_user, field) != value
+    portal_admin_user.refresh_from_db()
+    assert portal_admin_user.full_name == "Ana Admin"
+    assert getattr(portal_admin_user, field) != value
 
 
 # --- Active sessions -----------------------------------------------------------------------
 
 
-def test_sessions_page_lists_sessions_and_ending_the_others_signs_them_out(admin_user):
+def test_sessions_page_lists_sessions_and_ending_the_others_signs_them_out(portal_admin_user):
     laptop, phone = Client(), Client(HTTP_USER_AGENT="PhoneBrowser/1.0")
     _sign_in(laptop, "admin@acme.test")
     _sign_in(phone, "admin@acme.test")
@@ -492,7 +494,7 @@ def test_sessions_page_lists_sessions_and_ending_the_others_signs_them_out(admin
     ended = laptop.post("/accounts/sessions/")
 
     assert ended.status_code == 302
-    assert UserSession.objects.filter(user=admin_user).count() == 1
+    assert UserSession.objects.filter(user=portal_admin_user).count() == 1
     assert phone.get("/").status_code == 302
     assert laptop.get("/").status_code == 200
 
@@ -500,15 +502,17 @@ def test_sessions_page_lists_sessions_and_ending_the_others_signs_them_out(admin
 # --- Language switch -----------------------------------------------------------------------
 
 
-def test_language_switch_sets_the_cookie_and_the_users_language(admin_client, admin_user):
-    response = admin_client.post("/language/", {"language": "pt-br", "next": "/profile/"})
+def test_language_switch_sets_the_cookie_and_the_users_language(
+    portal_admin_client, portal_admin_user
+):
+    response = portal_admin_client.post("/language/", {"language": "pt-br", "next": "/profile/"})
 
     assert response.status_code == 302
     assert response["Location"] == "/profile/"
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "pt-br"
-    admin_user.refresh_from_db()
-    assert admin_user.language == "pt-br"
-    assert admin_client.get("/")["Content-Language"] == "pt-br"
+    portal_admin_user.refresh_from_db()
+    assert portal_admin_user.language == "pt-br"
+    assert portal_admin_client.get("/")["Content-Language"] == "pt-br"
 
 
 def test_language_switch_works_for_anonymous_visitors(client, db):
@@ -519,28 +523,30 @@ def test_language_switch_works_for_anonymous_visitors(client, db):
     assert client.get(LOGIN)["Content-Language"] == "en"
 
 
-def test_language_switch_refuses_an_unknown_language_with_a_400_page(admin_client, admin_user):
-    response = admin_client.post("/language/", {"language": "xx", "next": "/"})
+def test_language_switch_refuses_an_unknown_language_with_a_400_page(
+    portal_admin_client, portal_admin_user
+):
+    response = portal_admin_client.post("/language/", {"language": "xx", "next": "/"})
 
     assert response.status_code == 400
-    with translation.override(admin_user.language):
+    with translation.override(portal_admin_user.language):
         message = gettext("Choose one of the offered languages.")
     assert escape(message) in response.content.decode()
     cookie = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
-    assert cookie is None or cookie.value == admin_user.language
-    admin_user.refresh_from_db()
-    assert admin_user.language == "en"
+    assert cookie is None or cookie.value == portal_admin_user.language
+    portal_admin_user.refresh_from_db()
+    assert portal_admin_user.language == "en"
 
 
-def test_language_switch_refuses_get(admin_client):
-    assert admin_client.get("/language/").status_code == 405
+def test_language_switch_refuses_get(portal_admin_client):
+    assert portal_admin_client.get("/language/").status_code == 405
 
 
 @pytest.mark.parametrize(
     "next_url", ["https://evil.example/", "//evil.example/phish", "http://testserver.evil.example/"]
 )
-def test_language_switch_does_not_follow_an_off_site_next(admin_client, next_url):
-    response = admin_client.post("/language/", {"language": "es", "next": next_url})
+def test_language_switch_does_not_follow_an_off_site_next(portal_admin_client, next_url):
+    response = portal_admin_client.post("/language/", {"language": "es", "next": next_url})
 
     assert response.status_code == 302
     assert response["Location"] == "/"

@@ -216,7 +216,7 @@ def test_staff_deactivating_one_customer_keeps_the_session_of_a_member_of_anothe
 
 
 def test_staff_permission_change_is_audited_and_shown_on_the_customers_audit_page(
-    staff_client, superuser, admin_client, customer
+    staff_client, superuser, portal_admin_client, customer
 ):
     membership = MembershipFactory(
         customer=customer,
@@ -237,7 +237,7 @@ def test_staff_permission_change_is_audited_and_shown_on_the_customers_audit_pag
     assert event.detail["before"]["tickets"] == Level.VIEW
     assert event.detail["after"]["tickets"] == Level.ACT
     assert event.detail["by"] == "staff"
-    audit_page = admin_client.get("/audit/").content.decode()
+    audit_page = portal_admin_client.get("/audit/").content.decode()
     assert "Changed permissions" in audit_page
     assert "Trouble tickets: View → View and act" in audit_page
     assert "Billing: View → View" not in audit_page
@@ -247,9 +247,9 @@ def test_staff_permission_change_is_audited_and_shown_on_the_customers_audit_pag
 
 
 def test_customer_with_audit_events_cannot_be_deleted_from_the_admin(
-    staff_client, customer, limited_membership, admin_client
+    staff_client, customer, limited_membership, portal_admin_client
 ):
-    admin_client.post(
+    portal_admin_client.post(
         f"/users/{limited_membership.reference}/", {"role": "user", "tickets": "view"}
     )
     events = AuditEvent.objects.filter(customer=customer).count()

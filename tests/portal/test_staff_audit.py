@@ -74,7 +74,7 @@ def _sign_in(client, email: str, password: str = PASSWORD):
 
 
 def test_staff_changing_a_persons_email_is_audited_and_the_old_address_stops_working(
-    care_client, care, person, customer, other_customer, admin_client
+    care_client, care, person, customer, other_customer, portal_admin_client
 ):
     MembershipFactory(customer=other_customer, user=person, tickets=Level.VIEW)
     data = change_form_data(care_client.get(_user_url(person)))
@@ -98,7 +98,7 @@ def test_staff_changing_a_persons_email_is_audited_and_the_old_address_stops_wor
     # allauth signs in by its e-mail addresses: the old one must not keep working.
     assert _sign_in(Client(), "noc@acme.test").status_code == 400
     assert _sign_in(Client(), "nico.new@acme.test").status_code == 302
-    lines = _detail_lines(admin_client.get("/audit/").content.decode())
+    lines = _detail_lines(portal_admin_client.get("/audit/").content.decode())
     assert "E-mail address: noc@acme.test → nico.new@acme.test" in lines
 
 
@@ -235,7 +235,7 @@ def _membership_post(customer, user, **levels) -> dict:
 
 
 def test_a_membership_created_by_staff_is_audited_in_the_customers_log(
-    care_client, care, customer, admin_client
+    care_client, care, customer, portal_admin_client
 ):
     newcomer = UserFactory(email="new@acme.test")
 
@@ -251,7 +251,7 @@ def test_a_membership_created_by_staff_is_audited_in_the_customers_log(
     assert event.detail["by"] == "staff"
     assert event.detail["role"] == Membership.Role.USER
     assert event.detail["permissions"]["tickets"] == Level.ACT
-    page = admin_client.get("/audit/").content.decode()
+    page = portal_admin_client.get("/audit/").content.decode()
     assert "Added a user" in page
     assert "Trouble tickets: View and act" in " ".join(_detail_lines(page)).replace("→ ", "")
 
@@ -379,7 +379,7 @@ def test_a_membership_deleted_by_a_superuser_is_audited(root_client, root, custo
 
 
 def test_staff_switching_the_customers_mfa_requirement_is_audited(
-    care_client, care, customer, admin_membership, admin_client
+    care_client, care, customer, admin_membership, portal_admin_client
 ):
     url = f"/admin/portal/customer/{customer.pk}/change/"
     data = change_form_data(care_client.get(url))
@@ -398,7 +398,7 @@ def test_staff_switching_the_customers_mfa_requirement_is_audited(
     }
     # The customer's administrator must now set up TOTP; the audit page is reached after it.
     staff_totp(admin_membership.user)
-    lines = _detail_lines(admin_client.get("/audit/").content.decode())
+    lines = _detail_lines(portal_admin_client.get("/audit/").content.decode())
     assert "Two-factor authentication required: No → Yes" in lines
 
 

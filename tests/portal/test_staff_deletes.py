@@ -82,10 +82,10 @@ def test_every_admin_of_a_row_that_history_points_at_refuses_deletion_of_such_a_
 # --- Services ---------------------------------------------------------------------------------
 
 
-def _service_with_history(customer, admin_user, kind: str) -> Service:
+def _service_with_history(customer, portal_admin_user, kind: str) -> Service:
     service = ServiceFactory.create(customer=customer, service_id=f"AR-BUE-IPVPN-{kind.upper()}")
     if kind == "ticket":
-        ticket_open_for(customer, admin_user, service=service)
+        ticket_open_for(customer, portal_admin_user, service=service)
     elif kind == "order":
         OrderFactory.create(customer=customer).services.add(service)
     elif kind == "invoice":
@@ -95,9 +95,9 @@ def _service_with_history(customer, admin_user, kind: str) -> Service:
 
 @pytest.mark.parametrize("kind", ["ticket", "order", "invoice"])
 def test_nobody_deletes_a_service_that_history_points_at(
-    editor, editor_client, customer, admin_user, kind
+    editor, editor_client, customer, portal_admin_user, kind
 ):
-    service = _service_with_history(customer, admin_user, kind)
+    service = _service_with_history(customer, portal_admin_user, kind)
     url = f"/admin/portal/service/{service.pk}/delete/"
 
     page = editor_client.get(url)
@@ -108,7 +108,7 @@ def test_nobody_deletes_a_service_that_history_points_at(
     )
 
     assert page.status_code == refused.status_code == 403
-    assert bulk.status_code in (200, 302, 403)
+    assert bulk.status_code == 200  # no delete action is offered: the list is shown again
     assert Service.objects.filter(pk=service.pk).exists()
     if kind == "ticket":
         assert service.tickets.count() == 1
@@ -120,11 +120,11 @@ def test_nobody_deletes_a_service_that_history_points_at(
     assert f"/admin/portal/service/{service.pk}/delete/" not in change_page.content.decode()
 
 
-def test_customer_care_retires_a_service_by_disconnecting_it(db, customer, admin_user):
+def test_customer_care_retires_a_service_by_disconnecting_it(db, customer, portal_admin_user):
     care = UserFactory(email="care@provider.test", is_staff=True)
     care.groups.add(Group.objects.get(name="Customer Care"))
     client = staff_login(Client(), care)
-    service = _service_with_history(customer, admin_user, "ticket")
+    service = _service_with_history(customer, portal_admin_user, "ticket")
     url = f"/admin/portal/service/{service.pk}/change/"
     data = change_form_data(client.get(url))
     data["status"] = Service.Status.DISCONNECTED
@@ -174,7 +174,7 @@ def test_nobody_deletes_a_team_person_named_on_an_order(editor, editor_client, c
 
 
 def test_nobody_deletes_an_invoice_a_po_request_points_at(
-    editor, editor_client, customer, admin_user
+    editor, editor_client, customer, portal_admin_user
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -184,7 +184,7 @@ def test_nobody_deletes_an_invoice_a_po_request_points_at(
     invoice = invoice_with_lines(customer, amounts=("10.00",))
     po_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind=PurchaseOrderRequest.Kind.values[0],
         reference="PO-1",
         support=SimpleUploadedFile("po.pdf", PDF_BYTES, content_type="application/pdf"),
@@ -198,11 +198,13 @@ def test_nobody_deletes_an_invoice_a_po_request_points_at(
 
 
 def test_nobody_deletes_a_person_whose_name_is_on_a_ticket(
-    editor, editor_client, customer, admin_user
+    editor, editor_client, customer, portal_admin_user
 ):
-    ticket_open_for(customer, admin_user)
+    ticket_open_for(customer, portal_admin_user)
 
-    response = editor_client.post(f"/admin/portal/user/{admin_user.pk}/delete/", {"post": "yes"})
+    response = editor_client.post(
+        f"/admin/portal/user/{portal_admin_user.pk}/delete/", {"post": "yes"}
+    )
 
     assert response.status_code == 403
-    assert User.objects.filter(pk=admin_user.pk).exists()
+    assert User.objects.filter(pk=portal_admin_user.pk).exists()

@@ -18,9 +18,9 @@ NO_ACCESS = "Your access to the portal is not active"
 
 
 @pytest.fixture
-def globex_membership(admin_user, other_customer):
+def globex_membership(portal_admin_user, other_customer):
     """Acme's administrator is also a user of Globex, with tickets only."""
-    return MembershipFactory(user=admin_user, customer=other_customer, tickets=Level.VIEW)
+    return MembershipFactory(user=portal_admin_user, customer=other_customer, tickets=Level.VIEW)
 
 
 def _nav_links(response) -> list[str]:
@@ -40,19 +40,19 @@ def _resolves(name: str) -> bool:
 
 
 def test_first_customer_in_alphabetical_order_is_active_until_one_is_chosen(
-    admin_client, customer, globex_membership
+    portal_admin_client, customer, globex_membership
 ):
-    response = admin_client.get("/")
+    response = portal_admin_client.get("/")
 
     assert response.context["active_customer"] == customer
     assert 'data-testid="active-customer">Acme Logística<' in response.content.decode()
 
 
 def test_switching_customer_changes_the_active_customer(
-    admin_client, admin_user, other_customer, globex_membership
+    portal_admin_client, portal_admin_user, other_customer, globex_membership
 ):
     """Issue 2 section 4: a person switches the active customer from the header."""
-    response = admin_client.post(
+    response = portal_admin_client.post(
         SWITCH, {"membership": str(globex_membership.reference)}, follow=True
     )
 
@@ -62,25 +62,25 @@ def test_switching_customer_changes_the_active_customer(
     assert "You are now working for Globex Telecom." in [
         str(m) for m in response.context["messages"]
     ]
-    admin_user.refresh_from_db()
-    assert admin_user.last_customer == other_customer
+    portal_admin_user.refresh_from_db()
+    assert portal_admin_user.last_customer == other_customer
     event = AuditEvent.objects.get(action=AuditEvent.Action.SWITCH_CUSTOMER)
-    assert (event.customer, event.actor) == (other_customer, admin_user)
+    assert (event.customer, event.actor) == (other_customer, portal_admin_user)
 
 
 def test_after_switching_the_pages_show_only_the_new_customers_data(
-    admin_client, globex_membership, limited_membership
+    portal_admin_client, globex_membership, limited_membership
 ):
     """Tenancy: everything shown belongs to the active customer; here a Globex *user*."""
-    admin_client.post(SWITCH, {"membership": str(globex_membership.reference)})
+    portal_admin_client.post(SWITCH, {"membership": str(globex_membership.reference)})
 
-    assert admin_client.get(reverse("portal:users")).status_code == 403
+    assert portal_admin_client.get(reverse("portal:users")).status_code == 403
     edit = reverse("portal:user_edit", kwargs={"reference": limited_membership.reference})
-    assert admin_client.get(edit).status_code == 403
+    assert portal_admin_client.get(edit).status_code == 403
 
 
 def test_customer_choice_persists_across_sign_out_and_sign_in(
-    client, admin_user, other_customer, globex_membership, sign_in
+    client, portal_admin_user, other_customer, globex_membership, sign_in
 ):
     """Issue 2 section 4: the choice persists across sign-ins (User.last_customer)."""
     sign_in(client, "admin@acme.test")
@@ -99,7 +99,7 @@ def test_customer_choice_persists_across_sign_out_and_sign_in(
 
 @pytest.mark.parametrize("reference", ["other-customer", "garbage", "empty"])
 def test_switching_to_a_membership_that_is_not_yours_is_404(
-    admin_client, admin_user, customer, other_membership, globex_membership, reference
+    portal_admin_client, portal_admin_user, customer, other_membership, globex_membership, reference
 ):
     """Tenancy: another customer's (or a made-up) reference is 404 and changes nothing."""
     value = {
@@ -108,34 +108,34 @@ def test_switching_to_a_membership_that_is_not_yours_is_404(
         "empty": "",
     }[reference]
 
-    response = admin_client.post(SWITCH, {"membership": value})
+    response = portal_admin_client.post(SWITCH, {"membership": value})
 
     assert response.status_code == 404
-    admin_user.refresh_from_db()
-    assert admin_user.last_customer is None
-    assert admin_client.get("/").context["active_customer"] == customer
+    portal_admin_user.refresh_from_db()
+    assert portal_admin_user.last_customer is None
+    assert portal_admin_client.get("/").context["active_customer"] == customer
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.SWITCH_CUSTOMER).exists()
 
 
 def test_switching_to_your_own_deactivated_membership_is_404(
-    admin_client, admin_user, customer, globex_membership
+    portal_admin_client, portal_admin_user, customer, globex_membership
 ):
     globex_membership.is_active = False
     globex_membership.save()
 
-    response = admin_client.post(SWITCH, {"membership": str(globex_membership.reference)})
+    response = portal_admin_client.post(SWITCH, {"membership": str(globex_membership.reference)})
 
     assert response.status_code == 404
-    assert admin_client.get("/").context["active_customer"] == customer
+    assert portal_admin_client.get("/").context["active_customer"] == customer
 
 
 def test_remembered_customer_is_ignored_once_that_membership_is_deactivated(
-    client, admin_user, customer, globex_membership
+    client, portal_admin_user, customer, globex_membership
 ):
-    User.objects.filter(pk=admin_user.pk).update(last_customer=globex_membership.customer)
+    User.objects.filter(pk=portal_admin_user.pk).update(last_customer=globex_membership.customer)
     globex_membership.is_active = False
     globex_membership.save()
-    client.force_login(admin_user)
+    client.force_login(portal_admin_user)
 
     response = client.get("/")
 
@@ -144,11 +144,11 @@ def test_remembered_customer_is_ignored_once_that_membership_is_deactivated(
 
 
 def test_switcher_offers_every_active_membership_and_nothing_else(
-    admin_client, admin_membership, globex_membership
+    portal_admin_client, admin_membership, globex_membership
 ):
     deactivated = MembershipFactory(user=admin_membership.user, tickets=Level.VIEW, is_active=False)
 
-    body = admin_client.get("/").content.decode()
+    body = portal_admin_client.get("/").content.decode()
 
     offered = re.findall(r'name="membership" value="([^"]+)"', body)
     assert sorted(offered) == sorted(
@@ -157,8 +157,8 @@ def test_switcher_offers_every_active_membership_and_nothing_else(
     assert str(deactivated.reference) not in body
 
 
-def test_person_with_one_customer_sees_no_switcher(admin_client):
-    body = admin_client.get("/").content.decode()
+def test_person_with_one_customer_sees_no_switcher(portal_admin_client):
+    body = portal_admin_client.get("/").content.decode()
 
     assert 'name="membership"' not in body
     assert 'data-testid="active-customer">Acme Logística<' in body
@@ -208,8 +208,8 @@ def test_no_access_page_is_translated_for_spanish_speakers(client, inactive_memb
 # --- navigation ------------------------------------------------------------------------------
 
 
-def test_administrator_navigation_includes_users_and_audit(admin_client):
-    links = _nav_links(admin_client.get("/"))
+def test_administrator_navigation_includes_users_and_audit(portal_admin_client):
+    links = _nav_links(portal_admin_client.get("/"))
 
     assert "/" in links
     assert reverse("portal:users") in links
@@ -229,7 +229,7 @@ def test_user_navigation_hides_users_and_audit(limited_client):
     assert reverse("portal:user_invite") not in response.content.decode()
 
 
-@pytest.mark.parametrize("persona", ["admin_client", "limited_client"])
+@pytest.mark.parametrize("persona", ["portal_admin_client", "limited_client"])
 def test_navigation_shows_exactly_the_areas_that_exist_and_the_member_may_see(request, persona):
     """Issue 2 section 7: a link per area the membership may see; no link to a missing page."""
     client = request.getfixturevalue(persona)
@@ -253,7 +253,7 @@ def test_navigation_shows_exactly_the_areas_that_exist_and_the_member_may_see(re
 # --- dashboard cards -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ["admin_client", "limited_client"])
+@pytest.mark.parametrize("persona", ["portal_admin_client", "limited_client"])
 def test_dashboard_has_no_card_for_an_area_that_does_not_exist_yet(request, persona):
     """Issue 2 section 7: until an area exists its card is absent, not a placeholder."""
     body = request.getfixturevalue(persona).get("/").content.decode()
@@ -267,8 +267,8 @@ def test_dashboard_has_no_card_for_an_area_that_does_not_exist_yet(request, pers
         assert placeholder not in body.lower()
 
 
-def test_users_card_is_only_on_the_administrators_dashboard(admin_client, limited_user):
-    admin_body = admin_client.get("/").content.decode()
+def test_users_card_is_only_on_the_administrators_dashboard(portal_admin_client, limited_user):
+    admin_body = portal_admin_client.get("/").content.decode()
     limited = Client()
     limited.force_login(limited_user)
     limited_body = limited.get("/").content.decode()

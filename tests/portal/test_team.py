@@ -78,9 +78,9 @@ def test_signed_in_person_without_membership_is_refused(client, staff_user):
     assert client.post("/team/").status_code == 405  # the method check comes first
 
 
-def test_page_is_read_only(admin_client):
-    assert admin_client.post("/team/").status_code == 405
-    assert admin_client.head("/team/").status_code == 200
+def test_page_is_read_only(portal_admin_client):
+    assert portal_admin_client.post("/team/").status_code == 405
+    assert portal_admin_client.head("/team/").status_code == 200
 
 
 def test_every_member_sees_the_team_whatever_their_permissions(
@@ -93,13 +93,13 @@ def test_every_member_sees_the_team_whatever_their_permissions(
 
 
 def test_page_shows_only_the_active_customers_team(
-    admin_client, customer, other_customer, account_manager
+    portal_admin_client, customer, other_customer, account_manager
 ):
     stranger = _person("Otto Outsider", "otto@lumen.test")
     _assign(other_customer, Role.ACCOUNT_MANAGER, stranger)
     _assign(other_customer, Role.CUSTOMER_CARE_MANAGER, stranger)
 
-    html = admin_client.get("/team/").content.decode()
+    html = portal_admin_client.get("/team/").content.decode()
 
     assert "Mariana Quiroga" in html
     assert "Otto Outsider" not in html
@@ -110,10 +110,10 @@ def test_page_shows_only_the_active_customers_team(
 
 
 def test_assigned_person_card_shows_name_mailto_and_a_readable_tel_link(
-    admin_client, account_manager
+    portal_admin_client, account_manager
 ):
     """R-TEAM-1: the account manager, with what to contact them about."""
-    card = _card(admin_client.get("/team/"), Role.ACCOUNT_MANAGER)
+    card = _card(portal_admin_client.get("/team/"), Role.ACCOUNT_MANAGER)
     assert "Mariana Quiroga" in card
     assert '<span class="team-avatar" aria-hidden="true">MQ</span>' in card
     assert 'href="mailto:mariana.quiroga@lumen.test"' in card
@@ -123,10 +123,10 @@ def test_assigned_person_card_shows_name_mailto_and_a_readable_tel_link(
 
 
 def test_cards_follow_the_team_order_and_hide_roles_the_customer_is_not_entitled_to(
-    admin_client, customer
+    portal_admin_client, customer
 ):
     """An enterprise customer without managed services: no SM (R-TEAM-6), no CSM (R-TEAM-7)."""
-    assert _roles(admin_client.get("/team/")) == [
+    assert _roles(portal_admin_client.get("/team/")) == [
         "account_manager",
         "client_experience_lead",
         "customer_care_manager",
@@ -149,27 +149,29 @@ def test_cards_follow_the_team_order_and_hide_roles_the_customer_is_not_entitled
     ids=["managed-flag", "managed-product-line", "in-provisioning", "disconnected", "unmanaged"],
 )
 def test_service_manager_appears_only_with_managed_services(
-    admin_client, customer, other_customer, service, shown
+    portal_admin_client, customer, other_customer, service, shown
 ):
     """R-TEAM-6: assigned beforehand, the service manager shows once a managed service exists."""
     _assign(customer, Role.SERVICE_MANAGER, _person("Sofía Medina", "sofia@lumen.test"))
     _service(customer, "AR-0001", **service)
     _service(other_customer, "BR-0001", managed=True)  # another customer's never counts
 
-    response = admin_client.get("/team/")
+    response = portal_admin_client.get("/team/")
 
     assert ("service_manager" in _roles(response)) is shown
     assert ("Sofía Medina" in response.content.decode()) is shown
 
 
-def test_customer_service_manager_appears_only_for_wholesale_with_languages(admin_client, customer):
+def test_customer_service_manager_appears_only_for_wholesale_with_languages(
+    portal_admin_client, customer
+):
     """R-TEAM-7: wholesale carriers have a CSM, who speaks English and Spanish (here Portuguese)."""
     csm = _person("Paulo Reis", "paulo@lumen.test", languages=["pt-br", "en", "es"])
     _assign(customer, Role.CUSTOMER_SERVICE_MANAGER, csm)
-    assert "customer_service_manager" not in _roles(admin_client.get("/team/"))
+    assert "customer_service_manager" not in _roles(portal_admin_client.get("/team/"))
 
     Customer.objects.filter(pk=customer.pk).update(segment=Customer.Segment.WHOLESALE)
-    response = admin_client.get("/team/")
+    response = portal_admin_client.get("/team/")
 
     assert "customer_service_manager" in _roles(response)
     card = _card(response, Role.CUSTOMER_SERVICE_MANAGER)
@@ -178,21 +180,21 @@ def test_customer_service_manager_appears_only_for_wholesale_with_languages(admi
     assert "Not part of the NOC" in card
 
 
-def test_vacant_csm_shows_the_languages_every_csm_speaks(admin_client, customer, settings):
+def test_vacant_csm_shows_the_languages_every_csm_speaks(portal_admin_client, customer, settings):
     settings.TEAM_MAILBOX = "account.team@lumen.test"
     Customer.objects.filter(pk=customer.pk).update(segment=Customer.Segment.WHOLESALE)
-    card = _card(admin_client.get("/team/"), Role.CUSTOMER_SERVICE_MANAGER)
+    card = _card(portal_admin_client.get("/team/"), Role.CUSTOMER_SERVICE_MANAGER)
     assert "Spanish, English" in card
 
 
-def test_vacant_role_shows_the_roles_shared_mailbox(admin_client, customer, settings):
+def test_vacant_role_shows_the_roles_shared_mailbox(portal_admin_client, customer, settings):
     settings.TEAM_MAILBOX = "account.team@lumen.test"
     _assign(customer, Role.BILLING_CARE)  # vacant
     TeamMailbox.objects.create(
         role=Role.BILLING_CARE, email="billing.care@lumen.test", phone="+525555550100"
     )
 
-    card = _card(admin_client.get("/team/"), Role.BILLING_CARE)
+    card = _card(portal_admin_client.get("/team/"), Role.BILLING_CARE)
 
     assert 'href="mailto:billing.care@lumen.test"' in card
     assert "Team shared mailbox" in card
@@ -200,12 +202,12 @@ def test_vacant_role_shows_the_roles_shared_mailbox(admin_client, customer, sett
     assert "account.team@lumen.test" not in card
 
 
-def test_inactive_persons_role_shows_the_mailbox_instead_of_them(admin_client, customer):
+def test_inactive_persons_role_shows_the_mailbox_instead_of_them(portal_admin_client, customer):
     gone = _person("Ian Inactive", "ian@lumen.test", is_active=False)
     _assign(customer, Role.CUSTOMER_CARE_MANAGER, gone)
     TeamMailbox.objects.create(role=Role.CUSTOMER_CARE_MANAGER, email="ccm@lumen.test")
 
-    response = admin_client.get("/team/")
+    response = portal_admin_client.get("/team/")
 
     assert "Ian Inactive" not in response.content.decode()
     card = _card(response, Role.CUSTOMER_CARE_MANAGER)
@@ -214,19 +216,19 @@ def test_inactive_persons_role_shows_the_mailbox_instead_of_them(admin_client, c
 
 
 def test_role_without_person_or_mailbox_falls_back_to_the_team_mailbox_setting(
-    admin_client, settings
+    portal_admin_client, settings
 ):
     settings.TEAM_MAILBOX = "account.team@lumen.test"
-    card = _card(admin_client.get("/team/"), Role.SALES_ENGINEER_VOICE)
+    card = _card(portal_admin_client.get("/team/"), Role.SALES_ENGINEER_VOICE)
     assert 'href="mailto:account.team@lumen.test"' in card
     assert "Team shared mailbox" in card
 
 
 def test_without_any_mailbox_the_role_is_being_assigned_and_points_elsewhere(
-    admin_client, settings, account_manager
+    portal_admin_client, settings, account_manager
 ):
     settings.TEAM_MAILBOX = ""
-    response = admin_client.get("/team/")
+    response = portal_admin_client.get("/team/")
     card = _card(response, Role.SALES_ENGINEER_DATA)
     assert "This role is being assigned" in card
     assert 'href="#role-account_manager"' in card
@@ -234,33 +236,33 @@ def test_without_any_mailbox_the_role_is_being_assigned_and_points_elsewhere(
     assert "mailto:" not in card
 
 
-def test_page_ends_with_the_tsc_card_pointing_to_the_contact_directory(admin_client):
+def test_page_ends_with_the_tsc_card_pointing_to_the_contact_directory(portal_admin_client):
     """R-TEAM-8: faults go to the TSC/NOC, not to the account team."""
-    html = admin_client.get("/team/").content.decode()
+    html = portal_admin_client.get("/team/").content.decode()
     tsc = html.index('data-testid="team-tsc"')
     assert tsc > html.rindex('data-testid="team-card"')
     assert "Technical Service Center (24x7)" in html[tsc:]
     assert 'href="/contacts/"' in html[tsc:]
 
 
-def test_page_mentions_the_customers_segment(admin_client, customer):
-    html = admin_client.get("/team/").content.decode()
+def test_page_mentions_the_customers_segment(portal_admin_client, customer):
+    html = portal_admin_client.get("/team/").content.decode()
     assert re.search(r'data-testid="team-segment">Segment: <span class="badge">Enterprise<', html)
 
 
 def test_query_count_does_not_grow_with_the_team(
-    admin_client, customer, django_assert_max_num_queries
+    portal_admin_client, customer, django_assert_max_num_queries
 ):
     _service(customer, "AR-0001", managed=True)
     with CaptureQueriesContext(connection) as empty_team:
-        assert admin_client.get("/team/").status_code == 200
+        assert portal_admin_client.get("/team/").status_code == 200
     Customer.objects.filter(pk=customer.pk).update(segment=Customer.Segment.WHOLESALE)
     for n, role in enumerate(Role.values):
         _assign(customer, role, _person(f"Person {n}", f"p{n}@lumen.test", phone="+5491140001234"))
         TeamMailbox.objects.create(role=role, email=f"box{n}@lumen.test")
 
     with django_assert_max_num_queries(len(empty_team)):
-        response = admin_client.get("/team/")
+        response = portal_admin_client.get("/team/")
 
     assert len(_roles(response)) == len(Role.values)
 
@@ -276,10 +278,12 @@ def test_query_count_does_not_grow_with_the_team(
         ("en", ["Your account team", "Contact them about", "Quotes", "24x7"]),
     ],
 )
-def test_page_is_translated(admin_client, admin_user, account_manager, language, strings):
-    admin_user.language = language
-    admin_user.save(update_fields=["language"])
-    html = admin_client.get("/team/").content.decode()
+def test_page_is_translated(
+    portal_admin_client, portal_admin_user, account_manager, language, strings
+):
+    portal_admin_user.language = language
+    portal_admin_user.save(update_fields=["language"])
+    html = portal_admin_client.get("/team/").content.decode()
     assert f'lang="{language}"' in html
     for text in strings:
         assert text in html, (language, text)

@@ -213,11 +213,13 @@ SOURCE_STRINGS = ["Your access", "Pending invitations", "Help topics", "Active s
 
 
 @pytest.mark.parametrize("language", list(EXPECTED))
-def test_pages_show_the_translation_of_the_persons_language(admin_client, admin_user, language):
-    admin_user.language = language
-    admin_user.save(update_fields=["language"])
+def test_pages_show_the_translation_of_the_persons_language(
+    portal_admin_client, portal_admin_user, language
+):
+    portal_admin_user.language = language
+    portal_admin_user.save(update_fields=["language"])
     for path, strings in EXPECTED[language].items():
-        response = admin_client.get(path)
+        response = portal_admin_client.get(path)
         assert response.status_code == 200, path
         html = response.content.decode()
         assert f'lang="{language}"' in html, path
@@ -232,12 +234,12 @@ def test_pages_show_the_translation_of_the_persons_language(admin_client, admin_
     ("cookie", "dashboard"), [("es", "Panel de control"), ("pt-br", "Painel"), ("en", "Dashboard")]
 )
 def test_language_cookie_chooses_the_language_when_the_profile_has_none(
-    admin_client, admin_user, cookie, dashboard
+    portal_admin_client, portal_admin_user, cookie, dashboard
 ):
-    admin_user.language = ""
-    admin_user.save(update_fields=["language"])
-    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
-    html = admin_client.get("/").content.decode()
+    portal_admin_user.language = ""
+    portal_admin_user.save(update_fields=["language"])
+    portal_admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+    html = portal_admin_client.get("/").content.decode()
     assert f"<title>{dashboard} ·" in html
 
 

@@ -105,8 +105,8 @@ def spool(settings, tmp_path):
 
 
 @pytest.fixture
-def ticket(customer, admin_user):
-    return ticket_open_for(customer, admin_user, service=ServiceFactory(customer=customer))
+def ticket(customer, portal_admin_user):
+    return ticket_open_for(customer, portal_admin_user, service=ServiceFactory(customer=customer))
 
 
 def test_an_anonymous_body_far_over_the_limit_is_refused_before_it_is_read(client, spool):
@@ -124,9 +124,9 @@ def test_an_anonymous_body_far_over_the_limit_is_refused_before_it_is_read(clien
 
 
 def test_a_members_reply_far_over_the_limit_is_refused_and_nothing_is_stored(
-    client, admin_user, ticket, spool
+    client, portal_admin_user, ticket, spool
 ):
-    client.force_login(admin_user)
+    client.force_login(portal_admin_user)
     cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": CSRF_SECRET}
     body = _Body(256 * MB, spool)
 
@@ -139,10 +139,12 @@ def test_a_members_reply_far_over_the_limit_is_refused_and_nothing_is_stored(
     assert not Attachment.objects.exists()
 
 
-def test_the_413_page_says_what_to_do_in_the_readers_language(client, admin_user, ticket, spool):
-    admin_user.language = "es"
-    admin_user.save()
-    client.force_login(admin_user)
+def test_the_413_page_says_what_to_do_in_the_readers_language(
+    client, portal_admin_user, ticket, spool
+):
+    portal_admin_user.language = "es"
+    portal_admin_user.save()
+    client.force_login(portal_admin_user)
     big = io.BytesIO(_pdf(2 * MB))
     big.name = "capture.pdf"
     url = reverse("tickets:reply", args=[ticket.number])
@@ -156,15 +158,15 @@ def test_the_413_page_says_what_to_do_in_the_readers_language(client, admin_user
     assert 'data-testid="too-large"' in page
     assert not Message.objects.filter(body="See the capture").exists()
     big.seek(0)
-    admin_user.language = "en"
-    admin_user.save()
+    portal_admin_user.language = "en"
+    portal_admin_user.save()
     english = client.post(url, {"body": "See the capture", "attachments": [big]})
     assert english.status_code == 413
     assert "What you sent is larger than 1 MB" in english.content.decode()
 
 
-def test_a_body_within_the_limit_is_accepted_as_before(client, admin_user, ticket, spool):
-    client.force_login(admin_user)
+def test_a_body_within_the_limit_is_accepted_as_before(client, portal_admin_user, ticket, spool):
+    client.force_login(portal_admin_user)
     near = io.BytesIO(_pdf(MB - 64 * 1024))
     near.name = "capture.pdf"
 
@@ -177,12 +179,12 @@ def test_a_body_within_the_limit_is_accepted_as_before(client, admin_user, ticke
 
 
 def test_form_fields_over_their_limit_get_the_413_page_not_a_500(
-    client, admin_user, ticket, settings
+    client, portal_admin_user, ticket, settings
 ):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
-    admin_user.language = "es"
-    admin_user.save()
-    client.force_login(admin_user)
+    portal_admin_user.language = "es"
+    portal_admin_user.save()
+    client.force_login(portal_admin_user)
 
     response = client.post(reverse("tickets:reply", args=[ticket.number]), {"body": "x" * 20_000})
 
@@ -220,16 +222,16 @@ ROUTER_LOG_LINE = "2026-12-07 03:12:44 ge-0/0/1 link down (LOS) · BGP 203.0.113
 
 @pytest.mark.parametrize("encoding", ["multipart", "urlencoded"])
 def test_text_over_the_fields_limit_gets_a_413_page_about_the_text(
-    client, admin_user, ticket, encoding
+    client, portal_admin_user, ticket, encoding
 ):
     """A 3 MB router log pasted into a reply is over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, the
     default), not over the 105 MB body limit: the page says so, and what to do instead."""
     from django.conf import settings
 
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 2_621_440
-    admin_user.language = "es"
-    admin_user.save()
-    client.force_login(admin_user)
+    portal_admin_user.language = "es"
+    portal_admin_user.save()
+    client.force_login(portal_admin_user)
     log = ROUTER_LOG_LINE * (3 * MB // len(ROUTER_LOG_LINE))
     url = reverse("tickets:reply", args=[ticket.number])
 
@@ -250,19 +252,19 @@ def test_text_over_the_fields_limit_gets_a_413_page_about_the_text(
     assert "Cada archivo" not in page
     assert not Message.objects.filter(ticket=ticket, kind=Message.Kind.PUBLIC).exists()
 
-    admin_user.language = "en"
-    admin_user.save()
+    portal_admin_user.language = "en"
+    portal_admin_user.save()
     english = html.unescape(client.post(url, {"body": log}).content.decode()).replace("\xa0", " ")
     assert "The text typed in the form is larger than 2.5 MB" in english
     assert "attach them as a .txt or .log file" in english
 
 
 def test_files_over_the_body_limit_still_get_the_page_about_files(
-    client, admin_user, ticket, spool
+    client, portal_admin_user, ticket, spool
 ):
-    admin_user.language = "en"
-    admin_user.save()
-    client.force_login(admin_user)
+    portal_admin_user.language = "en"
+    portal_admin_user.save()
+    client.force_login(portal_admin_user)
     big = io.BytesIO(_pdf(2 * MB))
     big.name = "capture.pdf"
 

@@ -54,12 +54,12 @@ def _messages(response) -> list[str]:
 
 
 def test_admin_lists_the_customers_users_with_status_and_pending_invitations(
-    admin_client, limited_membership, inactive_membership, other_membership, invite
+    portal_admin_client, limited_membership, inactive_membership, other_membership, invite
 ):
     """R-POR-5: the administrator sees every user of the customer, deactivated ones included."""
     invite("pending.person@acme.test")
 
-    response = admin_client.get(reverse("portal:users"))
+    response = portal_admin_client.get(reverse("portal:users"))
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -75,7 +75,7 @@ def test_admin_lists_the_customers_users_with_status_and_pending_invitations(
 
 
 def test_user_list_hides_accepted_and_revoked_invitations_and_flags_expired_ones(
-    admin_client, invite, admin_user
+    portal_admin_client, invite, portal_admin_user
 ):
     accepted, _ = invite("accepted@acme.test")
     Invitation.objects.filter(pk=accepted.pk).update(accepted_at=NOW)
@@ -84,7 +84,7 @@ def test_user_list_hides_accepted_and_revoked_invitations_and_flags_expired_ones
     expired, _ = invite("expired@acme.test")
     Invitation.objects.filter(pk=expired.pk).update(expires_at=datetime(2020, 1, 1, tzinfo=UTC))
 
-    body = admin_client.get(reverse("portal:users")).content.decode()
+    body = portal_admin_client.get(reverse("portal:users")).content.decode()
 
     assert body.count('data-testid="invitation-row"') == 1
     assert "expired@acme.test" in body
@@ -94,14 +94,14 @@ def test_user_list_hides_accepted_and_revoked_invitations_and_flags_expired_ones
 
 
 def test_resending_an_expired_invitation_sends_a_fresh_link_and_kills_the_old_one(
-    admin_client, invite, customer, django_capture_on_commit_callbacks
+    portal_admin_client, invite, customer, django_capture_on_commit_callbacks
 ):
     expired, old_token = invite("late@acme.test", language="pt-br")
     Invitation.objects.filter(pk=expired.pk).update(expires_at=datetime(2020, 1, 1, tzinfo=UTC))
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
+        response = portal_admin_client.post(
             reverse("portal:invitation_resend", kwargs={"reference": expired.reference})
         )
 
@@ -120,11 +120,11 @@ def test_resending_an_expired_invitation_sends_a_fresh_link_and_kills_the_old_on
     assert Client().get(f"/invitations/{old_token}/").status_code == 410
 
 
-def test_resending_a_withdrawn_invitation_is_refused_with_a_message(admin_client, invite):
+def test_resending_a_withdrawn_invitation_is_refused_with_a_message(portal_admin_client, invite):
     invitation, _ = invite("gone@acme.test")
     Invitation.objects.filter(pk=invitation.pk).update(revoked_at=NOW)
 
-    response = admin_client.post(
+    response = portal_admin_client.post(
         reverse("portal:invitation_resend", kwargs={"reference": invitation.reference}),
         follow=True,
     )
@@ -134,38 +134,42 @@ def test_resending_a_withdrawn_invitation_is_refused_with_a_message(admin_client
 
 
 def test_users_list_searches_by_name_or_email_and_filters_by_status(
-    admin_client, limited_membership, inactive_membership
+    portal_admin_client, limited_membership, inactive_membership
 ):
-    by_name = admin_client.get(reverse("portal:users"), {"q": "nico"}).content.decode()
+    by_name = portal_admin_client.get(reverse("portal:users"), {"q": "nico"}).content.decode()
     assert "noc@acme.test" in by_name
     assert "gone@acme.test" not in by_name
 
-    inactive = admin_client.get(reverse("portal:users"), {"status": "inactive"}).content.decode()
+    inactive = portal_admin_client.get(
+        reverse("portal:users"), {"status": "inactive"}
+    ).content.decode()
     assert "gone@acme.test" in inactive
     assert "noc@acme.test" not in inactive
 
-    nobody = admin_client.get(reverse("portal:users"), {"q": "zzz"}).content.decode()
+    nobody = portal_admin_client.get(reverse("portal:users"), {"q": "zzz"}).content.decode()
     assert "No user matches these filters." in nobody
 
-    bad = admin_client.get(reverse("portal:users"), {"status": "bogus"})
+    bad = portal_admin_client.get(reverse("portal:users"), {"status": "bogus"})
     assert bad.status_code == 400
 
 
 def test_a_person_the_provider_blocked_is_not_shown_as_an_active_user(
-    admin_client, limited_membership
+    portal_admin_client, limited_membership
 ):
     """Staff blocked the person's account in admin: the membership is still active, but they
     cannot sign in, and the customer's administrator sees why."""
     limited_membership.user.is_active = False
     limited_membership.user.save(update_fields=["is_active"])
 
-    page = admin_client.get(reverse("portal:users")).content.decode()
-    active = admin_client.get(reverse("portal:users"), {"status": "active"}).content.decode()
-    inactive = admin_client.get(reverse("portal:users"), {"status": "inactive"}).content.decode()
-    edit = admin_client.get(
+    page = portal_admin_client.get(reverse("portal:users")).content.decode()
+    active = portal_admin_client.get(reverse("portal:users"), {"status": "active"}).content.decode()
+    inactive = portal_admin_client.get(
+        reverse("portal:users"), {"status": "inactive"}
+    ).content.decode()
+    edit = portal_admin_client.get(
         reverse("portal:user_edit", args=[limited_membership.reference])
     ).content.decode()
-    dashboard = admin_client.get(reverse("portal:dashboard")).content.decode()
+    dashboard = portal_admin_client.get(reverse("portal:dashboard")).content.decode()
 
     assert "Sign-in blocked by Lumen" in page
     assert "Sign-in blocked by Lumen" in edit
@@ -179,12 +183,14 @@ def test_a_person_the_provider_blocked_is_not_shown_as_an_active_user(
 
 @pytest.mark.parametrize("language", ["es", "pt-br", "en"])
 def test_invitation_creates_the_row_the_audit_event_and_an_email_in_its_language(
-    admin_client, admin_user, customer, language, django_capture_on_commit_callbacks
+    portal_admin_client, portal_admin_user, customer, language, django_capture_on_commit_callbacks
 ):
     """R-POR-5: the administrator invites by e-mail; the e-mail is in the invitation's language
     (the administrator's own interface is in English)."""
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(reverse("portal:user_invite"), _invite_data(language=language))
+        response = portal_admin_client.post(
+            reverse("portal:user_invite"), _invite_data(language=language)
+        )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:users")
@@ -198,13 +204,13 @@ def test_invitation_creates_the_row_the_audit_event_and_an_email_in_its_language
         "billing": "view",
     }
     assert invitation.language == language
-    assert invitation.invited_by == admin_user
+    assert invitation.invited_by == portal_admin_user
     assert invitation.expires_at == datetime(2026, 3, 17, 15, 0, tzinfo=UTC)
     assert invitation.sent_at is not None
     event = AuditEvent.objects.get(action=AuditEvent.Action.INVITE)
     assert (event.customer, event.actor, event.target_email) == (
         customer,
-        admin_user,
+        portal_admin_user,
         "new.person@acme.test",
     )
 
@@ -226,10 +232,10 @@ def test_invitation_creates_the_row_the_audit_event_and_an_email_in_its_language
 
 
 def test_invitation_email_link_opens_the_accept_page_for_that_address(
-    admin_client, django_capture_on_commit_callbacks
+    portal_admin_client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("portal:user_invite"), _invite_data(language="en"))
+        portal_admin_client.post(reverse("portal:user_invite"), _invite_data(language="en"))
     links = re.findall(r"https?://\S+/invitations/\S+/", mail.outbox[0].body)
     assert len(links) == 1
     invitation = Invitation.objects.get(email="new.person@acme.test")
@@ -244,10 +250,10 @@ def test_invitation_email_link_opens_the_accept_page_for_that_address(
     assert response.context["invitation"] == invitation
 
 
-def test_inviting_again_replaces_the_earlier_invitation(admin_client, invite):
+def test_inviting_again_replaces_the_earlier_invitation(portal_admin_client, invite):
     first, _ = invite("new.person@acme.test")
 
-    response = admin_client.post(reverse("portal:user_invite"), _invite_data())
+    response = portal_admin_client.post(reverse("portal:user_invite"), _invite_data())
 
     assert response.status_code == 302
     first.refresh_from_db()
@@ -255,11 +261,11 @@ def test_inviting_again_replaces_the_earlier_invitation(admin_client, invite):
     assert Invitation.objects.filter(email="new.person@acme.test", revoked_at=None).count() == 1
 
 
-def test_inviting_an_administrator_grants_every_area(admin_client, customer):
+def test_inviting_an_administrator_grants_every_area(portal_admin_client, customer):
     """R-POR-5: administrators have every permission whatever the form says."""
     data = _invite_data(role="admin", tickets=None, billing=None)
 
-    response = admin_client.post(reverse("portal:user_invite"), data)
+    response = portal_admin_client.post(reverse("portal:user_invite"), data)
 
     assert response.status_code == 302
     invitation = Invitation.objects.get(customer=customer)
@@ -307,10 +313,10 @@ def test_inviting_an_administrator_grants_every_area(admin_client, customer):
     ],
 )
 def test_invitation_with_bad_input_is_refused_with_a_clear_message(
-    admin_client, limited_membership, inactive_membership, data, message
+    portal_admin_client, limited_membership, inactive_membership, data, message
 ):
     """R-POR-5: bad input gets a clear message and a 400, never a 500; nothing is sent."""
-    response = admin_client.post(reverse("portal:user_invite"), data)
+    response = portal_admin_client.post(reverse("portal:user_invite"), data)
 
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -322,9 +328,11 @@ def test_invitation_with_bad_input_is_refused_with_a_clear_message(
 # --- editing permissions ---------------------------------------------------------------------
 
 
-def test_admin_changes_a_users_permissions(admin_client, admin_user, limited_membership):
+def test_admin_changes_a_users_permissions(
+    portal_admin_client, portal_admin_user, limited_membership
+):
     """R-POR-5: the administrator modifies a user's permissions; the change is audited."""
-    response = admin_client.post(
+    response = portal_admin_client.post(
         _edit_url(limited_membership),
         {"role": "user", "tickets": "view", "billing": "act"},
         follow=True,
@@ -341,14 +349,14 @@ def test_admin_changes_a_users_permissions(admin_client, admin_user, limited_mem
         "billing": "act",
     }
     event = AuditEvent.objects.get(action=AuditEvent.Action.PERMISSIONS_CHANGE)
-    assert event.actor == admin_user
+    assert event.actor == portal_admin_user
     assert event.target_email == "noc@acme.test"
     assert event.detail["before"]["tickets"] == "act"
     assert event.detail["after"]["tickets"] == "view"
 
 
-def test_edit_page_shows_the_current_permissions(admin_client, limited_membership):
-    response = admin_client.get(_edit_url(limited_membership))
+def test_edit_page_shows_the_current_permissions(portal_admin_client, limited_membership):
+    response = portal_admin_client.get(_edit_url(limited_membership))
 
     assert response.status_code == 200
     form = response.context["form"]
@@ -357,8 +365,10 @@ def test_edit_page_shows_the_current_permissions(admin_client, limited_membershi
     assert form["billing"].value() == "none"
 
 
-def test_saving_unchanged_permissions_writes_no_audit_event(admin_client, limited_membership):
-    response = admin_client.post(
+def test_saving_unchanged_permissions_writes_no_audit_event(
+    portal_admin_client, limited_membership
+):
+    response = portal_admin_client.post(
         _edit_url(limited_membership), {"role": "user", "tickets": "act", "services": "view"}
     )
 
@@ -366,8 +376,8 @@ def test_saving_unchanged_permissions_writes_no_audit_event(admin_client, limite
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.PERMISSIONS_CHANGE).exists()
 
 
-def test_promoted_user_can_then_manage_users(admin_client, limited_membership):
-    response = admin_client.post(_edit_url(limited_membership), {"role": "admin"})
+def test_promoted_user_can_then_manage_users(portal_admin_client, limited_membership):
+    response = portal_admin_client.post(_edit_url(limited_membership), {"role": "admin"})
 
     assert response.status_code == 302
     limited_membership.refresh_from_db()
@@ -398,10 +408,10 @@ def test_promoted_user_can_then_manage_users(admin_client, limited_membership):
     ],
 )
 def test_nonsense_permission_set_is_refused_and_nothing_changes(
-    admin_client, limited_membership, data, message
+    portal_admin_client, limited_membership, data, message
 ):
     """R-POR-5: a permission set that makes no sense is refused with a message, never a 500."""
-    response = admin_client.post(_edit_url(limited_membership), data)
+    response = portal_admin_client.post(_edit_url(limited_membership), data)
 
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -418,9 +428,11 @@ LAST_ADMIN = (
 )
 
 
-def test_demoting_the_last_active_administrator_is_refused(admin_client, admin_membership):
+def test_demoting_the_last_active_administrator_is_refused(portal_admin_client, admin_membership):
     """R-POR-5: a customer always keeps one active portal administrator."""
-    response = admin_client.post(_edit_url(admin_membership), {"role": "user", "tickets": "act"})
+    response = portal_admin_client.post(
+        _edit_url(admin_membership), {"role": "user", "tickets": "act"}
+    )
 
     assert response.status_code == 400
     assert LAST_ADMIN in response.content.decode()
@@ -428,9 +440,11 @@ def test_demoting_the_last_active_administrator_is_refused(admin_client, admin_m
     assert admin_membership.is_admin
 
 
-def test_deactivating_the_last_active_administrator_is_refused(admin_client, admin_membership):
+def test_deactivating_the_last_active_administrator_is_refused(
+    portal_admin_client, admin_membership
+):
     """R-POR-5: a customer always keeps one active portal administrator."""
-    response = admin_client.post(_action_url("deactivate", admin_membership), follow=True)
+    response = portal_admin_client.post(_action_url("deactivate", admin_membership), follow=True)
 
     assert response.redirect_chain == [(_edit_url(admin_membership), 302)]
     assert LAST_ADMIN in response.content.decode()
@@ -441,7 +455,7 @@ def test_deactivating_the_last_active_administrator_is_refused(admin_client, adm
 
 @pytest.mark.parametrize("how", ["membership-deactivated", "account-disabled"])
 def test_an_inactive_second_administrator_does_not_count(
-    admin_client, admin_membership, customer, how
+    portal_admin_client, admin_membership, customer, how
 ):
     """R-POR-5: only an *active* administrator can take over."""
     second = MembershipFactory(customer=customer, admin=True, user__email="second@acme.test")
@@ -452,7 +466,9 @@ def test_an_inactive_second_administrator_does_not_count(
         second.user.is_active = False
         second.user.save()
 
-    response = admin_client.post(_edit_url(admin_membership), {"role": "user", "tickets": "act"})
+    response = portal_admin_client.post(
+        _edit_url(admin_membership), {"role": "user", "tickets": "act"}
+    )
 
     assert response.status_code == 400
     assert LAST_ADMIN in response.content.decode()
@@ -461,11 +477,13 @@ def test_an_inactive_second_administrator_does_not_count(
 
 
 def test_an_administrator_may_step_down_when_another_is_active(
-    admin_client, admin_membership, customer
+    portal_admin_client, admin_membership, customer
 ):
     MembershipFactory(customer=customer, admin=True, user__email="second@acme.test")
 
-    response = admin_client.post(_edit_url(admin_membership), {"role": "user", "tickets": "act"})
+    response = portal_admin_client.post(
+        _edit_url(admin_membership), {"role": "user", "tickets": "act"}
+    )
 
     assert response.status_code == 302
     admin_membership.refresh_from_db()
@@ -473,12 +491,12 @@ def test_an_administrator_may_step_down_when_another_is_active(
 
 
 def test_an_administrator_may_deactivate_another_administrator(
-    admin_client, customer, django_capture_on_commit_callbacks
+    portal_admin_client, customer, django_capture_on_commit_callbacks
 ):
     second = MembershipFactory(customer=customer, admin=True, user__email="second@acme.test")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(_action_url("deactivate", second))
+        response = portal_admin_client.post(_action_url("deactivate", second))
 
     assert response.status_code == 302
     second.refresh_from_db()
@@ -489,7 +507,11 @@ def test_an_administrator_may_deactivate_another_administrator(
 
 
 def test_deactivating_a_user_ends_their_sessions_at_once(
-    admin_client, admin_user, limited_membership, sign_in, django_capture_on_commit_callbacks
+    portal_admin_client,
+    portal_admin_user,
+    limited_membership,
+    sign_in,
+    django_capture_on_commit_callbacks,
 ):
     """Issue 2 section 6: deactivation ends the person's sessions at once."""
     person = Client()
@@ -498,7 +520,9 @@ def test_deactivating_a_user_ends_their_sessions_at_once(
     assert UserSession.objects.filter(user=limited_membership.user).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(_action_url("deactivate", limited_membership), follow=True)
+        response = portal_admin_client.post(
+            _action_url("deactivate", limited_membership), follow=True
+        )
 
     assert "noc@acme.test can no longer use this portal." in _messages(response)
     limited_membership.refresh_from_db()
@@ -508,17 +532,17 @@ def test_deactivating_a_user_ends_their_sessions_at_once(
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     event = AuditEvent.objects.get(action=AuditEvent.Action.DEACTIVATE)
-    assert (event.actor, event.target_email) == (admin_user, "noc@acme.test")
+    assert (event.actor, event.target_email) == (portal_admin_user, "noc@acme.test")
     # The administrator's own session is untouched.
-    assert admin_client.get("/").status_code == 200
+    assert portal_admin_client.get("/").status_code == 200
 
 
 def test_deactivated_user_signing_in_again_cannot_use_that_customer(
-    admin_client, limited_membership, sign_in, django_capture_on_commit_callbacks
+    portal_admin_client, limited_membership, sign_in, django_capture_on_commit_callbacks
 ):
     """Issue 2 section 6: a deactivated person can no longer sign in to this customer."""
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(_action_url("deactivate", limited_membership))
+        portal_admin_client.post(_action_url("deactivate", limited_membership))
     person = Client()
 
     response = sign_in(person, "noc@acme.test")
@@ -536,11 +560,15 @@ def test_deactivated_user_signing_in_again_cannot_use_that_customer(
 
 
 def test_deactivated_user_keeps_their_other_customer_but_not_this_one(
-    admin_client, limited_membership, other_customer, sign_in, django_capture_on_commit_callbacks
+    portal_admin_client,
+    limited_membership,
+    other_customer,
+    sign_in,
+    django_capture_on_commit_callbacks,
 ):
     MembershipFactory(user=limited_membership.user, customer=other_customer, tickets=Level.VIEW)
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(_action_url("deactivate", limited_membership))
+        portal_admin_client.post(_action_url("deactivate", limited_membership))
     person = Client()
     sign_in(person, "noc@acme.test")
 
@@ -556,16 +584,16 @@ def test_deactivated_user_keeps_their_other_customer_but_not_this_one(
 
 
 def test_reactivated_user_can_use_the_customer_again(
-    admin_client, admin_user, inactive_membership, sign_in
+    portal_admin_client, portal_admin_user, inactive_membership, sign_in
 ):
     """R-POR-5: the administrator reactivates a deactivated user."""
-    response = admin_client.post(_action_url("reactivate", inactive_membership), follow=True)
+    response = portal_admin_client.post(_action_url("reactivate", inactive_membership), follow=True)
 
     assert "gone@acme.test can use this portal again." in _messages(response)
     inactive_membership.refresh_from_db()
     assert inactive_membership.is_active
     event = AuditEvent.objects.get(action=AuditEvent.Action.REACTIVATE)
-    assert (event.actor, event.target_email) == (admin_user, "gone@acme.test")
+    assert (event.actor, event.target_email) == (portal_admin_user, "gone@acme.test")
     person = Client()
     sign_in(person, "gone@acme.test")
     dashboard = person.get("/")
@@ -573,8 +601,10 @@ def test_reactivated_user_can_use_the_customer_again(
     assert dashboard.context["active_customer"] == inactive_membership.customer
 
 
-def test_edit_page_offers_reactivation_for_a_deactivated_user(admin_client, inactive_membership):
-    body = admin_client.get(_edit_url(inactive_membership)).content.decode()
+def test_edit_page_offers_reactivation_for_a_deactivated_user(
+    portal_admin_client, inactive_membership
+):
+    body = portal_admin_client.get(_edit_url(inactive_membership)).content.decode()
 
     assert _action_url("reactivate", inactive_membership) in body
     assert _action_url("deactivate", inactive_membership) not in body
@@ -583,11 +613,11 @@ def test_edit_page_offers_reactivation_for_a_deactivated_user(admin_client, inac
 # --- invitations -----------------------------------------------------------------------------
 
 
-def test_admin_revokes_a_pending_invitation(admin_client, admin_user, invite):
+def test_admin_revokes_a_pending_invitation(portal_admin_client, portal_admin_user, invite):
     """R-POR-5: a withdrawn invitation leaves the list and its link stops working."""
     invitation, token = invite("pending.person@acme.test")
 
-    response = admin_client.post(
+    response = portal_admin_client.post(
         reverse("portal:invitation_revoke", kwargs={"reference": invitation.reference}),
         follow=True,
     )
@@ -597,7 +627,7 @@ def test_admin_revokes_a_pending_invitation(admin_client, admin_user, invite):
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
     event = AuditEvent.objects.get(action=AuditEvent.Action.INVITE_REVOKE)
-    assert (event.actor, event.target_email) == (admin_user, "pending.person@acme.test")
+    assert (event.actor, event.target_email) == (portal_admin_user, "pending.person@acme.test")
     link = Client().get(reverse("portal:invitation_accept", kwargs={"token": token}))
     assert link.status_code == 410
 
@@ -606,9 +636,11 @@ def test_admin_revokes_a_pending_invitation(admin_client, admin_user, invite):
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_another_customers_membership_cannot_be_edited(admin_client, other_membership, method):
+def test_another_customers_membership_cannot_be_edited(
+    portal_admin_client, other_membership, method
+):
     """Tenancy: another customer's object is 404, never 403."""
-    response = getattr(admin_client, method)(
+    response = getattr(portal_admin_client, method)(
         _edit_url(other_membership), {"role": "user", "tickets": "view"}
     )
 
@@ -617,8 +649,8 @@ def test_another_customers_membership_cannot_be_edited(admin_client, other_membe
     assert other_membership.is_admin
 
 
-def test_another_customers_membership_cannot_be_deactivated(admin_client, other_membership):
-    response = admin_client.post(_action_url("deactivate", other_membership))
+def test_another_customers_membership_cannot_be_deactivated(portal_admin_client, other_membership):
+    response = portal_admin_client.post(_action_url("deactivate", other_membership))
 
     assert response.status_code == 404
     other_membership.refresh_from_db()
@@ -626,10 +658,10 @@ def test_another_customers_membership_cannot_be_deactivated(admin_client, other_
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.DEACTIVATE).exists()
 
 
-def test_another_customers_membership_cannot_be_reactivated(admin_client, other_customer):
+def test_another_customers_membership_cannot_be_reactivated(portal_admin_client, other_customer):
     foreign = MembershipFactory(customer=other_customer, tickets=Level.VIEW, is_active=False)
 
-    response = admin_client.post(_action_url("reactivate", foreign))
+    response = portal_admin_client.post(_action_url("reactivate", foreign))
 
     assert response.status_code == 404
     foreign.refresh_from_db()
@@ -637,11 +669,11 @@ def test_another_customers_membership_cannot_be_reactivated(admin_client, other_
 
 
 def test_another_customers_invitation_cannot_be_revoked(
-    admin_client, invite, other_customer, other_user
+    portal_admin_client, invite, other_customer, other_user
 ):
     foreign, _token = invite("someone@globex.test", customer=other_customer, actor=other_user)
 
-    response = admin_client.post(
+    response = portal_admin_client.post(
         reverse("portal:invitation_revoke", kwargs={"reference": foreign.reference})
     )
 
@@ -650,20 +682,22 @@ def test_another_customers_invitation_cannot_be_revoked(
     assert foreign.revoked_at is None
 
 
-def test_invitation_is_created_only_in_the_active_customer(admin_client, customer, other_customer):
-    admin_client.post(reverse("portal:user_invite"), _invite_data())
+def test_invitation_is_created_only_in_the_active_customer(
+    portal_admin_client, customer, other_customer
+):
+    portal_admin_client.post(reverse("portal:user_invite"), _invite_data())
 
     assert Invitation.objects.get(email="new.person@acme.test").customer == customer
     assert not Invitation.objects.filter(customer=other_customer).exists()
 
 
 def test_inviting_does_not_touch_another_customers_invitation_to_the_same_address(
-    admin_client, invite, other_customer, other_user
+    portal_admin_client, invite, other_customer, other_user
 ):
     """Tenancy: a new invitation replaces only the same customer's earlier one."""
     foreign, _token = invite("shared@example.com", customer=other_customer, actor=other_user)
 
-    response = admin_client.post(
+    response = portal_admin_client.post(
         reverse("portal:user_invite"), _invite_data(email="shared@example.com")
     )
 

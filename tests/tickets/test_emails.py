@@ -65,7 +65,7 @@ def contacts(customer):
 
 
 @pytest.fixture
-def ticket(customer, limited_user, admin_user, contacts, send):
+def ticket(customer, limited_user, portal_admin_user, contacts, send):
     service = ServiceFactory(customer=customer, service_id="AR-BUE-IPVPN-00042", site_name="Depot")
     with time_machine.travel(T0, tick=False):
         return send(ticket_open_for, customer=customer, user=limited_user, service=service)

@@ -26,15 +26,15 @@ def _log(characters: int) -> str:
 
 
 @pytest.fixture
-def ticket(customer, admin_user):
-    return ticket_open_for(customer, admin_user, service=ServiceFactory(customer=customer))
+def ticket(customer, portal_admin_user):
+    return ticket_open_for(customer, portal_admin_user, service=ServiceFactory(customer=customer))
 
 
 @pytest.fixture
-def billing_request(customer, admin_user):
+def billing_request(customer, portal_admin_user):
     return billing_services.billing_request_create(
         customer=customer,
-        user=admin_user,
+        user=portal_admin_user,
         kind="question",
         subject="Two installation fees",
         description="Line 2 looks like a second installation fee.",
@@ -43,28 +43,32 @@ def billing_request(customer, admin_user):
     )
 
 
-def _english(admin_user):
-    admin_user.language = "en"
-    admin_user.save()
+def _english(portal_admin_user):
+    portal_admin_user.language = "en"
+    portal_admin_user.save()
 
 
-def test_the_reply_boxes_say_their_limit_to_the_browser(admin_client, ticket, billing_request):
+def test_the_reply_boxes_say_their_limit_to_the_browser(
+    portal_admin_client, ticket, billing_request
+):
     for url in (
         reverse("tickets:detail", args=[ticket.number]),
         reverse("tickets:create"),
         reverse("billing:request_detail", args=[billing_request.number]),
     ):
-        page = admin_client.get(url).content.decode()
+        page = portal_admin_client.get(url).content.decode()
         assert f'maxlength="{LIMIT}"' in page, url
 
 
 def test_a_reply_over_the_limit_is_a_form_error_that_keeps_the_text(
-    admin_client, admin_user, ticket
+    portal_admin_client, portal_admin_user, ticket
 ):
-    _english(admin_user)
+    _english(portal_admin_user)
     log = _log(LIMIT + 1)
 
-    response = admin_client.post(reverse("tickets:reply", args=[ticket.number]), {"body": log})
+    response = portal_admin_client.post(
+        reverse("tickets:reply", args=[ticket.number]), {"body": log}
+    )
 
     assert response.status_code == 400
     page = html.unescape(response.content.decode())
@@ -76,11 +80,11 @@ def test_a_reply_over_the_limit_is_a_form_error_that_keeps_the_text(
     assert not Message.objects.filter(ticket=ticket, kind=Message.Kind.PUBLIC).exists()
 
 
-def test_the_limit_counts_a_line_break_once_as_the_browser_does(admin_client, ticket):
+def test_the_limit_counts_a_line_break_once_as_the_browser_does(portal_admin_client, ticket):
     log = _log(LIMIT)
     assert log.count("\n") > 1000
 
-    response = admin_client.post(
+    response = portal_admin_client.post(
         reverse("tickets:reply", args=[ticket.number]), {"body": log.replace("\n", "\r\n")}
     )
 
@@ -89,14 +93,14 @@ def test_the_limit_counts_a_line_break_once_as_the_browser_does(admin_client, ti
 
 
 def test_a_ticket_description_over_the_limit_is_a_form_error_in_spanish(
-    admin_client, admin_user, customer
+    portal_admin_client, portal_admin_user, customer
 ):
-    admin_user.language = "es"
-    admin_user.save()
+    portal_admin_user.language = "es"
+    portal_admin_user.save()
     service = ServiceFactory(customer=customer)
     description = _log(LIMIT + 500)
 
-    response = admin_client.post(
+    response = portal_admin_client.post(
         reverse("tickets:create"),
         {
             "services": [service.service_id],
@@ -121,11 +125,13 @@ def test_a_ticket_description_over_the_limit_is_a_form_error_in_spanish(
     assert not Ticket.objects.filter(subject="Link down").exists()
 
 
-def test_a_billing_reply_over_the_limit_is_a_form_error(admin_client, admin_user, billing_request):
-    _english(admin_user)
+def test_a_billing_reply_over_the_limit_is_a_form_error(
+    portal_admin_client, portal_admin_user, billing_request
+):
+    _english(portal_admin_user)
     log = _log(LIMIT + 1)
 
-    response = admin_client.post(
+    response = portal_admin_client.post(
         reverse("billing:request_reply", args=[billing_request.number]), {"body": log}
     )
 
@@ -133,17 +139,19 @@ def test_a_billing_reply_over_the_limit_is_a_form_error(admin_client, admin_user
     page = html.unescape(response.content.decode())
     assert "This text has 100,001 characters, more than the 100,000" in page
     assert log in page
-    assert not BillingMessage.objects.filter(request=billing_request, author=admin_user).exists()
+    assert not BillingMessage.objects.filter(
+        request=billing_request, author=portal_admin_user
+    ).exists()
 
 
 def test_a_billing_request_description_keeps_its_10000_characters_with_the_same_error(
-    admin_client, admin_user, customer
+    portal_admin_client, portal_admin_user, customer
 ):
-    _english(admin_user)
+    _english(portal_admin_user)
     invoice = invoice_with_lines(customer, number="FA-0001-00000091")
     description = _log(10_001)
 
-    response = admin_client.post(
+    response = portal_admin_client.post(
         reverse("billing:request_create"),
         {
             "kind": "question",

@@ -19,9 +19,29 @@ from core.models import Level, Service
 from tests.factories import MembershipFactory, ServiceFactory, UserFactory, ticket_open_for
 from tickets import services
 from tickets.models import Attachment, Message, PauseInterval, Ticket, Watcher
-from tickets.views.tickets import CSV_COLUMNS
 
 pytestmark = pytest.mark.django_db
+
+# The export's header, written out: the contract with the customers' spreadsheets.
+CSV_COLUMNS = [
+    "number",
+    "subject",
+    "services",
+    "impact",
+    "status",
+    "opened_through",
+    "opened_by",
+    "opened_at",
+    "problem_started_at",
+    "response_target_minutes",
+    "restoration_target_minutes",
+    "sla_elapsed_minutes",
+    "sla_paused_minutes",
+    "sla_state",
+    "restoration_deadline",
+    "service_restored_at",
+    "resolved_at",
+]
 UTC = datetime.UTC
 BUENOS_AIRES = ZoneInfo("America/Argentina/Buenos_Aires")
 SECRET = "Internal: the customer's router firmware is ancient, do not tell them"
@@ -39,8 +59,8 @@ def service(customer):
 
 
 @pytest.fixture
-def ticket(customer, admin_user, service):
-    return ticket_open_for(customer, admin_user, service=service, subject="Main link down")
+def ticket(customer, portal_admin_user, service):
+    return ticket_open_for(customer, portal_admin_user, service=service, subject="Main link down")
 
 
 @pytest.fixture
@@ -127,8 +147,8 @@ def test_a_member_who_may_only_view_cannot_open_or_act(viewer_client, ticket):
 @pytest.mark.parametrize(
     "name", ["reply", "escalate", "reopen", "cancel", "watcher_add", "watcher_remove"]
 )
-def test_writes_refuse_get_with_405(admin_client, ticket, name):
-    assert admin_client.get(_url(name, ticket)).status_code == 405
+def test_writes_refuse_get_with_405(portal_admin_client, ticket, name):
+    assert portal_admin_client.get(_url(name, ticket)).status_code == 405
 
 
 @pytest.mark.parametrize(
@@ -144,8 +164,8 @@ def test_another_customers_ticket_is_404(other_client, ticket, name):
 # --- the list -------------------------------------------------------------------------------
 
 
-def test_the_list_shows_each_ticket_with_its_sla(admin_client, ticket, service):
-    page = admin_client.get(reverse("tickets:list")).content.decode()
+def test_the_list_shows_each_ticket_with_its_sla(portal_admin_client, ticket, service):
+    page = portal_admin_client.get(reverse("tickets:list")).content.decode()
     assert ticket.number in page
     assert "Main link down" in page
     assert service.service_id in page
@@ -155,17 +175,17 @@ def test_the_list_shows_each_ticket_with_its_sla(admin_client, ticket, service):
 
 
 def test_the_list_flags_breached_paused_and_phone_tickets(
-    admin_client, customer, admin_user, staff_user, service
+    portal_admin_client, customer, portal_admin_user, staff_user, service
 ):
     with time_machine.travel(datetime.datetime(2026, 3, 10, 12, tzinfo=UTC), tick=False):
-        late = ticket_open_for(customer, admin_user, service=service, subject="Late one")
-        paused = ticket_open_for(customer, admin_user, service=service, subject="Paused one")
+        late = ticket_open_for(customer, portal_admin_user, service=service, subject="Late one")
+        paused = ticket_open_for(customer, portal_admin_user, service=service, subject="Paused one")
         _wait(paused, staff_user)
         phoned = ticket_open_for(
             customer, staff_user, service=service, subject="Phoned", channel="phone"
         )
     with time_machine.travel(datetime.datetime(2026, 3, 10, 17, tzinfo=UTC), tick=False):
-        page = admin_client.get(reverse("tickets:list")).content.decode()
+        page = portal_admin_client.get(reverse("tickets:list")).content.decode()
     rows = {t.number: _row(page, t.number) for t in (late, paused, phoned)}
     assert 'data-state="breached"' in rows[late.number]
     assert 'data-state="paused"' in rows[paused.number]
@@ -179,21 +199,23 @@ def _row(page: str, number: str) -> str:
     return page[start : page.index("</tr>", start)]
 
 
-def test_the_list_filters(admin_client, customer, admin_user, staff_user, service):
+def test_the_list_filters(portal_admin_client, customer, portal_admin_user, staff_user, service):
     other_service = ServiceFactory(customer=customer, service_id="AR-COR-INT-20002")
     colleague = MembershipFactory(customer=customer, user__email="colleague@acme.test").user
     with time_machine.travel(datetime.datetime(2026, 2, 1, 12, tzinfo=UTC), tick=False):
-        old = ticket_open_for(customer, admin_user, service=service, subject="February fault")
+        old = ticket_open_for(
+            customer, portal_admin_user, service=service, subject="February fault"
+        )
     with time_machine.travel(datetime.datetime(2026, 3, 5, 12, tzinfo=UTC), tick=False):
         degraded = ticket_open_for(
             customer, colleague, service=other_service, impact="degraded", subject="Slow"
         )
         phoned = ticket_open_for(customer, staff_user, service=service, channel="phone")
-        done = ticket_open_for(customer, admin_user, service=service, subject="Fixed")
+        done = ticket_open_for(customer, portal_admin_user, service=service, subject="Fixed")
         services.ticket_resolve(ticket=done, actor=staff_user, resolution="Replaced the SFP")
 
     def numbers(**query):
-        response = admin_client.get(reverse("tickets:list"), query)
+        response = portal_admin_client.get(reverse("tickets:list"), query)
         assert response.status_code == 200
         return {t.number for t in Ticket.objects.all() if t.number in response.content.decode()}
 
@@ -211,28 +233,28 @@ def test_the_list_filters(admin_client, customer, admin_user, staff_user, servic
     assert numbers(q=old.number) == {old.number}
 
 
-def test_a_bad_filter_is_a_400_with_a_message(admin_client, ticket):
-    response = admin_client.get(
+def test_a_bad_filter_is_a_400_with_a_message(portal_admin_client, ticket):
+    response = portal_admin_client.get(
         reverse("tickets:list"), {"opened_from": "2026-03-10", "opened_to": "2026-03-01"}
     )
     assert response.status_code == 400
     assert "The start date is after the end date." in response.content.decode()
-    assert admin_client.get(reverse("tickets:list"), {"status": "nope"}).status_code == 400
+    assert portal_admin_client.get(reverse("tickets:list"), {"status": "nope"}).status_code == 400
 
 
-def test_the_list_pages(admin_client, customer, admin_user, service, settings):
+def test_the_list_pages(portal_admin_client, customer, portal_admin_user, service, settings):
     settings.TICKETS_PAGE_SIZE = 2
     for n in range(3):
-        ticket_open_for(customer, admin_user, service=service, subject=f"Fault {n}")
-    first = admin_client.get(reverse("tickets:list")).content.decode()
+        ticket_open_for(customer, portal_admin_user, service=service, subject=f"Fault {n}")
+    first = portal_admin_client.get(reverse("tickets:list")).content.decode()
     assert first.count('data-testid="ticket-row"') == 2
     assert "Page 1 of 2" in first
-    second = admin_client.get(reverse("tickets:list"), {"page": 2}).content.decode()
+    second = portal_admin_client.get(reverse("tickets:list"), {"page": 2}).content.decode()
     assert second.count('data-testid="ticket-row"') == 1
 
 
-def test_the_empty_list_invites_to_open_a_ticket(admin_client):
-    page = admin_client.get(reverse("tickets:list")).content.decode()
+def test_the_empty_list_invites_to_open_a_ticket(portal_admin_client):
+    page = portal_admin_client.get(reverse("tickets:list")).content.decode()
     assert 'data-testid="tickets-empty"' in page
     assert "No trouble tickets yet" in page
     assert reverse("tickets:create") in page
@@ -262,14 +284,14 @@ def _csv(response) -> list[list[str]]:
 
 
 def test_the_export_has_the_filtered_list_and_no_internal_note(
-    admin_client, customer, admin_user, staff_user, service
+    portal_admin_client, customer, portal_admin_user, staff_user, service
 ):
-    down = ticket_open_for(customer, admin_user, service=service, subject="=HYPERLINK(1)")
-    ticket_open_for(customer, admin_user, service=service, impact="degraded")
+    down = ticket_open_for(customer, portal_admin_user, service=service, subject="=HYPERLINK(1)")
+    ticket_open_for(customer, portal_admin_user, service=service, impact="degraded")
     services.ticket_reply(ticket=down, author=staff_user, body=SECRET, internal=True)
     services.ticket_reply(ticket=down, author=staff_user, body="We are on it.")
 
-    rows = _csv(admin_client.get(reverse("tickets:export"), {"impact": "down"}))
+    rows = _csv(portal_admin_client.get(reverse("tickets:export"), {"impact": "down"}))
 
     assert rows[0] == CSV_COLUMNS
     assert len(rows) == 2
@@ -279,7 +301,7 @@ def test_the_export_has_the_filtered_list_and_no_internal_note(
     assert row["services"] == service.service_id
     assert row["sla_state"] == "running"
     assert row["restoration_target_minutes"] == "240"
-    body = admin_client.get(reverse("tickets:export")).content.decode()
+    body = portal_admin_client.get(reverse("tickets:export")).content.decode()
     assert SECRET not in body
 
 
@@ -287,14 +309,14 @@ def test_the_export_has_the_filtered_list_and_no_internal_note(
 
 
 def test_the_form_is_prefilled_from_the_person_and_shows_the_targets(
-    admin_client, admin_user, service, customer
+    portal_admin_client, portal_admin_user, service, customer
 ):
-    admin_user.phone = "+54 11 4444 0000"
-    admin_user.save()
+    portal_admin_user.phone = "+54 11 4444 0000"
+    portal_admin_user.save()
     ServiceFactory(customer=customer, service_id="AR-OLD-0001", status=Service.Status.DISCONNECTED)
     ServiceFactory(service_id="BR-SAO-OTHER-1")  # another customer's
 
-    response = admin_client.get(reverse("tickets:create"), {"service": service.service_id})
+    response = portal_admin_client.get(reverse("tickets:create"), {"service": service.service_id})
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -312,13 +334,13 @@ def test_the_form_is_prefilled_from_the_person_and_shows_the_targets(
 
 
 def test_opening_a_ticket_redirects_to_it_with_its_number_and_targets(
-    admin_client, admin_user, service, customer
+    portal_admin_client, portal_admin_user, service, customer
 ):
-    admin_user.timezone = "America/Argentina/Buenos_Aires"
-    admin_user.save()
+    portal_admin_user.timezone = "America/Argentina/Buenos_Aires"
+    portal_admin_user.save()
     second = ServiceFactory(customer=customer, service_id="AR-BUE-IPVPN-10002")
     with time_machine.travel(datetime.datetime(2026, 3, 10, 14, tzinfo=UTC), tick=False):
-        response = admin_client.post(
+        response = portal_admin_client.post(
             reverse("tickets:create"),
             _open_form(
                 service, services=[service.service_id, second.service_id], attachments=[_pdf()]
@@ -337,14 +359,16 @@ def test_opening_a_ticket_redirects_to_it_with_its_number_and_targets(
     }
     # 08:30 typed by a person in Buenos Aires (UTC-3) is 11:30 UTC.
     assert ticket.problem_started_at == datetime.datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
-    assert ticket.opened_by == admin_user
+    assert ticket.opened_by == portal_admin_user
     assert ticket.channel == Ticket.Channel.PORTAL
     assert ticket.attachments.get().filename == "report.pdf"
 
 
-def test_an_on_site_address_longer_than_the_database_keeps_is_a_form_error(admin_client, service):
+def test_an_on_site_address_longer_than_the_database_keeps_is_a_form_error(
+    portal_admin_client, service
+):
     with time_machine.travel(datetime.datetime(2026, 3, 10, 14, tzinfo=UTC), tick=False):
-        response = admin_client.post(
+        response = portal_admin_client.post(
             reverse("tickets:create"),
             _open_form(service, site_contact_email="n" * 250 + "@acme.test"),
         )
@@ -360,8 +384,8 @@ def test_the_limited_persona_may_open_a_ticket(limited_client, service):
     assert Ticket.objects.get().opened_by.email == "noc@acme.test"
 
 
-def test_a_form_with_missing_facts_is_a_400_with_messages(admin_client, service):
-    response = admin_client.post(
+def test_a_form_with_missing_facts_is_a_400_with_messages(portal_admin_client, service):
+    response = portal_admin_client.post(
         reverse("tickets:create"), _open_form(service, services=[], impact="", access_hours="")
     )
     page = response.content.decode()
@@ -372,37 +396,41 @@ def test_a_form_with_missing_facts_is_a_400_with_messages(admin_client, service)
     assert not Ticket.objects.exists()
 
 
-def test_the_messages_are_translated(admin_client, admin_user, service):
-    admin_user.language = "es"
-    admin_user.save()
-    response = admin_client.post(reverse("tickets:create"), _open_form(service, access_hours=""))
+def test_the_messages_are_translated(portal_admin_client, portal_admin_user, service):
+    portal_admin_user.language = "es"
+    portal_admin_user.save()
+    response = portal_admin_client.post(
+        reverse("tickets:create"), _open_form(service, access_hours="")
+    )
     assert response.status_code == 400
     assert "Este campo es obligatorio." in response.content.decode()
 
 
-def test_another_customers_or_a_disconnected_service_is_refused(admin_client, customer, service):
+def test_another_customers_or_a_disconnected_service_is_refused(
+    portal_admin_client, customer, service
+):
     foreign = ServiceFactory(service_id="BR-SAO-OTHER-1")
     gone = ServiceFactory(customer=customer, service_id="AR-OLD-1", status="disconnected")
     for service_id in (foreign.service_id, gone.service_id):
-        response = admin_client.post(
+        response = portal_admin_client.post(
             reverse("tickets:create"), _open_form(service, services=[service_id])
         )
         assert response.status_code == 400
     assert not Ticket.objects.exists()
 
 
-def test_a_problem_that_starts_in_the_future_is_refused_on_its_field(admin_client, service):
+def test_a_problem_that_starts_in_the_future_is_refused_on_its_field(portal_admin_client, service):
     with time_machine.travel(datetime.datetime(2026, 3, 10, 14, tzinfo=UTC), tick=False):
-        response = admin_client.post(
+        response = portal_admin_client.post(
             reverse("tickets:create"), _open_form(service, problem_started_at="2026-03-11T10:00")
         )
     assert response.status_code == 400
     assert "The problem cannot start in the future." in response.content.decode()
 
 
-def test_a_renamed_executable_is_refused_with_a_message(admin_client, service):
+def test_a_renamed_executable_is_refused_with_a_message(portal_admin_client, service):
     """Checked by content, not by name (R-TT-2)."""
-    response = admin_client.post(
+    response = portal_admin_client.post(
         reverse("tickets:create"),
         _open_form(service, attachments=[_pdf("report.pdf", EXE)]),
     )
@@ -413,10 +441,12 @@ def test_a_renamed_executable_is_refused_with_a_message(admin_client, service):
     assert not Attachment.objects.exists()
 
 
-def test_an_oversized_file_is_refused(admin_client, service, settings):
+def test_an_oversized_file_is_refused(portal_admin_client, service, settings):
     settings.TICKET_ATTACHMENT_MAX_MB = 1
     big = _pdf("big.pdf", PDF + b"0" * (1024 * 1024))
-    response = admin_client.post(reverse("tickets:create"), _open_form(service, attachments=[big]))
+    response = portal_admin_client.post(
+        reverse("tickets:create"), _open_form(service, attachments=[big])
+    )
     assert response.status_code == 400
     assert "big.pdf is larger than 1 MB." in response.content.decode()
     assert not Ticket.objects.exists()
@@ -425,8 +455,8 @@ def test_an_oversized_file_is_refused(admin_client, service, settings):
 # --- the ticket page ------------------------------------------------------------------------
 
 
-def test_the_page_shows_the_facts_the_clock_and_the_tsc_card(admin_client, ticket, service):
-    page = admin_client.get(_detail(ticket)).content.decode()
+def test_the_page_shows_the_facts_the_clock_and_the_tsc_card(portal_admin_client, ticket, service):
+    page = portal_admin_client.get(_detail(ticket)).content.decode()
     assert ticket.number in page
     assert "Main link down" in page
     assert reverse("services:detail", kwargs={"service_id": service.service_id}) in page
@@ -441,19 +471,19 @@ def test_the_page_shows_the_facts_the_clock_and_the_tsc_card(admin_client, ticke
 
 
 def test_the_clock_shows_elapsed_paused_remaining_and_the_pauses(
-    admin_client, customer, admin_user, staff_user, service
+    portal_admin_client, customer, portal_admin_user, staff_user, service
 ):
     start = datetime.datetime(2026, 3, 10, 12, tzinfo=UTC)
     with time_machine.travel(start, tick=False) as clock:
-        ticket = ticket_open_for(customer, admin_user, service=service)
+        ticket = ticket_open_for(customer, portal_admin_user, service=service)
         clock.move_to(start + datetime.timedelta(minutes=30))
         _wait(ticket, staff_user, message="We need the key of the rack room.")
         clock.move_to(start + datetime.timedelta(hours=1, minutes=30))
-        services.ticket_reply(ticket=ticket, author=admin_user, body="Key is at reception.")
+        services.ticket_reply(ticket=ticket, author=portal_admin_user, body="Key is at reception.")
         clock.move_to(start + datetime.timedelta(hours=2))
         _wait(ticket, staff_user, reason=PauseInterval.Reason.CONTACT_UNREACHABLE)
         clock.move_to(start + datetime.timedelta(hours=2, minutes=15))
-        response = admin_client.get(_detail(ticket))
+        response = portal_admin_client.get(_detail(ticket))
     page = response.content.decode()
     # Elapsed: 2 h 15 min of wall clock minus 1 h 15 min paused = 1:00:00; 3 h remain.
     assert 'data-counter="elapsed" data-seconds="3600">1:00:00' in page
@@ -471,10 +501,10 @@ def test_the_clock_shows_elapsed_paused_remaining_and_the_pauses(
 
 
 def test_a_waiting_ticket_puts_the_reason_and_the_reply_form_on_top(
-    admin_client, ticket, staff_user
+    portal_admin_client, ticket, staff_user
 ):
     _wait(ticket, staff_user, message="We need the key of the rack room.")
-    page = admin_client.get(_detail(ticket)).content.decode()
+    page = portal_admin_client.get(_detail(ticket)).content.decode()
     assert 'data-testid="waiting-panel"' in page
     assert "Waiting for access to the site" in page
     assert "We need the key of the rack room." in page
@@ -482,29 +512,33 @@ def test_a_waiting_ticket_puts_the_reason_and_the_reply_form_on_top(
     assert page.index('data-testid="reply-form"') < page.index('data-testid="clock"')
 
 
-def test_a_breached_ticket_says_so(admin_client, customer, admin_user, service):
+def test_a_breached_ticket_says_so(portal_admin_client, customer, portal_admin_user, service):
     with time_machine.travel(datetime.datetime(2026, 3, 10, 12, tzinfo=UTC), tick=False):
-        ticket = ticket_open_for(customer, admin_user, service=service)
+        ticket = ticket_open_for(customer, portal_admin_user, service=service)
     with time_machine.travel(datetime.datetime(2026, 3, 10, 17, tzinfo=UTC), tick=False):
-        page = admin_client.get(_detail(ticket)).content.decode()
+        page = portal_admin_client.get(_detail(ticket)).content.decode()
     assert "ticket-clock-breached" in page
     assert "Breached by" in page
     assert 'data-counter="remaining" data-seconds="-3600">1:00:00' in page
     assert "Target missed" in page
 
 
-def test_the_response_target_met_is_shown(admin_client, customer, admin_user, staff_user, service):
+def test_the_response_target_met_is_shown(
+    portal_admin_client, customer, portal_admin_user, staff_user, service
+):
     start = datetime.datetime(2026, 3, 10, 12, tzinfo=UTC)
     with time_machine.travel(start, tick=False) as clock:
-        ticket = ticket_open_for(customer, admin_user, service=service)
+        ticket = ticket_open_for(customer, portal_admin_user, service=service)
         clock.move_to(start + datetime.timedelta(minutes=10))
         services.ticket_reply(ticket=ticket, author=staff_user, body="Looking at it.")
-        page = admin_client.get(_detail(ticket)).content.decode()
+        page = portal_admin_client.get(_detail(ticket)).content.decode()
     assert "Target met" in page
     assert "in 10 min (target 15 min)" in page
 
 
-def test_internal_notes_and_their_files_never_reach_the_page(admin_client, ticket, staff_user):
+def test_internal_notes_and_their_files_never_reach_the_page(
+    portal_admin_client, ticket, staff_user
+):
     note = services.ticket_reply(
         ticket=ticket,
         author=staff_user,
@@ -513,20 +547,22 @@ def test_internal_notes_and_their_files_never_reach_the_page(admin_client, ticke
         attachments=[_pdf("internal-diagram.pdf")],
     )
     services.ticket_reply(ticket=ticket, author=staff_user, body="We are on it.")
-    page = admin_client.get(_detail(ticket)).content.decode()
+    page = portal_admin_client.get(_detail(ticket)).content.decode()
     assert SECRET not in page
     assert "internal-diagram.pdf" not in page
     assert "We are on it." in page
     internal = Attachment.objects.get(message=note)
     download = _url("attachment", ticket, reference=internal.reference)
-    assert admin_client.get(download).status_code == 404
+    assert portal_admin_client.get(download).status_code == 404
 
 
-def test_a_phone_ticket_is_marked(admin_client, customer, staff_user, admin_user, service):
+def test_a_phone_ticket_is_marked(
+    portal_admin_client, customer, staff_user, portal_admin_user, service
+):
     ticket = ticket_open_for(
-        customer, staff_user, service=service, channel="phone", requester=admin_user
+        customer, staff_user, service=service, channel="phone", requester=portal_admin_user
     )
-    page = admin_client.get(_detail(ticket)).content.decode()
+    page = portal_admin_client.get(_detail(ticket)).content.decode()
     assert 'data-testid="ticket-phone"' in page
     assert "Opened by phone" in page
 
@@ -535,11 +571,11 @@ def test_a_phone_ticket_is_marked(admin_client, customer, staff_user, admin_user
 
 
 def test_a_reply_while_waiting_ends_the_pause_and_puts_the_ticket_in_progress(
-    admin_client, ticket, staff_user
+    portal_admin_client, ticket, staff_user
 ):
     """R-TT-3: the customer's answer restarts the clock."""
     _wait(ticket, staff_user)
-    response = admin_client.post(
+    response = portal_admin_client.post(
         _url("reply", ticket), {"body": "The key is at reception.", "attachments": [_pdf()]}
     )
     assert response.status_code == 302
@@ -547,20 +583,20 @@ def test_a_reply_while_waiting_ends_the_pause_and_puts_the_ticket_in_progress(
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.IN_PROGRESS
     assert ticket.pauses.get().ended_at is not None
-    page = admin_client.get(_detail(ticket)).content.decode()
+    page = portal_admin_client.get(_detail(ticket)).content.decode()
     assert "The key is at reception." in page
     assert 'data-state="running"' in page
     assert 'data-testid="waiting-panel"' not in page
 
 
-def test_an_empty_reply_is_a_400(admin_client, ticket):
-    response = admin_client.post(_url("reply", ticket), {"body": "  "})
+def test_an_empty_reply_is_a_400(portal_admin_client, ticket):
+    response = portal_admin_client.post(_url("reply", ticket), {"body": "  "})
     assert response.status_code == 400
     assert "Write a message or attach a file." in response.content.decode()
 
 
-def test_a_reply_with_a_bad_file_is_refused(admin_client, ticket):
-    response = admin_client.post(
+def test_a_reply_with_a_bad_file_is_refused(portal_admin_client, ticket):
+    response = portal_admin_client.post(
         _url("reply", ticket), {"body": "See attached", "attachments": [_pdf("x.pdf", EXE)]}
     )
     assert response.status_code == 400
@@ -568,82 +604,91 @@ def test_a_reply_with_a_bad_file_is_refused(admin_client, ticket):
     assert not Message.objects.filter(body="See attached").exists()
 
 
-def test_a_reply_on_a_closed_ticket_shows_the_services_message(admin_client, ticket):
+def test_a_reply_on_a_closed_ticket_shows_the_services_message(portal_admin_client, ticket):
     Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.CLOSED)
-    response = admin_client.post(_url("reply", ticket), {"body": "Hello?"})
+    response = portal_admin_client.post(_url("reply", ticket), {"body": "Hello?"})
     assert response.status_code == 400
     assert "open a new ticket" in response.content.decode()
 
 
-def test_escalating_is_allowed_once_an_hour(admin_client, ticket):
+def test_escalating_is_allowed_once_an_hour(portal_admin_client, ticket):
     start = datetime.datetime(2026, 3, 10, 12, tzinfo=UTC)
     url = _url("escalate", ticket)
     with time_machine.travel(start, tick=False) as clock:
-        assert admin_client.post(url, {"escalate-reason": "Plant stopped"}).status_code == 302
-        again = admin_client.post(url, {"escalate-reason": "Still stopped"})
+        assert (
+            portal_admin_client.post(url, {"escalate-reason": "Plant stopped"}).status_code == 302
+        )
+        again = portal_admin_client.post(url, {"escalate-reason": "Still stopped"})
         assert again.status_code == 400
         assert "escalated less than an hour ago" in again.content.decode()
         clock.move_to(start + datetime.timedelta(minutes=61))
-        assert admin_client.post(url, {"escalate-reason": "Still stopped"}).status_code == 302
+        assert (
+            portal_admin_client.post(url, {"escalate-reason": "Still stopped"}).status_code == 302
+        )
     assert Message.objects.filter(kind=Message.Kind.ESCALATION).count() == 2
-    assert "Plant stopped" in admin_client.get(_detail(ticket)).content.decode()
+    assert "Plant stopped" in portal_admin_client.get(_detail(ticket)).content.decode()
 
 
-def test_an_escalation_needs_a_reason(admin_client, ticket):
-    response = admin_client.post(_url("escalate", ticket), {"escalate-reason": ""})
+def test_an_escalation_needs_a_reason(portal_admin_client, ticket):
+    response = portal_admin_client.post(_url("escalate", ticket), {"escalate-reason": ""})
     assert response.status_code == 400
     assert "Say why." in response.content.decode()
 
 
 def test_a_resolved_ticket_can_be_reopened_within_the_allowed_days(
-    admin_client, ticket, staff_user, settings
+    portal_admin_client, ticket, staff_user, settings
 ):
     settings.TICKET_CLOSE_AFTER_DAYS = 5
     services.ticket_resolve(ticket=ticket, actor=staff_user, resolution="Replaced the SFP")
-    page = admin_client.get(_detail(ticket)).content.decode()
+    page = portal_admin_client.get(_detail(ticket)).content.decode()
     assert "Replaced the SFP" in page
     assert 'data-testid="reopen-form"' in page
-    response = admin_client.post(_url("reopen", ticket), {"reopen-reason": "Down again"})
+    response = portal_admin_client.post(_url("reopen", ticket), {"reopen-reason": "Down again"})
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.IN_PROGRESS
 
 
 def test_a_resolved_ticket_cannot_be_reopened_after_the_allowed_days(
-    admin_client, customer, admin_user, service, staff_user, settings
+    portal_admin_client, customer, portal_admin_user, service, staff_user, settings
 ):
     settings.TICKET_CLOSE_AFTER_DAYS = 5
     with time_machine.travel(timezone.now() - datetime.timedelta(days=6), tick=False):
-        ticket = ticket_open_for(customer, admin_user, service=service)
+        ticket = ticket_open_for(customer, portal_admin_user, service=service)
         services.ticket_resolve(ticket=ticket, actor=staff_user, resolution="Fixed")
-    assert 'data-testid="reopen-form"' not in admin_client.get(_detail(ticket)).content.decode()
-    response = admin_client.post(_url("reopen", ticket), {"reopen-reason": "Down again"})
+    assert (
+        'data-testid="reopen-form"' not in portal_admin_client.get(_detail(ticket)).content.decode()
+    )
+    response = portal_admin_client.post(_url("reopen", ticket), {"reopen-reason": "Down again"})
     assert response.status_code == 400
     assert "can no longer be reopened" in response.content.decode()
 
 
-def test_an_active_ticket_can_be_cancelled(admin_client, ticket):
-    response = admin_client.post(_url("cancel", ticket), {"cancel-reason": "It works again"})
+def test_an_active_ticket_can_be_cancelled(portal_admin_client, ticket):
+    response = portal_admin_client.post(_url("cancel", ticket), {"cancel-reason": "It works again"})
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.CANCELLED
-    page = admin_client.get(_detail(ticket)).content.decode()
+    page = portal_admin_client.get(_detail(ticket)).content.decode()
     assert "This ticket was cancelled." in page
     assert 'data-testid="cancel-form"' not in page
-    again = admin_client.post(_url("cancel", ticket), {"cancel-reason": ""})
+    again = portal_admin_client.post(_url("cancel", ticket), {"cancel-reason": ""})
     assert again.status_code == 400
 
 
-def test_people_can_be_copied_and_removed(admin_client, ticket):
+def test_people_can_be_copied_and_removed(portal_admin_client, ticket):
     url = _url("watcher_add", ticket)
-    assert admin_client.post(url, {"email": "Boss@Acme.test", "name": "Boss"}).status_code == 302
+    assert (
+        portal_admin_client.post(url, {"email": "Boss@Acme.test", "name": "Boss"}).status_code
+        == 302
+    )
     assert Watcher.objects.get(ticket=ticket).email == "boss@acme.test"
-    assert "boss@acme.test" in admin_client.get(_detail(ticket)).content.decode()
-    duplicate = admin_client.post(url, {"email": "boss@acme.test"})
+    assert "boss@acme.test" in portal_admin_client.get(_detail(ticket)).content.decode()
+    duplicate = portal_admin_client.post(url, {"email": "boss@acme.test"})
     assert duplicate.status_code == 400
     assert "boss@acme.test is already copied." in duplicate.content.decode()
-    assert admin_client.post(url, {"email": "not an address"}).status_code == 400
-    response = admin_client.post(_url("watcher_remove", ticket), {"email": "boss@acme.test"})
+    assert portal_admin_client.post(url, {"email": "not an address"}).status_code == 400
+    response = portal_admin_client.post(_url("watcher_remove", ticket), {"email": "boss@acme.test"})
     assert response.status_code == 302
     assert not Watcher.objects.exists()
 
@@ -652,10 +697,10 @@ def test_people_can_be_copied_and_removed(admin_client, ticket):
 
 
 def test_a_pdf_is_downloadable_as_an_attachment_only(
-    admin_client, viewer_client, customer, admin_user, service
+    portal_admin_client, viewer_client, customer, portal_admin_user, service
 ):
     ticket = ticket_open_for(
-        customer, admin_user, service=service, attachments=[_pdf('my "report".pdf')]
+        customer, portal_admin_user, service=service, attachments=[_pdf('my "report".pdf')]
     )
     attachment = ticket.attachments.get()
     assert attachment.content_type == "application/pdf"
@@ -673,8 +718,10 @@ def test_a_pdf_is_downloadable_as_an_attachment_only(
     response.close()
 
 
-def test_another_customers_attachment_is_404(client, other_user, customer, admin_user, service):
-    ticket = ticket_open_for(customer, admin_user, service=service, attachments=[_pdf()])
+def test_another_customers_attachment_is_404(
+    client, other_user, customer, portal_admin_user, service
+):
+    ticket = ticket_open_for(customer, portal_admin_user, service=service, attachments=[_pdf()])
     client.force_login(other_user)
     url = _url("attachment", ticket, reference=ticket.attachments.get().reference)
     assert client.get(url).status_code == 404
@@ -684,8 +731,8 @@ def test_another_customers_attachment_is_404(client, other_user, customer, admin
     assert client.get(url).status_code == 404
 
 
-def test_downloads_need_the_permission(no_tickets_client, customer, admin_user, service):
-    ticket = ticket_open_for(customer, admin_user, service=service, attachments=[_pdf()])
+def test_downloads_need_the_permission(no_tickets_client, customer, portal_admin_user, service):
+    ticket = ticket_open_for(customer, portal_admin_user, service=service, attachments=[_pdf()])
     url = _url("attachment", ticket, reference=ticket.attachments.get().reference)
     assert no_tickets_client.get(url).status_code == 403
 
@@ -701,39 +748,44 @@ def _query_count(client, path) -> int:
 
 
 def test_the_list_runs_the_same_queries_for_1_and_200_tickets(
-    admin_client, customer, admin_user, staff_user, service, settings
+    portal_admin_client, customer, portal_admin_user, staff_user, service, settings
 ):
     settings.TICKETS_PAGE_SIZE = 200
-    first = ticket_open_for(customer, admin_user, service=service)
+    first = ticket_open_for(customer, portal_admin_user, service=service)
     _wait(first, staff_user)
-    one = _query_count(admin_client, reverse("tickets:list"))
+    one = _query_count(portal_admin_client, reverse("tickets:list"))
     extra = ServiceFactory(customer=customer)
     for n in range(199):
-        ticket = ticket_open_for(customer, UserFactory() if n % 2 else admin_user, service=extra)
+        ticket = ticket_open_for(
+            customer, UserFactory() if n % 2 else portal_admin_user, service=extra
+        )
         ticket.services.add(service)
         if n % 3 == 0:
             _wait(ticket, staff_user)
-    many = _query_count(admin_client, reverse("tickets:list"))
+    many = _query_count(portal_admin_client, reverse("tickets:list"))
     assert many == one
-    assert _query_count(admin_client, reverse("tickets:export")) <= one
+    assert _query_count(portal_admin_client, reverse("tickets:export")) <= one
 
 
 def test_the_ticket_page_runs_the_same_queries_however_long_its_history(
-    admin_client, customer, admin_user, staff_user, service, settings
+    portal_admin_client, customer, portal_admin_user, staff_user, service, settings
 ):
     settings.TICKET_WATCHERS_MAX = 15
-    few = ticket_open_for(customer, admin_user, service=service)
+    few = ticket_open_for(customer, portal_admin_user, service=service)
     services.ticket_reply(ticket=few, author=staff_user, body="On it")
-    baseline = _query_count(admin_client, _detail(few))
+    baseline = _query_count(portal_admin_client, _detail(few))
 
-    many = ticket_open_for(customer, admin_user, service=service)
+    many = ticket_open_for(customer, portal_admin_user, service=service)
     many.services.add(ServiceFactory(customer=customer))
     for n in range(15):
         _wait(many, staff_user)
         services.ticket_reply(
-            ticket=many, author=admin_user, body=f"Answer {n}", attachments=[_pdf(f"{n}.pdf")]
+            ticket=many,
+            author=portal_admin_user,
+            body=f"Answer {n}",
+            attachments=[_pdf(f"{n}.pdf")],
         )
         services.ticket_reply(ticket=many, author=staff_user, body=f"Note {n}", internal=True)
-        services.ticket_watcher_add(ticket=many, actor=admin_user, email=f"w{n}@acme.test")
-    services.ticket_escalate(ticket=many, actor=admin_user, reason="Hurry")
-    assert _query_count(admin_client, _detail(many)) == baseline
+        services.ticket_watcher_add(ticket=many, actor=portal_admin_user, email=f"w{n}@acme.test")
+    services.ticket_escalate(ticket=many, actor=portal_admin_user, reason="Hurry")
+    assert _query_count(portal_admin_client, _detail(many)) == baseline

@@ -19,9 +19,9 @@ def registry(monkeypatch):
 
 
 def test_a_registered_section_is_shown_with_what_its_function_returns(
-    admin_client, customer, admin_user, registry
+    portal_admin_client, customer, portal_admin_user, registry
 ):
-    ticket = ticket_open_for(customer, admin_user)
+    ticket = ticket_open_for(customer, portal_admin_user)
     seen = []
 
     def credit(request, ticket):
@@ -29,20 +29,20 @@ def test_a_registered_section_is_shown_with_what_its_function_returns(
         return {"can_request_credit": True}
 
     registry.register(Card("credit", 10, credit, {"side": "billing/_ticket_credit.html"}))
-    page = admin_client.get(f"/tickets/{ticket.number}/").content.decode()
+    page = portal_admin_client.get(f"/tickets/{ticket.number}/").content.decode()
     assert 'data-testid="request-credit"' in page
     assert f"ticket={ticket.number}" in page
     assert seen == [(customer, ticket)]
 
 
 def test_a_section_whose_function_returns_none_is_not_shown(
-    admin_client, customer, admin_user, registry
+    portal_admin_client, customer, portal_admin_user, registry
 ):
-    ticket = ticket_open_for(customer, admin_user)
+    ticket = ticket_open_for(customer, portal_admin_user)
     registry.register(
         Card("credit", 10, lambda request, ticket: None, {"side": "billing/_ticket_credit.html"})
     )
-    response = admin_client.get(f"/tickets/{ticket.number}/")
+    response = portal_admin_client.get(f"/tickets/{ticket.number}/")
     assert response.status_code == 200
     assert 'data-testid="ticket-credit"' not in response.content.decode()
 

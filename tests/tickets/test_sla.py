@@ -67,9 +67,9 @@ def act(travel, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def opener(customer, admin_user, act):
+def opener(customer, portal_admin_user, act):
     def _open(when: datetime, **kwargs) -> Ticket:
-        return act(when, ticket_open_for, customer=customer, user=admin_user, **kwargs)
+        return act(when, ticket_open_for, customer=customer, user=portal_admin_user, **kwargs)
 
     return _open
 
@@ -86,7 +86,9 @@ def stored_deadline(ticket: Ticket) -> datetime:
 # --- Scenarios through the services -------------------------------------------------------------
 
 
-def test_two_pauses_in_one_ticket_move_the_deadline_by_both(opener, act, admin_user, staff_user):
+def test_two_pauses_in_one_ticket_move_the_deadline_by_both(
+    opener, act, portal_admin_user, staff_user
+):
     ticket = opener(at(2026, 3, 10, 9, 0))
     act(
         at(2026, 3, 10, 9, 30),
@@ -96,7 +98,11 @@ def test_two_pauses_in_one_ticket_move_the_deadline_by_both(opener, act, admin_u
         actor=staff_user,
     )
     act(
-        at(2026, 3, 10, 10, 0), ticket_reply, ticket=ticket, author=admin_user, body="Site open now"
+        at(2026, 3, 10, 10, 0),
+        ticket_reply,
+        ticket=ticket,
+        author=portal_admin_user,
+        body="Site open now",
     )
     act(
         at(2026, 3, 10, 11, 0),
@@ -127,7 +133,7 @@ def test_two_pauses_in_one_ticket_move_the_deadline_by_both(opener, act, admin_u
     assert not later.breached
 
 
-def test_a_pause_across_midnight(opener, act, admin_user, staff_user):
+def test_a_pause_across_midnight(opener, act, portal_admin_user, staff_user):
     ticket = opener(at(2026, 3, 14, 22, 0))
     act(
         at(2026, 3, 14, 23, 30),
@@ -136,7 +142,13 @@ def test_a_pause_across_midnight(opener, act, admin_user, staff_user):
         reason=ACCESS,
         actor=staff_user,
     )
-    act(at(2026, 3, 15, 0, 45, 30), ticket_reply, ticket=ticket, author=admin_user, body="Here")
+    act(
+        at(2026, 3, 15, 0, 45, 30),
+        ticket_reply,
+        ticket=ticket,
+        author=portal_admin_user,
+        body="Here",
+    )
 
     clock = clock_at(ticket, at(2026, 3, 15, 1, 0))
     assert clock.paused == timedelta(hours=1, minutes=15, seconds=30)
@@ -145,7 +157,9 @@ def test_a_pause_across_midnight(opener, act, admin_user, staff_user):
     assert stored_deadline(ticket) == at(2026, 3, 15, 3, 15, 30)
 
 
-def test_a_pause_across_a_month_end_in_the_customers_timezone(opener, act, admin_user, staff_user):
+def test_a_pause_across_a_month_end_in_the_customers_timezone(
+    opener, act, portal_admin_user, staff_user
+):
     # 30 Nov 23:00 -> 1 Dec 02:00 in Buenos Aires is 1 Dec 02:00 -> 05:00 UTC.
     ticket = opener(at(2026, 11, 30, 22, 0))
     act(
@@ -155,7 +169,13 @@ def test_a_pause_across_a_month_end_in_the_customers_timezone(opener, act, admin
         reason=ACCESS,
         actor=staff_user,
     )
-    act(at(2026, 12, 1, 2, 0), ticket_reply, ticket=ticket, author=admin_user, body="Go ahead")
+    act(
+        at(2026, 12, 1, 2, 0),
+        ticket_reply,
+        ticket=ticket,
+        author=portal_admin_user,
+        body="Go ahead",
+    )
 
     pause = ticket.pauses.get()
     assert (pause.started_at, pause.ended_at) == (
@@ -170,7 +190,7 @@ def test_a_pause_across_a_month_end_in_the_customers_timezone(opener, act, admin
     assert stored_deadline(ticket) == at(2026, 12, 1, 5, 0)
 
 
-def test_a_pause_of_several_days(opener, act, admin_user, staff_user):
+def test_a_pause_of_several_days(opener, act, portal_admin_user, staff_user):
     ticket = opener(at(2026, 6, 5, 18, 0))  # a Friday evening
     act(
         at(2026, 6, 5, 18, 30),
@@ -179,7 +199,7 @@ def test_a_pause_of_several_days(opener, act, admin_user, staff_user):
         reason=ACCESS,
         actor=staff_user,
     )
-    act(at(2026, 6, 9, 10, 15), ticket_reply, ticket=ticket, author=admin_user, body="Back")
+    act(at(2026, 6, 9, 10, 15), ticket_reply, ticket=ticket, author=portal_admin_user, body="Back")
 
     clock = clock_at(ticket, at(2026, 6, 9, 11, 0))
     assert clock.paused == timedelta(days=3, hours=15, minutes=45)
@@ -189,7 +209,7 @@ def test_a_pause_of_several_days(opener, act, admin_user, staff_user):
     assert stored_deadline(ticket) == at(2026, 6, 9, 13, 45)
 
 
-def test_a_ticket_put_in_waiting_the_moment_it_opens(opener, act, admin_user, staff_user):
+def test_a_ticket_put_in_waiting_the_moment_it_opens(opener, act, portal_admin_user, staff_user):
     ticket = opener(at(2026, 4, 2, 9, 0))
     act(
         at(2026, 4, 2, 9, 0),
@@ -205,7 +225,7 @@ def test_a_ticket_put_in_waiting_the_moment_it_opens(opener, act, admin_user, st
     assert waiting.deadline == at(2026, 4, 2, 14, 0)
     assert waiting.response_met is None  # no SLA time has run: the response is not yet due
 
-    act(at(2026, 4, 2, 11, 30), ticket_reply, ticket=ticket, author=admin_user, body="Open")
+    act(at(2026, 4, 2, 11, 30), ticket_reply, ticket=ticket, author=portal_admin_user, body="Open")
     clock = clock_at(ticket, at(2026, 4, 2, 12, 0))
     assert not clock.is_paused
     assert clock.paused == timedelta(hours=2, minutes=30)
@@ -242,7 +262,7 @@ def test_a_pause_still_open_moves_the_deadline_while_it_runs(opener, act, staff_
 
 
 def test_reopen_after_resolve_runs_on_and_the_resolved_period_counts(
-    opener, act, admin_user, staff_user
+    opener, act, portal_admin_user, staff_user
 ):
     ticket = opener(at(2026, 7, 1, 9, 0))
     act(
@@ -252,7 +272,7 @@ def test_reopen_after_resolve_runs_on_and_the_resolved_period_counts(
         reason=ACCESS,
         actor=staff_user,
     )
-    act(at(2026, 7, 1, 10, 0), ticket_reply, ticket=ticket, author=admin_user, body="Open")
+    act(at(2026, 7, 1, 10, 0), ticket_reply, ticket=ticket, author=portal_admin_user, body="Open")
     act(
         at(2026, 7, 1, 11, 0),
         ticket_resolve,
@@ -266,7 +286,13 @@ def test_reopen_after_resolve_runs_on_and_the_resolved_period_counts(
     assert resolved.elapsed == timedelta(hours=1, minutes=15)
     assert resolved.deadline == at(2026, 7, 1, 13, 30)
 
-    act(at(2026, 7, 1, 12, 0), ticket_reopen, ticket=ticket, actor=admin_user, reason="Still down")
+    act(
+        at(2026, 7, 1, 12, 0),
+        ticket_reopen,
+        ticket=ticket,
+        actor=portal_admin_user,
+        reason="Still down",
+    )
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.IN_PROGRESS
     assert ticket.restored_at is None
@@ -285,7 +311,7 @@ def test_reopen_after_resolve_runs_on_and_the_resolved_period_counts(
 
 
 def test_targets_changed_after_opening_leave_the_ticket_its_copy(
-    opener, act, admin_user, staff_user
+    opener, act, portal_admin_user, staff_user
 ):
     SlaTarget.objects.filter(impact=Impact.DOWN).update(response=20 * M, restoration=6 * H)
     ticket = opener(at(2026, 8, 3, 8, 0))
@@ -297,7 +323,7 @@ def test_targets_changed_after_opening_leave_the_ticket_its_copy(
         reason=ACCESS,
         actor=staff_user,
     )
-    act(at(2026, 8, 3, 9, 20), ticket_reply, ticket=ticket, author=admin_user, body="Open")
+    act(at(2026, 8, 3, 9, 20), ticket_reply, ticket=ticket, author=portal_admin_user, body="Open")
 
     ticket.refresh_from_db()
     assert (ticket.response_target, ticket.restoration_target) == (20 * M, 6 * H)
@@ -314,7 +340,9 @@ def test_targets_changed_after_opening_leave_the_ticket_its_copy(
     assert newer_clock.deadline == at(2026, 8, 3, 11, 0)
 
 
-def test_the_response_is_met_by_the_first_staff_public_reply(opener, act, admin_user, staff_user):
+def test_the_response_is_met_by_the_first_staff_public_reply(
+    opener, act, portal_admin_user, staff_user
+):
     ticket = opener(at(2026, 9, 1, 9, 0))
     act(
         at(2026, 9, 1, 9, 5),
@@ -324,7 +352,13 @@ def test_the_response_is_met_by_the_first_staff_public_reply(opener, act, admin_
         body="n",
         internal=True,
     )
-    act(at(2026, 9, 1, 9, 6), ticket_reply, ticket=ticket, author=admin_user, body="Any news?")
+    act(
+        at(2026, 9, 1, 9, 6),
+        ticket_reply,
+        ticket=ticket,
+        author=portal_admin_user,
+        body="Any news?",
+    )
     ticket.refresh_from_db()
     assert ticket.first_response_at is None  # neither an internal note nor the customer answers
 
@@ -357,7 +391,7 @@ def test_the_response_is_missed_when_the_first_staff_reply_is_late(opener, act, 
     assert clock.deadline == at(2026, 9, 1, 13, 0)
 
 
-def test_the_response_clock_also_stops_while_waiting(opener, act, admin_user, staff_user):
+def test_the_response_clock_also_stops_while_waiting(opener, act, portal_admin_user, staff_user):
     ticket = opener(at(2026, 9, 2, 9, 0))
     act(
         at(2026, 9, 2, 9, 5),
@@ -366,7 +400,7 @@ def test_the_response_clock_also_stops_while_waiting(opener, act, admin_user, st
         reason=ACCESS,
         actor=staff_user,
     )
-    act(at(2026, 9, 2, 9, 30), ticket_reply, ticket=ticket, author=admin_user, body="Open")
+    act(at(2026, 9, 2, 9, 30), ticket_reply, ticket=ticket, author=portal_admin_user, body="Open")
     act(at(2026, 9, 2, 9, 40), ticket_reply, ticket=ticket, author=staff_user, body="On site")
 
     clock = clock_at(ticket, at(2026, 9, 2, 10, 0))

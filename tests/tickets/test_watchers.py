@@ -21,9 +21,9 @@ T0 = datetime.datetime(2026, 11, 30, 13, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
-def ticket(customer, admin_user):
+def ticket(customer, portal_admin_user):
     service = ServiceFactory(customer=customer, service_id="AR-BUE-IPVPN-30001")
-    return ticket_open_for(customer, admin_user, service=service, subject=SPAM)
+    return ticket_open_for(customer, portal_admin_user, service=service, subject=SPAM)
 
 
 @pytest.fixture
@@ -102,8 +102,10 @@ def test_a_person_copied_receives_only_the_number_and_a_link_until_they_confirm(
     assert "already used" in again.content.decode() or "ya se usó" in again.content.decode()
 
 
-def test_the_confirmation_page_speaks_the_customers_language(client, admin_user, ticket, post):
-    client.force_login(admin_user)
+def test_the_confirmation_page_speaks_the_customers_language(
+    client, portal_admin_user, ticket, post
+):
+    client.force_login(portal_admin_user)
     _copy(post, ticket, "jefa@example.org")
     link = _link(_mails_to("jefa@example.org")[0])
     client.logout()
@@ -114,11 +116,11 @@ def test_the_confirmation_page_speaks_the_customers_language(client, admin_user,
     assert "Acme Logística pidió al Centro de Servicio Técnico" in page
 
 
-def test_at_most_so_many_people_on_one_ticket(client, admin_user, ticket, post, settings):
+def test_at_most_so_many_people_on_one_ticket(client, portal_admin_user, ticket, post, settings):
     settings.TICKET_WATCHERS_MAX = 2
-    admin_user.language = "en"
-    admin_user.save()
-    client.force_login(admin_user)
+    portal_admin_user.language = "en"
+    portal_admin_user.save()
+    client.force_login(portal_admin_user)
     for email in ("a@example.org", "b@example.org"):
         assert _copy(post, ticket, email).status_code == 302
     mail.outbox.clear()
@@ -135,13 +137,13 @@ def test_at_most_so_many_people_on_one_ticket(client, admin_user, ticket, post, 
 
 
 def test_at_most_so_many_people_a_day_per_customer_remove_and_re_add_included(
-    client, admin_user, customer, ticket, post, settings
+    client, portal_admin_user, customer, ticket, post, settings
 ):
     settings.TICKET_WATCHERS_PER_DAY = 3
-    admin_user.language = "es"
-    admin_user.save()
-    client.force_login(admin_user)
-    other_ticket = ticket_open_for(customer, admin_user, service=ticket.services.get())
+    portal_admin_user.language = "es"
+    portal_admin_user.save()
+    client.force_login(portal_admin_user)
+    other_ticket = ticket_open_for(customer, portal_admin_user, service=ticket.services.get())
     remove = reverse("tickets:watcher_remove", args=[ticket.number])
     with time_machine.travel(T0, tick=False):
         assert _copy(post, ticket, "a@example.org").status_code == 302
@@ -175,9 +177,9 @@ def test_at_most_so_many_people_a_day_per_customer_remove_and_re_add_included(
 
 
 def test_a_link_that_was_tampered_with_expired_or_outlived_its_person_is_refused(
-    client, admin_user, ticket, post
+    client, portal_admin_user, ticket, post
 ):
-    client.force_login(admin_user)
+    client.force_login(portal_admin_user)
     with time_machine.travel(T0, tick=False):
         _copy(post, ticket, "boss@example.org")
     first = _path(_link(_mails_to("boss@example.org")[0]))
@@ -194,7 +196,7 @@ def test_a_link_that_was_tampered_with_expired_or_outlived_its_person_is_refused
     assert expired.status_code == 400
     assert not Watcher.objects.get().is_confirmed
 
-    client.force_login(admin_user)
+    client.force_login(portal_admin_user)
     post(reverse("tickets:watcher_remove", args=[ticket.number]), {"email": "boss@example.org"})
     _copy(post, ticket, "boss@example.org")
     client.logout()
@@ -204,8 +206,8 @@ def test_a_link_that_was_tampered_with_expired_or_outlived_its_person_is_refused
     assert not Watcher.objects.get().is_confirmed
 
 
-def test_the_ticket_page_says_who_has_not_confirmed_yet(client, admin_user, ticket, post):
-    client.force_login(admin_user)
+def test_the_ticket_page_says_who_has_not_confirmed_yet(client, portal_admin_user, ticket, post):
+    client.force_login(portal_admin_user)
     _copy(post, ticket, "boss@example.org")
 
     page = client.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
@@ -214,10 +216,12 @@ def test_the_ticket_page_says_who_has_not_confirmed_yet(client, admin_user, tick
     assert 'data-testid="watcher-pending"' in page
 
 
-def test_the_audit_log_says_who_copied_whom_on_which_ticket(client, admin_user, ticket, post):
-    admin_user.language = "en"
-    admin_user.save()
-    client.force_login(admin_user)
+def test_the_audit_log_says_who_copied_whom_on_which_ticket(
+    client, portal_admin_user, ticket, post
+):
+    portal_admin_user.language = "en"
+    portal_admin_user.save()
+    client.force_login(portal_admin_user)
     _copy(post, ticket, "boss@example.org")
 
     page = client.get(reverse("portal:audit")).content.decode()
@@ -228,10 +232,10 @@ def test_the_audit_log_says_who_copied_whom_on_which_ticket(client, admin_user, 
 
 
 def test_an_address_longer_than_the_database_keeps_is_a_form_error_not_a_500(
-    client, admin_user, ticket, post
+    client, portal_admin_user, ticket, post
 ):
     """An e-mail address may be 320 characters by the standard; the database keeps 254."""
-    client.force_login(admin_user)
+    client.force_login(portal_admin_user)
     address = "x" * 250 + "@acme.test"
 
     response = _copy(post, ticket, address)
@@ -241,9 +245,9 @@ def test_an_address_longer_than_the_database_keeps_is_a_form_error_not_a_500(
 
 
 def test_copying_and_uncopying_a_person_records_where_it_was_done_from(
-    client, admin_user, ticket, post
+    client, portal_admin_user, ticket, post
 ):
-    client.force_login(admin_user)
+    client.force_login(portal_admin_user)
     _copy(post, ticket, "boss@example.org")
     post(reverse("tickets:watcher_remove", args=[ticket.number]), {"email": "boss@example.org"})
 

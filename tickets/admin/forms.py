@@ -43,10 +43,6 @@ class CancelForm(forms.Form):
     )
 
 
-class ConfirmForm(forms.Form):
-    pass
-
-
 class ReplyForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Post as"),

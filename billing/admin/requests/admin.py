@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from billing import services
 from billing.admin.actions import posted
 from billing.admin.requests.filters import CountryFilter, StatusFilter, TurnFilter
-from billing.admin.requests.forms import AnswerForm, ConfirmForm, CreditForm, StaffMessageForm
+from billing.admin.requests.forms import AnswerForm, CreditForm, StaffMessageForm
 from billing.admin.requests.helpers import (
     Status,
     admin_link,
@@ -36,7 +36,7 @@ from billing.models import (
     BillingRequest,
     Credit,
 )
-from core.admin.actions import StaffActionMixin
+from core.admin.actions import ConfirmForm, StaffActionMixin
 from core.lib.downloads import private_download
 from core.lib.durations import duration_compact
 

@@ -126,7 +126,3 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
     )
-
-
-class ConfirmForm(forms.Form):
-    pass

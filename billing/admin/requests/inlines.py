@@ -17,20 +17,13 @@ from billing.models import (
     BillingMessage,
     DisputedLine,
 )
+from core.admin.inlines import ViewOnlyInline
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """Rows to read: no "Add another", no delete box, no noisy per-row title."""
+class ReadOnlyInline(ViewOnlyInline):
+    """View-only rows without the noisy per-row title."""
 
     template = "admin/billing/readonly_inline.html"
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class DisputedLineInline(ReadOnlyInline):
