@@ -27,6 +27,7 @@ from billing.models import (
 )
 from core.models import Customer, User
 from tests.conftest import staff_login
+from tests.module_world import copy_media, module_world
 
 pytestmark = pytest.mark.django_db
 
@@ -42,14 +43,28 @@ COUNTED = [
 ]
 
 
-@pytest.fixture
-def seeded(settings):
-    settings.DEBUG = True
+def _seed() -> dict:
     call_command("seed_demo", stdout=io.StringIO())
     return {
         "acme": Customer.objects.get(display_name="Acme Logística"),
         "globex": Customer.objects.get(display_name="Globex Telecom"),
     }
+
+
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """seed_demo once for the module (tests/module_world.py): each test reads it in a savepoint."""
+    media = tmp_path_factory.mktemp("demo-media")
+    with module_world(_seed, django_db_blocker, media, DEBUG=True) as seeded:
+        yield seeded, media
+
+
+@pytest.fixture
+def seeded(_seeded_once, db, settings):
+    settings.DEBUG = True
+    seeded, media = _seeded_once
+    copy_media(media, settings)
+    return seeded
 
 
 def _months(invoices) -> list[tuple[int, int]]:

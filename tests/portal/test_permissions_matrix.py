@@ -15,7 +15,6 @@ request changes is undone before the next test.
 
 import datetime
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
@@ -26,8 +25,6 @@ import pytest
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
@@ -47,7 +44,6 @@ from core.services.notification_contacts import contact_confirmation_token
 from inventory.services import expansion_request_submit
 from orders.models import Order
 from orders.services import order_create, touchpoint_record
-from portal.celery import app as celery_app
 from tests.factories import (
     PDF_BYTES,
     CustomerFactory,
@@ -59,6 +55,7 @@ from tests.factories import (
     invoice_with_lines,
     ticket_open_for,
 )
+from tests.module_world import copy_media, module_world
 from tickets.services import ticket_resolve
 from tickets.services.watchers import ticket_watcher_add, watcher_confirmation_token
 
@@ -667,16 +664,9 @@ ROUTES.update(HD_ROUTES)
 
 # --- The world, once per module -------------------------------------------------------------
 
+
 # What tests/conftest.py's autouse fixtures set for every test, for the module's own set-up too
 # (they are function-scoped): a fast hasher, e-mail kept in memory, eager tasks, a local cache.
-_MODULE_SETTINGS = {
-    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-    "MAILERS": {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}},
-    "CELERY_TASK_ALWAYS_EAGER": True,
-    "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
-}
-
-
 def _build_world():
     # The personas of tests/conftest.py and tests/portal/conftest.py, with the same data.
     customer = CustomerFactory(display_name="Acme Logística", legal_name="Acme Logística S.A.")
@@ -831,24 +821,11 @@ def _build_world():
 
 @pytest.fixture(scope="module")
 def _module_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The world and the media folder its files are in, built once for the module.
-
-    It is written in a transaction that stays open for the module and is rolled back at its
-    end, on SQLite and PostgreSQL alike; with pytest-xdist each worker builds its own, in its own
-    test database and temporary folder."""
+    """The world and the media folder its files are in, built once for the module
+    (tests/module_world.py)."""
     media = tmp_path_factory.mktemp("matrix-media")
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        with (
-            django_db_blocker.unblock(),
-            override_settings(**_MODULE_SETTINGS, MEDIA_ROOT=media),
-            transaction.atomic(),
-        ):
-            yield _build_world(), media
-            transaction.set_rollback(True)
-    finally:
-        celery_app.conf.task_always_eager = eager
+    with module_world(_build_world, django_db_blocker, media) as world:
+        yield world, media
 
 
 @pytest.fixture
@@ -856,7 +833,7 @@ def world(_module_world, db, settings):
     """The module's world; this test's requests run in a savepoint of its transaction (`db`),
     and its files are a copy in the test's own media folder (tests/conftest.py sets one)."""
     world, media = _module_world
-    shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    copy_media(media, settings)
     return world
 
 
