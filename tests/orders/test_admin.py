@@ -4,44 +4,21 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Notification
 from orders.models import Order, OrderEvent, Step
 from orders.services import touchpoint_record
-from tests.conftest import staff_login
 from tests.factories import (
     NotificationContactFactory,
     OrderFactory,
     TeamPersonFactory,
-    UserFactory,
     provisioning_service,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def care_client(db):
-    """A Customer Care staff member, with exactly the group's permissions."""
-    user = UserFactory(email="care@provider.test", is_staff=True)
-    user.groups.add(Group.objects.get(name="Customer Care"))
-    client = Client()
-    staff_login(client, user)
-    return client
-
-
-@pytest.fixture
-def tsc_client(db):
-    user = UserFactory(email="tsc@provider.test", is_staff=True)
-    user.groups.add(Group.objects.get(name="TSC"))
-    client = Client()
-    staff_login(client, user)
-    return client
 
 
 @pytest.fixture

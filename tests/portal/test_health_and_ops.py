@@ -281,15 +281,14 @@ def test_staff_member_of_a_group_can_open_the_admin_pages_it_grants(client, db):
 
 
 @pytest.fixture
-def superuser_client(client, admin_membership):
+def superuser_client(client, admin_membership, root):
     audit_record(
         action=AuditEvent.Action.SIGN_IN,
         customer=admin_membership.customer,
         actor=admin_membership.user,
         target_email=admin_membership.user.email,
     )
-    staff_login(client, UserFactory(email="root@provider.test", is_staff=True, is_superuser=True))
-    return client
+    return staff_login(client, root)
 
 
 def _admin_urls(admin_membership) -> list[str]:

@@ -137,9 +137,8 @@ def test_customer_care_retires_a_service_by_disconnecting_it(db, customer, porta
     assert service.tickets.count() == 1
 
 
-def test_a_superuser_may_delete_a_service_that_nothing_points_at(db, customer):
-    root = UserFactory(email="root@provider.test", is_staff=True, is_superuser=True)
-    client = staff_login(Client(), root)
+def test_a_superuser_may_delete_a_service_that_nothing_points_at(root_client, customer):
+    client = root_client
     service = ServiceFactory(customer=customer)
 
     response = client.post(f"/admin/portal/service/{service.pk}/delete/", {"post": "yes"})

@@ -35,11 +35,6 @@ def _password_url(user) -> str:
 
 
 @pytest.fixture
-def root(db):
-    return UserFactory(email="root@provider.test", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
 def colleague(db):
     user = UserFactory(email="colleague@provider.test", is_staff=True)
     user.groups.add(Group.objects.get(name="TSC"))
