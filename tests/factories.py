@@ -341,7 +341,8 @@ class TicketFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def services(obj, create, extracted, **kwargs):
         if create:
-            obj.services.set(extracted or [ServiceFactory(customer=obj.customer)])
+            services = [ServiceFactory(customer=obj.customer)] if extracted is None else extracted
+            obj.services.set(services)
 
 
 class ChangeRequestFactory(factory.django.DjangoModelFactory):
@@ -362,7 +363,8 @@ class ChangeRequestFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def services(obj, create, extracted, **kwargs):
         if create:
-            obj.services.set(extracted or [ServiceFactory(customer=obj.customer)])
+            services = [ServiceFactory(customer=obj.customer)] if extracted is None else extracted
+            obj.services.set(services)
 
 
 class MaintenanceFactory(factory.django.DjangoModelFactory):
@@ -495,4 +497,5 @@ class PurchaseOrderRequestFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def invoices(obj, create, extracted, **kwargs):
         if create:
-            obj.invoices.set(extracted or [InvoiceFactory(customer=obj.customer)])
+            invoices = [InvoiceFactory(customer=obj.customer)] if extracted is None else extracted
+            obj.invoices.set(invoices)

@@ -21,6 +21,7 @@ from changes.models import (
 from changes.services.maintenance import maintenance_confirm, maintenance_create
 from core.lib.business_time import is_business_day
 from tests.factories import (
+    ChangeRequestFactory,
     CustomerFactory,
     NotificationContactFactory,
     ServiceFactory,
@@ -44,26 +45,22 @@ def contact(customer):
     )
 
 
-def _change(customer, user, *, deadline, status=ChangeRequest.Status.SUBMITTED, number=None):
-    change = ChangeRequest.objects.create(
-        customer=customer,
-        number=number or f"CHG-2026-{ChangeRequest.objects.count() + 1:05d}",
-        change_type=StandardChange.objects.get(code="bandwidth"),
-        parameters={"bandwidth": "200 Mbps"},
-        status=status,
-        analysis_deadline=deadline,
-        requested_by=user,
+def _change(customer, user, *, deadline, status=ChangeRequest.Status.SUBMITTED, **fields):
+    """A bandwidth change on no service unless told (`services=[...]`)."""
+    fields.setdefault("services", [])
+    return ChangeRequestFactory(
+        customer=customer, requested_by=user, status=status, analysis_deadline=deadline, **fields
     )
-    return change
 
 
 @pytest.fixture
 def change(customer, portal_admin_user, service):
-    change = _change(
-        customer, portal_admin_user, deadline=timezone.now() + datetime.timedelta(days=5)
+    return _change(
+        customer,
+        portal_admin_user,
+        deadline=timezone.now() + datetime.timedelta(days=5),
+        services=[service],
     )
-    change.services.add(service)
-    return change
 
 
 def _sent_to(address: str) -> int:

@@ -16,7 +16,7 @@ from changes.models import CalendarFeed
 from changes.services.maintenance import calendar_feed_rotate
 from core.models import AuditEvent, Level
 from tests.admin_forms import change_form_data
-from tests.factories import MembershipFactory
+from tests.factories import CalendarFeedFactory, MembershipFactory
 from tests.portal.test_staff_admin import _membership_url
 
 MAINTENANCE = "/changes/maintenance/"
@@ -49,7 +49,7 @@ def engineer_client(engineer):
 def shared_token(customer) -> str:
     """An address made before personal ones: the customer's, every member saw it."""
     token = "legacy-shared-token-from-before"
-    CalendarFeed.objects.create(customer=customer, token_hash=CalendarFeed.hash_token(token))
+    CalendarFeedFactory(customer=customer, token_hash=CalendarFeed.hash_token(token))
     return token
 
 
@@ -242,7 +242,7 @@ def test_the_shared_address_stops_when_any_member_leaves(
     portal_admin_client, engineer, shared_token, other_customer
 ):
     others = "other-customers-shared-token"
-    CalendarFeed.objects.create(customer=other_customer, token_hash=CalendarFeed.hash_token(others))
+    CalendarFeedFactory(customer=other_customer, token_hash=CalendarFeed.hash_token(others))
 
     portal_admin_client.post(reverse("portal:user_deactivate", args=[engineer.reference]))
 

@@ -8,11 +8,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Notification
 from orders.models import Order, OrderEvent, Step
 from orders.services import touchpoint_record
 from tests.factories import (
     NotificationContactFactory,
+    NotificationFactory,
     OrderFactory,
     TeamPersonFactory,
     provisioning_service,
@@ -247,14 +247,10 @@ def test_changing_the_installation_date_shows_in_the_timeline(care_client, order
 def test_staff_see_a_failed_email_with_its_error_and_retry_it(
     care_client, customer, django_capture_on_commit_callbacks
 ):
-    failed = Notification.objects.create(
-        key="x|a@acme.test",
-        event="x",
+    failed = NotificationFactory(
         customer=customer,
-        template="portal/contact_bounced",
         context={"contact_name": "N", "contact_email": "n@acme.test", "bounce_reason": "r"},
         to_email="a@acme.test",
-        language="es",
         reason="team",  # a mailbox: a contact is checked again at delivery
         status="failed",
         attempts=8,

@@ -12,7 +12,7 @@ from core.models import Customer, Service
 from team.models import TeamAssignment, TeamMailbox, TeamPerson, TeamRole
 from team.selectors import key_contacts_for_customer, team_contact_email, team_for_customer
 from tests.conftest import staff_login
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, TeamAssignmentFactory
 
 Role = TeamRole
 
@@ -22,7 +22,7 @@ def _person(name: str, email: str, **fields) -> TeamPerson:
 
 
 def _assign(customer, role, person=None) -> TeamAssignment:
-    return TeamAssignment.objects.create(customer=customer, role=role, person=person)
+    return TeamAssignmentFactory(customer=customer, role=role, person=person)
 
 
 def _service(customer, number: str, **fields) -> Service:
