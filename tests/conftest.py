@@ -5,6 +5,7 @@ customer, and the provider's staff (a plain staff member, one per staff group, a
 import os
 import shutil
 import time
+from typing import cast
 
 import pytest
 from allauth.account.internal.flows.login import record_authentication
@@ -14,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client, RequestFactory
 
-from core.models import Level
+from core.models import Level, User
 from core.scopes import scopes_disabled
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory
 
@@ -202,10 +203,12 @@ def limited_client(client, limited_user):
 # superuser. Each *_client is signed in as /admin/ requires: password and TOTP (staff_login).
 
 
-def staff_member(group: str | None = None, *, email: str, superuser: bool = False, **fields):
+def staff_member(
+    group: str | None = None, *, email: str, superuser: bool = False, **fields
+) -> User:
     """A staff member with exactly the permissions of `group` (none without one), or a
     superuser."""
-    user = UserFactory(email=email, is_staff=True, is_superuser=superuser, **fields)
+    user = cast(User, UserFactory(email=email, is_staff=True, is_superuser=superuser, **fields))
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user

@@ -1,6 +1,7 @@
 import datetime
 import hashlib
 from decimal import Decimal
+from typing import cast
 
 import factory
 from allauth.account.models import EmailAddress
@@ -232,7 +233,8 @@ def invoice_with_lines(
 
 def member_of(customer, **kwargs) -> User:
     """A person with a membership of `customer` (a plain user unless told otherwise)."""
-    return MembershipFactory(customer=customer, **kwargs).user
+    membership = cast(Membership, MembershipFactory(customer=customer, **kwargs))
+    return membership.user
 
 
 def _token_hash(n: int) -> str:
