@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -252,9 +253,9 @@ def _series_invoices(customer: Customer, series: Series) -> list[tuple[dict, lis
 def _load_invoices(customer: Customer, series: list[Series]) -> None:
     batch, breakdowns = [], {}
     for one in series:
-        for invoice, breakdown in _series_invoices(customer, one):
-            batch.append(invoice)
-            breakdowns[invoice["number"]] = breakdown
+        for row, breakdown in _series_invoices(customer, one):
+            batch.append(row)
+            breakdowns[row["number"]] = breakdown
     name = f"demo-{customer.display_name.split()[0].lower()}.json"
     report = importing.invoices_import(content=json.dumps(batch).encode(), filename=name)
     if not report.ok:
@@ -523,7 +524,7 @@ class _Page:
 def pdf_document(paragraphs: list[tuple[str, float, bool]], *, title: str) -> bytes:
     """A page of left-aligned lines: (text, size, bold)."""
     page = _Page(title)
-    y = PAGE_HEIGHT - 72
+    y: float = PAGE_HEIGHT - 72
     for text, size, bold in paragraphs:
         if text:
             page.text(56, y, text, size=size, bold=bold)
@@ -531,7 +532,26 @@ def pdf_document(paragraphs: list[tuple[str, float, bool]], *, title: str) -> by
     return page.document()
 
 
-_WORDS = {
+class _Words(TypedDict):
+    invoice: str
+    customer: str
+    tax_id: dict[str, str]  # country -> the tax id's name
+    number: str
+    period: str
+    issued: str
+    due: str
+    currency: str
+    line: str
+    service: str
+    description: str
+    quantity: str
+    amount: str
+    subtotal: str
+    total: str
+    footer: str
+
+
+_WORDS: dict[str, _Words] = {
     "es": {
         "invoice": "FACTURA",
         "customer": "Cliente",
@@ -628,9 +648,9 @@ def invoice_pdf(invoice: Invoice, breakdown: list[tuple[str, Decimal]], *, langu
         y -= 15
     page.rule(left, y + 5, right)
     y -= 12
-    for label, value in [(words["subtotal"], invoice.subtotal), *breakdown]:
+    for label, figure in [(words["subtotal"], invoice.subtotal), *breakdown]:
         page.text(330, y, label, size=9)
-        page.text(right, y, amount(value), size=9, right=True)
+        page.text(right, y, amount(figure), size=9, right=True)
         y -= 14
     page.rule(330, y + 8, right, width=1)
     y -= 6

@@ -17,18 +17,17 @@ from billing.money import money
 from billing.services import credit_default_answer
 from core.lib.downloads import download_name
 from core.models import Notification
-from core.notifications import NotificationObsolete, notification_context
+from core.notifications import context_row, notification_context
 
 
 def _row(model, notification, key: str, *related):
-    row = (
-        model.objects.select_related("customer", "requested_by", *related)
-        .filter(pk=notification.context.get(key), customer_id=notification.customer_id)
-        .first()
+    return context_row(
+        model.objects.select_related("customer", "requested_by", *related),
+        notification,
+        key,
+        gone=f"the {model._meta.model_name} is gone",
+        customer_id=notification.customer_id,
     )
-    if row is None:
-        raise NotificationObsolete(f"the {model._meta.model_name} is gone")
-    return row
 
 
 def _for_staff(notification, obj, admin_name: str) -> dict:
@@ -79,14 +78,22 @@ def _request_received(notification) -> dict:
     }
 
 
+def _public_message(notification, request_obj: BillingRequest) -> BillingMessage:
+    """The message the row names, of that request and public: never an internal note."""
+    return context_row(
+        BillingMessage.objects,
+        notification,
+        "message",
+        gone="the message is gone",
+        request=request_obj,
+        internal=False,
+    )
+
+
 @notification_context("billing/customer_reply")
 def _customer_reply(notification) -> dict:
     request_obj = _row(BillingRequest, notification, "request", "invoice")
-    message = BillingMessage.objects.filter(
-        pk=notification.context.get("message"), request=request_obj, internal=False
-    ).first()
-    if message is None:
-        raise NotificationObsolete("the message is gone")
+    message = _public_message(notification, request_obj)
     return {
         **_request_facts(request_obj),
         "message": message,
@@ -101,17 +108,17 @@ def _request_update(notification) -> dict:
     request_obj = _row(BillingRequest, notification, "request", "invoice")
     message = None
     if notification.context.get("message"):
-        message = BillingMessage.objects.filter(
-            pk=notification.context["message"], request=request_obj, internal=False
-        ).first()
-        if message is None:
-            raise NotificationObsolete("the message is gone")
+        message = _public_message(notification, request_obj)
     step = message.status if message and message.status else ""
     # Only the resolution's e-mail announces the credit (an earlier one sent late does not).
     credit = None
     if step == BillingRequest.Status.RESOLVED and request_obj.outcome == "credit":
         credit = Credit.objects.select_related("invoice").filter(request=request_obj).first()
-    if credit is not None and message.body == credit_default_answer(request_obj, credit):
+    if (
+        credit is not None
+        and message is not None
+        and message.body == credit_default_answer(request_obj, credit)
+    ):
         message = None  # the e-mail's first sentence says it, in the reader's language
     return {
         **_request_facts(request_obj),

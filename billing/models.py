@@ -5,6 +5,7 @@ credits, billing-data changes with the day-15 rule, and PO / HES / MIGO requests
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -15,10 +16,20 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.lib.attachments import StoredAttachment
+from core.lib.records import NumberedRecord, NumberedRequest, number_field, requested_by_field
 from core.models import Customer, Service
 from core.scopes import customer_scoped_manager
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
+
+class _Money(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _Money = {"max_digits": 14, "decimal_places": 2}
 
 
 class Currency(models.TextChoices):
@@ -41,7 +52,7 @@ def _invoice_pdf_path(instance, filename: str) -> str:
     return _private_path("invoices", instance.customer_id)
 
 
-class Invoice(models.Model):
+class Invoice(NumberedRecord):
     class Status(models.TextChoices):
         ISSUED = "issued", pgettext_lazy("invoice status", "Issued")
         PAID = "paid", pgettext_lazy("invoice status", "Paid")
@@ -92,9 +103,6 @@ class Invoice(models.Model):
             models.CheckConstraint(condition=Q(period__day=1), name="invoice_period_first_day"),
         ]
 
-    def __str__(self) -> str:
-        return self.number
-
     def left_to_pay(self, credited: Decimal) -> Decimal:
         """What the customer still owes: nothing once paid, else the total less its credits
         (`credited`, summed by the caller's query), never below zero."""
@@ -137,7 +145,7 @@ class InvoiceLine(models.Model):
         return f"{self.invoice} #{self.position}"
 
 
-class BillingRequest(models.Model):
+class BillingRequest(NumberedRequest):
     """An inquiry, a dispute of invoice lines or a credit request (R-BIL-1), answered by Billing
     Customer Care (R-TEAM-5)."""
 
@@ -166,7 +174,7 @@ class BillingRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="billing_requests",
     )
-    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    number = number_field()
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     invoice = models.ForeignKey(
         Invoice,
@@ -209,12 +217,7 @@ class BillingRequest(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
     outcome_reason = models.TextField(_("answer to the customer"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    requested_by = requested_by_field()
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -238,13 +241,6 @@ class BillingRequest(models.Model):
                 name="billing_requested_positive",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
 
     @property
     def credit_ceiling(self) -> Decimal | None:
@@ -382,7 +378,7 @@ class Credit(models.Model):
         return f"{self.request} {self.amount} {self.currency}"
 
 
-class BillingDataChange(models.Model):
+class BillingDataChange(NumberedRecord):
     """A change of billing data asked for in the portal's "Consulta" option (R-BIL-2); it
     applies from `target_period`'s invoice (R-BIL-4)."""
 
@@ -413,7 +409,7 @@ class BillingDataChange(models.Model):
         on_delete=models.PROTECT,
         related_name="billing_data_changes",
     )
-    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    number = number_field()
     company_name = models.CharField(_("new company name"), max_length=200, blank=True)
     tax_id = models.CharField(_("new tax id"), max_length=40, blank=True)
     split = models.CharField(
@@ -442,12 +438,7 @@ class BillingDataChange(models.Model):
         editable=False,
         help_text=_("Invoices issued before the change still carry it; the import accepts it."),
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    requested_by = requested_by_field()
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
 
@@ -458,16 +449,15 @@ class BillingDataChange(models.Model):
         verbose_name_plural = _("billing data changes")
         ordering = ["-created_at", "-id"]
 
-    def __str__(self) -> str:
-        return self.number
-
-    def changed_fields(self) -> list[tuple[str, str]]:
+    def changed_fields(self) -> list[tuple["_StrOrPromise", str]]:
         """(label, new value) of every field the customer asked to change."""
-        rows = []
+        rows: list[tuple[_StrOrPromise, str]] = []
         for name in self.CHANGEABLE:
             if getattr(self, name):
                 value = self.get_split_display() if name == "split" else getattr(self, name)
-                rows.append((self._meta.get_field(name).verbose_name, value))
+                field = self._meta.get_field(name)
+                assert isinstance(field, models.Field)  # CHANGEABLE names plain columns
+                rows.append((field.verbose_name, value))
         return rows
 
 
@@ -475,7 +465,7 @@ def _po_support_path(instance, filename: str) -> str:
     return _private_path("po", instance.customer_id)
 
 
-class PurchaseOrderRequest(models.Model):
+class PurchaseOrderRequest(NumberedRecord):
     """A request to print the customer's PO / HES / MIGO numbers on invoices (R-BIL-3): it
     needs the contract support and goes to the country's address from the directory."""
 
@@ -493,7 +483,7 @@ class PurchaseOrderRequest(models.Model):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="po_requests"
     )
-    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    number = number_field()
     kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
     reference = models.CharField(_("number to print"), max_length=80)
     invoices = models.ManyToManyField(
@@ -509,12 +499,7 @@ class PurchaseOrderRequest(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.SENT
     )
     staff_answer = models.TextField(_("answer to the customer"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    requested_by = requested_by_field()
     created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
 
     objects = customer_scoped_manager()
@@ -523,6 +508,3 @@ class PurchaseOrderRequest(models.Model):
         verbose_name = _("PO / HES / MIGO request")
         verbose_name_plural = _("PO / HES / MIGO requests")
         ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.number

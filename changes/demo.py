@@ -164,11 +164,13 @@ def _seed_requests(acme: Customer, staff: User) -> None:
 # --- Maintenance (R-GCR) -----------------------------------------------------------------------
 
 
-def _create(reason: str, kind: str, rows: list, *, start: datetime, hours: int, staff: User):
+def _announced(reason: str, *, start: datetime, hours: int, staff: User) -> Maintenance:
+    """The maintenance of MAINTENANCES given by `reason`, created and confirmed (announced)."""
+    kind, rows = next((kind, rows) for name, kind, rows in MAINTENANCES if name == reason)
     services = {
         s.service_id: s for s in Service.objects.filter(service_id__in=[r[0] for r in rows])
     }
-    return maintenance_create(
+    maintenance = maintenance_create(
         reason=reason,
         kind=kind,
         start=start,
@@ -177,47 +179,28 @@ def _create(reason: str, kind: str, rows: list, *, start: datetime, hours: int, 
         impacts=[(services[sid], impact, minutes) for sid, impact, minutes in rows],
         actor=staff,
     )
+    maintenance_confirm(maintenance=maintenance, actor=staff)
+    return maintenance
 
 
 def _seed_maintenance(staff: User) -> None:
     today = timezone.now().astimezone(ZONE).date()
     existing = set(Maintenance.objects.values_list("reason", flat=True))
-    specs = {reason: (kind, rows) for reason, kind, rows in MAINTENANCES}
 
     if PLANNED_REASON not in existing:
         # Next month, 02:00-04:00 local at every site (A.1), well over 10 days ahead (A.2).
         next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=15)
-        kind, rows = specs[PLANNED_REASON]
-        planned = _create(
-            PLANNED_REASON, kind, rows, start=_at(next_month, 2), hours=2, staff=staff
-        )
-        maintenance_confirm(maintenance=planned, actor=staff)
+        _announced(PLANNED_REASON, start=_at(next_month, 2), hours=2, staff=staff)
 
     if EMERGENCY_REASON not in existing:
         # Tomorrow at 01:00: no 10 days' notice, announced at once as an emergency (R-GCR-5).
-        kind, rows = specs[EMERGENCY_REASON]
-        emergency = _create(
-            EMERGENCY_REASON,
-            kind,
-            rows,
-            start=_at(today + timedelta(days=1), 1),
-            hours=3,
-            staff=staff,
-        )
-        maintenance_confirm(maintenance=emergency, actor=staff)
+        _announced(EMERGENCY_REASON, start=_at(today + timedelta(days=1), 1), hours=3, staff=staff)
 
     if COMPLETED_REASON not in existing:
         # Confirmed with a window that kept the rules then; the story is moved to last week.
-        kind, rows = specs[COMPLETED_REASON]
-        done = _create(
-            COMPLETED_REASON,
-            kind,
-            rows,
-            start=_at(today + timedelta(days=11), 2),
-            hours=2,
-            staff=staff,
+        done = _announced(
+            COMPLETED_REASON, start=_at(today + timedelta(days=11), 2), hours=2, staff=staff
         )
-        maintenance_confirm(maintenance=done, actor=staff)
         start = _at(today - timedelta(days=7), 2)
         end = start + timedelta(hours=2)
         announced = start - timedelta(days=12)

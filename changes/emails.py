@@ -24,7 +24,7 @@ from changes.models import (
     MaintenanceObjection,
 )
 from core.lib.durations import duration_words
-from core.notifications import NotificationObsolete, notification_context
+from core.notifications import NotificationObsolete, context_row, notification_context
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8; method=PUBLISH"
 _FORMAT = "D Y-m-d H:i"
@@ -53,15 +53,15 @@ def _moment(value: datetime | None, zone: str) -> str:
 
 # --- Standard change requests (R-CHG) ------------------------------------------------------------
 def _change(notification) -> ChangeRequest:
-    change = (
-        ChangeRequest.objects.select_related("customer", "change_type", "requested_by")
-        .prefetch_related("services")
-        .filter(pk=notification.context.get("change"), customer_id=notification.customer_id)
-        .first()
+    return context_row(
+        ChangeRequest.objects.select_related(
+            "customer", "change_type", "requested_by"
+        ).prefetch_related("services"),
+        notification,
+        "change",
+        gone="the change request is gone",
+        customer_id=notification.customer_id,
     )
-    if change is None:
-        raise NotificationObsolete("the change request is gone")
-    return change
 
 
 def _change_facts(change: ChangeRequest) -> dict:
@@ -102,9 +102,13 @@ def _request_step(notification) -> dict:
     change = _change(notification)
     message = ""
     if "event" in notification.context:
-        event = ChangeEvent.objects.filter(pk=notification.context["event"], request=change).first()
-        if event is None:
-            raise NotificationObsolete("the change request step is gone")
+        event = context_row(
+            ChangeEvent.objects,
+            notification,
+            "event",
+            gone="the change request step is gone",
+            request=change,
+        )
         step, message = event.status, event.message
     else:  # change:<number>:submitted / change:<number>:routed
         step = notification.event.rsplit(":", 1)[-1]
@@ -142,10 +146,9 @@ def _routed(notification) -> dict:
 
 # --- Scheduled maintenance (R-GCR) ---------------------------------------------------------------
 def _maintenance(notification) -> Maintenance:
-    maintenance = Maintenance.objects.filter(pk=notification.context.get("maintenance")).first()
-    if maintenance is None:
-        raise NotificationObsolete("the maintenance is gone")
-    return maintenance
+    return context_row(
+        Maintenance.objects, notification, "maintenance", gone="the maintenance is gone"
+    )
 
 
 def _own_impacts(maintenance: Maintenance, customer_id) -> list[MaintenanceImpact]:
@@ -187,7 +190,7 @@ def _maintenance_context(notification) -> dict:
     ):
         old_window = _window(previous.start, previous.end, "UTC")
 
-    zones = {}
+    zones: dict[str, str] = {}
     for row in impacts:
         zone = row.site_timezone
         zones.setdefault(zone, _offset(announced.start.astimezone(ZoneInfo(zone))))
@@ -259,17 +262,14 @@ def _objection(notification) -> dict:
     """R-GCR-2: Change Management hears that a customer asks to reschedule; replies go to the
     customer's author. The context's "url" is the maintenance in admin."""
     maintenance = _maintenance(notification)
-    objection = (
-        MaintenanceObjection.objects.select_related("author", "customer")
-        .filter(
-            pk=notification.context.get("objection"),
-            maintenance=maintenance,
-            customer_id=notification.customer_id,
-        )
-        .first()
+    objection = context_row(
+        MaintenanceObjection.objects.select_related("author", "customer"),
+        notification,
+        "objection",
+        gone="the request to reschedule is gone",
+        maintenance=maintenance,
+        customer_id=notification.customer_id,
     )
-    if objection is None:
-        raise NotificationObsolete("the request to reschedule is gone")
     impacts = _own_impacts(maintenance, notification.customer_id)
     return {
         "maintenance": maintenance,

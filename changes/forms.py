@@ -81,7 +81,9 @@ class ChangeRequestForm(forms.Form):
         self.change_type = change_type
         self.zone = customer_timezone(customer)
         self.initial.setdefault("type", change_type.code)
-        self.fields["services"].queryset = Service.objects.filter(
+        services_field = self.fields["services"]
+        assert isinstance(services_field, forms.ModelMultipleChoiceField)
+        services_field.queryset = Service.objects.filter(
             pk__in=[service.pk for service in services]
         ).order_by("service_id")
         self.parameter_names = []
@@ -156,7 +158,9 @@ class ChangeOtherForm(forms.Form):
 
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["services"].queryset = Service.objects.filter(
+        services_field = self.fields["services"]
+        assert isinstance(services_field, forms.ModelMultipleChoiceField)
+        services_field.queryset = Service.objects.filter(
             customer=customer, status=Service.Status.ACTIVE
         ).order_by("service_id")
 
@@ -192,9 +196,9 @@ class MaintenanceFilterForm(forms.Form):
 
     def __init__(self, *args, services: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [("", gettext("All services"))] + [
-            (s, s) for s in services
-        ]
+        service_field = self.fields["service"]
+        assert isinstance(service_field, forms.ChoiceField)
+        service_field.choices = [("", gettext("All services"))] + [(s, s) for s in services]
 
     def clean_month(self) -> date | None:
         value = self.cleaned_data["month"].strip()

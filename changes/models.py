@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.lib.records import NumberedRequest, number_field, requested_by_field
 from core.lib.timeline import TimelineEntry
 from core.models import COUNTRY_DEFAULTS, Area, Customer, Membership, Service
 from core.scopes import customer_scoped_manager
@@ -76,7 +77,7 @@ class StandardChange(models.Model):
         return service.satellite or service.product_line in self.product_lines
 
 
-class ChangeRequest(models.Model):
+class ChangeRequest(NumberedRequest):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         IN_ANALYSIS = "in_analysis", _("In analysis")
@@ -94,7 +95,7 @@ class ChangeRequest(models.Model):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="changes"
     )
-    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    number = number_field()
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     change_type = models.ForeignKey(
         StandardChange,
@@ -124,12 +125,7 @@ class ChangeRequest(models.Model):
     rejection_reason = models.TextField(_("reason for rejecting"), blank=True)
     routed_reason = models.TextField(_("why it was routed"), blank=True)
     routed_to = models.EmailField(_("routed to"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    requested_by = requested_by_field()
     created_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -153,13 +149,6 @@ class ChangeRequest(models.Model):
                 name="change_window_ordered",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
 
     @property
     def is_standard(self) -> bool:
@@ -197,7 +186,12 @@ class Impact(models.TextChoices):
     OUTAGE = "outage", _("Outage")
 
 
-IMPACT_ORDER = [Impact.NO_IMPACT, Impact.REDUCED_REDUNDANCY, Impact.DEGRADED, Impact.OUTAGE]
+IMPACT_ORDER: list[str] = [
+    Impact.NO_IMPACT,
+    Impact.REDUCED_REDUNDANCY,
+    Impact.DEGRADED,
+    Impact.OUTAGE,
+]
 
 
 class Maintenance(models.Model):

@@ -102,7 +102,7 @@ def maintenance_get(customer: Customer, reference: str) -> Maintenance:
         .prefetch_related(_own_impacts(customer), "events")
         .first()
     )
-    if maintenance is None or not maintenance.own_impacts:
+    if maintenance is None or not maintenance.own_impacts:  # type: ignore[attr-defined]  # to_attr
         raise Http404
     return maintenance
 
@@ -128,7 +128,7 @@ def calendar_feeds_for_membership(membership: Membership) -> dict:
     feeds = CalendarFeed.objects.filter(
         Q(membership=membership) | Q(customer_id=membership.customer_id, membership__isnull=True)
     )
-    found = {"personal": None, "shared": None}
+    found: dict[str, CalendarFeed | None] = {"personal": None, "shared": None}
     for feed in feeds:
         found["shared" if feed.membership_id is None else "personal"] = feed
     return found
@@ -190,14 +190,16 @@ def service_maintenances(customer: Customer, service: Service) -> dict[str, list
             )
         )
     )
-    upcoming = list(rows.filter(end__gte=now).order_by("start", "id")[:SERVICE_MAINTENANCE_ROWS])
-    recent = list(
+    upcoming: list[Maintenance] = list(
+        rows.filter(end__gte=now).order_by("start", "id")[:SERVICE_MAINTENANCE_ROWS]
+    )
+    recent: list[Maintenance] = list(
         rows.filter(end__lt=now, end__gte=now - timedelta(days=RECENT_DAYS)).order_by(
             "-start", "-id"
         )[:SERVICE_MAINTENANCE_ROWS]
     )
     for maintenance in upcoming + recent:
-        maintenance.service_impact = next(iter(maintenance.service_impacts), None)
+        maintenance.service_impact = next(iter(maintenance.service_impacts), None)  # type: ignore[attr-defined]  # to_attr, and the page's attribute
     return {"upcoming": upcoming, "recent": recent}
 
 

@@ -91,7 +91,9 @@ class CountriesMixin(models.Model):
     def _one_row_per_country(self) -> None:
         """Billing numbers, portal and PO/HES/MIGO address: one answer per country."""
         taken = {
-            code: row for row in type(self).objects.exclude(pk=self.pk) for code in row.countries
+            code: row
+            for row in type(self)._default_manager.exclude(pk=self.pk)
+            for code in row.countries
         }
         clash = [code for code in self.countries if code in taken]
         if clash:

@@ -76,7 +76,7 @@ class TscCard:
         return [*self.toll_free, *self.local]
 
 
-_PRODUCT_TO_LINE = {
+_PRODUCT_TO_LINE: dict[str, ServiceLine] = {
     ProductLine.INTERNET: ServiceLine.DATA,
     ProductLine.IP_VPN: ServiceLine.DATA,
     ProductLine.SD_WAN: ServiceLine.DATA,

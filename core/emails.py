@@ -91,7 +91,7 @@ def _contact_bounced(notification: "Notification") -> dict:
 # it is made here, in the worker, and the link always starts with PORTAL_BASE_URL.
 @notification_renderer("portal/invitation")
 def _invitation(notification: "Notification") -> EmailMultiAlternatives:
-
+    assert notification.customer_id is not None  # invitation_notify names the customer
     found = (
         Invitation.objects.select_related("customer", "invited_by")
         .filter(pk=notification.context.get("invitation"), customer_id=notification.customer_id)

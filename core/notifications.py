@@ -10,6 +10,7 @@ from email.utils import formataddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
+from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
@@ -19,7 +20,9 @@ from core.models import Membership, Notification, NotificationContact, Notificat
 def subject_render(template: str, context: dict) -> str:
     """A Subject header is plain text: rendered without HTML escaping (a customer called
     "Acme & Co" must not arrive as "Acme &amp; Co"), on one line."""
-    engine_template = get_template(template).template
+    loaded = get_template(template)
+    assert isinstance(loaded, DjangoTemplate)  # the only engine: it keeps the engine's template
+    engine_template = loaded.template
     return " ".join(engine_template.render(Context(context, autoescape=False)).split())
 
 
@@ -131,6 +134,7 @@ def notification_sent(notification: "Notification") -> None:
 
 
 def _contact_still_wants(notification: "Notification") -> None:
+    assert notification.customer_id is not None  # a contact is always some customer's
     contact = NotificationContact.objects.filter(
         customer_id=notification.customer_id, email__iexact=notification.to_email
     ).first()
@@ -271,15 +275,24 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
     return message
 
 
-def customer_row(model, notification: "Notification", name: str):
-    row = (
-        model.objects.select_related("customer")
-        .filter(pk=notification.context.get(name), customer_id=notification.customer_id)
-        .first()
-    )
+def context_row(queryset, notification: "Notification", key: str, *, gone: str, **scope):
+    """The row of `queryset` that the row's context names under `key`, looked for only within
+    `scope` (its customer, the record it belongs to). Gone since the e-mail was queued: the
+    e-mail is withdrawn (NotificationObsolete, saying `gone`)."""
+    row = queryset.filter(pk=notification.context.get(key), **scope).first()
     if row is None:
-        raise NotificationObsolete(f"the {name} is gone")
+        raise NotificationObsolete(gone)
     return row
+
+
+def customer_row(model, notification: "Notification", name: str):
+    return context_row(
+        model.objects.select_related("customer"),
+        notification,
+        name,
+        gone=f"the {name} is gone",
+        customer_id=notification.customer_id,
+    )
 
 
 def notification_on_bounce(reason: str) -> Callable[[NotificationBounce], NotificationBounce]:

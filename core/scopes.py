@@ -96,7 +96,10 @@ class CustomerScopedQuerySet(models.QuerySet):
         return super().explain(**options)
 
 
-class CustomerScopedManager(models.Manager.from_queryset(CustomerScopedQuerySet)):
+_CustomerScopedManagerBase = models.Manager.from_queryset(CustomerScopedQuerySet)
+
+
+class CustomerScopedManager(_CustomerScopedManagerBase):
     # A class attribute, not an __init__ argument: Django builds related managers
     # (`customer.tickets`) by subclassing the default manager's class and calling it bare.
     customer_path = "customer"

@@ -66,7 +66,7 @@ def ping() -> str:
 # The time limits stay below NOTIFICATION_CLAIM_TIMEOUT: a delivery is stopped (the soft limit
 # raises inside it and the row is retried; the hard limit replaces the worker process) before the
 # sweep could hand the row to a second worker while the first is still sending it.
-@shared_task(
+@shared_task(  # type: ignore[call-overload]  # celery-types: int limits; Celery takes float
     name="portal.tasks.notification_deliver",
     acks_late=True,
     soft_time_limit=settings.NOTIFICATION_SEND_SOFT_TIME_LIMIT,

@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from core.admin.history import KeepHistoryMixin
+from core.admin.inlines import ReadOnlyInline
 from core.errors import DomainError
 from core.models import Service
 from core.models.inventory import CHRONIC_DAYS, CHRONIC_TICKETS
@@ -142,15 +143,10 @@ class ServiceAdmin(KeepHistoryMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/portal/service/import.html", context, status=status)
 
 
-class ExpansionRequestEventInline(admin.TabularInline):
+class ExpansionRequestEventInline(ReadOnlyInline):
     model = ExpansionRequestEvent
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "status", "message", "by"]
+    fields = ("created_at", "status", "message", "by")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class ExpansionRequestAdminForm(forms.ModelForm):
@@ -170,7 +166,7 @@ class ExpansionRequestAdminForm(forms.ModelForm):
 
     class Meta:
         model = ExpansionRequest
-        fields = []
+        fields: list[str] = []
 
     def clean(self):
         cleaned = super().clean()
@@ -188,6 +184,21 @@ class ExpansionRequestAdminForm(forms.ModelForm):
         return cleaned
 
 
+# What the customer asked for (and whom it was sent to): read-only, in this order on the page.
+_ASKED = (
+    "kind",
+    "service",
+    "product_line",
+    "capacity",
+    "site_name",
+    "site_address",
+    "country",
+    "wanted_by",
+    "description",
+    "notified_to",
+)
+
+
 @admin.register(ExpansionRequest)
 class ExpansionRequestAdmin(admin.ModelAdmin):
     form = ExpansionRequestAdminForm
@@ -201,37 +212,15 @@ class ExpansionRequestAdmin(admin.ModelAdmin):
         "number",
         "customer",
         "status",
-        "kind",
-        "service",
-        "product_line",
-        "capacity",
-        "site_name",
-        "site_address",
-        "country",
-        "wanted_by",
-        "description",
+        *_ASKED,
         "requested_by",
-        "notified_to",
         "created_at",
     ]
     fieldsets = [
         (None, {"fields": ["number", "customer", "status", "requested_by", "created_at"]}),
         (
             _("What the customer asked for"),
-            {
-                "fields": [
-                    "kind",
-                    "service",
-                    "product_line",
-                    "capacity",
-                    "site_name",
-                    "site_address",
-                    "country",
-                    "wanted_by",
-                    "description",
-                    "notified_to",
-                ]
-            },
+            {"fields": list(_ASKED)},
         ),
         (_("Progress"), {"fields": ["next_status", "message"]}),
     ]

@@ -22,6 +22,7 @@ def _expansion_request(notification: "Notification") -> dict:
 
 @notification_context("portal/expansion_request_step")
 def _expansion_request_step(notification: "Notification") -> dict:
+    assert notification.customer_id is not None  # the step's notification names the customer
     event = (
         ExpansionRequestEvent.objects.select_related("request__customer", "request__service")
         .filter(pk=notification.context.get("event"), request__customer_id=notification.customer_id)

@@ -72,7 +72,7 @@ class ExpansionRequestForm(forms.Form):
     site_name = forms.CharField(label=_("Site name"), max_length=120, required=False)
     site_address = forms.CharField(label=_("Site address"), max_length=250, required=False)
     country = forms.ChoiceField(
-        label=_("Country"), choices=[("", "—")] + Country.choices, required=False
+        label=_("Country"), choices=[("", "—"), *Country.choices], required=False
     )
     wanted_by = forms.DateField(
         label=_("Wanted by"),
@@ -91,8 +91,10 @@ class ExpansionRequestForm(forms.Form):
 
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = service_choices_for_customer(customer)
-        self.fields["service"].label_from_instance = lambda service: (
+        service_field = self.fields["service"]
+        assert isinstance(service_field, forms.ModelChoiceField)
+        service_field.queryset = service_choices_for_customer(customer)
+        service_field.label_from_instance = lambda service: (  # type: ignore[method-assign,assignment]  # documented override
             f"{service.service_id} · {service.get_product_line_display()} · {service.site_name}"
         )
 

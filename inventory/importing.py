@@ -147,7 +147,9 @@ def services_parse(data: bytes) -> tuple[list[tuple[int, dict]], list[tuple[int,
         ]
     reader.fieldnames = header
     lookups = {column: _choice_lookup(choices) for column, choices in CHOICES.items()}
-    rows, errors, seen = [], [], {}
+    rows: list[tuple[int, dict]] = []
+    errors: list[tuple[int, str]] = []
+    seen: dict[str | None, int] = {}
     for line, raw in enumerate(reader, start=2):
         if line - 1 > MAX_ROWS:
             return [], [(line, _("At most %(max)s rows per file.") % {"max": MAX_ROWS})]

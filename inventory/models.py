@@ -5,12 +5,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.lib.records import NumberedRequest, number_field, requested_by_field
 from core.models import ProductLine, Service
 from core.models.tenancy import Country, Customer
 from core.scopes import customer_scoped_manager
 
 
-class ExpansionRequest(models.Model):
+class ExpansionRequest(NumberedRequest):
     """A customer asks for more: bandwidth, a new site, another product (R-POR-2)."""
 
     class Kind(models.TextChoices):
@@ -33,7 +34,7 @@ class ExpansionRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="expansion_requests",
     )
-    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    number = number_field()
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     service = models.ForeignKey(
         Service,
@@ -56,12 +57,7 @@ class ExpansionRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    requested_by = requested_by_field()
     notified_to = models.EmailField(_("account manager notified"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -74,13 +70,6 @@ class ExpansionRequest(models.Model):
         verbose_name = _("expansion request")
         verbose_name_plural = _("expansion requests")
         ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
 
 
 class ExpansionRequestEvent(models.Model):

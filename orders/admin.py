@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin.actions import StaffActionMixin
+from core.admin.inlines import ReadOnlyInline
 from core.models import Membership, Service
 from orders.forms import CancelForm, FirstInvoiceForm, TouchpointForm
 from orders.models import Order, OrderEvent, Step, Touchpoint
@@ -37,16 +38,12 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class TouchpointInline(admin.TabularInline):
+class TouchpointInline(ReadOnlyInline):
     model = Touchpoint
-    extra = 0
-    can_delete = False
-    fields = ["step", "recorded_at", "recorded_by", "automatic", "summary", "answered_at"]
+    fields = ("step", "recorded_at", "recorded_by", "automatic", "summary", "answered_at")
     readonly_fields = fields
+    # Rows come from "Record TPn", which checks the order and notifies.
     ordering = ["step"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # through "Record TPn", which checks the order and notifies
 
     @admin.display(description=_("what it carried"))
     def summary(self, obj: Touchpoint) -> str:
@@ -63,15 +60,10 @@ class TouchpointInline(admin.TabularInline):
         return " · ".join(part for part in parts if part)[:300]
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "kind", "step", "actor", "detail"]
+    fields = ("created_at", "kind", "step", "actor", "detail")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class OrderAdminForm(forms.ModelForm):

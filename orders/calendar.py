@@ -28,6 +28,7 @@ def _calendar(order: Order, *, what: str, summary: str, description: str, **time
 
 def installation_ics(order: Order) -> bytes:
     """An all-day event on the installation date."""
+    assert order.installation_on is not None  # offered only once the date is known
     return _calendar(
         order,
         what="installation",

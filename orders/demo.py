@@ -3,6 +3,7 @@
 services, so the outbox writes their e-mails (under var/mail/ in the embedded mode)."""
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import F
@@ -14,7 +15,7 @@ from orders.models import Order, OrderEvent, Step, Touchpoint
 from orders.services import order_create, technical_details_answer, touchpoint_record
 
 # Each contact is its name, e-mail, language, kinds and whether it confirmed.
-CONTACTS = {
+CONTACTS: dict[str, list[tuple[str, str, str, tuple[str, ...], bool]]] = {
     "acme": [
         (
             "Guardia NOC Acme",
@@ -194,6 +195,7 @@ def seed_orders(customers: dict[str, Customer]) -> None:
         requester = User.objects.filter(
             memberships__customer=customer, memberships__role="admin"
         ).first()
+        assert requester is not None  # seed_demo gives every customer an administrator
         for spec in orders:
             _seed_order(customer, requester, spec)
 
@@ -228,7 +230,7 @@ def _seed_order(customer: Customer, requester: User, spec: dict) -> None:
     if "installation_in_business_days" in spec:
         installation = _installation_day(customer, spec["installation_in_business_days"])
     activation_day = (installation or today) + timedelta(days=7)
-    values = {
+    values: dict[int, dict[str, Any]] = {
         Step.TECHNICAL_DETAILS: {
             "details_requested": spec.get("details", ["Rango de IP de la LAN de cada sitio"])
         },

@@ -1,6 +1,6 @@
 """What the order e-mails need at delivery time, loaded from the ids the outbox row keeps."""
 
-from core.notifications import NotificationObsolete, notification_context
+from core.notifications import NotificationObsolete, context_row, notification_context
 from orders.calendar import activation_ics, installation_ics
 from orders.models import Order, Step, Touchpoint
 
@@ -8,25 +8,21 @@ _ICS = "text/calendar; charset=utf-8; method=PUBLISH"
 
 
 def _order(notification) -> Order:
-    order = (
-        Order.objects.select_related("customer", "care_manager")
-        .prefetch_related("services")
-        .filter(pk=notification.context.get("order"), customer_id=notification.customer_id)
-        .first()
+    return context_row(
+        Order.objects.select_related("customer", "care_manager").prefetch_related("services"),
+        notification,
+        "order",
+        gone="the order is gone",
+        customer_id=notification.customer_id,
     )
-    if order is None:
-        raise NotificationObsolete("the order is gone")
-    return order
 
 
 @notification_context("orders/touchpoint")
 def _touchpoint(notification) -> dict:
     order = _order(notification)
-    touchpoint = Touchpoint.objects.filter(
-        pk=notification.context.get("touchpoint"), order=order
-    ).first()
-    if touchpoint is None:
-        raise NotificationObsolete("the touchpoint is gone")
+    touchpoint = context_row(
+        Touchpoint.objects, notification, "touchpoint", gone="the touchpoint is gone", order=order
+    )
     attachments = []
     if touchpoint.step == Step.INSTALLATION_REMINDER and order.installation_on:
         attachments.append((f"{order.number}-installation.ics", installation_ics(order), _ICS))

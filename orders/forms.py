@@ -1,14 +1,19 @@
 """Forms of the orders area: staff's touchpoint form and the customer's answer to TP1."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.lib.forms import date_range_check
 from orders.models import Order, Step
 from orders.selectors import DEFAULT_SORT, ORDER_SORTS
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -66,7 +71,6 @@ class TouchpointForm(forms.Form):
             self.fields["activated_on"] = forms.DateField(
                 label=_("Activation date"), widget=_DATE, initial=timezone.localdate
             )
-        self.order_fields = [name for name in self.fields if name != "message"]
         self.fields["message"] = self.fields.pop("message")
 
     def _in_customer_zone(self, value: datetime) -> datetime:
@@ -136,15 +140,15 @@ class OrderFilterForm(forms.Form):
         + [(f"-{name}", f"-{name}") for name in ORDER_SORTS],
     )
 
-    def __init__(self, *args, product_lines: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, product_lines: list[tuple[str, "_StrOrPromise"]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product_line"].choices = [("", _("All"))] + product_lines
+        product_line = self.fields["product_line"]
+        assert isinstance(product_line, forms.ChoiceField)
+        product_line.choices = [("", _("All")), *product_lines]
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("received_from"), cleaned.get("received_to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The start date is after the end date."))
+        date_range_check(cleaned, "received_from", "received_to")
         return cleaned
 
     def filters(self) -> dict:

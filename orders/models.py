@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.lib.records import NumberedRequest, number_field
 from core.lib.timeline import TimelineEntry
 from core.models import Customer, ProductLine, Service
 from core.scopes import customer_scoped_manager
@@ -25,7 +26,7 @@ class Step(models.IntegerChoices):
     CONNECTION = 6, _("Connection notification")
 
 
-class Order(models.Model):
+class Order(NumberedRequest):
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", _("In progress")
         WAITING_CUSTOMER = "waiting_customer", _("Waiting for you")
@@ -38,7 +39,7 @@ class Order(models.Model):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
     )
-    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    number = number_field()
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     product_line = models.CharField(_("product line"), max_length=20, choices=ProductLine.choices)
     title = models.CharField(
@@ -114,13 +115,6 @@ class Order(models.Model):
                 name="order_closed_has_first_invoice",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
 
     @property
     def next_step(self) -> Step | None:

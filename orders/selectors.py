@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
@@ -18,6 +19,9 @@ from team.selectors import (
     key_contacts_for_customer,
     phone_for_humans,
 )
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 # What the list may be sorted by: the public name in ?sort= and the columns it orders by.
 ORDER_SORTS = {
@@ -59,7 +63,7 @@ def orders_for_customer(
     return orders.order_by(*columns)
 
 
-def order_product_lines_for_customer(customer: Customer) -> list[tuple[str, str]]:
+def order_product_lines_for_customer(customer: Customer) -> list[tuple[str, "_StrOrPromise"]]:
     """The product lines the customer has orders of, for the list's filter (one query)."""
     present = set(
         Order.objects.filter(customer=customer)

@@ -2,6 +2,7 @@
 the first invoice that closes it (R-ORD-3), cancellation, and the automatic TP4 reminder."""
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -59,7 +60,7 @@ def order_create(
     product_line: str,
     title: str,
     description: str = "",
-    services: list[Service] = (),
+    services: Sequence[Service] = (),
     requester: User | None = None,
     care_manager: TeamPerson | None = None,
     received_on: date | None = None,
@@ -103,7 +104,7 @@ def order_create(
     return order
 
 
-def _require(value, message: str, field: str):
+def _require[T](value: T | None, message: str, field: str) -> T:
     if value in (None, "", []):
         raise DomainError(message, rule="R-ORD-1", field=field)
     return value
@@ -143,9 +144,10 @@ def _technical_details_set(touchpoint: Touchpoint, order: Order, requested: list
 def _estimated_activation_set(
     touchpoint: Touchpoint, order: Order, estimated: date | None, installation: date | None
 ):
-    touchpoint.estimated_activation_on = _require(
+    estimated = _require(
         estimated, _("TP3 needs the estimated activation date."), "estimated_activation_on"
     )
+    touchpoint.estimated_activation_on = estimated
     if estimated < order.received_on:
         raise DomainError(
             _("The estimated activation cannot be before the order was received."),
@@ -182,8 +184,8 @@ def _installation_reminder_set(
 def _activation_window_set(
     touchpoint: Touchpoint, order: Order, start: datetime | None, end: datetime | None
 ):
-    _require(start, _("TP5 needs the activation window."), "activation_start")
-    _require(end, _("TP5 needs the activation window."), "activation_end")
+    start = _require(start, _("TP5 needs the activation window."), "activation_start")
+    end = _require(end, _("TP5 needs the activation window."), "activation_end")
     if end <= start:
         raise DomainError(
             _("The activation window must end after it starts."), field="activation_end"
@@ -263,6 +265,7 @@ def touchpoint_record(
 
 def _activation_reminder_schedule(order: Order) -> None:
     """A scheduled outbox row: the day before the window, a reminder with the calendar file."""
+    assert order.activation_start is not None  # TP5 has just set the window
     send_at = order.activation_start - ACTIVATION_REMINDER_AHEAD
     if send_at <= timezone.now():
         return

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Feedback
 from portal.services import feedback_mark_answered
 
+# What the customer wrote, with who and where: read-only evidence, shown first.
+_WRITTEN = ("customer", "author", "author_email", "kind", "subject", "message", "page")
+
 
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
@@ -17,32 +20,13 @@ class FeedbackAdmin(admin.ModelAdmin):
     list_select_related = ["customer", "author"]
     # What the customer wrote is evidence: staff only triage (status, note).
     readonly_fields = [
-        "customer",
-        "author",
-        "author_email",
-        "kind",
-        "subject",
-        "message",
-        "page",
+        *_WRITTEN,
         "language",
         "sent_to",
         "created_at",
     ]
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "customer",
-                    "author",
-                    "author_email",
-                    "kind",
-                    "subject",
-                    "message",
-                    "page",
-                ]
-            },
-        ),
+        (None, {"fields": list(_WRITTEN)}),
         (_("Delivery"), {"fields": ["language", "sent_to", "created_at"]}),
         (_("Triage"), {"fields": ["status", "staff_note"]}),
     ]

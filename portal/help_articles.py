@@ -213,7 +213,9 @@ def _fold(text: str) -> str:
 
 
 def _plain_text(article: Article, language: str) -> str:
-    body = render_to_string(article.template(language), {"PROVIDER_NAME": settings.PROVIDER_NAME})
+    body: str = render_to_string(
+        article.template(language), {"PROVIDER_NAME": settings.PROVIDER_NAME}
+    )
     # A heading or a list item ends a sentence in a snippet too.
     body = re.sub(r"(?<![.:;!?])\s*</(h2|h3|dt|li)>", ".", body)
     text = html.unescape(strip_tags(body))
@@ -256,7 +258,7 @@ def _snippet(text: str, term: str) -> tuple[str, str, str]:
 def articles_search(query: str, *, language: str) -> list[SearchHit]:
     """Articles of `language` holding every word of `query` (case and accents ignored)."""
     terms = [_fold(word) for word in query.split()]
-    scored = []
+    scored: list[tuple[int, int, int, SearchHit]] = []
     for article in ARTICLES:
         title = article.title(language)
         body = _plain_text(article, language)

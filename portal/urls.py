@@ -7,7 +7,7 @@ from portal.views import dashboard, health
 from portal.views import help as help_views
 from team import views as team
 
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's recipe
 
 
 portal_patterns = [

@@ -1,5 +1,7 @@
 """Staff admin: the account team the provider assigns to each customer (R-TEAM-1..8)."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
@@ -11,6 +13,9 @@ from core.lib.phones import e164_normalise
 from core.models import Customer
 from team.models import TeamAssignment, TeamMailbox, TeamPerson, TeamRole
 from team.selectors import LANGUAGE_LABELS, phone_for_humans
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 
 def _phone_e164(value: str) -> str:
@@ -134,7 +139,7 @@ class TeamPersonAdmin(KeepHistoryMixin, admin.ModelAdmin):
 
     @admin.display(description=_("roles held"), ordering="role_count")
     def roles(self, person: TeamPerson) -> int:
-        return person.role_count
+        return person.role_count  # type: ignore[attr-defined]  # set by annotate()
 
 
 @admin.register(TeamMailbox)
@@ -154,7 +159,7 @@ class TeamAssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["customer", "person"]
 
     @admin.display(description=_("status"))
-    def holder_status(self, assignment: TeamAssignment) -> str:
+    def holder_status(self, assignment: TeamAssignment) -> "_StrOrPromise":
         if assignment.person is None:
             return _("Vacant: customers see the team mailbox")
         if not assignment.person.is_active:

@@ -1,6 +1,7 @@
 """Reads of a customer's account team (R-TEAM-1..8)."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
@@ -201,7 +202,7 @@ def _cards(customer: Customer, roles) -> list[TeamCard]:
     cards = []
     for role in roles:
         info = ROLE_INFO[role]
-        base = {
+        base: dict[str, Any] = {
             "role": role,
             "label": Role(role).label,
             "summary": info.summary,
@@ -209,6 +210,7 @@ def _cards(customer: Customer, roles) -> list[TeamCard]:
         }
         assignment = assignments.get(role)
         person = assignment.person if assignment else None
+        contact: dict[str, Any]
         if person is not None and person.is_active:
             contact = {
                 "name": person.full_name,
@@ -258,6 +260,7 @@ def team_contact_email(*, customer: Customer, role: TeamRole) -> str:
         .first()
     )
     if assignment is not None:
+        assert assignment.person is not None  # filtered on a person
         return assignment.person.email
     mailbox = TeamMailbox.objects.filter(role=role).first()
     if mailbox is not None:

@@ -5,7 +5,7 @@ from django import forms
 
 def form_data(form) -> dict:
     """The data a browser would post for an unbound form rendered with its initial values."""
-    data = {}
+    data: dict[str, str | list[str]] = {}
     for name, field in form.fields.items():
         value = form[name].value()
         key = form.add_prefix(name)

@@ -5,7 +5,6 @@ customer, and the provider's staff (a plain staff member, one per staff group, a
 import os
 import shutil
 import time
-from typing import cast
 
 import pytest
 from allauth.account.internal.flows.login import record_authentication
@@ -40,6 +39,15 @@ def pytest_collection_modifyitems(config, items):
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
         _restore_seed_data_after_flushes(item)
+
+
+def pytest_itemcollected(item):
+    """Under pytest-xdist (`make test`: -n auto --dist loadgroup) the integration tests run in
+    one worker, one after another: they share that worker's Celery worker and SMTP sink
+    (session fixtures), and each starts real processes of its own and times them. (Marked as
+    each test is collected: xdist reads the groups before pytest_collection_modifyitems here.)"""
+    if item.get_closest_marker("integration") and item.config.pluginmanager.hasplugin("xdist"):
+        item.add_marker(pytest.mark.xdist_group("integration"))
 
 
 def _restore_seed_data_after_flushes(item) -> None:
@@ -208,7 +216,7 @@ def staff_member(
 ) -> User:
     """A staff member with exactly the permissions of `group` (none without one), or a
     superuser."""
-    user = cast(User, UserFactory(email=email, is_staff=True, is_superuser=superuser, **fields))
+    user = UserFactory.create(email=email, is_staff=True, is_superuser=superuser, **fields)
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user

@@ -1,7 +1,6 @@
 import datetime
 import hashlib
 from decimal import Decimal
-from typing import cast
 
 import factory
 from allauth.account.models import EmailAddress
@@ -143,7 +142,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
 
 def provisioning_service(customer, **kwargs) -> Service:
-    return ServiceFactory(
+    return ServiceFactory.create(
         customer=customer, status=Service.Status.PROVISIONING, activated_on=None, **kwargs
     )
 
@@ -233,8 +232,7 @@ def invoice_with_lines(
 
 def member_of(customer, **kwargs) -> User:
     """A person with a membership of `customer` (a plain user unless told otherwise)."""
-    membership = cast(Membership, MembershipFactory(customer=customer, **kwargs))
-    return membership.user
+    return MembershipFactory.create(customer=customer, **kwargs).user
 
 
 def _token_hash(n: int) -> str:

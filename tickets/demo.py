@@ -218,11 +218,12 @@ def seed_tickets(customers: dict[str, Customer]) -> None:
             _seed_ticket(customer, spec, staff=staff, people=people, admin=admin)
 
 
-def _seed_ticket(customer: Customer, spec: dict, *, staff: User, people: dict, admin: User):
+def _seed_ticket(customer: Customer, spec: dict, *, staff: User, people: dict, admin: User | None):
     now = timezone.now()
     opened = now - timedelta(hours=spec["opened_hours_ago"])
     requester = people.get(spec.get("by_phone", ""), admin)
     service = Service.objects.get(service_id=spec["service"])
+    assert requester is not None  # the demo's people and administrators exist
     ticket = services.ticket_open(
         customer=customer,
         opened_by=staff if spec.get("by_phone") else requester,

@@ -13,6 +13,7 @@ from core.lib.durations import duration_words
 from core.models import Notification
 from core.notifications import (
     NotificationObsolete,
+    context_row,
     notification_context,
     notification_recipient_check,
 )
@@ -23,15 +24,15 @@ from tickets.sla import ticket_clock
 
 
 def _ticket(notification) -> Ticket:
-    ticket = (
-        Ticket.objects.select_related("customer", "opened_by", "requester", "assignee")
-        .prefetch_related("services", "pauses")
-        .filter(pk=notification.context.get("ticket"), customer_id=notification.customer_id)
-        .first()
+    return context_row(
+        Ticket.objects.select_related(
+            "customer", "opened_by", "requester", "assignee"
+        ).prefetch_related("services", "pauses"),
+        notification,
+        "ticket",
+        gone="the ticket is gone",
+        customer_id=notification.customer_id,
     )
-    if ticket is None:
-        raise NotificationObsolete("the ticket is gone")
-    return ticket
 
 
 @notification_recipient_check(Notification.Reason.COPIED)
@@ -67,8 +68,11 @@ def _message(notification, ticket: Ticket, *, kind: str, from_staff: bool | None
     """One message of the ticket; only kinds a customer may read, never an internal note."""
     if kind not in CUSTOMER_MESSAGE_KINDS:
         raise ValueError(f"{kind} messages are not for e-mails")
+    message_id = _message_id(notification)
+    if message_id is None:
+        raise NotificationObsolete("the message is gone")
     messages = Message.objects.select_related("author").filter(
-        pk=_message_id(notification), ticket=ticket, kind=kind
+        pk=message_id, ticket=ticket, kind=kind
     )
     if from_staff is not None:
         messages = messages.filter(from_staff=from_staff)

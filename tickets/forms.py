@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # MultipleFileField is re-exported: billing imports it from here until it switches to core.lib.
-from core.lib.forms import LongTextField, attachments_field
+from core.lib.forms import LongTextField, attachments_field, date_range_check
 from core.lib.forms import MultipleFileField as MultipleFileField
+from core.lib.forms import ReplyForm as ReplyForm  # the ticket page's reply
 from core.selectors import members_for_customer
 from core.selectors.services import service_choices_for_customer
 from tickets.models import Impact, Ticket
@@ -56,9 +57,7 @@ class TicketFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("opened_from"), cleaned.get("opened_to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The start date is after the end date."))
+        date_range_check(cleaned, "opened_from", "opened_to")
         return cleaned
 
     def filters(self) -> dict:
@@ -132,21 +131,6 @@ class TicketForm(forms.Form):
             self.initial.setdefault("site_contact_name", user.get_full_name())
             self.initial.setdefault("site_contact_phone", user.phone)
             self.initial.setdefault("site_contact_email", user.email)
-
-
-class ReplyForm(forms.Form):
-    body = LongTextField(label=_("Your message"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["attachments"] = attachments_field()
-
-    def clean(self):
-        cleaned = super().clean()
-        empty = not (cleaned.get("body") or "").strip() and not cleaned.get("attachments")
-        if empty and not self.has_error("attachments"):
-            self.add_error("body", _("Write a message or attach a file."))
-        return cleaned
 
 
 class ReasonForm(forms.Form):

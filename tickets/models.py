@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.lib.attachments import StoredAttachment
+from core.lib.records import NumberedRecord, number_field
 from core.models import Customer, Service
 from core.scopes import customer_scoped_manager
 
@@ -48,7 +49,7 @@ class SlaTarget(models.Model):
         return self.get_impact_display()
 
 
-class Ticket(models.Model):
+class Ticket(NumberedRecord):
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("ticket status", "Open")
         IN_PROGRESS = "in_progress", pgettext_lazy("ticket status", "In progress")
@@ -66,7 +67,7 @@ class Ticket(models.Model):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets"
     )
-    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    number = number_field()
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     services = models.ManyToManyField(Service, verbose_name=_("services"), related_name="tickets")
     impact = models.CharField(_("impact"), max_length=16, choices=Impact.choices)
@@ -142,9 +143,6 @@ class Ticket(models.Model):
                 name="ticket_restored_after_opening",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.number
 
     @property
     def is_active(self) -> bool:

@@ -89,7 +89,7 @@ def ticket_page(customer: Customer, number: str, *, now: datetime | None = None)
     conversation = list(messages)
     pauses = list(ticket.pauses.select_related("started_by", "ended_by"))
     for pause in pauses:
-        pause.length = (pause.ended_at or now) - pause.started_at
+        pause.length = (pause.ended_at or now) - pause.started_at  # type: ignore[attr-defined]  # for the page
     services = list(ticket.services.order_by("service_id"))
     clock = ticket_clock(ticket, now=now)
     return {

@@ -95,7 +95,7 @@ def clock(
         response_elapsed = (first_response_at - opened_at) - paused_between(
             pauses, opened_at, first_response_at
         )
-        response_met = response_elapsed <= response_target
+        response_met: bool | None = response_elapsed <= response_target
     else:
         waited = (now - opened_at) - paused_so_far
         response_elapsed = None

@@ -166,7 +166,9 @@ class PoRequestForm(forms.Form):
     def __init__(self, *args, invoices, since: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.since = since
-        self.fields["invoices"].queryset = invoices
+        invoices_field = self.fields["invoices"]
+        assert isinstance(invoices_field, InvoiceChoiceField)
+        invoices_field.queryset = invoices
         self.fields["from_period"].widget.attrs["min"] = f"{since:%Y-%m}"
         self.fields["support"].help_text = gettext(
             "The purchase order, or the contract clause that requires the number: a PDF or an "

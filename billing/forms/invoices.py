@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from billing.models import Currency, Invoice
+from core.lib.forms import date_range_check
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 UNPAID = "unpaid"
@@ -92,15 +93,17 @@ class InvoiceFilterForm(forms.Form):
         accepted (a bookmarked filter), it just finds nothing."""
         super().__init__(*args, **kwargs)
         asked = self.data.get("currency", "") if self.is_bound else ""
-        self.fields["currency"].choices = [("", _("All"))] + [
+        currency = self.fields["currency"]
+        assert isinstance(currency, forms.ChoiceField)
+        currency.choices = [("", _("All"))] + [
             (code, label) for code, label in Currency.choices if code in currencies or code == asked
         ]
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("period_from"), cleaned.get("period_to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The first month is after the last one."))
+        date_range_check(
+            cleaned, "period_from", "period_to", _("The first month is after the last one.")
+        )
         return cleaned
 
     def filters(self) -> dict:

@@ -3,6 +3,7 @@ filters and the one form for the three kinds. The services hold every rule; the 
 disputed amounts line by line too, so that each error stands next to its line."""
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django import forms
 from django.utils import timezone
@@ -17,11 +18,20 @@ from billing.selectors import (
     invoices_choice_for_customer,
 )
 from core.lib.forms import LongTextField, attachments_field
+from core.lib.forms import ReplyForm as ReplyForm  # the request page's reply
 from core.selectors.services import services_for_customer
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 CREDIT_FIELDS = ("requested_amount", "currency", "service", "outage_start", "outage_end")
-_MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
+
+
+class _Money(TypedDict):
+    max_digits: int
+    decimal_places: int
+    min_value: Decimal
+
+
+_MONEY: _Money = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
 
 
 def _amount_input(**attrs) -> forms.NumberInput:
@@ -268,20 +278,3 @@ class BillingRequestForm(forms.Form):
                 outage_end=data.get("outage_end"),
             )
         return arguments
-
-
-class ReplyForm(forms.Form):
-    """The customer's reply on a billing request: a message, files, or both."""
-
-    body = LongTextField(label=_("Your message"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["attachments"] = attachments_field()
-
-    def clean(self):
-        cleaned = super().clean()
-        empty = not (cleaned.get("body") or "").strip() and not cleaned.get("attachments")
-        if empty and not self.has_error("attachments"):
-            self.add_error("body", _("Write a message or attach a file."))
-        return cleaned

@@ -3,14 +3,25 @@ shows (the whole format is described in billing.importing)."""
 
 import re
 
+from django.db import models
+
 from billing.models import Invoice, InvoiceLine
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_LINES = 20_000
 # Used in the customer's URLs: letters, digits, '-', '_' and '.', starting with a letter or digit.
 NUMBER_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-NUMBER_MAX = Invoice._meta.get_field("number").max_length
-DESCRIPTION_MAX = InvoiceLine._meta.get_field("description").max_length
+
+
+def _max_length(model: type[models.Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField)
+    assert field.max_length is not None  # every CharField has one
+    return field.max_length
+
+
+NUMBER_MAX = _max_length(Invoice, "number")
+DESCRIPTION_MAX = _max_length(InvoiceLine, "description")
 IMPORT_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PAID, Invoice.Status.OVERDUE)
 
 INVOICE_COLUMNS = [

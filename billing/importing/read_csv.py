@@ -119,11 +119,13 @@ class _Grouped:
             self._agree(where, invoice_cells)
         else:
             self._start(where, key, invoice_cells)
+        assert self.current is not None  # set by _start
         self.current.lines.append(
             Raw(where=where, values={name: row.get(name, "") for name in LINE_COLUMNS})
         )
 
     def _agree(self, where: str, invoice_cells: dict[str, str]) -> None:
+        assert self.current is not None  # only called on the current invoice's rows
         for name in INVOICE_COLUMNS:
             if invoice_cells[name] != self.current_cells[name]:
                 self.problems.append(
@@ -144,6 +146,7 @@ class _Grouped:
 
     def _start(self, where: str, key: tuple[str, str], invoice_cells: dict[str, str]) -> None:
         if self.current is not None:
+            assert self.current_key is not None  # set with self.current
             self.ended[self.current_key] = int(self.current.where)
         if key in self.ended and key[1]:
             self.problems.append(

@@ -157,7 +157,7 @@ def _total_check(draft: InvoiceDraft, values: _Values, known_before: int) -> Non
 
 
 def _compact_expression_of(field: str):
-    expression = field
+    expression: str | Replace = field
     for character in (".", "-", "/", " "):
         expression = Replace(expression, Value(character), Value(""))
     return Upper(expression)
@@ -224,6 +224,7 @@ def _resolve_customers(drafts: list[InvoiceDraft], problems: list[Problem]) -> N
 
 
 def _issue_date_check(draft: InvoiceDraft, problems: list[Problem]) -> None:
+    assert draft.customer is not None  # the caller has just found it
     today = rules.customer_today(draft.customer)
     if draft.issued_on and draft.issued_on > today:
         # The billing system issues on the day: a later date is a typo, and the customer

@@ -10,25 +10,30 @@ from billing.models import Invoice, InvoiceLine
 from core.models import Customer
 
 
+def _invoice(draft: InvoiceDraft, source: str) -> Invoice:
+    # Only a batch without problems is written, and a missing date is one.
+    assert draft.period is not None
+    assert draft.issued_on is not None
+    assert draft.due_on is not None
+    return Invoice(
+        customer=draft.customer,
+        number=draft.number,
+        period=draft.period,
+        issued_on=draft.issued_on,
+        due_on=draft.due_on,
+        currency=draft.currency,
+        subtotal=draft.subtotal,
+        tax=draft.tax,
+        total=draft.subtotal + draft.tax,
+        status=draft.status,
+        paid_on=draft.paid_on,
+        source=source,
+    )
+
+
 @transaction.atomic
 def write(drafts: list[InvoiceDraft], report: ImportReport) -> None:
-    invoices = Invoice.objects.bulk_create(
-        Invoice(
-            customer=draft.customer,
-            number=draft.number,
-            period=draft.period,
-            issued_on=draft.issued_on,
-            due_on=draft.due_on,
-            currency=draft.currency,
-            subtotal=draft.subtotal,
-            tax=draft.tax,
-            total=draft.subtotal + draft.tax,
-            status=draft.status,
-            paid_on=draft.paid_on,
-            source=report.source,
-        )
-        for draft in drafts
-    )
+    invoices = Invoice.objects.bulk_create(_invoice(draft, report.source) for draft in drafts)
     lines = InvoiceLine.objects.bulk_create(
         InvoiceLine(
             invoice=invoice,

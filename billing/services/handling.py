@@ -4,9 +4,10 @@ billing-data changes and PO / HES / MIGO requests go through the same steps."""
 from collections.abc import Callable
 from typing import NamedTuple
 
-from django.db import models, transaction
+from django.db import transaction
 from django.urls import reverse
 
+from billing.models import BillingDataChange, PurchaseOrderRequest
 from billing.services.recipients import customer_recipients
 from core.errors import DomainError
 from core.models import NotificationKind
@@ -21,8 +22,8 @@ class Refusals(NamedTuple):
     again: str  # someone handled it first
 
 
-def staff_request_handle(
-    row: models.Model,
+def staff_request_handle[R: (BillingDataChange, PurchaseOrderRequest)](
+    row: R,
     *,
     status: str,
     answer: str,
@@ -33,8 +34,8 @@ def staff_request_handle(
     context_key: str,
     list_url: str,
     stamp: dict | None = None,
-    apply: Callable[[models.Model], None] | None = None,
-):
+    apply: Callable[[R], None] | None = None,
+) -> R:
     """Check the choice, lock the row and refuse a second handling, record the status and the
     answer (plus `stamp`), run `apply` when done (inside the transaction: its refusal undoes the
     status), then tell the customer."""

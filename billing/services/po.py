@@ -1,6 +1,7 @@
 """PO / HES / MIGO numbers on invoices (R-BIL-3): routed by the country's address, handled by
 staff."""
 
+from collections.abc import Sequence
 from datetime import date
 
 from django.conf import settings
@@ -51,7 +52,7 @@ def po_request_create(
     kind: str,
     reference: str,
     support,
-    invoices: list[Invoice] = (),
+    invoices: Sequence[Invoice] = (),
     from_period: date | None = None,
     comment: str = "",
 ) -> PurchaseOrderRequest:

@@ -139,7 +139,8 @@ def _credit_check(
     _ticket_check(customer, ticket, service)
     if outage_start and outage_end and outage_end <= outage_start:
         raise DomainError(_("The outage must end after it starts."), field="outage_end")
-    if (outage_end or outage_start) and (outage_end or outage_start) > timezone.now():
+    latest = outage_end or outage_start
+    if latest and latest > timezone.now():
         raise DomainError(
             _("A credit is for an outage that has happened: the times cannot be in the future."),
             field="outage_end" if outage_end else "outage_start",
@@ -175,6 +176,7 @@ def billing_request_create(
         raise DomainError(_("Choose the invoice."), field="invoice")
     chosen: list[tuple] = []
     if kind == BillingRequest.Kind.DISPUTE:
+        assert invoice is not None  # refused above
         chosen = _disputed_lines_check(invoice, disputed or {})
         requested_amount = sum((amount for _line, amount in chosen), Decimal("0"))
         currency = invoice.currency
@@ -189,6 +191,7 @@ def billing_request_create(
             outage=(outage_start, outage_end),
         )
     else:
+        assert invoice is not None  # refused above
         requested_amount, currency = None, invoice.currency
     with transaction.atomic():
         request_obj = BillingRequest.objects.create(
@@ -213,6 +216,7 @@ def billing_request_create(
             BillingAttachment, attachments, by=user, request=request_obj, message=None
         )
         if kind == BillingRequest.Kind.DISPUTE:
+            assert invoice is not None  # refused above
             invoice_status_refresh(invoice.pk)
         context = {"request": request_obj.pk, "path": request_path(request_obj)}
         notify(

@@ -212,9 +212,9 @@ def _entered(request_obj: BillingRequest) -> dict[str, datetime]:
     """status -> when the request last entered it. A message that sets the status the request
     is already in enters nothing; after a wait for the customer, "in analysis" is entered again
     by the reply (or the staff message) that resumed it."""
-    entered = {Status.RECEIVED: request_obj.created_at}
+    entered: dict[str, datetime] = {Status.RECEIVED: request_obj.created_at}
     status = Status.RECEIVED
-    for message in request_obj.public_messages:
+    for message in request_obj.public_messages:  # type: ignore[attr-defined]  # a Prefetch to_attr
         if message.status and message.status != status:
             status = message.status
             entered[status] = message.created_at
@@ -246,7 +246,8 @@ def _waiting_message(request_obj: BillingRequest):
     if request_obj.status != Status.WAITING:
         return None
     return next(
-        (m for m in reversed(request_obj.public_messages) if m.status == Status.WAITING), None
+        (m for m in reversed(request_obj.public_messages) if m.status == Status.WAITING),  # type: ignore[attr-defined]  # a Prefetch to_attr
+        None,
     )
 
 

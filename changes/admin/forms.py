@@ -247,7 +247,3 @@ class StepForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
-
-
-class ConfirmForm(forms.Form):
-    pass

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from changes.admin.forms import ConfirmForm, ImpactFormSet, MaintenanceForm, StepForm, WindowForm
+from changes.admin.forms import ImpactFormSet, MaintenanceForm, StepForm, WindowForm
 from changes.models import Maintenance, MaintenanceEvent, MaintenanceImpact, MaintenanceObjection
 from changes.services.maintenance import (
     maintenance_advance,
@@ -25,7 +25,8 @@ from changes.services.maintenance import (
     maintenance_reschedule,
     maintenance_rule_breaks,
 )
-from core.admin.actions import StaffActionMixin
+from core.admin.actions import ConfirmForm, StaffActionMixin
+from core.admin.inlines import ViewOnlyInline
 
 
 def _is_draft(obj) -> bool:
@@ -74,38 +75,23 @@ class ImpactInline(admin.TabularInline):
         return obj.site_timezone if obj.service_id else "—"
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ViewOnlyInline):
     model = MaintenanceEvent
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "status", "start", "end", "note", "actor"]
+    fields = ("created_at", "status", "start", "end", "note", "actor")
     readonly_fields = fields
     verbose_name_plural = _("Status history")
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ObjectionInline(admin.TabularInline):
+class ObjectionInline(ViewOnlyInline):
     """R-GCR-2: the customers' requests to reschedule, with a "handled" button."""
 
     model = MaintenanceObjection
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "customer", "author", "message", "handled"]
+    fields = ("created_at", "customer", "author", "message", "handled")
     readonly_fields = fields
+    # Customers send them from the maintenance page.
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("customer", "author")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # customers send them from the maintenance page
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("handled"))
     def handled(self, obj: MaintenanceObjection) -> str:
@@ -222,15 +208,15 @@ class MaintenanceAdmin(StaffActionMixin, admin.ModelAdmin):
 
     @admin.display(description=_("customers"), ordering="customers_total")
     def customers_count(self, obj: Maintenance) -> int:
-        return obj.customers_total
+        return obj.customers_total  # type: ignore[attr-defined]  # set by annotate()
 
     @admin.display(description=_("services"), ordering="services_total")
     def services_count(self, obj: Maintenance) -> int:
-        return obj.services_total
+        return obj.services_total  # type: ignore[attr-defined]  # set by annotate()
 
     @admin.display(description=_("requests to reschedule"), ordering="objections_total")
     def objections_count(self, obj: Maintenance) -> int:
-        return obj.objections_total
+        return obj.objections_total  # type: ignore[attr-defined]  # set by annotate()
 
     @admin.display(description=_("rule check (R-GCR-3)"))
     def rule_check(self, obj: Maintenance):

@@ -17,6 +17,7 @@ from changes.admin.forms import ApproveForm, NoteForm, RejectForm, RouteForm, St
 from changes.models import ChangeEvent, ChangeRequest, StandardChange
 from changes.services.requests import change_request_progress, change_request_route
 from core.admin.actions import StaffActionMixin
+from core.admin.inlines import ViewOnlyInline
 from core.models import Customer, Membership, ProductLine
 
 # The analysis deadline (R-CHG-4) runs while the provider analyses the request.
@@ -77,18 +78,11 @@ class DeadlineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ChangeEventInline(admin.TabularInline):
+class ChangeEventInline(ViewOnlyInline):
     model = ChangeEvent
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "status", "message", "actor"]
+    fields = ("created_at", "status", "message", "actor")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # through the buttons, which notify
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    # Rows come from the buttons, which notify.
 
 
 @admin.register(ChangeRequest)
@@ -115,7 +109,7 @@ class ChangeRequestAdmin(StaffActionMixin, admin.ModelAdmin):
     list_select_related = ["customer", "change_type"]
     ordering = [F("analysis_deadline").asc(nulls_last=True), "id"]
     inlines = [ChangeEventInline]
-    fields = [
+    fields = (
         "number",
         "customer",
         "change",
@@ -133,7 +127,7 @@ class ChangeRequestAdmin(StaffActionMixin, admin.ModelAdmin):
         "requested_by",
         "created_at",
         "updated_at",
-    ]
+    )
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -164,11 +158,13 @@ class ChangeRequestAdmin(StaffActionMixin, admin.ModelAdmin):
 
     @admin.display(description=_("change"))
     def change(self, obj: ChangeRequest) -> str:
-        return obj.change_type.name if obj.change_type_id else gettext("Not in the catalog")
+        return (
+            obj.change_type.name if obj.change_type is not None else gettext("Not in the catalog")
+        )
 
     @admin.display(description=_("services"), ordering="services_total")
     def services_count(self, obj: ChangeRequest) -> int:
-        return obj.services_total
+        return obj.services_total  # type: ignore[attr-defined]  # set by annotate()
 
     @admin.display(description=_("services"))
     def services_list(self, obj: ChangeRequest) -> str:
@@ -176,7 +172,7 @@ class ChangeRequestAdmin(StaffActionMixin, admin.ModelAdmin):
 
     @admin.display(description=_("parameters"))
     def parameters_display(self, obj: ChangeRequest) -> str:
-        labels = dict(obj.change_type.parameter_labels()) if obj.change_type_id else {}
+        labels = dict(obj.change_type.parameter_labels()) if obj.change_type is not None else {}
         return "; ".join(f"{labels.get(k, k)}: {v}" for k, v in obj.parameters.items()) or "—"
 
     @admin.display(description=_("preset window"))

@@ -287,7 +287,7 @@ def maintenance_advance(
     *, maintenance: Maintenance, status: str, actor: User | None, note: str = ""
 ) -> Maintenance:
     """Start, complete or cancel; every step is announced to each affected customer."""
-    allowed = {
+    allowed: dict[str, set[str]] = {
         Maintenance.Status.IN_PROGRESS: {
             Maintenance.Status.SCHEDULED,
             Maintenance.Status.RESCHEDULED,

@@ -1,5 +1,6 @@
 """Every write of a standard change request (R-CHG-1..6)."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -208,7 +209,7 @@ def change_request_route(
     *,
     membership: Membership,
     description: str,
-    services: list[Service] = (),
+    services: Sequence[Service] = (),
     reason: str = "",
     change: ChangeRequest | None = None,
     actor: User | None = None,
@@ -265,7 +266,7 @@ def change_request_route(
     return change
 
 
-_NEXT = {
+_NEXT: dict[str, set[str]] = {
     ChangeRequest.Status.SUBMITTED: {
         ChangeRequest.Status.IN_ANALYSIS,
         ChangeRequest.Status.APPROVED,

@@ -138,11 +138,11 @@ def maintenance_calendar(request):
 
 
 def _detail_context(request, maintenance: Maintenance, form: ObjectionForm) -> dict:
-    own = maintenance.own_impacts
+    own = maintenance.own_impacts  # type: ignore[attr-defined]  # a Prefetch to_attr
     return {
         "maintenance": maintenance,
         "impacts": own,
-        "worst": selectors.with_worst_impact([maintenance])[0].worst,
+        "worst": selectors.with_worst_impact([maintenance])[0].worst,  # type: ignore[attr-defined]  # set there
         "site_zones": [
             (zone, zone.rsplit("/", 1)[-1].replace("_", " "))
             for zone in sorted({row.site_timezone for row in own})

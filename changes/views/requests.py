@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -136,6 +137,7 @@ def _sites_refusal(request, form: ChangeRequestForm) -> None:
 
 def _other_route(form: ChangeRequestForm) -> str:
     """The way to the non-standard route (R-CHG-6), carrying the chosen services."""
+    assert isinstance(form.data, QueryDict)  # bound to request.POST
     chosen = form.data.getlist("services")  # the service refused them: no longer cleaned
     query = urlencode({"reason": "sites", "type": form.change_type.code, "services": chosen}, True)
     return f"{reverse('changes:other')}?{query}"

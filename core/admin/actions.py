@@ -2,7 +2,11 @@
 a ticket. One flow for all: the form, the service on a valid POST, a broken rule shown on the
 form with a 400, or back to the object's change page with a message."""
 
+from typing import TYPE_CHECKING
+
+from django import forms
 from django.contrib import messages
+from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -11,10 +15,19 @@ from django.urls import reverse
 from core.errors import DomainError
 from core.lib.forms import add_domain_error
 
+if TYPE_CHECKING:
+    _AdminBase = ModelAdmin
+else:
+    _AdminBase = object  # a mixin: the ModelAdmin comes later in the class's bases
 
-class StaffActionMixin:
+
+class ConfirmForm(forms.Form):
+    """An action with nothing to fill in: posting it is the confirmation."""
+
+
+class StaffActionMixin(_AdminBase):
     action_template: str  # extends admin/base_site.html; gets original, title, form
-    action_select_related = ("customer",)
+    action_select_related: tuple[str, ...] = ("customer",)
 
     def action_object(self, request, object_id: int):
         if not self.has_change_permission(request):

@@ -1,10 +1,18 @@
 """Rows that the customers' history points at are retired, never deleted (review D2); evidence
 is never edited at all."""
 
-from django.db.models import Model
+from typing import TYPE_CHECKING
+
+from django.contrib.admin import ModelAdmin
+from django.db.models import ForeignObjectRel, Model
+
+if TYPE_CHECKING:
+    _AdminBase = ModelAdmin
+else:
+    _AdminBase = object  # a mixin: the ModelAdmin comes later in the class's bases
 
 
-class KeepHistoryMixin:
+class KeepHistoryMixin(_AdminBase):
     """ModelAdmin mixin: no deleting a row that the history models point at.
 
     `history_from` names where the history lives: an app label ("tickets": any of its models) or
@@ -33,6 +41,7 @@ def history_points_at(obj: Model, history_from: tuple[str, ...]) -> bool:
             continue
         if not _is_history(relation.related_model, history_from):
             continue
+        assert isinstance(relation, ForeignObjectRel)  # auto-created, not concrete: a reverse one
         related = relation.related_model._default_manager.filter(**{relation.field.name: obj})
         if related.exists():
             return True

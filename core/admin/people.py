@@ -74,7 +74,7 @@ class MembershipInlineFormSet(BaseInlineFormSet):
     """Rows are judged together: demoting one administrator while deactivating the other, or
     deleting them, must not leave a customer without one (R-POR-5)."""
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         rows = [f for f in self.forms if f.has_changed() or f.instance.pk]
         on_page = {f.instance.pk for f in rows if f.instance.pk}

@@ -4,10 +4,15 @@ It validates and normalises only; the rules (at least one kind, one address per 
 address is confirmed again) live in portal.services.notification_contacts.
 """
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import LANGUAGE_CHOICES, NotificationContact, NotificationKind
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 # What each kind brings, for the form's checkboxes and the empty list's explanation.
 KIND_DESCRIPTIONS = {
@@ -24,7 +29,7 @@ KIND_DESCRIPTIONS = {
 }
 
 
-def kind_descriptions() -> list[tuple[str, str]]:
+def kind_descriptions() -> list[tuple["_StrOrPromise", "_StrOrPromise"]]:
     return [(kind.label, KIND_DESCRIPTIONS[kind]) for kind in NotificationKind]
 
 

@@ -43,6 +43,7 @@ ALLOWED_LABEL = format_lazy(
 def attachment_check(upload: UploadedFile) -> str:
     """The file's real content type, or a DomainError saying what is wrong."""
     limit = settings.TICKET_ATTACHMENT_MAX_MB * 1024 * 1024
+    assert upload.size is not None  # an uploaded file knows its size
     if upload.size > limit:
         raise DomainError(
             _("%(name)s is larger than %(limit)d MB.")
@@ -108,4 +109,7 @@ class StoredAttachment(models.Model):
 def attachments_store(model: type[StoredAttachment], files, *, by, **owner) -> list:
     """One row per upload, each checked by its content first; `owner` sets the foreign keys
     (and flags such as `internal`) every row of the batch shares."""
-    return [model.objects.create(**owner, **attachment_fields(upload, by=by)) for upload in files]
+    return [
+        model._default_manager.create(**owner, **attachment_fields(upload, by=by))
+        for upload in files
+    ]

@@ -1,5 +1,6 @@
 """Form helpers every area's views and admin use: a broken rule shown on the form, several
-files in one input, and a free-text box with a limit people can read."""
+files in one input, a free-text box with a limit people can read, a list filter's date range and
+the customer's reply (a message, files, or both)."""
 
 from django import forms
 from django.conf import settings
@@ -94,3 +95,29 @@ class LongTextField(forms.CharField):
                 },
                 code="max_length",
             )
+
+
+def date_range_check(cleaned: dict, start: str, end: str, message=None) -> None:
+    """A list filter's range: its first date (field `start`) may not come after its last;
+    `message` says so in the form's words (by default, in dates')."""
+    first, last = cleaned.get(start), cleaned.get(end)
+    if first and last and first > last:
+        raise forms.ValidationError(message or _("The start date is after the end date."))
+
+
+class ReplyForm(forms.Form):
+    """The customer's reply on a request (a ticket, a billing request): a message, files, or
+    both."""
+
+    body = LongTextField(label=_("Your message"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"] = attachments_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        empty = not (cleaned.get("body") or "").strip() and not cleaned.get("attachments")
+        if empty and not self.has_error("attachments"):
+            self.add_error("body", _("Write a message or attach a file."))
+        return cleaned

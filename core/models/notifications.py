@@ -7,6 +7,7 @@ e-mail".
 """
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,9 @@ from django.utils.translation import pgettext_lazy
 
 from core.models.tenancy import LANGUAGE_CHOICES, Customer
 from core.scopes import customer_scoped_manager
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 
 class NotificationKind(models.TextChoices):
@@ -83,7 +87,7 @@ class NotificationContact(models.Model):
         return [kind.value for kind in NotificationKind if getattr(self, kind.value)]
 
     @property
-    def kind_labels(self) -> list[str]:
+    def kind_labels(self) -> list["_StrOrPromise"]:
         return [kind.label for kind in NotificationKind if getattr(self, kind.value)]
 
     @property

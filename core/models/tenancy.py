@@ -1,6 +1,7 @@
 import hashlib
 import uuid
 import zoneinfo
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -9,6 +10,9 @@ from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.scopes import customer_scoped_manager
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 LANGUAGE_CHOICES = [("es", _("Spanish")), ("pt-br", _("Portuguese (Brazil)")), ("en", _("English"))]
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
@@ -41,7 +45,7 @@ class Country(models.TextChoices):
     VE = "VE", _("Venezuela")
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create(self, email: str, password: str | None, **extra):
@@ -86,7 +90,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -421,7 +425,7 @@ _SIGN_IN_REFUSALS = {
 }
 
 
-def _yes_no(value: bool) -> str:
+def _yes_no(value: bool) -> "_StrOrPromise":
     return _("Yes") if value else _("No")
 
 

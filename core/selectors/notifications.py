@@ -1,5 +1,7 @@
 """Reads of the outbox and of the customer's notification contacts (R-GCR-4)."""
 
+from collections.abc import Sequence
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -50,7 +52,7 @@ def member_recipients(
 
 
 def notification_recipients(
-    customer: Customer, kind: str, *, users: list[User | None] = ()
+    customer: Customer, kind: str, *, users: Sequence[User | None] = ()
 ) -> list[Recipient]:
     """Who receives an event of `kind`: the confirmed, deliverable contacts for it, and the
     portal users named by the event (the requester) who are still members, each once."""

@@ -53,7 +53,9 @@ def audit_record_for_user_customers(
     *, user: User, action: str, request: HttpRequest | None = None, detail: dict | None = None
 ) -> None:
     """A sign-in concerns every customer the person belongs to: each one's admins see it."""
-    customers = [m.customer for m in user.memberships.select_related("customer")]
+    customers: list[Customer | None] = [
+        m.customer for m in user.memberships.select_related("customer")
+    ]
     for customer in customers or [None]:
         audit_record(
             action=action,

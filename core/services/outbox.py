@@ -216,7 +216,7 @@ def _deliver_task():
 
 def notifications_enqueue(ids: list[int]) -> int:
     """Hand rows to Celery. A broker that is down costs nothing: the sweep retries later."""
-    enqueued = []
+    enqueued: list[int] = []
     for pk in ids:
         try:
             _deliver_task().apply_async((pk,), retry=True, retry_policy=_PUBLISH_ONCE)

@@ -32,8 +32,10 @@ def _record_for_person(
 ) -> None:
     """A person's account concerns every customer they belong to (active or not): each one's
     administrators see it. A person of no customer still leaves one row, for the provider."""
-    customers = Customer.objects.filter(memberships__user=user).distinct()
-    for customer in list(customers) or [None]:
+    customers: list[Customer | None] = list(
+        Customer.objects.filter(memberships__user=user).distinct()
+    )
+    for customer in customers or [None]:
         audit_record(
             action=action,
             customer=customer,
@@ -195,6 +197,7 @@ def membership_staff_edit_record(
         before["customer"].pk != membership.customer_id or before["user"].pk != membership.user_id
     )
     if moved:
+        assert before is not None  # a move has a before
         audit_record(
             action=Action.MEMBER_REMOVE,
             customer=before["customer"],

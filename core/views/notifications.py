@@ -18,11 +18,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.access import member_required
-from core.errors import DomainError, RateLimited
+from core.errors import DomainError
 from core.forms.notifications import NotificationContactForm, kind_descriptions
 from core.scopes import customer_scope, scopes_disabled
 from core.selectors import notifications as selectors
 from core.services import notification_contacts as services
+from core.views.resend import link_resend
 
 _LINK_DAYS = services.CONFIRM_MAX_AGE // (24 * 3600)
 
@@ -130,18 +131,13 @@ def contact_remove(request, reference):
 @member_required(admin=True, methods=("POST",))
 def contact_resend(request, reference):
     contact = selectors.notification_contact_get(request.customer, reference)
-    try:
-        services.contact_resend(contact=contact, actor=request.user, request=request)
-    except RateLimited as error:  # the list again, with the message, as a 429
-        messages.error(request, error.message)
-        return _render_list(request, status=error.status)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("A new confirmation link was sent to %(email)s.") % {"email": contact.email}
-        )
-    return redirect("portal:notification_contacts")
+    return link_resend(
+        request,
+        lambda: services.contact_resend(contact=contact, actor=request.user, request=request),
+        sent=_("A new confirmation link was sent to %(email)s.") % {"email": contact.email},
+        render_list=_render_list,
+        list_url="portal:notification_contacts",
+    )
 
 
 @never_cache

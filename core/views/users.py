@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from core import selectors, services
 from core.access import member_required
-from core.errors import DomainError, RateLimited
+from core.errors import DomainError
 from core.forms import (
     AuditFilterForm,
     InviteForm,
@@ -14,6 +14,7 @@ from core.forms import (
 )
 from core.lib.forms import add_domain_error
 from core.lib.listing import list_page
+from core.views.resend import link_resend
 
 
 @member_required(admin=True)
@@ -130,18 +131,15 @@ def user_reactivate(request, reference):
 @member_required(admin=True, methods=("POST",))
 def invitation_resend(request, reference):
     invitation = selectors.invitation_get(request.customer, reference)
-    try:
-        services.invitation_resend(invitation=invitation, actor=request.user, request=request)
-    except RateLimited as error:  # the list again, with the message, as a 429
-        messages.error(request, error.message)
-        return _render_users(request, status=error.status)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("A new invitation was sent to %(email)s.") % {"email": invitation.email}
-        )
-    return redirect("portal:users")
+    return link_resend(
+        request,
+        lambda: services.invitation_resend(
+            invitation=invitation, actor=request.user, request=request
+        ),
+        sent=_("A new invitation was sent to %(email)s.") % {"email": invitation.email},
+        render_list=_render_users,
+        list_url="portal:users",
+    )
 
 
 @member_required(admin=True, methods=("POST",))

@@ -110,6 +110,7 @@ def test_the_demo_invoices_add_up_with_their_taxes_and_bill_the_customers_servic
 def _pdf_text(document: bytes) -> str:
     """The text shown by the page's content stream."""
     match = re.search(rb"stream\n(.*?)\nendstream", document, re.S)
+    assert match is not None
     content = zlib.decompress(match.group(1)).decode("latin-1")
     strings = re.findall(r"\((.*?)\) Tj", content)
     return " ".join(

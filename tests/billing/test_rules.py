@@ -39,14 +39,16 @@ def _through_the_page(zone: str, instant: datetime) -> tuple[str, BillingDataCha
         client.force_login(user)
         page = client.get("/billing/data/new/")
         assert page.status_code == 200
-        shown = re.search(r'data-testid="first-invoice-period">(.*?)<', _text(page)).group(1)
+        match = re.search(r'data-testid="first-invoice-period">(.*?)<', _text(page))
+        assert match is not None
+        shown = match.group(1)
         response = client.post("/billing/data/new/", {"billing_address": "Av. Siempre Viva 742"})
         assert response.status_code == 302
     return shown, BillingDataChange.objects.get(customer=customer)
 
 
-def _local(zone: str, *args) -> datetime:
-    return datetime(*args, tzinfo=ZoneInfo(zone))
+def _local(zone: str, year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(zone))
 
 
 # --- R-BIL-4: the day-15 rule, on the customer's calendar -----------------------------------

@@ -67,7 +67,7 @@ def test_ten_sites_yes_eleven_no(page, new_page, screenshot, portal_admin_user, 
 
     # The filter box narrows the list; eleven sites chosen.
     page.locator("#service-filter").fill("00011")
-    expect(page.locator(".change-service-option:visible")).to_have_count(1)
+    expect(page.locator(".service-picker-option:visible")).to_have_count(1)
     page.locator("#service-filter").fill("")
     for site in sites:
         page.get_by_label(site.service_id).check()

@@ -17,7 +17,7 @@ NEW_PASSWORD = "Lighthouse-orbit-2026"
 def _invitation_link(portal_url: str) -> str:
     messages = [message for message in mail.outbox if message.to == [INVITED]]
     assert len(messages) == 1, [message.to for message in mail.outbox]
-    links = re.findall(r"https?://\S+/invitations/[^/\s]+/", messages[0].body)
+    links = re.findall(r"https?://\S+/invitations/[^/\s]+/", str(messages[0].body))
     assert links, messages[0].body
     assert links[0].startswith(portal_url)
     return links[0]

@@ -24,7 +24,7 @@ def _confirmation_link(portal_url: str) -> str:
     """The live server runs in this process: its locmem outbox is mail.outbox."""
     messages = [message for message in mail.outbox if NEW in message.to[0]]
     assert len(messages) == 1, [message.to for message in mail.outbox]
-    links = re.findall(r"https?://\S+/notifications/confirm/[^/\s]+/", messages[0].body)
+    links = re.findall(r"https?://\S+/notifications/confirm/[^/\s]+/", str(messages[0].body))
     assert links, messages[0].body
     assert links[0].startswith(portal_url)
     return links[0]

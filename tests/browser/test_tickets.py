@@ -51,7 +51,7 @@ def test_open_wait_answer_and_resume(
 
     # R-TT-2: find the service by part of its id, pick the impact with its targets in view.
     page.locator("#service-filter").fill("20477")
-    expect(page.locator(".ticket-service-option:visible")).to_have_count(1)
+    expect(page.locator(".service-picker-option:visible")).to_have_count(1)
     page.get_by_label("AR-BUE-INT-20477").check()
     expect(page.locator("[data-service-count]")).to_have_text("Selected: 1")
     page.locator("#service-filter").fill("")

@@ -22,8 +22,8 @@ MEXICO_CITY = ZoneInfo("America/Mexico_City")
 
 def _submit(country: str, zone: str, at: datetime):
     customer = CustomerFactory(country=country, timezone=zone)
-    membership = MembershipFactory(customer=customer, admin=True)
-    service = ServiceFactory(customer=customer, country=country)
+    membership = MembershipFactory.create(customer=customer, admin=True)
+    service = ServiceFactory.create(customer=customer, country=country)
     with time_machine.travel(at, tick=False):
         change = change_request_submit(
             membership=membership,

@@ -77,7 +77,10 @@ def maintenance(customer, other_customer, staff_user):
 def _calendar_text(message) -> str:
     raw = email.message_from_bytes(message.message().as_bytes())
     (part,) = [p for p in raw.walk() if p.get_content_type() == "text/calendar"]
-    return part.get_payload(decode=True).decode(part.get_content_charset())
+    payload, charset = part.get_payload(decode=True), part.get_content_charset()
+    assert isinstance(payload, bytes)
+    assert charset is not None
+    return payload.decode(charset)
 
 
 def _everything(message) -> str:

@@ -242,7 +242,7 @@ def _section(lines, start: str, end: str | None) -> list[str]:
 
 
 def _printed_numbers(lines) -> Counter:
-    found = Counter()
+    found: Counter[str] = Counter()
     for line in lines:
         for cell in line.split("|"):
             body = re.sub(r",\s*opción \d+$", "", cell.strip())

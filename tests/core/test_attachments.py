@@ -69,9 +69,8 @@ def test_the_partial_lists_downloads_through_the_view_it_is_given(customer, port
             "files": [row],
             "url_name": "tickets:attachment",
             "owner": ticket.number,
-            "list_class": "ticket-files",
         },
     )
     assert f'href="/tickets/{ticket.number}/files/{row.reference}/" download>a.pdf<' in html
-    assert 'class="ticket-files"' in html
+    assert 'class="attachment-list"' in html
     assert "<ul" not in render_to_string("_attachments.html", {"files": []})

@@ -116,8 +116,8 @@ def celery_worker(django_db_setup, smtp_sink, tmp_path_factory):
 def _reset_producers() -> None:
     """Forget the test process's broker connections, so the next publish uses the current URL."""
     pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
+    app._pool = None  # type: ignore[attr-defined]  # Celery's private connection pool
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]  # kombu's, private too
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def celery_publisher(settings) -> Iterator[Callable[[str, str], None]]:
 
     def publish_to(broker_url: str, queue: str) -> None:
         _reset_producers()
-        app.conf.broker_write_url = broker_url
+        app.conf.broker_write_url = broker_url  # type: ignore[misc]  # celery-types: read-only
         if app.conf.broker_write_url != broker_url:
             pytest.fail("CELERY_BROKER_WRITE_URL in the environment overrides the test's broker")
         app.conf.task_default_queue = queue
@@ -144,7 +144,7 @@ def celery_publisher(settings) -> Iterator[Callable[[str, str], None]]:
 
     yield publish_to
     _reset_producers()
-    app.conf.broker_write_url = saved["broker_write_url"]
+    app.conf.broker_write_url = saved["broker_write_url"]  # type: ignore[misc]  # as above
     app.conf.task_default_queue = saved["task_default_queue"]
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from pathlib import Path
+from typing import IO, Any
 from urllib.parse import quote
 
 import redis
@@ -163,7 +164,7 @@ class SmtpSink:
 
     def start(self) -> None:
         if self._controller is None:
-            options = (
+            options: dict[str, Any] = (
                 {
                     "authenticator": self._authenticate,
                     "auth_required": True,
@@ -226,7 +227,7 @@ class RedisServer:
         self.directory = directory
         self.binary = binary
         self._process: subprocess.Popen | None = None
-        self._log_file = None
+        self._log_file: IO[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -267,6 +268,7 @@ class RedisServer:
         wait_until(self._answers, timeout=timeout, what=f"redis-server on port {self.port}")
 
     def _answers(self) -> bool:
+        assert self._process is not None  # called once started
         if self._process.poll() is not None:
             log = (self.directory / "redis.log").read_text(errors="replace")
             raise AssertionError(f"redis-server exited with {self._process.returncode}:\n{log}")
@@ -330,7 +332,7 @@ class CeleryWorker:
         self._env = env
         self._cwd = cwd
         self._process: subprocess.Popen | None = None
-        self._log_file = None
+        self._log_file: IO[bytes] | None = None
 
     def start(self, *, timeout: float = 60) -> None:
         self._log_file = self.log_path.open("ab")
@@ -349,6 +351,7 @@ class CeleryWorker:
             raise AssertionError(f"the Celery worker did not start:\n{self.log()}") from None
 
     def _ready(self) -> bool:
+        assert self._process is not None  # called once started
         if self._process.poll() is not None:
             raise AssertionError(
                 f"the Celery worker exited with {self._process.returncode}:\n{self.log()}"

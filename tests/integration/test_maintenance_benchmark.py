@@ -10,7 +10,7 @@ takes longer than a generous bound. Reproduce with:
 
     REDIS_URL=redis://127.0.0.1:6379/5 CELERY_BROKER_URL=redis://127.0.0.1:6379/5 SECRET_KEY=x \\
         DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal \\
-        .venv/bin/python -m pytest -p no:cacheprovider -m integration -s \\
+        .venv/bin/python -m pytest -p no:cacheprovider -m benchmark -s \\
         tests/integration/test_maintenance_benchmark.py
 
 (REDIS_URL only switches the integration tests on: the e-mails go through a redis-server of the
@@ -110,6 +110,7 @@ def _calendar_object_ids(raw: bytes) -> tuple[str, set[str]]:
     raise AssertionError(f"no text/calendar part in the e-mail to {to}")
 
 
+@pytest.mark.benchmark
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_a_maintenance_on_5000_services_of_1000_customers_reaches_3000_contacts(

@@ -7,7 +7,7 @@ takes longer than a generous bound. Reproduce with:
 
     REDIS_URL=redis://127.0.0.1:6379/0 SECRET_KEY=x \\
         DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal \\
-        .venv/bin/python -m pytest -p no:cacheprovider -m integration \\
+        .venv/bin/python -m pytest -p no:cacheprovider -m benchmark -s \\
         tests/integration/test_outbox_benchmark.py
 
 (REDIS_URL only switches the integration tests on: the burst goes through a redis-server of its
@@ -27,6 +27,7 @@ BURST = 1000
 BOUND = 120.0  # seconds, enqueue to last delivery
 
 
+@pytest.mark.benchmark
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_two_worker_processes_deliver_a_burst_of_1000_notifications(private_stack, capsys):

@@ -83,7 +83,7 @@ def _window_share(sink, cycle: float, *, but: set[str]) -> float:
     `but`: the keys sent twice, whose `sent_at` is the second send's."""
     sent_at = dict(Notification.objects.filter(sent_at__isnull=False).values_list("key", "sent_at"))
     gaps = [
-        sent_at[key].timestamp() - at
+        sent_at[key].timestamp() - at  # type: ignore[union-attr]  # filtered: sent_at is set
         for key, at in sink.arrived_at(KEY).items()
         if key in sent_at and key not in but
     ]
@@ -265,7 +265,7 @@ def test_the_same_event_recorded_twice_is_one_email_per_recipient(live_celery, s
 
 def test_the_same_event_recorded_by_two_transactions_at_once_is_one_email_per_recipient(
     live_celery, smtp_sink
-):
+) -> None:
     recipients = ("ana@acme.test", "bo@acme.test", "cy@acme.test")
     barrier = threading.Barrier(2)
     written: list[list[int]] = []

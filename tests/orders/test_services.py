@@ -2,6 +2,7 @@
 
 import datetime
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -65,7 +66,7 @@ def send(django_capture_on_commit_callbacks):
 
 
 def _advance(order, staff, send, until: int):
-    values = {
+    values: dict[int, dict[str, Any]] = {
         Step.TECHNICAL_DETAILS: {"details_requested": ["LAN range"]},
         Step.ESTIMATED_ACTIVATION: {"estimated_activation_on": datetime.date(2026, 12, 18)},
         Step.INSTALLATION_REMINDER: {

@@ -243,7 +243,7 @@ def test_staff_see_feedback_in_admin_and_mark_it_answered(
 @pytest.mark.django_db(transaction=True)
 def test_parallel_messages_cannot_pass_the_hourly_limit_together(
     limited_membership, service_manager, settings
-):
+) -> None:
     """Review §5: the limit was checked before the message was stored and counted after, so
     requests arriving together all passed the check. Here the database makes them wait for a
     moment (another transaction writing), as a busy database would, and all six meet there."""

@@ -100,7 +100,7 @@ def test_a_fresh_deployment_gives_beat_five_minutes_to_start(client, db):
 
 def test_healthz_reports_failed_rows_and_the_oldest_due_pending_row(client, beat_ran, customer):
     def row(event: str, **values) -> Notification:
-        return NotificationFactory(
+        return NotificationFactory.create(
             key=event, event=event, customer=customer, reason=Notification.Reason.TEAM, **values
         )
 

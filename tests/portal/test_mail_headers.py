@@ -52,7 +52,7 @@ def _to(message, header_policy=policy.default) -> list[tuple[str, str]]:
     bytes; a group ("Ventas: ...;") is not a recipient's name and fails here."""
     raw = message.message(policy=header_policy).as_bytes()
     parsed = message_from_bytes(raw, policy=policy.default)
-    assert len(parsed.get_all("To")) == 1
+    assert len(parsed.get_all("To") or []) == 1
     assert [group.display_name for group in parsed["To"].groups] == [None], parsed["To"]
     return [(address.display_name, address.addr_spec) for address in parsed["To"].addresses]
 

@@ -43,7 +43,7 @@ def _confirmation_path(address: str) -> str:
     """The path of the link in the last confirmation e-mail sent to `address`."""
     sent = [message for message in mail.outbox if address in message.to[0]]
     assert sent, [message.to for message in mail.outbox]
-    links = re.findall(r"https?://\S+/notifications/confirm/[^/\s]+/", sent[-1].body)
+    links = re.findall(r"https?://\S+/notifications/confirm/[^/\s]+/", str(sent[-1].body))
     assert len(links) == 1, sent[-1].body
     return urlsplit(links[0]).path
 

@@ -1,13 +1,21 @@
 """One verdict for every portal URL and every persona (STYLE.md, ARCHITECTURE.md "Tenancy").
 
-The URL names are read from the resolver, so a URL added to `portal_patterns` without a row in
-ROUTES fails here. Verdicts: anonymous -> sign-in, another customer's object -> 404, a missing
-permission -> 403, the wrong method -> 405, the happy path -> 200 or a redirect.
-Objects in URLs always belong to the first customer (Acme).
+Every URL pattern of the project is read from the resolver, included namespaces too, and must be
+classified: a row in ROUTES (the matrix), a line of NOT_IN_MATRIX (public, the signed-in person's
+own account, token links; each with its reason and checked for what an anonymous visitor gets),
+or the Django admin (staff only, checked below). A URL nobody classified fails here. Verdicts:
+anonymous -> sign-in, another customer's object -> 404, a missing permission -> 403, the wrong
+method -> 405, the happy path -> 200 or a redirect. Objects in URLs always belong to the first
+customer (Acme).
+
+The world (customers, people, objects) is built once per module inside a transaction that is
+rolled back at the end; each test runs in a savepoint of it (pytest-django's `db`), so whatever a
+request changes is undone before the next test.
 """
 
 import datetime
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
@@ -18,7 +26,10 @@ import pytest
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLResolver, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
 from billing.services import billing_request_create, po_request_create
@@ -30,17 +41,25 @@ from changes.services.maintenance import (
 )
 from changes.services.requests import change_request_submit
 from contacts.models import PoAddress
+from core import services as core_services
+from core.models import Level, Membership
 from core.services.notification_contacts import contact_confirmation_token
 from inventory.services import expansion_request_submit
 from orders.models import Order
 from orders.services import order_create, touchpoint_record
+from portal.celery import app as celery_app
 from tests.factories import (
     PDF_BYTES,
+    CustomerFactory,
+    MembershipFactory,
     NotificationContactFactory,
     OrderFactory,
     ServiceFactory,
+    UserFactory,
     invoice_with_lines,
+    ticket_open_for,
 )
+from tickets.services import ticket_resolve
 from tickets.services.watchers import ticket_watcher_add, watcher_confirmation_token
 
 PERSONAS = ("anonymous", "admin", "limited", "other", "staff", "inactive")
@@ -50,25 +69,111 @@ LOGIN = "sign-in"  # a redirect to /accounts/login/?next=<the requested path>
 YEAR = timezone.now().year
 
 
-def _pattern_names(patterns, prefix: str = ""):
-    for pattern in patterns:
+# --- Every URL of the project ---------------------------------------------------------------
+
+
+def _url_patterns(patterns=None, prefix: str = "", route: str = ""):
+    """(name, [pattern, ...]) for every URL pattern, included namespaces too; the list is the
+    chain from the root resolver to the pattern. An unnamed pattern goes by its full route."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
             namespace = f"{pattern.namespace}:" if pattern.namespace else ""
-            yield from _pattern_names(pattern.url_patterns, prefix + namespace)
+            for name, chain in _url_patterns(
+                pattern.url_patterns, prefix + namespace, route + str(pattern.pattern)
+            ):
+                yield name, [pattern, *chain]
         else:
-            yield prefix + (pattern.name or str(pattern.pattern))
+            yield prefix + (pattern.name or route + str(pattern.pattern)), [pattern]
 
 
-# Every namespace that customers (or the public) reach; /admin/ and allauth have their own tests.
-NAMESPACES = ("portal", "services", "orders", "contacts", "tickets", "changes", "billing")
+# The Django admin: staff with two-factor only (tests/portal/test_staff_*.py); every one of its
+# URLs is checked below to give anonymous visitors and customers nothing but a sign-in.
+STAFF_NAMESPACE = "admin:"
+
+# What an anonymous visitor gets from a URL outside the matrix (test_url_outside_the_matrix_...).
+PUBLIC = "public"  # the page itself, for anyone (200)
+OWN_ACCOUNT = "own account"  # the signed-in person's own account, no customer in it: sign-in
+TOKEN = "token"  # the key in the address is the credential; a made-up key gets a page saying so
+SIGN_OUT = "sign-out"  # nobody to sign out: back to the start page
+NOT_SERVED = "not served"  # answered 404 on purpose
+
+# Every URL that is neither in the matrix nor the admin's, with its reason. allauth's own pages
+# carry no customer data; tests/portal/test_signin.py, test_account_security.py and
+# test_staff_mfa.py test them. A new URL goes in ROUTES unless it really is one of these.
+NOT_IN_MATRIX = {
+    "healthz": PUBLIC,  # the load balancer's probe (test_health_and_ops.py)
+    # allauth changes no address: the portal answers 404 in its place (test_account_security).
+    "accounts/email/": NOT_SERVED,
+    "account_email": NOT_SERVED,  # the same address, allauth's name for it
+    # Signing in, and the pages around it.
+    "account_login": PUBLIC,
+    "account_signup": PUBLIC,  # closed: invitations only; the page says so
+    "account_inactive": PUBLIC,
+    "account_logout": SIGN_OUT,
+    "account_email_verification_sent": PUBLIC,
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key_done": PUBLIC,
+    # Links from allauth's e-mails.
+    "account_confirm_email": TOKEN,
+    "account_reset_password_from_key": TOKEN,
+    # Steps of a sign-in under way (a login code, the second factor): sign-in without one.
+    "account_confirm_login_code": OWN_ACCOUNT,
+    "mfa_authenticate": OWN_ACCOUNT,
+    # The person's own password, second factor and sessions.
+    "account_reauthenticate": OWN_ACCOUNT,
+    "account_request_reauthentication_code": OWN_ACCOUNT,
+    "account_confirm_reauthentication_code": OWN_ACCOUNT,
+    "account_change_password": OWN_ACCOUNT,
+    "account_set_password": OWN_ACCOUNT,
+    "mfa_index": OWN_ACCOUNT,
+    "mfa_reauthenticate": OWN_ACCOUNT,
+    "mfa_activate_totp": OWN_ACCOUNT,  # the portal's own step in front of allauth's
+    "mfa_deactivate_totp": OWN_ACCOUNT,
+    "mfa_view_recovery_codes": OWN_ACCOUNT,
+    "mfa_generate_recovery_codes": OWN_ACCOUNT,
+    "mfa_download_recovery_codes": OWN_ACCOUNT,
+    "usersessions_list": OWN_ACCOUNT,
+}
+
+_ALL_URLS = dict(_url_patterns())
 
 
-def _portal_url_names() -> list[str]:
-    names = set()
-    for namespace in NAMESPACES:
-        _prefix, resolver = get_resolver().namespace_dict[namespace]
-        names.update(_pattern_names(resolver.url_patterns, f"{namespace}:"))
-    return sorted(names)
+def _matrix_names() -> list[str]:
+    """The URLs the matrix must answer for: all but the admin's and NOT_IN_MATRIX."""
+    return sorted(
+        name
+        for name in _ALL_URLS
+        if not name.startswith(STAFF_NAMESPACE) and name not in NOT_IN_MATRIX
+    )
+
+
+_SAMPLES = {"int": "1", "uuid": "00000000-0000-0000-0000-000000000001"}
+
+
+def _sample_path(chain) -> str:
+    """An address that the pattern chain matches, with a made-up value for every parameter:
+    enough to reach the view's access checks, which come before any object is looked up."""
+    path = "/"
+    for pattern in chain:
+        route = str(pattern.pattern)
+        if isinstance(pattern.pattern, RoutePattern):  # path(): <converter:name>
+            path += re.sub(
+                r"<(?:(\w+):)?\w+>", lambda m: _SAMPLES.get(m.group(1) or "str", "1"), route
+            )
+        else:  # re_path(): a named group is its first alternative, or "1"
+            path += (
+                re.sub(
+                    r"\(\?P<\w+>([^()]*)\)",
+                    lambda m: (
+                        m.group(1).split("|")[0] if re.fullmatch(r"[\w|]+", m.group(1)) else "1"
+                    ),
+                    route,
+                )
+                .strip("^$")
+                .replace("\\", "")
+            )
+    return path
 
 
 @dataclass(frozen=True)
@@ -560,17 +665,55 @@ HD_ROUTES = {
 ROUTES.update(HD_ROUTES)
 
 
-@pytest.fixture
-def world(
-    customer,
-    admin_membership,
-    limited_membership,
-    other_membership,
-    inactive_membership,
-    staff_user,
-    invite,
-):
-    invitation, token = invite("invitee@acme.test")
+# --- The world, once per module -------------------------------------------------------------
+
+# What tests/conftest.py's autouse fixtures set for every test, for the module's own set-up too
+# (they are function-scoped): a fast hasher, e-mail kept in memory, eager tasks, a local cache.
+_MODULE_SETTINGS = {
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "MAILERS": {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}},
+    "CELERY_TASK_ALWAYS_EAGER": True,
+    "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+}
+
+
+def _build_world():
+    # The personas of tests/conftest.py and tests/portal/conftest.py, with the same data.
+    customer = CustomerFactory(display_name="Acme Logística", legal_name="Acme Logística S.A.")
+    other_customer = CustomerFactory(
+        display_name="Globex Telecom", country="BR", language="pt-br", timezone="America/Sao_Paulo"
+    )
+    admin_membership = MembershipFactory(
+        customer=customer, admin=True, user__email="admin@acme.test", user__full_name="Ana Admin"
+    )
+    limited_membership = MembershipFactory(
+        customer=customer,
+        user__email="noc@acme.test",
+        user__full_name="Nico NOC",
+        tickets=Level.ACT,
+        services=Level.VIEW,
+    )
+    other_membership = MembershipFactory(
+        customer=other_customer, admin=True, user__email="admin@globex.test"
+    )
+    inactive_membership = MembershipFactory(
+        customer=customer,
+        user__email="gone@acme.test",
+        user__full_name="Gina Gone",
+        tickets=Level.VIEW,
+        is_active=False,
+    )
+    staff_user = UserFactory(email="tsc@provider.test", is_staff=True)
+    invitation = core_services.invitation_create(
+        customer=customer,
+        actor=admin_membership.user,
+        email="invitee@acme.test",
+        full_name="Iris Invitee",
+        language="es",
+        role=Membership.Role.USER,
+        permissions={"tickets": Level.ACT, "billing": Level.VIEW},
+    )
+    token = core_services.invitation_token_issue(invitation=invitation)
     contact = NotificationContactFactory(customer=customer, confirmed_at=None)
     order = order_create(
         customer=customer,
@@ -580,7 +723,7 @@ def world(
     )
     touchpoint_record(order=order, step=1, actor=staff_user, details_requested=["LAN IP range"])
     Order.objects.filter(pk=order.pk).update(installation_on=datetime.date(YEAR, 12, 10))
-    OrderFactory(customer=other_membership.customer, number="ORD-1999-00001")
+    OrderFactory(customer=other_customer, number="ORD-1999-00001")
     service = ServiceFactory(customer=customer, service_id="AR-BUE-IPVPN-00001")
     change = change_request_submit(
         membership=admin_membership,
@@ -600,9 +743,6 @@ def world(
         actor=staff_user,
     )
     maintenance_confirm(maintenance=maintenance, actor=staff_user)
-    from tests.factories import ticket_open_for
-    from tickets.services import ticket_resolve
-
     ticket = ticket_open_for(
         customer,
         admin_membership.user,
@@ -689,6 +829,37 @@ def world(
     )
 
 
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world and the media folder its files are in, built once for the module.
+
+    It is written in a transaction that stays open for the module and is rolled back at its
+    end, on SQLite and PostgreSQL alike; with pytest-xdist each worker builds its own, in its own
+    test database and temporary folder."""
+    media = tmp_path_factory.mktemp("matrix-media")
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        with (
+            django_db_blocker.unblock(),
+            override_settings(**_MODULE_SETTINGS, MEDIA_ROOT=media),
+            transaction.atomic(),
+        ):
+            yield _build_world(), media
+            transaction.set_rollback(True)
+    finally:
+        celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def world(_module_world, db, settings):
+    """The module's world; this test's requests run in a savepoint of its transaction (`db`),
+    and its files are a copy in the test's own media folder (tests/conftest.py sets one)."""
+    world, media = _module_world
+    shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    return world
+
+
 def _outcome(response) -> str:
     if response.streaming:  # a file download: no page title to show
         return f"{response.status_code} {response.get('Content-Disposition', '')}"
@@ -698,15 +869,30 @@ def _outcome(response) -> str:
 
 
 def _cases():
-    for name in _portal_url_names():
+    for name in _matrix_names():
         for persona in PERSONAS:
             for method in METHODS:
                 yield pytest.param(name, persona, method, id=f"{name}-{persona}-{method}")
 
 
+def test_the_url_discovery_reaches_every_app():
+    """The walk goes into every included namespace, the admin's and allauth's too."""
+    namespaces = {name.split(":")[0] for name in _ALL_URLS if ":" in name}
+    assert {"portal", "services", "orders", "tickets", "changes", "billing", "contacts"} <= (
+        namespaces
+    )
+    assert "admin" in namespaces
+    assert {"account_login", "healthz"} <= set(_ALL_URLS)
+
+
 def test_every_verdict_names_a_url_that_exists():
-    """A verdict for a URL that was removed or renamed is a stale row."""
-    assert set(ROUTES) == set(_portal_url_names())
+    """A URL nobody classified (not in ROUTES, NOT_IN_MATRIX or the admin) fails here, and so
+    does a verdict for a URL that was removed or renamed (a stale row)."""
+    assert set(ROUTES) == set(_matrix_names())
+
+
+def test_every_url_outside_the_matrix_exists():
+    assert set(NOT_IN_MATRIX) <= set(_ALL_URLS)
 
 
 def test_every_route_has_a_verdict_for_every_persona():
@@ -719,7 +905,10 @@ def test_url_answers_each_persona_with_its_verdict(client, world, name, persona,
     """R-POR-5 and the tenancy rules: 302 sign-in / 404 / 403 / 405 / happy path."""
     route = ROUTES.get(name)
     if route is None:
-        pytest.fail(f"{name} has no verdict in ROUTES: add one for every persona")
+        pytest.fail(
+            f"{name} has no verdict in ROUTES: add one for every persona (or, if it is public, "
+            "the person's own account or a token link, a line in NOT_IN_MATRIX)"
+        )
     expected = route.verdicts[persona][METHODS.index(method)]
     user = world.users[persona]
     if user is not None:
@@ -749,3 +938,48 @@ def test_url_answers_each_persona_with_its_verdict(client, world, name, persona,
         if persona == "other":
             assert world.customer.display_name not in body
             assert "noc@acme.test" not in body
+
+
+@pytest.mark.parametrize(("name", "kind"), sorted(NOT_IN_MATRIX.items()))
+def test_url_outside_the_matrix_answers_as_classified(client, world, name, kind):
+    """What an anonymous visitor gets is what the allow-list says; a customer's administrator
+    signed in gets no server error."""
+    path = _sample_path(_ALL_URLS[name])
+    response = client.get(path)
+
+    outcome = _outcome(response)
+    if kind in (PUBLIC, TOKEN):
+        assert response.status_code == 200, outcome
+    elif kind == OWN_ACCOUNT:
+        assert response.status_code == 302, outcome
+        assert response["Location"].startswith("/accounts/login/"), outcome
+    elif kind == SIGN_OUT:
+        assert response.status_code == 302, outcome
+        assert response["Location"] == "/", outcome
+    else:
+        assert kind == NOT_SERVED
+        assert response.status_code == 404, outcome
+    client.force_login(world.users["admin"])
+    assert client.get(path).status_code < 500
+
+
+_STAFF_URLS = sorted(name for name in _ALL_URLS if name.startswith(STAFF_NAMESPACE))
+# Where the admin sends anybody who is not signed-in staff: its sign-in (which hands over to
+# allauth's), or its index (which then does the same).
+_ADMIN_DOORS = ("/admin/login/", "/accounts/login/")
+
+
+@pytest.mark.parametrize("name", _STAFF_URLS)
+def test_admin_url_gives_anonymous_visitors_and_customers_only_a_sign_in(client, world, name):
+    path = _sample_path(_ALL_URLS[name])
+    for persona in ("anonymous", "admin", "other"):
+        user = world.users[persona]
+        if user is not None:
+            client.force_login(user)
+        response = client.get(path)
+        outcome = f"{persona}: {_outcome(response)}"
+        if response.status_code == 302:
+            location = response["Location"]
+            assert location.startswith(_ADMIN_DOORS) or location == "/admin/", outcome
+        else:
+            assert response.status_code in (403, 404, 405), outcome

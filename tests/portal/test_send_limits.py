@@ -46,7 +46,9 @@ def _url(name: str, reference) -> str:
 
 def _link(address: str) -> str:
     (message,) = [m for m in mail.outbox if address in m.to[0]][-1:]
-    found = re.search(r"https?://\S+/notifications/confirm/[^/\s]+/", message.body).group(0)
+    match = re.search(r"https?://\S+/notifications/confirm/[^/\s]+/", str(message.body))
+    assert match is not None, message.body
+    found = match.group(0)
     return urlsplit(found).path
 
 

@@ -80,11 +80,11 @@ def test_every_admin_of_a_row_that_history_points_at_refuses_deletion_of_such_a_
 
 
 def _service_with_history(customer, portal_admin_user, kind: str) -> Service:
-    service = ServiceFactory(customer=customer, service_id=f"AR-BUE-IPVPN-{kind.upper()}")
+    service = ServiceFactory.create(customer=customer, service_id=f"AR-BUE-IPVPN-{kind.upper()}")
     if kind == "ticket":
         ticket_open_for(customer, portal_admin_user, service=service)
     elif kind == "order":
-        OrderFactory(customer=customer).services.add(service)
+        OrderFactory.create(customer=customer).services.add(service)
     elif kind == "invoice":
         invoice_with_lines(customer, amounts=("10.00",), services=[service])
     return service

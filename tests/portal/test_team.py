@@ -22,7 +22,7 @@ def _person(name: str, email: str, **fields) -> TeamPerson:
 
 
 def _assign(customer, role, person=None) -> TeamAssignment:
-    return TeamAssignmentFactory(customer=customer, role=role, person=person)
+    return TeamAssignmentFactory.create(customer=customer, role=role, person=person)
 
 
 def _service(customer, number: str, **fields) -> Service:

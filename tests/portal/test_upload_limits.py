@@ -70,7 +70,7 @@ def _pdf(padding: int) -> bytes:
 
 
 def _send(path: str, body: _Body, cookies: dict[str, str]) -> tuple[int, str]:
-    environ = RequestFactory()._base_environ(
+    environ = RequestFactory()._base_environ(  # type: ignore[attr-defined]  # the test client's own
         PATH_INFO=path,
         REQUEST_METHOD="POST",
         CONTENT_TYPE=f"multipart/form-data; boundary={BOUNDARY}",
@@ -84,7 +84,7 @@ def _send(path: str, body: _Body, cookies: dict[str, str]) -> tuple[int, str]:
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        response = WSGIHandler()(environ, lambda code, headers, exc=None: status.append(code))
+        response = WSGIHandler()(environ, lambda code, headers, exc=None: status.append(code))  # type: ignore[arg-type]  # Django never calls write()
         page = b"".join(response).decode()
         response.close()
     finally:

@@ -32,8 +32,10 @@ URL = reverse("tickets:availability")
 CSV_URL = reverse("tickets:availability_export")
 
 
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=BA)
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=BA)
 
 
 NOVEMBER = av.month_of(2026, 11, BA)

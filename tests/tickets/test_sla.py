@@ -33,8 +33,10 @@ M = timedelta(minutes=1)
 ACCESS = PauseInterval.Reason.SITE_ACCESS
 
 
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=BA)
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=BA)
 
 
 @pytest.fixture

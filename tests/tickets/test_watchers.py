@@ -44,7 +44,9 @@ def _copy(post, ticket, email, name=""):
 
 
 def _link(message) -> str:
-    return re.search(r"http://\S+/tickets/copied/[^/\s]+/", message.body).group(0)
+    match = re.search(r"http://\S+/tickets/copied/[^/\s]+/", message.body)
+    assert match is not None, message.body
+    return match.group(0)
 
 
 def _path(link: str) -> str:

@@ -43,10 +43,6 @@ class CancelForm(forms.Form):
     )
 
 
-class ConfirmForm(forms.Form):
-    pass
-
-
 class ReplyForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Post as"),
@@ -72,9 +68,11 @@ class CustomerChoiceForm(forms.Form):
 class OpenForm(forms.Form):
     """R-TT-2 for a customer who phoned the TSC (R-TT-4); choices limited to that customer."""
 
-    services = forms.ModelMultipleChoiceField(label=_("Affected services"), queryset=None)
+    services: "forms.ModelMultipleChoiceField[Service]" = forms.ModelMultipleChoiceField(
+        label=_("Affected services"), queryset=None
+    )
     impact = forms.ChoiceField(label=_("Impact"), choices=Impact.choices)
-    requester = forms.ModelChoiceField(
+    requester: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         label=_("Requester"),
         queryset=None,
         help_text=_("The customer's person who called; receives every update."),
@@ -97,13 +95,17 @@ class OpenForm(forms.Form):
 
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["services"].queryset = (
+        services = self.fields["services"]
+        assert isinstance(services, forms.ModelMultipleChoiceField)
+        services.queryset = (
             Service.objects.filter(customer=customer)
             .exclude(status=Service.Status.DISCONNECTED)
             .order_by("service_id")
         )
         self.fields["services"].widget.attrs["size"] = 8
-        self.fields["requester"].queryset = User.objects.filter(
+        requester = self.fields["requester"]
+        assert isinstance(requester, forms.ModelChoiceField)
+        requester.queryset = User.objects.filter(
             memberships__customer=customer, is_active=True
         ).order_by("full_name", "email")
         self.fields["problem_started_at"].help_text = gettext("In your timezone (%(tz)s).") % {

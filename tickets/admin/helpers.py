@@ -1,6 +1,7 @@
 """What the ticket admin shows: labels, durations, the SLA text, the list filters."""
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib import admin
 from django.db.models import Exists, F, OuterRef, Q
@@ -13,7 +14,12 @@ from core.lib.durations import duration_compact
 from tickets.models import PauseInterval, Ticket
 from tickets.sla import ticket_clock
 
-STAFF_STATUS_LABELS = {Ticket.Status.WAITING_CUSTOMER: _("Waiting for the customer")}
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
+STAFF_STATUS_LABELS: dict[str, "_StrOrPromise"] = {
+    Ticket.Status.WAITING_CUSTOMER: _("Waiting for the customer")
+}
 SOON = timedelta(hours=1)
 
 

@@ -3,6 +3,8 @@ that call tickets.services, the timeline with internal notes, the reply form, ti
 customer's behalf (R-TT-4) and staff downloads."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponseRedirect
@@ -14,7 +16,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin.actions import StaffActionMixin
+from core.admin.actions import ConfirmForm, StaffActionMixin
+from core.admin.inlines import ViewOnlyInline
 from core.errors import DomainError
 from core.lib.downloads import private_download
 from core.lib.durations import duration_compact
@@ -22,7 +25,6 @@ from core.models import Service
 from tickets import services
 from tickets.admin.forms import (
     CancelForm,
-    ConfirmForm,
     CustomerChoiceForm,
     OpenForm,
     ReplyForm,
@@ -42,19 +44,12 @@ from tickets.models import Attachment, Message, PauseInterval, Ticket
 from tickets.sla import ticket_clock
 
 
-class PauseInline(admin.TabularInline):
+class PauseInline(ViewOnlyInline):
     model = PauseInterval
-    extra = 0
-    can_delete = False
-    fields = ["reason", "started_at", "ended_at", "length", "started_by", "ended_by"]
+    fields = ("reason", "started_at", "ended_at", "length", "started_by", "ended_by")
     readonly_fields = fields
+    # Pauses come from "waiting for customer" and end with the answer.
     verbose_name_plural = _("Pauses of the SLA clock (waiting for the customer)")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # pauses come from "waiting for customer" and end with the answer
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("started_by", "ended_by")
@@ -66,23 +61,16 @@ class PauseInline(admin.TabularInline):
         return text if obj.ended_at else gettext("%(time)s, still running") % {"time": text}
 
 
-class TimelineInline(admin.TabularInline):
+class TimelineInline(ViewOnlyInline):
     """Every message: replies from both sides, internal notes, status changes, escalations."""
 
     model = Message
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "what", "author", "body", "files"]
+    fields = ("created_at", "what", "author", "body", "files")
     readonly_fields = fields
+    # Rows come from the reply form, which notifies.
     ordering = ["created_at", "id"]
     verbose_name = _("timeline entry")
     verbose_name_plural = _("Timeline")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # through the reply form, which notifies
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         files = Attachment.objects.order_by("created_at", "id")
@@ -212,9 +200,7 @@ class TicketAdmin(StaffActionMixin, admin.ModelAdmin):
         ),
     ]
     # Everything is evidence except the assignee: staff act through the buttons and actions.
-    readonly_fields = [
-        name for _title, options in fieldsets for name in options["fields"] if name != "assignee"
-    ]
+    readonly_fields = [name for name in flatten_fieldsets(fieldsets) if name != "assignee"]
 
     def get_queryset(self, request):
         return (
@@ -323,7 +309,7 @@ class TicketAdmin(StaffActionMixin, admin.ModelAdmin):
             "form": form,
             "tickets": queryset,
             "action": action,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         status = 400 if "apply" in request.POST else 200
         return TemplateResponse(

@@ -2,6 +2,7 @@
 resolve, reopen, close, cancel, escalate, copy people. Each keeps the SLA deadline current and
 tells the people concerned through the outbox."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -139,7 +140,7 @@ def ticket_open(
     site_contact_email: str = "",
     access_hours: str,
     checks_done: str = "",
-    attachments: list[UploadedFile] = (),
+    attachments: Sequence[UploadedFile] = (),
     channel: str = Ticket.Channel.PORTAL,
     requester: User | None = None,
 ) -> Ticket:
@@ -235,7 +236,7 @@ def ticket_reply(
     author: User,
     body: str,
     internal: bool = False,
-    attachments: list[UploadedFile] = (),
+    attachments: Sequence[UploadedFile] = (),
 ) -> Message:
     """A public reply (either side) or an internal staff note.
 
@@ -337,6 +338,7 @@ def ticket_reopen(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
         ticket = _locked(ticket)
         if ticket.status != Ticket.Status.RESOLVED:
             raise DomainError(_("Only a resolved ticket can be reopened."))
+        assert ticket.resolved_at is not None  # set with the resolved status
         if timezone.now() > ticket.resolved_at + timedelta(days=settings.TICKET_CLOSE_AFTER_DAYS):
             raise DomainError(_("This ticket can no longer be reopened: open a new one."))
         ticket.status = Ticket.Status.IN_PROGRESS

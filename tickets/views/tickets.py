@@ -62,7 +62,7 @@ CSV_COLUMNS = [
 ]
 
 
-def _targets() -> dict[str, tuple[str, str]]:
+def _targets() -> dict[str, tuple[str, ...]]:
     return {
         impact: tuple(duration_compact(target) for target in sla_targets(impact))
         for impact in Impact.values

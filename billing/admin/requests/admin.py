@@ -5,7 +5,10 @@ conversation (internal notes marked), and one page per action, each calling bill
 Only staff with the change permission on billing requests act (the "Billing" group, and
 superusers); Customer Care and the TSC read."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from billing import services
 from billing.admin.actions import posted
 from billing.admin.requests.filters import CountryFilter, StatusFilter, TurnFilter
-from billing.admin.requests.forms import AnswerForm, ConfirmForm, CreditForm, StaffMessageForm
+from billing.admin.requests.forms import AnswerForm, CreditForm, StaffMessageForm
 from billing.admin.requests.helpers import (
     Status,
     admin_link,
@@ -33,11 +36,15 @@ from billing.models import (
     BillingRequest,
     Credit,
 )
-from core.admin.actions import StaffActionMixin
+from core.admin.actions import ConfirmForm, StaffActionMixin
 from core.lib.downloads import private_download
 from core.lib.durations import duration_compact
 
-CREDIT_FIELDSET = (
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldOpts
+    from django.utils.functional import _StrOrPromise
+
+CREDIT_FIELDSET: tuple["_StrOrPromise", "_FieldOpts"] = (
     _("Credit request"),
     {"fields": ["ticket_link", "service_link", "outage_window"]},
 )
@@ -95,7 +102,7 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
             {"fields": ["outcome", "outcome_reason", "resolved_when", "credit_display"]},
         ),
     ]
-    readonly_fields = [name for _title, options in fieldsets for name in options["fields"]]
+    readonly_fields = flatten_fieldsets(fieldsets)
 
     def get_queryset(self, request):
         return (
@@ -300,6 +307,7 @@ class BillingRequestAdmin(StaffActionMixin, admin.ModelAdmin):
         """StaffActionMixin's flow, on this action's own template (its explanation)."""
         response = self._action(request, request_obj, **kwargs)
         if isinstance(response, TemplateResponse):
+            assert response.context_data is not None  # StaffActionMixin gives one
             response.template_name = f"admin/billing/request_{name}.html"
             response.context_data.update({"submit_label": submit, **(extra or {})})
         return response

@@ -11,6 +11,7 @@ from billing.admin.requests.helpers import (
 from billing.models import (
     Credit,
 )
+from core.admin.history import ReadOnlyAdminMixin
 
 CREDIT_FIELDSET = (
     _("Credit request"),
@@ -19,7 +20,7 @@ CREDIT_FIELDSET = (
 
 
 @admin.register(Credit)
-class CreditAdmin(admin.ModelAdmin):
+class CreditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Issued from a request's "Issue a credit" page; here only read (evidence)."""
 
     list_display = [
@@ -40,7 +41,7 @@ class CreditAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["request__customer", "invoice", "issued_by"]
     date_hierarchy = "issued_at"
-    fields = [
+    fields = (
         "request_link",
         "customer",
         "invoice_link",
@@ -49,17 +50,8 @@ class CreditAdmin(admin.ModelAdmin):
         "override_reason",
         "issued_by",
         "issued_at",
-    ]
+    )
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("customer"), ordering="request__customer__display_name")
     def customer(self, obj: Credit) -> str:

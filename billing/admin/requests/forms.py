@@ -83,10 +83,12 @@ class CreditForm(forms.Form):
         if request_obj.currency:
             invoices = invoices.filter(currency=request_obj.currency)
         field = self.fields["invoice"]
+        assert isinstance(field, forms.ModelChoiceField)
         field.queryset = invoices.order_by("-period", "-id")
-        field.label_from_instance = lambda invoice: self._invoice_label(invoice, customer)
+        field.label_from_instance = lambda invoice: self._invoice_label(invoice, customer)  # type: ignore[method-assign,assignment]  # documented override
         field.initial = request_obj.invoice_id
         if request_obj.invoice_id:
+            assert request_obj.invoice is not None
             field.help_text = gettext(
                 "The request's invoice, %(number)s, is chosen. Choose another of the customer's "
                 "invoices to apply the credit there."
@@ -111,9 +113,9 @@ class CreditForm(forms.Form):
             "total": amount_text(invoice.total, invoice.currency, customer),
             "status": invoice.get_status_display(),
         }
-        if invoice.credited:
+        if invoice.credited:  # type: ignore[attr-defined]  # set by annotate() in __init__
             text += " · " + gettext("%(amount)s already credited") % {
-                "amount": amount_text(invoice.credited, invoice.currency, customer)
+                "amount": amount_text(invoice.credited, invoice.currency, customer)  # type: ignore[attr-defined]
             }
         return text
 
@@ -124,7 +126,3 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
     )
-
-
-class ConfirmForm(forms.Form):
-    pass

@@ -1,5 +1,6 @@
 """What the billing-request admin shows: staff labels, amounts, times on both clocks, links."""
 
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
@@ -13,9 +14,12 @@ from billing.models import (
 )
 from billing.money import money
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
 Status = BillingRequest.Status
 # Staff read the customer's "Waiting for you" as what it is for them.
-STAFF_STATUS_LABELS = {Status.WAITING: _("Waiting for the customer")}
+STAFF_STATUS_LABELS: dict[str, "_StrOrPromise"] = {Status.WAITING: _("Waiting for the customer")}
 
 
 def status_label(status: str) -> str:

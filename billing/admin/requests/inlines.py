@@ -17,20 +17,13 @@ from billing.models import (
     BillingMessage,
     DisputedLine,
 )
+from core.admin.inlines import ViewOnlyInline
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """Rows to read: no "Add another", no delete box, no noisy per-row title."""
+class ReadOnlyInline(ViewOnlyInline):
+    """View-only rows without the noisy per-row title."""
 
     template = "admin/billing/readonly_inline.html"
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class DisputedLineInline(ReadOnlyInline):
@@ -38,7 +31,7 @@ class DisputedLineInline(ReadOnlyInline):
 
     template = "admin/billing/disputed_lines_inline.html"
     model = DisputedLine
-    fields = ["position", "service", "description", "line_amount", "disputed_amount"]
+    fields = ("position", "service", "description", "line_amount", "disputed_amount")
     readonly_fields = fields
     verbose_name_plural = _("Disputed lines")
 
@@ -70,7 +63,7 @@ class ConversationInline(ReadOnlyInline):
     """Every entry, both sides: replies, status changes and the internal notes, marked."""
 
     model = BillingMessage
-    fields = ["when", "what", "author", "body", "files"]
+    fields = ("when", "what", "author", "body", "files")
     readonly_fields = fields
     ordering = ["created_at", "id"]
     verbose_name = _("conversation entry")

@@ -124,6 +124,8 @@ class Command(BaseCommand):
             if user.is_staff:
                 _demo_totp(user)
             if customer_key:
+                assert role is not None  # a customer's person has a role and permissions
+                assert permissions is not None
                 levels = {area.value: permissions.get(area.value, Level.NONE) for area in Area}
                 Membership.objects.get_or_create(
                     user=user, customer=customers[customer_key], defaults={"role": role, **levels}
@@ -192,7 +194,7 @@ def _seed_inventory(customers: dict) -> None:
 
 
 def _seed_team(customers: dict) -> None:
-    people = {}
+    people: dict[str | None, TeamPerson] = {}  # None: a role held by nobody
     for email, name, phone, languages in demo_inventory.TEAM_PEOPLE:
         people[email], _ = TeamPerson.objects.get_or_create(
             email=email, defaults={"full_name": name, "phone": phone, "languages": languages}
@@ -200,9 +202,9 @@ def _seed_team(customers: dict) -> None:
     for role, email in demo_inventory.TEAM_MAILBOXES.items():
         TeamMailbox.objects.get_or_create(role=role, defaults={"email": email})
     for key, roles in demo_inventory.TEAM.items():
-        for role, email in roles.items():
+        for role, holder in roles.items():
             TeamAssignment.objects.get_or_create(
-                customer=customers[key], role=role, defaults={"person": people.get(email)}
+                customer=customers[key], role=role, defaults={"person": people.get(holder)}
             )
 
 
@@ -215,6 +217,7 @@ def _demo_sign_ins() -> str:
     lines = [f"Demo sign-ins (password for all: {DEMO_PASSWORD}):"]
     for email, _name, _lang, customer_key, role, _perms, group, superuser in PEOPLE:
         if customer_key:
+            assert role is not None  # a customer's person has a role
             what = f"{CUSTOMERS[customer_key]['display_name']} - {Membership.Role(role).label}"
         elif superuser:
             what = "provider superuser - /admin/"

@@ -103,7 +103,7 @@ class Command(BaseCommand):
                 for n, row in enumerate(rows)
                 for s in range(SERVICES_PER_CUSTOMER)
             )
-            by_customer = {}
+            by_customer: dict[int, list[Service]] = {}
             for service in services:
                 by_customer.setdefault(service.customer_id, []).append(service)
         member_id = user.pk
@@ -261,7 +261,11 @@ def _ticket(customer: Customer, number: int, now, rng, services: list, member_id
         first_response_at=opened + timedelta(minutes=rng.randint(1, 60)),
         restored_at=restored,
         resolved_at=restored,
-        closed_at=restored + timedelta(days=5) if status == Ticket.Status.CLOSED else None,
+        closed_at=(
+            restored + timedelta(days=5)
+            if restored is not None and status == Ticket.Status.CLOSED
+            else None
+        ),
         resolution="Fixed." if done else "",
         restoration_deadline=opened + restoration,
     )
