@@ -1,5 +1,6 @@
-"""Personas of every customer-view test: an administrator, a limited user, a user of another
-customer and a staff member (STYLE.md)."""
+"""Personas of every test: the customer's portal administrator, a limited user, a user of another
+customer, and the provider's staff (a plain staff member, one per staff group, a superuser)
+(STYLE.md)."""
 
 import os
 import shutil
@@ -9,10 +10,11 @@ import pytest
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
-from core.models import Level
+from core.models import Level, User
 from core.scopes import scopes_disabled
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory
 
@@ -202,3 +204,73 @@ def portal_admin_client(client, portal_admin_user):
 def limited_client(client, limited_user):
     client.force_login(limited_user)
     return client
+
+
+# --- The provider's staff -------------------------------------------------------------------
+# One persona per staff group (the migrations create the groups with their permissions) and a
+# superuser. Each *_client is signed in as /admin/ requires: password and TOTP (staff_login).
+
+
+def staff_member(
+    group: str | None = None, *, email: str, superuser: bool = False, **fields
+) -> User:
+    """A staff member with exactly the permissions of `group` (none without one), or a
+    superuser."""
+    user = UserFactory.create(email=email, is_staff=True, is_superuser=superuser, **fields)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def tsc_staff(db):
+    return staff_member("TSC", email="tsc-staff@provider.test")
+
+
+@pytest.fixture
+def tsc_client(tsc_staff):
+    return staff_login(Client(), tsc_staff)
+
+
+@pytest.fixture
+def care_staff(db):
+    """Customer Care."""
+    return staff_member("Customer Care", email="care@provider.test")
+
+
+@pytest.fixture
+def care_client(care_staff):
+    return staff_login(Client(), care_staff)
+
+
+@pytest.fixture
+def billing_staff(db):
+    """Billing Customer Care (the "Billing" group)."""
+    return staff_member("Billing", email="billing@provider.test")
+
+
+@pytest.fixture
+def billing_client(billing_staff):
+    return staff_login(Client(), billing_staff)
+
+
+@pytest.fixture
+def change_staff(db):
+    """Change Management."""
+    return staff_member("Change Management", email="cm@provider.test")
+
+
+@pytest.fixture
+def change_client(change_staff):
+    return staff_login(Client(), change_staff)
+
+
+@pytest.fixture
+def root(db):
+    """A superuser of the provider."""
+    return staff_member(email="root@provider.test", superuser=True)
+
+
+@pytest.fixture
+def root_client(root):
+    return staff_login(Client(), root)

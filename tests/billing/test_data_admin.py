@@ -9,15 +9,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from billing import services
 from billing.models import BillingDataChange, PurchaseOrderRequest
-from tests.conftest import staff_login
 from tests.factories import PDF_BYTES, CustomerFactory, UserFactory, invoice_with_lines
 
 pytestmark = pytest.mark.django_db
@@ -29,29 +26,6 @@ NOW = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)  # the 10th in Buenos Aires: Apri
 def clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def _staff_client(group: str, email: str) -> Client:
-    user = UserFactory.create(email=email, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    staff_login(client, user)
-    return client
-
-
-@pytest.fixture
-def billing_client(db):
-    return _staff_client("Billing", "billing@provider.test")
-
-
-@pytest.fixture
-def care_client(db):
-    return _staff_client("Customer Care", "care@provider.test")
-
-
-@pytest.fixture
-def tsc_client(db):
-    return _staff_client("TSC", "tsc-staff@provider.test")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import zipfile
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -17,8 +16,8 @@ from django.urls import reverse
 from billing import importing, services
 from billing.importing import invoices_import
 from billing.models import Invoice, InvoiceLine
-from tests.conftest import staff_login
-from tests.factories import PDF_BYTES, CustomerFactory, ServiceFactory, UserFactory
+from tests.conftest import staff_login, staff_member
+from tests.factories import PDF_BYTES, CustomerFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,19 +26,6 @@ HEADER = (
     "customer_tax_id,invoice_number,period,issued_on,due_on,currency,tax,status,paid_on,"
     "service_id,description,quantity,amount,total"
 )
-
-
-def _staff_client(email: str, group: str) -> Client:
-    user = UserFactory.create(email=email, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    staff_login(client, user)
-    return client
-
-
-@pytest.fixture
-def billing_client(db):
-    return _staff_client("billing@provider.test", "Billing")
 
 
 @pytest.fixture
@@ -428,7 +414,9 @@ def test_the_page_documents_the_format_with_examples(billing_client):
 
 @pytest.mark.parametrize("group", ["Customer Care", "TSC"])
 def test_only_staff_who_add_invoices_may_import(group, acme):
-    client = _staff_client(f"{group.replace(' ', '')}@provider.test", group)
+    client = staff_login(
+        Client(), staff_member(group, email=f"{group.replace(' ', '')}@provider.test")
+    )
 
     assert client.get(URL).status_code == 403
     response = client.post(URL, {"file": SimpleUploadedFile("b.csv", _csv(_row()))})

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -35,29 +34,6 @@ def clock():
     """A day after the issue dates the forms below use: a future issue date is refused."""
     with time_machine.travel(datetime.datetime(2026, 11, 28, 15, 0, tzinfo=datetime.UTC)):
         yield
-
-
-def _staff_client(email: str, group: str) -> Client:
-    user = UserFactory.create(email=email, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    staff_login(client, user)
-    return client
-
-
-@pytest.fixture
-def billing_client(db):
-    return _staff_client("billing@provider.test", "Billing")
-
-
-@pytest.fixture
-def care_client(db):
-    return _staff_client("care@provider.test", "Customer Care")
-
-
-@pytest.fixture
-def tsc_client(db):
-    return _staff_client("tsc@provider.test", "TSC")
 
 
 def _change_url(invoice) -> str:

@@ -6,9 +6,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,8 +20,8 @@ from changes.models import (
 )
 from changes.services.maintenance import maintenance_confirm, maintenance_create
 from core.lib.business_time import is_business_day
-from tests.conftest import staff_login
 from tests.factories import (
+    ChangeRequestFactory,
     CustomerFactory,
     NotificationContactFactory,
     ServiceFactory,
@@ -33,29 +31,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 BUENOS_AIRES = ZoneInfo("America/Argentina/Buenos_Aires")
-
-
-def _staff_client(group: str, email: str) -> Client:
-    user = UserFactory.create(email=email, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    staff_login(client, user)
-    return client
-
-
-@pytest.fixture
-def cm_client(db):
-    return _staff_client("Change Management", "cm@provider.test")
-
-
-@pytest.fixture
-def tsc_client(db):
-    return _staff_client("TSC", "tsc-staff@provider.test")
-
-
-@pytest.fixture
-def billing_client(db):
-    return _staff_client("Billing", "billing@provider.test")
 
 
 @pytest.fixture
@@ -70,26 +45,22 @@ def contact(customer):
     )
 
 
-def _change(customer, user, *, deadline, status=ChangeRequest.Status.SUBMITTED, number=None):
-    change = ChangeRequest.objects.create(
-        customer=customer,
-        number=number or f"CHG-2026-{ChangeRequest.objects.count() + 1:05d}",
-        change_type=StandardChange.objects.get(code="bandwidth"),
-        parameters={"bandwidth": "200 Mbps"},
-        status=status,
-        analysis_deadline=deadline,
-        requested_by=user,
+def _change(customer, user, *, deadline, status=ChangeRequest.Status.SUBMITTED, **fields):
+    """A bandwidth change on no service unless told (`services=[...]`)."""
+    fields.setdefault("services", [])
+    return ChangeRequestFactory(
+        customer=customer, requested_by=user, status=status, analysis_deadline=deadline, **fields
     )
-    return change
 
 
 @pytest.fixture
 def change(customer, portal_admin_user, service):
-    change = _change(
-        customer, portal_admin_user, deadline=timezone.now() + datetime.timedelta(days=5)
+    return _change(
+        customer,
+        portal_admin_user,
+        deadline=timezone.now() + datetime.timedelta(days=5),
+        services=[service],
     )
-    change.services.add(service)
-    return change
 
 
 def _sent_to(address: str) -> int:
@@ -162,7 +133,7 @@ def test_tsc_and_billing_cannot_act_on_maintenance(tsc_client, billing_client, s
 
 
 def test_queue_sorted_by_deadline_with_overdue_marked_and_filtered(
-    cm_client, customer, portal_admin_user
+    change_client, customer, portal_admin_user
 ):
     now = timezone.now()
     late = _change(customer, portal_admin_user, deadline=now - datetime.timedelta(hours=3))
@@ -175,18 +146,18 @@ def test_queue_sorted_by_deadline_with_overdue_marked_and_filtered(
         status=ChangeRequest.Status.REJECTED,
     )
     url = reverse("admin:changes_changerequest_changelist")
-    page = cm_client.get(url).content.decode()
+    page = change_client.get(url).content.decode()
     positions = [page.index(c.number) for c in (done, late, soon, later)]
     assert positions == sorted(positions)  # by analysis deadline
     assert page.count('class="change-overdue"') == 1  # the rejected one is not overdue
 
-    overdue = cm_client.get(url, {"deadline": "overdue"}).content.decode()
+    overdue = change_client.get(url, {"deadline": "overdue"}).content.decode()
     assert late.number in overdue
     assert soon.number not in overdue
     assert done.number not in overdue
 
 
-def test_due_today_is_today_in_the_customers_timezone(cm_client, customer, portal_admin_user):
+def test_due_today_is_today_in_the_customers_timezone(change_client, customer, portal_admin_user):
     tokyo = CustomerFactory(timezone="Asia/Tokyo", country="US")
     local_today = timezone.now().astimezone(BUENOS_AIRES).date()
     today = _change(customer, portal_admin_user, deadline=_at(local_today, 23).replace(minute=59))
@@ -203,7 +174,7 @@ def test_due_today_is_today_in_the_customers_timezone(cm_client, customer, porta
         portal_admin_user,
         deadline=_at(tokyo_today + datetime.timedelta(days=1), 0, ZoneInfo("Asia/Tokyo")),
     )
-    page = cm_client.get(
+    page = change_client.get(
         reverse("admin:changes_changerequest_changelist"), {"deadline": "today"}
     ).content.decode()
     assert today.number in page
@@ -212,9 +183,9 @@ def test_due_today_is_today_in_the_customers_timezone(cm_client, customer, porta
     assert tokyo_not.number not in page
 
 
-def test_queue_searches_by_service_id(cm_client, change, customer, portal_admin_user):
+def test_queue_searches_by_service_id(change_client, change, customer, portal_admin_user):
     other = _change(customer, portal_admin_user, deadline=timezone.now())
-    page = cm_client.get(
+    page = change_client.get(
         reverse("admin:changes_changerequest_changelist"), {"q": "AR-BUE-IPVPN-90001"}
     ).content.decode()
     assert change.number in page
@@ -225,10 +196,10 @@ def test_queue_searches_by_service_id(cm_client, change, customer, portal_admin_
 
 
 def test_change_management_puts_a_request_in_analysis_and_the_customer_is_told(
-    cm_client, change, contact, django_capture_on_commit_callbacks
+    change_client, change, contact, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = cm_client.post(
+        response = change_client.post(
             reverse("admin:changes_changerequest_analysis", args=[change.pk]), {"message": ""}
         )
     assert response.status_code == 302
@@ -238,10 +209,10 @@ def test_change_management_puts_a_request_in_analysis_and_the_customer_is_told(
     assert _sent_to("noc@acme.test") == 1
 
 
-def test_approve_outside_business_hours_is_refused(cm_client, change):
+def test_approve_outside_business_hours_is_refused(change_client, change):
     """R-CHG-4: the slot, typed in the customer's timezone, must fall in business hours."""
     saturday = _saturday()
-    response = cm_client.post(
+    response = change_client.post(
         reverse("admin:changes_changerequest_approve", args=[change.pk]),
         {
             "scheduled_start": f"{saturday}T10:00",
@@ -256,9 +227,9 @@ def test_approve_outside_business_hours_is_refused(cm_client, change):
     assert change.scheduled_start is None
 
 
-def test_approve_reads_the_slot_in_the_customers_timezone(cm_client, change):
+def test_approve_reads_the_slot_in_the_customers_timezone(change_client, change):
     day = _business_day(3)
-    response = cm_client.post(
+    response = change_client.post(
         reverse("admin:changes_changerequest_approve", args=[change.pk]),
         {"scheduled_start": f"{day}T10:00", "scheduled_end": f"{day}T12:00", "message": "OK"},
     )
@@ -269,18 +240,18 @@ def test_approve_reads_the_slot_in_the_customers_timezone(cm_client, change):
     assert change.scheduled_end == _at(day, 12)
 
 
-def test_reject_needs_a_reason(cm_client, change):
+def test_reject_needs_a_reason(change_client, change):
     url = reverse("admin:changes_changerequest_reject", args=[change.pk])
-    assert cm_client.post(url, {"message": ""}).status_code == 400
-    assert cm_client.post(url, {"message": "Not possible on this port"}).status_code == 302
+    assert change_client.post(url, {"message": ""}).status_code == 400
+    assert change_client.post(url, {"message": "Not possible on this port"}).status_code == 302
     change.refresh_from_db()
     assert change.status == ChangeRequest.Status.REJECTED
     assert change.rejection_reason == "Not possible on this port"
 
 
-def test_route_to_service_management_on_the_requesters_behalf(cm_client, change, settings):
+def test_route_to_service_management_on_the_requesters_behalf(change_client, change, settings):
     settings.SERVICE_MANAGEMENT_MAILBOX = "service-management@provider.test"
-    response = cm_client.post(
+    response = change_client.post(
         reverse("admin:changes_changerequest_route", args=[change.pk]),
         {"reason": "Needs a new port"},
     )
@@ -295,7 +266,7 @@ def test_route_to_service_management_on_the_requesters_behalf(cm_client, change,
 # --- The catalog -------------------------------------------------------------------------------
 
 
-def test_catalog_entry_validates_its_parameters(cm_client):
+def test_catalog_entry_validates_its_parameters(change_client):
     data = {
         "code": "mtu",
         "name_es": "Cambio de MTU",
@@ -310,11 +281,11 @@ def test_catalog_entry_validates_its_parameters(cm_client):
         "position": "20",
     }
     url = reverse("admin:changes_standardchange_add")
-    response = cm_client.post(url, data)
+    response = change_client.post(url, data)
     assert response.status_code == 400
     assert "label_pt" in response.content.decode()
     data["parameters"] = '[{"key": "mtu", "label_es": "MTU", "label_pt": "MTU", "label_en": "MTU"}]'
-    assert cm_client.post(url, data).status_code == 302
+    assert change_client.post(url, data).status_code == 302
     entry = StandardChange.objects.get(code="mtu")
     assert entry.product_lines == ["ip_vpn", "internet"]
     assert entry.parameter_labels()
@@ -336,9 +307,9 @@ def _draft(services, *, start, hours=2, kind=Maintenance.Kind.PLANNED):
     )
 
 
-def test_change_management_creates_a_maintenance_with_a_generated_reference(cm_client, service):
+def test_change_management_creates_a_maintenance_with_a_generated_reference(change_client, service):
     day = _business_day(20)
-    response = cm_client.post(
+    response = change_client.post(
         reverse("admin:changes_maintenance_add"),
         {
             "reason": "Core router replacement",
@@ -366,9 +337,9 @@ def test_change_management_creates_a_maintenance_with_a_generated_reference(cm_c
     assert impact.expected_outage_minutes == 20
 
 
-def test_a_maintenance_needs_an_affected_service(cm_client):
+def test_a_maintenance_needs_an_affected_service(change_client):
     day = _business_day(20)
-    response = cm_client.post(
+    response = change_client.post(
         reverse("admin:changes_maintenance_add"),
         {
             "reason": "Core router replacement",
@@ -393,18 +364,18 @@ def mexico_service(other_customer):
 
 
 def test_planned_maintenance_breaking_a1_and_a2_is_refused_naming_rule_and_service(
-    cm_client, service, mexico_service, contact
+    change_client, service, mexico_service, contact
 ):
     """R-GCR-3: 02:00-04:00 in Buenos Aires is 23:00-01:00 in Mexico City (A.1 at that site
     only), and 5 days is less than the 10 days' notice (A.2)."""
     maintenance = _draft([service, mexico_service], start=_at(_business_day(5), 2))
-    page = cm_client.get(reverse("admin:changes_maintenance_change", args=[maintenance.pk]))
+    page = change_client.get(reverse("admin:changes_maintenance_change", args=[maintenance.pk]))
     preview = page.content.decode()
     assert "A.1" in preview
     assert "MX-MEX-INET-00007" in preview
     assert "A.2" in preview
 
-    response = cm_client.post(
+    response = change_client.post(
         reverse("admin:changes_maintenance_confirm", args=[maintenance.pk]), {}
     )
     assert response.status_code == 400
@@ -419,7 +390,7 @@ def test_planned_maintenance_breaking_a1_and_a2_is_refused_naming_rule_and_servi
 
 
 def test_emergency_maintenance_is_confirmed_anyway_and_marked(
-    cm_client, service, mexico_service, contact, django_capture_on_commit_callbacks
+    change_client, service, mexico_service, contact, django_capture_on_commit_callbacks
 ):
     """R-GCR-5: an emergency may break A.1 and A.2; it is announced at once, marked."""
     maintenance = _draft(
@@ -428,7 +399,7 @@ def test_emergency_maintenance_is_confirmed_anyway_and_marked(
         kind=Maintenance.Kind.EMERGENCY,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        response = cm_client.post(
+        response = change_client.post(
             reverse("admin:changes_maintenance_confirm", args=[maintenance.pk]), {}
         )
     assert response.status_code == 302
@@ -436,14 +407,14 @@ def test_emergency_maintenance_is_confirmed_anyway_and_marked(
     assert maintenance.status == Maintenance.Status.SCHEDULED
     assert maintenance.announced_at
     assert _sent_to("noc@acme.test") == 1
-    listing = cm_client.get(reverse("admin:changes_maintenance_changelist")).content.decode()
+    listing = change_client.get(reverse("admin:changes_maintenance_changelist")).content.decode()
     assert 'class="maintenance-emergency"' in listing
-    page = cm_client.get(reverse("admin:changes_maintenance_change", args=[maintenance.pk]))
+    page = change_client.get(reverse("admin:changes_maintenance_change", args=[maintenance.pk]))
     assert "R-GCR-5" in page.content.decode()
 
 
 def test_reschedule_grows_the_sequence_and_notifies(
-    cm_client, service, contact, django_capture_on_commit_callbacks
+    change_client, service, contact, django_capture_on_commit_callbacks
 ):
     maintenance = _draft([service], start=_at(_business_day(20), 2))
     maintenance_confirm(maintenance=maintenance, actor=None)
@@ -452,9 +423,9 @@ def test_reschedule_grows_the_sequence_and_notifies(
     mail.outbox.clear()
     day = _business_day(25)
     url = reverse("admin:changes_maintenance_reschedule", args=[maintenance.pk])
-    assert cm_client.get(url).status_code == 200
+    assert change_client.get(url).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = cm_client.post(
+        response = change_client.post(
             url,
             {
                 "entered_timezone": "America/Mexico_City",
@@ -476,11 +447,11 @@ def test_reschedule_grows_the_sequence_and_notifies(
     assert _sent_to("noc@acme.test") == 1
 
 
-def test_reschedule_outside_the_night_window_is_refused(cm_client, service, contact):
+def test_reschedule_outside_the_night_window_is_refused(change_client, service, contact):
     maintenance = _draft([service], start=_at(_business_day(20), 2))
     maintenance_confirm(maintenance=maintenance, actor=None)
     day = _business_day(25)
-    response = cm_client.post(
+    response = change_client.post(
         reverse("admin:changes_maintenance_reschedule", args=[maintenance.pk]),
         {
             "entered_timezone": "America/Argentina/Buenos_Aires",
@@ -495,36 +466,36 @@ def test_reschedule_outside_the_night_window_is_refused(cm_client, service, cont
     assert maintenance.sequence == 1
 
 
-def test_start_complete_and_cancel_go_through_the_lifecycle(cm_client, service, contact):
+def test_start_complete_and_cancel_go_through_the_lifecycle(change_client, service, contact):
     maintenance = _draft([service], start=_at(_business_day(20), 2))
     maintenance_confirm(maintenance=maintenance, actor=None)
     for name, status in (("start", "in_progress"), ("complete", "completed")):
-        response = cm_client.post(
+        response = change_client.post(
             reverse(f"admin:changes_maintenance_{name}", args=[maintenance.pk]), {"note": ""}
         )
         assert response.status_code == 302
         maintenance.refresh_from_db()
         assert maintenance.status == status
     assert maintenance.sequence == 3
-    response = cm_client.post(
+    response = change_client.post(
         reverse("admin:changes_maintenance_cancel", args=[maintenance.pk]), {"note": ""}
     )
     assert response.status_code == 400  # a completed maintenance cannot be cancelled
 
 
-def test_window_and_services_are_read_only_once_announced(cm_client, service, contact):
+def test_window_and_services_are_read_only_once_announced(change_client, service, contact):
     maintenance = _draft([service], start=_at(_business_day(20), 2))
     url = reverse("admin:changes_maintenance_change", args=[maintenance.pk])
-    assert 'name="start"' in cm_client.get(url).content.decode()
+    assert 'name="start"' in change_client.get(url).content.decode()
     maintenance_confirm(maintenance=maintenance, actor=None)
-    page = cm_client.get(url).content.decode()
+    page = change_client.get(url).content.decode()
     assert 'name="start"' not in page
     assert 'name="impacts-0-impact"' not in page
     assert reverse("admin:changes_maintenance_reschedule", args=[maintenance.pk]) in page
 
 
 def test_objections_are_visible_and_can_be_marked_handled(
-    cm_client, service, mexico_service, contact, portal_admin_user
+    change_client, service, mexico_service, contact, portal_admin_user
 ):
     """R-GCR-2: the customer's request to reschedule reaches Change Management."""
     maintenance = _draft([service], start=_at(_business_day(20), 2))
@@ -535,17 +506,17 @@ def test_objections_are_visible_and_can_be_marked_handled(
         author=portal_admin_user,
         message="Our quarter-end closing runs that night",
     )
-    listing = cm_client.get(reverse("admin:changes_maintenance_changelist")).content.decode()
+    listing = change_client.get(reverse("admin:changes_maintenance_changelist")).content.decode()
     assert '<td class="field-objections_count">1</td>' in listing
-    page = cm_client.get(
+    page = change_client.get(
         reverse("admin:changes_maintenance_change", args=[maintenance.pk])
     ).content.decode()
     assert "Our quarter-end closing runs that night" in page
     assert "Acme Logística" in page
     url = reverse("admin:changes_maintenance_objection_handled", args=[objection.pk])
     assert url in page
-    assert cm_client.get(url).status_code == 200
-    assert cm_client.post(url, {}).status_code == 302
+    assert change_client.get(url).status_code == 200
+    assert change_client.post(url, {}).status_code == 302
     objection.refresh_from_db()
     assert objection.handled_at is not None
 
@@ -553,7 +524,7 @@ def test_objections_are_visible_and_can_be_marked_handled(
 # --- Demo data ---------------------------------------------------------------------------------
 
 
-def test_seed_demo_loads_change_requests_and_maintenance_idempotently(db, settings, cm_client):
+def test_seed_demo_loads_change_requests_and_maintenance_idempotently(db, settings, change_client):
     from django.core.management import call_command
 
     from core.models import Notification
@@ -563,7 +534,7 @@ def test_seed_demo_loads_change_requests_and_maintenance_idempotently(db, settin
     call_command("seed_demo", stdout=StringIO())
     changes = ChangeRequest.objects.filter(customer__display_name__startswith="Acme")
     assert sorted(changes.values_list("status", flat=True)) == ["approved", "in_analysis", "routed"]
-    overdue = cm_client.get(
+    overdue = change_client.get(
         reverse("admin:changes_changerequest_changelist"), {"deadline": "overdue"}
     ).content.decode()
     assert changes.get(status="in_analysis").number in overdue
@@ -583,7 +554,7 @@ def test_seed_demo_loads_change_requests_and_maintenance_idempotently(db, settin
     )
 
 
-def test_admin_pages_render(cm_client, change, service):
+def test_admin_pages_render(change_client, change, service):
     maintenance = _draft([service], start=_at(_business_day(20), 2))
     for url in (
         reverse("admin:changes_standardchange_changelist"),
@@ -597,4 +568,4 @@ def test_admin_pages_render(cm_client, change, service):
         reverse("admin:changes_maintenance_change", args=[maintenance.pk]),
         reverse("admin:changes_maintenance_confirm", args=[maintenance.pk]),
     ):
-        assert cm_client.get(url).status_code == 200, url
+        assert change_client.get(url).status_code == 200, url

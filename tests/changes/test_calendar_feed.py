@@ -16,8 +16,7 @@ from changes.models import CalendarFeed
 from changes.services.maintenance import calendar_feed_rotate
 from core.models import AuditEvent, Level
 from tests.admin_forms import change_form_data
-from tests.conftest import staff_login
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import CalendarFeedFactory, MembershipFactory
 from tests.portal.test_staff_admin import _membership_url
 
 MAINTENANCE = "/changes/maintenance/"
@@ -50,7 +49,7 @@ def engineer_client(engineer):
 def shared_token(customer) -> str:
     """An address made before personal ones: the customer's, every member saw it."""
     token = "legacy-shared-token-from-before"
-    CalendarFeed.objects.create(customer=customer, token_hash=CalendarFeed.hash_token(token))
+    CalendarFeedFactory(customer=customer, token_hash=CalendarFeed.hash_token(token))
     return token
 
 
@@ -162,17 +161,14 @@ def test_taking_away_changes_and_maintenance_stops_the_address(
 
 
 def test_staff_deactivating_the_owner_in_admin_stops_the_address(
-    engineer_client, engineer, django_capture_on_commit_callbacks
+    engineer_client, engineer, root_client, django_capture_on_commit_callbacks
 ):
     token = _make_address(engineer_client)
-    staff = staff_login(
-        Client(), UserFactory(email="root@provider.test", is_staff=True, is_superuser=True)
-    )
-    data = change_form_data(staff.get(_membership_url(engineer)))
+    data = change_form_data(root_client.get(_membership_url(engineer)))
     data.pop("is_active")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff.post(_membership_url(engineer), data)
+        response = root_client.post(_membership_url(engineer), data)
 
     assert response.status_code == 302
     assert _feed(token).status_code == 404
@@ -180,16 +176,13 @@ def test_staff_deactivating_the_owner_in_admin_stops_the_address(
 
 
 def test_staff_moving_the_membership_to_another_customer_stops_the_address(
-    engineer_client, engineer, other_customer
+    engineer_client, engineer, root_client, other_customer
 ):
     token = _make_address(engineer_client)
-    staff = staff_login(
-        Client(), UserFactory(email="root@provider.test", is_staff=True, is_superuser=True)
-    )
-    data = change_form_data(staff.get(_membership_url(engineer)))
+    data = change_form_data(root_client.get(_membership_url(engineer)))
     data["customer"] = str(other_customer.pk)
 
-    response = staff.post(_membership_url(engineer), data)
+    response = root_client.post(_membership_url(engineer), data)
 
     assert response.status_code == 302
     engineer.refresh_from_db()
@@ -249,7 +242,7 @@ def test_the_shared_address_stops_when_any_member_leaves(
     portal_admin_client, engineer, shared_token, other_customer
 ):
     others = "other-customers-shared-token"
-    CalendarFeed.objects.create(customer=other_customer, token_hash=CalendarFeed.hash_token(others))
+    CalendarFeedFactory(customer=other_customer, token_hash=CalendarFeed.hash_token(others))
 
     portal_admin_client.post(reverse("portal:user_deactivate", args=[engineer.reference]))
 

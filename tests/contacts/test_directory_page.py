@@ -114,8 +114,8 @@ def test_need_managed_shows_the_lines_for_managed_services(client):
 def test_unknown_filter_values_are_a_400_with_a_message_and_the_whole_directory(client, params):
     response = client.get(URL, params)
     assert response.status_code == 400
-    assert "That filter is not one we know" in response.content.decode() or (
-        "Ese filtro" in response.content.decode()
+    assert (
+        "Ese filtro no es válido: se muestra el directorio completo." in response.content.decode()
     )
     assert len(_sections(response)) == 11
     assert "<script>" not in response.content.decode().split("<main", 1)[1].split("</main>")[0]

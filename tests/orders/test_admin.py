@@ -4,44 +4,21 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Notification
 from orders.models import Order, OrderEvent, Step
 from orders.services import touchpoint_record
-from tests.conftest import staff_login
 from tests.factories import (
     NotificationContactFactory,
+    NotificationFactory,
     OrderFactory,
     TeamPersonFactory,
-    UserFactory,
     provisioning_service,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def care_client(db):
-    """A Customer Care staff member, with exactly the group's permissions."""
-    user = UserFactory(email="care@provider.test", is_staff=True)
-    user.groups.add(Group.objects.get(name="Customer Care"))
-    client = Client()
-    staff_login(client, user)
-    return client
-
-
-@pytest.fixture
-def tsc_client(db):
-    user = UserFactory(email="tsc@provider.test", is_staff=True)
-    user.groups.add(Group.objects.get(name="TSC"))
-    client = Client()
-    staff_login(client, user)
-    return client
 
 
 @pytest.fixture
@@ -270,14 +247,10 @@ def test_changing_the_installation_date_shows_in_the_timeline(care_client, order
 def test_staff_see_a_failed_email_with_its_error_and_retry_it(
     care_client, customer, django_capture_on_commit_callbacks
 ):
-    failed = Notification.objects.create(
-        key="x|a@acme.test",
-        event="x",
+    failed = NotificationFactory(
         customer=customer,
-        template="portal/contact_bounced",
         context={"contact_name": "N", "contact_email": "n@acme.test", "bounce_reason": "r"},
         to_email="a@acme.test",
-        language="es",
         reason="team",  # a mailbox: a contact is checked again at delivery
         status="failed",
         attempts=8,

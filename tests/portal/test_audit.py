@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
@@ -357,14 +356,6 @@ def test_audit_log_is_for_administrators_only(limited_client):
 
 
 # --- staff in the Django admin ---------------------------------------------------------------
-
-
-@pytest.fixture
-def tsc_client(staff_user):
-    staff_user.groups.add(Group.objects.get(name="TSC"))
-    client = Client()
-    staff_login(client, staff_user)
-    return client
 
 
 @pytest.fixture

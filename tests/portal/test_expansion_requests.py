@@ -3,15 +3,13 @@ manager (R-TEAM-1), progressed by staff in admin, every step visible to the cust
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Service
 from inventory.models import ExpansionRequest
 from team.models import TeamAssignment, TeamMailbox, TeamRole
-from tests.conftest import staff_login
-from tests.factories import ServiceFactory, TeamPersonFactory, UserFactory
+from tests.factories import ServiceFactory, TeamPersonFactory
 
 
 @pytest.fixture
@@ -208,15 +206,7 @@ def test_another_customers_request_is_404(client, other_user, sent):
     assert sent.number not in client.get(reverse("services:requests")).content.decode()
 
 
-@pytest.fixture
-def staff_client(db):
-    root = UserFactory(email="root@provider.test", is_staff=True, is_superuser=True)
-    client = Client()
-    staff_login(client, root)
-    return client
-
-
-def _progress(staff_client, expansion, status, message, django_capture_on_commit_callbacks):
+def _progress(root_client, expansion, status, message, django_capture_on_commit_callbacks):
     url = reverse("admin:inventory_expansionrequest_change", args=[expansion.pk])
     events = list(expansion.events.all())
     data = {
@@ -230,16 +220,16 @@ def _progress(staff_client, expansion, status, message, django_capture_on_commit
     for n, event in enumerate(events):
         data |= {f"events-{n}-id": str(event.pk), f"events-{n}-request": str(expansion.pk)}
     with django_capture_on_commit_callbacks(execute=True):
-        return staff_client.post(url, data)
+        return root_client.post(url, data)
 
 
 def test_staff_progress_is_shown_to_the_customer_and_mailed_to_the_requester(
-    staff_client, sent, portal_admin_client, portal_admin_user, django_capture_on_commit_callbacks
+    root_client, sent, portal_admin_client, portal_admin_user, django_capture_on_commit_callbacks
 ):
     portal_admin_user.language = "es"
     portal_admin_user.save()
     response = _progress(
-        staff_client,
+        root_client,
         sent,
         "quoted",
         "Quote sent: 1.200 USD/month.",
@@ -258,18 +248,18 @@ def test_staff_progress_is_shown_to_the_customer_and_mailed_to_the_requester(
 
 
 def test_declining_needs_a_reason_and_finished_requests_stay_finished(
-    staff_client, sent, django_capture_on_commit_callbacks
+    root_client, sent, django_capture_on_commit_callbacks
 ):
-    response = _progress(staff_client, sent, "declined", "", django_capture_on_commit_callbacks)
+    response = _progress(root_client, sent, "declined", "", django_capture_on_commit_callbacks)
     assert response.status_code == 400
     assert "Tell the customer why the request is declined." in response.content.decode()
     sent.refresh_from_db()
     assert sent.status == "received"
-    _progress(staff_client, sent, "ordered", "", django_capture_on_commit_callbacks)
+    _progress(root_client, sent, "ordered", "", django_capture_on_commit_callbacks)
     sent.refresh_from_db()
     assert sent.status == "ordered"
     response = _progress(
-        staff_client, sent, "declined", "Too late", django_capture_on_commit_callbacks
+        root_client, sent, "declined", "Too late", django_capture_on_commit_callbacks
     )
     assert response.status_code == 400
     sent.refresh_from_db()

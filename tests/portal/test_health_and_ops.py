@@ -17,7 +17,7 @@ from core.models import AuditEvent, Customer, Heartbeat, Invitation, Membership,
 from core.services import audit_record
 from core.services.outbox import notifications_sweep
 from tests.conftest import staff_login
-from tests.factories import UserFactory
+from tests.factories import NotificationFactory, UserFactory
 
 # --- /healthz ------------------------------------------------------------------------------
 
@@ -100,15 +100,8 @@ def test_a_fresh_deployment_gives_beat_five_minutes_to_start(client, db):
 
 def test_healthz_reports_failed_rows_and_the_oldest_due_pending_row(client, beat_ran, customer):
     def row(event: str, **values) -> Notification:
-        return Notification.objects.create(
-            key=event,
-            event=event,
-            customer=customer,
-            template="portal/feedback",
-            to_email="x@acme.test",
-            language="es",
-            reason=Notification.Reason.TEAM,
-            **values,
+        return NotificationFactory.create(
+            key=event, event=event, customer=customer, reason=Notification.Reason.TEAM, **values
         )
 
     row("failed-1", status=Notification.Status.FAILED)
@@ -281,15 +274,14 @@ def test_staff_member_of_a_group_can_open_the_admin_pages_it_grants(client, db):
 
 
 @pytest.fixture
-def superuser_client(client, admin_membership):
+def superuser_client(client, admin_membership, root):
     audit_record(
         action=AuditEvent.Action.SIGN_IN,
         customer=admin_membership.customer,
         actor=admin_membership.user,
         target_email=admin_membership.user.email,
     )
-    staff_login(client, UserFactory(email="root@provider.test", is_staff=True, is_superuser=True))
-    return client
+    return staff_login(client, root)
 
 
 def _admin_urls(admin_membership) -> list[str]:

@@ -10,7 +10,6 @@ from django.core import mail
 
 from changes.models import ChangeRequest
 from core.models import Notification
-from tests.conftest import staff_login
 from tests.factories import ticket_open_for
 from tests.portal.test_settings import _manage, production_env  # noqa: F401 - the fixture
 from tickets.services import ticket_escalate, ticket_reply
@@ -148,12 +147,9 @@ def test_the_deploy_check_fails_while_a_routing_mailbox_is_unset(production_env)
 # --- staff find escalated tickets ---------------------------------------------------------------
 
 
-def test_staff_filter_the_tickets_list_by_escalation(customer, limited_user, settings):
-    from django.contrib.auth.models import Group
-    from django.test import Client
+def test_staff_filter_the_tickets_list_by_escalation(customer, limited_user, settings, tsc_client):
     from django.urls import reverse
 
-    from tests.factories import UserFactory
     from tickets.services import ticket_cancel
 
     settings.TSC_MAILBOX = "tsc@provider.test"
@@ -163,9 +159,7 @@ def test_staff_filter_the_tickets_list_by_escalation(customer, limited_user, set
     settled = ticket_open_for(customer, limited_user)
     ticket_escalate(ticket=settled, actor=limited_user, reason="Still down")
     ticket_cancel(ticket=settled, actor=limited_user)
-    tsc = UserFactory(email="agent@provider.test", is_staff=True)
-    tsc.groups.add(Group.objects.get(name="TSC"))
-    client = staff_login(Client(), tsc)
+    client = tsc_client
 
     def listed(value: str) -> set[str]:
         response = client.get(reverse("admin:tickets_ticket_changelist"), {"escalated": value})

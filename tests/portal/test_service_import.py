@@ -23,22 +23,16 @@ GOOD = [
 ]
 
 
-@pytest.fixture
-def staff_client(client, db):
-    staff_login(client, UserFactory(email="root@provider.test", is_staff=True, is_superuser=True))
-    return client
-
-
-def _import(staff_client, customer, lines, name="services.csv", encoding="utf-8"):
+def _import(root_client, customer, lines, name="services.csv", encoding="utf-8"):
     content = "\n".join([HEADER, *lines]).encode(encoding)
     upload = SimpleUploadedFile(name, content, content_type="text/csv")
-    return staff_client.post(
+    return root_client.post(
         reverse("admin:portal_service_import"), {"customer": customer.pk, "file": upload}
     )
 
 
-def test_a_clean_file_is_imported(staff_client, customer):
-    response = _import(staff_client, customer, GOOD)
+def test_a_clean_file_is_imported(root_client, customer):
+    response = _import(root_client, customer, GOOD)
     assert response.status_code == 302
     services = {s.service_id: s for s in Service.objects.filter(customer=customer)}
     assert set(services) == {"AR-BUE-IPVPN-1", "AR-BUE-SIP-2", "BR-SPO-INT-3"}
@@ -49,7 +43,7 @@ def test_a_clean_file_is_imported(staff_client, customer):
     assert str(services["BR-SPO-INT-3"].activated_on) == "2023-01-10"
 
 
-def test_one_bad_row_rejects_the_whole_file_with_a_report(staff_client, customer):
+def test_one_bad_row_rejects_the_whole_file_with_a_report(root_client, customer):
     bad = [
         *GOOD,
         "AR-X-4,teleport,no,no,Site,Addr,AR,1 Mbps,active,2024-01-01,",
@@ -57,7 +51,7 @@ def test_one_bad_row_rejects_the_whole_file_with_a_report(staff_client, customer
         "AR-X-6,internet,no,no,Site,Addr,AR,1 Mbps,active,,",
         "AR-BUE-IPVPN-1,internet,no,no,Site,Addr,AR,1 Mbps,provisioning,,",
     ]
-    response = _import(staff_client, customer, bad)
+    response = _import(root_client, customer, bad)
     assert response.status_code == 400
     assert not Service.objects.exists()
     report = response.context["report"]["errors"]
@@ -72,35 +66,35 @@ def test_one_bad_row_rejects_the_whole_file_with_a_report(staff_client, customer
     assert "is also on line 2" in body
 
 
-def test_a_service_id_of_another_customer_is_refused(staff_client, customer, other_customer):
+def test_a_service_id_of_another_customer_is_refused(root_client, customer, other_customer):
     ServiceFactory(customer=other_customer, service_id="AR-BUE-IPVPN-1", site_name="Theirs")
-    response = _import(staff_client, customer, GOOD)
+    response = _import(root_client, customer, GOOD)
     assert response.status_code == 400
     assert "belongs to another customer" in response.content.decode()
     assert Service.objects.get(service_id="AR-BUE-IPVPN-1").customer == other_customer
     assert Service.objects.count() == 1
 
 
-def test_the_customers_own_service_is_updated(staff_client, customer):
+def test_the_customers_own_service_is_updated(root_client, customer):
     ServiceFactory(customer=customer, service_id="AR-BUE-IPVPN-1", capacity="10 Mbps")
-    response = _import(staff_client, customer, GOOD)
+    response = _import(root_client, customer, GOOD)
     assert response.status_code == 302
     assert Service.objects.get(service_id="AR-BUE-IPVPN-1").capacity == "200 Mbps"
     assert Service.objects.count() == 3
 
 
 def test_an_export_imports_back_unchanged(
-    staff_client, portal_admin_client, customer, other_customer
+    root_client, portal_admin_client, customer, other_customer
 ):
     ServiceFactory(customer=customer, service_id="AR-A-1", notes="=1+1", satellite=True)
     ServiceFactory(customer=customer, service_id="AR-A-2", status="provisioning", activated_on=None)
     exported = portal_admin_client.get(reverse("services:export")).content
     before = list(Service.objects.order_by("service_id").values())
     staff_login(
-        staff_client, UserFactory(email="root2@provider.test", is_superuser=True, is_staff=True)
+        root_client, UserFactory(email="root2@provider.test", is_superuser=True, is_staff=True)
     )
     upload = SimpleUploadedFile("export.csv", exported, content_type="text/csv")
-    response = staff_client.post(
+    response = root_client.post(
         reverse("admin:portal_service_import"), {"customer": customer.pk, "file": upload}
     )
     assert response.status_code == 302
@@ -117,9 +111,9 @@ def test_an_export_imports_back_unchanged(
         ((HEADER + "\nAR-Ñ,internet").encode("latin-1"), "not UTF-8"),
     ],
 )
-def test_unreadable_files_are_refused_with_a_message(staff_client, customer, content, message):
+def test_unreadable_files_are_refused_with_a_message(root_client, customer, content, message):
     upload = SimpleUploadedFile("bad.csv", content, content_type="text/csv")
-    response = staff_client.post(
+    response = root_client.post(
         reverse("admin:portal_service_import"), {"customer": customer.pk, "file": upload}
     )
     assert response.status_code == 400

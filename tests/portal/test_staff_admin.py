@@ -12,25 +12,12 @@ from django.test import Client
 
 from core.models import AuditEvent, Customer, Level, Membership
 from tests.admin_forms import change_form_data
-from tests.conftest import staff_login
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory
 
 Action = AuditEvent.Action
 LAST_ADMIN = (
     "Acme Logística needs at least one active portal administrator: appoint another one first."
 )
-
-
-@pytest.fixture
-def superuser(db):
-    return UserFactory(email="root@provider.test", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def staff_client(superuser):
-    client = Client()
-    staff_login(client, superuser)
-    return client
 
 
 def _membership_url(membership) -> str:
@@ -64,16 +51,16 @@ def _snapshot(membership) -> dict:
     ids=["demote", "deactivate"],
 )
 def test_staff_cannot_demote_or_deactivate_the_last_admin_on_the_membership_page(
-    staff_client, admin_membership, change
+    root_client, admin_membership, change
 ):
     before = _snapshot(admin_membership)
-    data = change_form_data(staff_client.get(_membership_url(admin_membership)))
+    data = change_form_data(root_client.get(_membership_url(admin_membership)))
     if change.get("is_active") is False:
         data.pop("is_active")
     else:
         data.update(change)
 
-    response = staff_client.post(_membership_url(admin_membership), data)
+    response = root_client.post(_membership_url(admin_membership), data)
 
     assert response.status_code == 400  # the form shown again with its error
     assert LAST_ADMIN in response.content.decode()
@@ -82,31 +69,31 @@ def test_staff_cannot_demote_or_deactivate_the_last_admin_on_the_membership_page
 
 
 def test_staff_can_demote_an_admin_when_another_active_admin_remains(
-    staff_client, admin_membership, customer, superuser
+    root_client, admin_membership, customer, root
 ):
     MembershipFactory(customer=customer, admin=True, user__email="second@acme.test")
-    data = change_form_data(staff_client.get(_membership_url(admin_membership)))
+    data = change_form_data(root_client.get(_membership_url(admin_membership)))
     data.update(role=Membership.Role.USER, services=Level.NONE, tickets=Level.VIEW)
 
-    response = staff_client.post(_membership_url(admin_membership), data)
+    response = root_client.post(_membership_url(admin_membership), data)
 
     assert response.status_code == 302
     assert _snapshot(admin_membership)["role"] == Membership.Role.USER
     event = AuditEvent.objects.get(action=Action.PERMISSIONS_CHANGE)
-    assert event.actor == superuser
+    assert event.actor == root
     assert event.target_email == "admin@acme.test"
     assert event.detail["by"] == "staff"
 
 
 def test_staff_cannot_demote_the_last_admin_in_the_customer_page_inline(
-    staff_client, admin_membership, limited_membership, customer
+    root_client, admin_membership, limited_membership, customer
 ):
     before = _snapshot(admin_membership)
-    page = staff_client.get(_customer_url(customer))
+    page = root_client.get(_customer_url(customer))
     data = change_form_data(page)
     data[_inline_key(page, admin_membership, "role")] = Membership.Role.USER
 
-    response = staff_client.post(_customer_url(customer), data)
+    response = root_client.post(_customer_url(customer), data)
 
     assert response.status_code == 400  # shown again with the error, nothing saved
     assert LAST_ADMIN in response.content.decode()
@@ -115,16 +102,16 @@ def test_staff_cannot_demote_the_last_admin_in_the_customer_page_inline(
 
 
 def test_staff_cannot_demote_both_admins_at_once_in_the_customer_page_inline(
-    staff_client, admin_membership, customer
+    root_client, admin_membership, customer
 ):
     """Each inline form checks only the stored state: together the two edits leave none."""
     second = MembershipFactory(customer=customer, admin=True, user__email="second@acme.test")
-    page = staff_client.get(_customer_url(customer))
+    page = root_client.get(_customer_url(customer))
     data = change_form_data(page)
     data[_inline_key(page, admin_membership, "role")] = Membership.Role.USER
     data.pop(_inline_key(page, second, "is_active"))
 
-    response = staff_client.post(_customer_url(customer), data)
+    response = root_client.post(_customer_url(customer), data)
 
     assert response.status_code == 400  # shown again with the error, nothing saved
     assert LAST_ADMIN in response.content.decode()
@@ -137,14 +124,14 @@ def test_staff_cannot_demote_both_admins_at_once_in_the_customer_page_inline(
 
 
 def test_staff_cannot_delete_the_last_admin_inline_or_from_its_own_page(
-    staff_client, admin_membership, limited_membership, customer
+    root_client, admin_membership, limited_membership, customer
 ):
-    page = staff_client.get(_customer_url(customer))
+    page = root_client.get(_customer_url(customer))
     data = change_form_data(page)
     data[_inline_key(page, admin_membership, "DELETE")] = "on"
 
-    inline = staff_client.post(_customer_url(customer), data)
-    own_page = staff_client.post(
+    inline = root_client.post(_customer_url(customer), data)
+    own_page = root_client.post(
         f"/admin/portal/membership/{admin_membership.pk}/delete/", {"post": "yes"}
     )
 
@@ -157,19 +144,19 @@ def test_staff_cannot_delete_the_last_admin_inline_or_from_its_own_page(
 # --- 8. deactivation by staff -------------------------------------------------------------------
 
 
-def _deactivate_in_admin(staff_client, membership, capture):
-    data = change_form_data(staff_client.get(_membership_url(membership)))
+def _deactivate_in_admin(root_client, membership, capture):
+    data = change_form_data(root_client.get(_membership_url(membership)))
     data.pop("is_active")
     with capture(execute=True):
-        response = staff_client.post(_membership_url(membership), data)
+        response = root_client.post(_membership_url(membership), data)
     assert response.status_code == 302
     membership.refresh_from_db()
     assert not membership.is_active
 
 
 def test_staff_deactivating_a_user_is_audited_and_ends_their_sessions(
-    staff_client,
-    superuser,
+    root_client,
+    root,
     limited_membership,
     customer,
     sign_in,
@@ -180,11 +167,11 @@ def test_staff_deactivating_a_user_is_audited_and_ends_their_sessions(
     assert person.get("/").status_code == 200
     assert UserSession.objects.filter(user=limited_membership.user).count() == 1
 
-    _deactivate_in_admin(staff_client, limited_membership, django_capture_on_commit_callbacks)
+    _deactivate_in_admin(root_client, limited_membership, django_capture_on_commit_callbacks)
 
     event = AuditEvent.objects.get(action=Action.DEACTIVATE)
     assert event.customer == customer
-    assert event.actor == superuser
+    assert event.actor == root
     assert event.actor_email == "root@provider.test"
     assert event.target_email == "noc@acme.test"
     assert event.detail == {"by": "staff"}
@@ -195,14 +182,14 @@ def test_staff_deactivating_a_user_is_audited_and_ends_their_sessions(
 
 
 def test_staff_deactivating_one_customer_keeps_the_session_of_a_member_of_another(
-    staff_client, limited_membership, other_customer, sign_in, django_capture_on_commit_callbacks
+    root_client, limited_membership, other_customer, sign_in, django_capture_on_commit_callbacks
 ):
     MembershipFactory(customer=other_customer, user=limited_membership.user, tickets=Level.VIEW)
     person = Client()
     assert sign_in(person, "noc@acme.test").status_code == 302
     assert person.get("/").context["active_customer"].display_name == "Acme Logística"
 
-    _deactivate_in_admin(staff_client, limited_membership, django_capture_on_commit_callbacks)
+    _deactivate_in_admin(root_client, limited_membership, django_capture_on_commit_callbacks)
 
     assert AuditEvent.objects.get(action=Action.DEACTIVATE).detail == {"by": "staff"}
     assert UserSession.objects.filter(user=limited_membership.user).count() == 1
@@ -216,7 +203,7 @@ def test_staff_deactivating_one_customer_keeps_the_session_of_a_member_of_anothe
 
 
 def test_staff_permission_change_is_audited_and_shown_on_the_customers_audit_page(
-    staff_client, superuser, portal_admin_client, customer
+    root_client, root, portal_admin_client, customer
 ):
     membership = MembershipFactory(
         customer=customer,
@@ -224,15 +211,15 @@ def test_staff_permission_change_is_audited_and_shown_on_the_customers_audit_pag
         tickets=Level.VIEW,
         billing=Level.VIEW,
     )
-    data = change_form_data(staff_client.get(_membership_url(membership)))
+    data = change_form_data(root_client.get(_membership_url(membership)))
     data["tickets"] = Level.ACT
 
-    response = staff_client.post(_membership_url(membership), data)
+    response = root_client.post(_membership_url(membership), data)
 
     assert response.status_code == 302
     event = AuditEvent.objects.get(action=Action.PERMISSIONS_CHANGE)
     assert event.customer == customer
-    assert event.actor == superuser
+    assert event.actor == root
     assert event.target_email == "viewer@acme.test"
     assert event.detail["before"]["tickets"] == Level.VIEW
     assert event.detail["after"]["tickets"] == Level.ACT
@@ -247,7 +234,7 @@ def test_staff_permission_change_is_audited_and_shown_on_the_customers_audit_pag
 
 
 def test_customer_with_audit_events_cannot_be_deleted_from_the_admin(
-    staff_client, customer, limited_membership, portal_admin_client
+    root_client, customer, limited_membership, portal_admin_client
 ):
     portal_admin_client.post(
         f"/users/{limited_membership.reference}/", {"role": "user", "tickets": "view"}
@@ -256,8 +243,8 @@ def test_customer_with_audit_events_cannot_be_deleted_from_the_admin(
     assert events == 1
     url = f"/admin/portal/customer/{customer.pk}/delete/"
 
-    page = staff_client.get(url)
-    refused = staff_client.post(url, {"post": "yes"})
+    page = root_client.get(url)
+    refused = root_client.post(url, {"post": "yes"})
 
     # PROTECT: the page is shown again (a CASCADE would answer 403 for lack of permission).
     assert page.status_code == refused.status_code == 200
@@ -275,8 +262,8 @@ def test_customer_with_audit_events_cannot_be_deleted_from_the_admin(
 # --- 11. the provider's name ------------------------------------------------------------------
 
 
-def test_admin_header_names_the_provider_not_django(staff_client):
-    body = staff_client.get("/admin/").content.decode()
+def test_admin_header_names_the_provider_not_django(root_client):
+    body = root_client.get("/admin/").content.decode()
 
     assert "Lumen staff administration" in body
     assert "Django administration" not in body

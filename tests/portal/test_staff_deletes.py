@@ -6,19 +6,16 @@ staff group and a superuser, single rows and the bulk "delete selected" action."
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.test import Client
 
 from billing.models import InvoiceLine, PurchaseOrderRequest
 from core.models import Service, User
 from orders.models import Order
 from team.models import TeamPerson
 from tests.admin_forms import change_form_data
-from tests.conftest import staff_login
 from tests.factories import (
     OrderFactory,
     ServiceFactory,
     TeamPersonFactory,
-    UserFactory,
     invoice_with_lines,
     ticket_open_for,
 )
@@ -120,10 +117,10 @@ def test_nobody_deletes_a_service_that_history_points_at(
     assert f"/admin/portal/service/{service.pk}/delete/" not in change_page.content.decode()
 
 
-def test_customer_care_retires_a_service_by_disconnecting_it(db, customer, portal_admin_user):
-    care = UserFactory(email="care@provider.test", is_staff=True)
-    care.groups.add(Group.objects.get(name="Customer Care"))
-    client = staff_login(Client(), care)
+def test_customer_care_retires_a_service_by_disconnecting_it(
+    care_client, customer, portal_admin_user
+):
+    client = care_client
     service = _service_with_history(customer, portal_admin_user, "ticket")
     url = f"/admin/portal/service/{service.pk}/change/"
     data = change_form_data(client.get(url))
@@ -137,9 +134,8 @@ def test_customer_care_retires_a_service_by_disconnecting_it(db, customer, porta
     assert service.tickets.count() == 1
 
 
-def test_a_superuser_may_delete_a_service_that_nothing_points_at(db, customer):
-    root = UserFactory(email="root@provider.test", is_staff=True, is_superuser=True)
-    client = staff_login(Client(), root)
+def test_a_superuser_may_delete_a_service_that_nothing_points_at(root_client, customer):
+    client = root_client
     service = ServiceFactory(customer=customer)
 
     response = client.post(f"/admin/portal/service/{service.pk}/delete/", {"post": "yes"})
@@ -148,10 +144,8 @@ def test_a_superuser_may_delete_a_service_that_nothing_points_at(db, customer):
     assert not Service.objects.filter(pk=service.pk).exists()
 
 
-def test_customer_care_may_no_longer_delete_even_an_unused_service(db, customer):
-    care = UserFactory(email="care@provider.test", is_staff=True)
-    care.groups.add(Group.objects.get(name="Customer Care"))
-    client = staff_login(Client(), care)
+def test_customer_care_may_no_longer_delete_even_an_unused_service(care_client, customer):
+    client = care_client
     service = ServiceFactory(customer=customer)
 
     response = client.post(f"/admin/portal/service/{service.pk}/delete/", {"post": "yes"})

@@ -6,14 +6,13 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.template.loader import render_to_string
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core.models import Customer, Service
 from team.models import TeamAssignment, TeamMailbox, TeamPerson, TeamRole
 from team.selectors import key_contacts_for_customer, team_contact_email, team_for_customer
 from tests.conftest import staff_login
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, TeamAssignmentFactory
 
 Role = TeamRole
 
@@ -23,7 +22,7 @@ def _person(name: str, email: str, **fields) -> TeamPerson:
 
 
 def _assign(customer, role, person=None) -> TeamAssignment:
-    return TeamAssignment.objects.create(customer=customer, role=role, person=person)
+    return TeamAssignmentFactory.create(customer=customer, role=role, person=person)
 
 
 def _service(customer, number: str, **fields) -> Service:
@@ -359,13 +358,6 @@ def test_team_contact_email_prefers_the_person_then_the_mailbox_then_the_setting
 # --- staff admin -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff_client(db):
-    client = Client()
-    staff_login(client, UserFactory(email="root@provider.test", is_staff=True, is_superuser=True))
-    return client
-
-
 def _customer_form(customer, **inline) -> dict:
     """The customer's admin change form with one new account-team row."""
     data = {
@@ -389,30 +381,30 @@ def _customer_url(customer) -> str:
     return f"/admin/portal/customer/{customer.pk}/change/"
 
 
-def test_customer_admin_page_has_the_account_team_inline(staff_client, customer):
-    response = staff_client.get(_customer_url(customer))
+def test_customer_admin_page_has_the_account_team_inline(root_client, customer):
+    response = root_client.get(_customer_url(customer))
     prefixes = [inline.formset.prefix for inline in response.context["inline_admin_formsets"]]
     assert prefixes == ["memberships", "team"]
 
 
-def test_staff_assign_a_person_in_the_customer_page(staff_client, customer):
+def test_staff_assign_a_person_in_the_customer_page(root_client, customer):
     person = _person("Mariana Quiroga", "mariana@lumen.test")
     data = _customer_form(customer, role=Role.ACCOUNT_MANAGER, person=str(person.pk))
 
-    response = staff_client.post(_customer_url(customer), data)
+    response = root_client.post(_customer_url(customer), data)
 
     assert response.status_code == 302, response.content.decode()[:2000]
     assignment = TeamAssignment.objects.get(customer=customer)
     assert (assignment.role, assignment.person) == (Role.ACCOUNT_MANAGER, person)
 
 
-def test_staff_may_leave_a_role_vacant(staff_client, customer):
+def test_staff_may_leave_a_role_vacant(root_client, customer):
     data = _customer_form(customer, role=Role.BILLING_CARE, person="")
-    assert staff_client.post(_customer_url(customer), data).status_code == 302
+    assert root_client.post(_customer_url(customer), data).status_code == 302
     assert TeamAssignment.objects.get(customer=customer).person is None
 
 
-def test_customer_service_manager_is_refused_for_an_enterprise_customer(staff_client, customer):
+def test_customer_service_manager_is_refused_for_an_enterprise_customer(root_client, customer):
     """R-TEAM-7, in the customer page's inline and on the assignment's own page."""
     person = _person("Paulo Reis", "paulo@lumen.test")
     message = (
@@ -420,11 +412,11 @@ def test_customer_service_manager_is_refused_for_an_enterprise_customer(staff_cl
         "Acme Logística is not one."
     )
     data = _customer_form(customer, role=Role.CUSTOMER_SERVICE_MANAGER, person=str(person.pk))
-    response = staff_client.post(_customer_url(customer), data)
+    response = root_client.post(_customer_url(customer), data)
     assert response.status_code == 400
     assert message in response.content.decode()
 
-    response = staff_client.post(
+    response = root_client.post(
         "/admin/team/teamassignment/add/",
         {"customer": customer.pk, "role": Role.CUSTOMER_SERVICE_MANAGER, "person": person.pk},
     )
@@ -433,10 +425,10 @@ def test_customer_service_manager_is_refused_for_an_enterprise_customer(staff_cl
     assert not TeamAssignment.objects.exists()
 
 
-def test_customer_service_manager_is_accepted_for_a_wholesale_customer(staff_client):
+def test_customer_service_manager_is_accepted_for_a_wholesale_customer(root_client):
     carrier = CustomerFactory(segment=Customer.Segment.WHOLESALE)
     person = _person("Paulo Reis", "paulo@lumen.test")
-    response = staff_client.post(
+    response = root_client.post(
         "/admin/team/teamassignment/add/",
         {"customer": carrier.pk, "role": Role.CUSTOMER_SERVICE_MANAGER, "person": person.pk},
     )
@@ -444,17 +436,17 @@ def test_customer_service_manager_is_accepted_for_a_wholesale_customer(staff_cli
     assert TeamAssignment.objects.get(customer=carrier).person == person
 
 
-def test_an_inactive_person_cannot_be_assigned(staff_client, customer):
+def test_an_inactive_person_cannot_be_assigned(root_client, customer):
     gone = _person("Ian Inactive", "ian@lumen.test", is_active=False)
     data = _customer_form(customer, role=Role.ACCOUNT_MANAGER, person=str(gone.pk))
-    response = staff_client.post(_customer_url(customer), data)
+    response = root_client.post(_customer_url(customer), data)
     assert response.status_code == 400
     assert "Ian Inactive is inactive and cannot be assigned" in response.content.decode()
     assert not TeamAssignment.objects.exists()
 
 
-def test_person_admin_normalises_the_phone_and_stores_languages_from_checkboxes(staff_client):
-    response = staff_client.post(
+def test_person_admin_normalises_the_phone_and_stores_languages_from_checkboxes(root_client):
+    response = root_client.post(
         "/admin/team/teamperson/add/",
         {
             "full_name": "Mariana Quiroga",
@@ -468,13 +460,13 @@ def test_person_admin_normalises_the_phone_and_stores_languages_from_checkboxes(
     person = TeamPerson.objects.get()
     assert person.phone == "+541140001234"
     assert person.languages == ["es", "en"]
-    form = staff_client.get(f"/admin/team/teamperson/{person.pk}/change/").content.decode()
+    form = root_client.get(f"/admin/team/teamperson/{person.pk}/change/").content.decode()
     assert 'type="checkbox" name="languages" value="pt-br"' in form
 
 
 @pytest.mark.parametrize("phone", ["4000-1234", "+54 12", "call me"])
-def test_person_admin_refuses_a_bad_phone_with_a_clear_message(staff_client, phone):
-    response = staff_client.post(
+def test_person_admin_refuses_a_bad_phone_with_a_clear_message(root_client, phone):
+    response = root_client.post(
         "/admin/team/teamperson/add/",
         {"full_name": "Bad Phone", "email": "bad@lumen.test", "phone": phone, "is_active": "on"},
     )
@@ -483,8 +475,8 @@ def test_person_admin_refuses_a_bad_phone_with_a_clear_message(staff_client, pho
     assert not TeamPerson.objects.exists()
 
 
-def test_mailbox_admin_normalises_the_phone(staff_client):
-    response = staff_client.post(
+def test_mailbox_admin_normalises_the_phone(root_client):
+    response = root_client.post(
         "/admin/team/teammailbox/add/",
         {"role": Role.BILLING_CARE, "email": "billing@lumen.test", "phone": "+55 11 3000 4000"},
     )
@@ -492,8 +484,8 @@ def test_mailbox_admin_normalises_the_phone(staff_client):
     assert TeamMailbox.objects.get().phone == "+551130004000"
 
 
-def test_team_admin_lists_open(staff_client, customer, account_manager):
+def test_team_admin_lists_open(root_client, customer, account_manager):
     for url in ("teamperson", "teammailbox", "teamassignment"):
-        response = staff_client.get(f"/admin/team/{url}/")
+        response = root_client.get(f"/admin/team/{url}/")
         assert response.status_code == 200, url
-    assert "Mariana Quiroga" in staff_client.get("/admin/team/teamassignment/").content.decode()
+    assert "Mariana Quiroga" in root_client.get("/admin/team/teamassignment/").content.decode()

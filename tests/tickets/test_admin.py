@@ -7,18 +7,16 @@ import io
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Notification
-from tests.conftest import staff_login
-from tests.factories import MembershipFactory, ServiceFactory, UserFactory, ticket_open_for
+from tests.conftest import staff_member
+from tests.factories import MembershipFactory, ServiceFactory, ticket_open_for
 from tickets.models import Attachment, Message, PauseInterval, SlaTarget, Ticket
 from tickets.selectors import tickets_for_customer
 from tickets.services import (
@@ -33,31 +31,6 @@ pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2026, 3, 10, 15, 0, tzinfo=datetime.UTC)
 CHANGELIST = "admin:tickets_ticket_changelist"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def _staff(email: str, group: str):
-    user = UserFactory.create(email=email, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def tsc(db):
-    return _staff("tsc@provider.test", "TSC")
-
-
-@pytest.fixture
-def tsc_client(tsc):
-    client = Client()
-    staff_login(client, tsc)
-    return client
-
-
-@pytest.fixture
-def billing_client(db):
-    client = Client()
-    staff_login(client, _staff("billing@provider.test", "Billing"))
-    return client
 
 
 @pytest.fixture
@@ -86,7 +59,7 @@ def _list_queries(client) -> int:
 
 
 def test_the_list_query_count_is_the_same_for_1_and_50_tickets(
-    tsc_client, tsc, customer, portal_admin_user
+    tsc_client, tsc_staff, customer, portal_admin_user
 ):
     ticket_open_for(customer, portal_admin_user)
     _list_queries(tsc_client)  # warm the per-process caches (content types, permissions)
@@ -96,21 +69,21 @@ def test_the_list_query_count_is_the_same_for_1_and_50_tickets(
         ticket = ticket_open_for(customer, portal_admin_user, impact="degraded")
         ticket.services.add(ServiceFactory(customer=customer))
         if index % 3 == 0:
-            ticket_wait_for_customer(ticket=ticket, reason="site_access", actor=tsc)
+            ticket_wait_for_customer(ticket=ticket, reason="site_access", actor=tsc_staff)
         if index % 5 == 0:
-            ticket_assign(ticket=ticket, staff=tsc)
+            ticket_assign(ticket=ticket, staff=tsc_staff)
 
     assert Ticket.objects.count() == 50
     assert _list_queries(tsc_client) == one
 
 
 def test_the_list_shows_service_impact_status_sla_and_assignee(
-    tsc_client, tsc, customer, portal_admin_user
+    tsc_client, tsc_staff, customer, portal_admin_user
 ):
     service = ServiceFactory(customer=customer, service_id="AR-ROS-SDWAN-20011")
     ticket = _opened(customer, portal_admin_user, ago=datetime.timedelta(hours=1), service=service)
     ticket.services.add(ServiceFactory(customer=customer, service_id="AR-ROS-SDWAN-20012"))
-    ticket_assign(ticket=ticket, staff=tsc)
+    ticket_assign(ticket=ticket, staff=tsc_staff)
     with time_machine.travel(NOW, tick=False):
         page = tsc_client.get(reverse(CHANGELIST)).content.decode()
 
@@ -118,15 +91,15 @@ def test_the_list_shows_service_impact_status_sla_and_assignee(
     assert "AR-ROS-SDWAN-20011 (+1)" in page
     assert "Service down" in page
     assert "3 h 00 min left" in page  # 4 h restoration target, 1 h elapsed (R-TT-3)
-    assert "tsc@provider.test" in page or tsc.get_full_name() in page
+    assert "tsc-staff@provider.test" in page
 
 
 def test_a_waiting_ticket_shows_its_frozen_remaining_time_as_paused(
-    tsc_client, tsc, customer, portal_admin_user
+    tsc_client, tsc_staff, customer, portal_admin_user
 ):
     ticket = _opened(customer, portal_admin_user, ago=datetime.timedelta(hours=3))
     with time_machine.travel(NOW - datetime.timedelta(hours=2), tick=False):
-        ticket_wait_for_customer(ticket=ticket, reason="site_access", actor=tsc)
+        ticket_wait_for_customer(ticket=ticket, reason="site_access", actor=tsc_staff)
     with time_machine.travel(NOW, tick=False):
         page = tsc_client.get(reverse(CHANGELIST)).content.decode()
 
@@ -138,7 +111,7 @@ def test_a_waiting_ticket_shows_its_frozen_remaining_time_as_paused(
 
 
 @pytest.fixture
-def breach_cases(customer, portal_admin_user, tsc):
+def breach_cases(customer, portal_admin_user, tsc_staff):
     """Tickets on both sides of every breach rule, as of NOW (4 h target for "down")."""
     hour = datetime.timedelta(hours=1)
     cases = {
@@ -161,12 +134,14 @@ def breach_cases(customer, portal_admin_user, tsc):
     }
     for key, at in pauses.items():
         with time_machine.travel(at, tick=False):
-            ticket_wait_for_customer(ticket=cases[key], reason="contact_unreachable", actor=tsc)
+            ticket_wait_for_customer(
+                ticket=cases[key], reason="contact_unreachable", actor=tsc_staff
+            )
     with time_machine.travel(NOW - 20 * hour, tick=False):
-        ticket_resolve(ticket=cases["resolved_late"], actor=tsc, resolution="Fibra reparada")
+        ticket_resolve(ticket=cases["resolved_late"], actor=tsc_staff, resolution="Fibra reparada")
         ticket_resolve(
             ticket=cases["resolved_in_time"],
-            actor=tsc,
+            actor=tsc_staff,
             resolution="Reinicio del CPE",
             restored_at=NOW - 28 * hour,
         )
@@ -193,15 +168,15 @@ def test_breach_within_1_hour_leaves_out_waiting_tickets(tsc_client, breach_case
 
 
 def test_the_tsc_queue_lists_unassigned_active_tickets(
-    tsc_client, tsc, customer, portal_admin_user
+    tsc_client, tsc_staff, customer, portal_admin_user
 ):
     queued = ticket_open_for(customer, portal_admin_user)
     waiting = ticket_open_for(customer, portal_admin_user)
-    ticket_wait_for_customer(ticket=waiting, reason="information", actor=tsc)
+    ticket_wait_for_customer(ticket=waiting, reason="information", actor=tsc_staff)
     assigned = ticket_open_for(customer, portal_admin_user)
-    ticket_assign(ticket=assigned, staff=tsc)
+    ticket_assign(ticket=assigned, staff=tsc_staff)
     resolved = ticket_open_for(customer, portal_admin_user)
-    ticket_resolve(ticket=resolved, actor=tsc, resolution="OK")
+    ticket_resolve(ticket=resolved, actor=tsc_staff, resolution="OK")
 
     assert _numbers(tsc_client, queue="tsc") == {queued.number, waiting.number}
     assert _numbers(tsc_client, queue="mine") == {assigned.number}
@@ -229,14 +204,14 @@ def _action(client, action: str, tickets, **data):
 
 
 def test_assign_to_me_assigns_the_selected_tickets(
-    tsc_client, tsc, ticket, customer, portal_admin_user
+    tsc_client, tsc_staff, ticket, customer, portal_admin_user
 ):
     other = ticket_open_for(customer, portal_admin_user)
 
     response = _action(tsc_client, "assign_to_me", [ticket, other])
 
     assert response.status_code == 302
-    assert set(Ticket.objects.values_list("assignee", flat=True)) == {tsc.pk}
+    assert set(Ticket.objects.values_list("assignee", flat=True)) == {tsc_staff.pk}
 
 
 def test_set_waiting_for_customer_asks_the_reason_then_pauses_the_clock(
@@ -294,8 +269,8 @@ def test_resolve_action_records_resolution_and_restoration_time(
     assert ticket.restored_at == NOW - datetime.timedelta(hours=1)
 
 
-def test_an_action_refused_by_the_service_reports_the_ticket(tsc_client, tsc, ticket):
-    ticket_resolve(ticket=ticket, actor=tsc, resolution="OK")
+def test_an_action_refused_by_the_service_reports_the_ticket(tsc_client, tsc_staff, ticket):
+    ticket_resolve(ticket=ticket, actor=tsc_staff, resolution="OK")
 
     response = _action(
         tsc_client, "wait_for_customer", [ticket], apply="1", reason="information", follow=True
@@ -314,11 +289,11 @@ def _change_url(ticket) -> str:
 
 
 def test_the_change_page_shows_every_message_internal_notes_marked_and_pauses(
-    tsc_client, tsc, ticket, portal_admin_user
+    tsc_client, tsc_staff, ticket, portal_admin_user
 ):
-    ticket_reply(ticket=ticket, author=tsc, body="Revisamos el enlace.")
-    ticket_reply(ticket=ticket, author=tsc, body="Parece el CPE.", internal=True)
-    ticket_wait_for_customer(ticket=ticket, reason="site_access", actor=tsc)
+    ticket_reply(ticket=ticket, author=tsc_staff, body="Revisamos el enlace.")
+    ticket_reply(ticket=ticket, author=tsc_staff, body="Parece el CPE.", internal=True)
+    ticket_wait_for_customer(ticket=ticket, reason="site_access", actor=tsc_staff)
     ticket_reply(ticket=ticket, author=portal_admin_user, body="Ya pueden ingresar.")
 
     page = tsc_client.get(_change_url(ticket)).content.decode()
@@ -430,11 +405,11 @@ def test_resume_of_a_ticket_not_waiting_puts_the_rule_on_the_page(tsc_client, ti
     assert "This ticket is not waiting for the customer." in response.content.decode()
 
 
-def test_assignee_is_the_only_editable_field(tsc_client, tsc, ticket):
+def test_assignee_is_the_only_editable_field(tsc_client, tsc_staff, ticket):
     response = tsc_client.post(
         _change_url(ticket),
         {
-            "assignee": tsc.pk,
+            "assignee": tsc_staff.pk,
             "subject": "changed",
             "pauses-TOTAL_FORMS": "0",
             "pauses-INITIAL_FORMS": "0",
@@ -445,7 +420,7 @@ def test_assignee_is_the_only_editable_field(tsc_client, tsc, ticket):
 
     assert response.status_code == 302, response.content.decode()[:2000]
     ticket.refresh_from_db()
-    assert ticket.assignee == tsc
+    assert ticket.assignee == tsc_staff
     assert ticket.subject == "Enlace caído en Rosario"
 
 
@@ -459,8 +434,10 @@ def _assignee_post(assignee) -> dict:
     }
 
 
-def test_the_assignee_is_chosen_among_active_staff_only(tsc_client, tsc, ticket, portal_admin_user):
-    gone = _staff("gone@provider.test", "TSC")
+def test_the_assignee_is_chosen_among_active_staff_only(
+    tsc_client, tsc_staff, ticket, portal_admin_user
+):
+    gone = staff_member("TSC", email="gone@provider.test")
     gone.is_active = False
     gone.save()
 
@@ -468,7 +445,7 @@ def test_the_assignee_is_chosen_among_active_staff_only(tsc_client, tsc, ticket,
 
     choices = {value for value, _label in page.context["adminform"].form.fields["assignee"].choices}
     offered = {int(str(value)) for value in choices if value}
-    assert offered == {tsc.pk}
+    assert offered == {tsc_staff.pk}
 
 
 @pytest.mark.parametrize("who", ["customer", "inactive staff"])
@@ -478,7 +455,7 @@ def test_picking_a_non_staff_or_inactive_assignee_is_a_form_error_not_a_500(
     if who == "customer":
         assignee = portal_admin_user
     else:
-        assignee = _staff("gone@provider.test", "TSC")
+        assignee = staff_member("TSC", email="gone@provider.test")
         assignee.is_active = False
         assignee.save()
 
@@ -490,26 +467,31 @@ def test_picking_a_non_staff_or_inactive_assignee_is_a_form_error_not_a_500(
     assert ticket.assignee is None
 
 
-def test_a_ticket_kept_by_a_staff_member_who_left_can_still_be_saved(tsc_client, tsc, ticket):
+def test_a_ticket_kept_by_a_staff_member_who_left_can_still_be_saved(tsc_client, tsc_staff, ticket):
     """The current assignee stays a valid choice, so the ticket can be handed to someone else."""
-    gone = _staff("gone@provider.test", "TSC")
+    gone = staff_member("TSC", email="gone@provider.test")
     Ticket.objects.filter(pk=ticket.pk).update(assignee=gone)
     gone.is_active = False
     gone.save()
 
     kept = tsc_client.post(_change_url(ticket), _assignee_post(gone))
-    handed_over = tsc_client.post(_change_url(ticket), _assignee_post(tsc))
+    handed_over = tsc_client.post(_change_url(ticket), _assignee_post(tsc_staff))
 
     assert kept.status_code == handed_over.status_code == 302
     ticket.refresh_from_db()
-    assert ticket.assignee == tsc
+    assert ticket.assignee == tsc_staff
 
 
 # --- Open a ticket on a customer's behalf (R-TT-4) ------------------------------------------
 
 
 def test_staff_open_a_ticket_for_a_customer_who_phoned(
-    tsc_client, tsc, customer, other_customer, limited_user, django_capture_on_commit_callbacks
+    tsc_client,
+    tsc_staff,
+    customer,
+    other_customer,
+    limited_user,
+    django_capture_on_commit_callbacks,
 ):
     mine = ServiceFactory(customer=customer, service_id="AR-BUE-IPVPN-10231")
     ServiceFactory(customer=other_customer, service_id="BR-SAO-IPT-30041")
@@ -539,7 +521,7 @@ def test_staff_open_a_ticket_for_a_customer_who_phoned(
     assert response.status_code == 302, response.content.decode()[:3000]
     ticket = Ticket.objects.get()
     assert ticket.channel == Ticket.Channel.PHONE
-    assert ticket.opened_by == tsc
+    assert ticket.opened_by == tsc_staff
     assert ticket.requester == limited_user
     assert list(tickets_for_customer(customer)) == [ticket]
     assert list(tickets_for_customer(customer, opened_by="phone")) == [ticket]
@@ -572,10 +554,10 @@ def test_opening_for_a_customer_refuses_another_customers_requester_and_service(
 # --- Downloads, SLA targets, permissions ----------------------------------------------------
 
 
-def test_staff_download_an_attachment_as_a_file_never_cached(tsc_client, tsc, ticket):
+def test_staff_download_an_attachment_as_a_file_never_cached(tsc_client, tsc_staff, ticket):
     ticket_reply(
         ticket=ticket,
-        author=tsc,
+        author=tsc_staff,
         body="Captura",
         internal=True,
         attachments=[SimpleUploadedFile('inf"orme<script>.pdf', PDF)],
@@ -607,9 +589,9 @@ def test_editing_an_sla_target_does_not_change_existing_tickets(tsc_client, tick
     assert tsc_client.get(reverse("admin:tickets_slatarget_changelist")).status_code == 200
 
 
-def test_billing_only_views_tickets(billing_client, ticket, tsc):
+def test_billing_only_views_tickets(billing_client, ticket, tsc_staff):
     ticket_reply(
-        ticket=ticket, author=tsc, body="x", attachments=[SimpleUploadedFile("a.pdf", PDF)]
+        ticket=ticket, author=tsc_staff, body="x", attachments=[SimpleUploadedFile("a.pdf", PDF)]
     )
     attachment = Attachment.objects.get()
 
