@@ -64,8 +64,11 @@ beat: install
 # worker has its own test database; the integration tests (real worker, Redis, SMTP) all run in
 # one worker, one after another (--dist loadgroup, tests/conftest.py). Benchmarks are left out.
 TEST_WORKERS ?= auto
+# pytest keeps its rewritten test modules in __pycache__ (half of collecting the suite); a shell
+# that sets PYTHONDONTWRITEBYTECODE would make every run rewrite them again.
 test: install
-	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} \
+	  $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Every benchmark (-m benchmark), one at a time in this process, figures printed: the outbox (1,000
 # e-mails) and a maintenance notice to 1,000 customers, through 2 worker processes to a local SMTP
