@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -19,3 +20,15 @@ app.conf.beat_schedule = {
     "sessions-clear-expired": {"task": "portal.tasks.sessions_clear_expired", "schedule": 3600.0},
 }
 app.autodiscover_tasks()
+
+
+def filesystem_broker_folders() -> None:
+    """The folders of the filesystem broker (`make run` without Redis), made before anything
+    publishes: kombu does not create them, and a message published without them waits for the
+    outbox sweep instead of going to the worker."""
+    if not str(app.conf.broker_url).startswith("filesystem"):
+        return
+    options = app.conf.broker_transport_options
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)

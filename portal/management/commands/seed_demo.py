@@ -16,6 +16,7 @@ from core.services.numbering import number_next
 from inventory import demo as demo_inventory
 from inventory.models import ExpansionRequest, ExpansionRequestEvent
 from orders import demo as demo_orders
+from portal.celery import filesystem_broker_folders
 from team.models import TeamAssignment, TeamMailbox, TeamPerson
 from tickets import demo as demo_tickets
 
@@ -99,6 +100,8 @@ class Command(BaseCommand):
                 "seed_demo loads well-known passwords; it refuses to run with DEBUG off (use "
                 "--force)."
             )
+        # The demo's e-mails go to the worker `make run` starts next, not to the sweep.
+        filesystem_broker_folders()
         customers = {}
         for key, fields in CUSTOMERS.items():
             # By name: a demo loaded before the tax ids were corrected is found, not doubled.

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
+from portal.celery import filesystem_broker_folders
 from portal.management.commands.seed_demo import demo_sign_ins
 
 
@@ -21,8 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, port: str, **options):
         translation.deactivate_all()
-        (settings.VAR_DIR / "broker" / "queue").mkdir(parents=True, exist_ok=True)
-        (settings.VAR_DIR / "broker" / "processed").mkdir(parents=True, exist_ok=True)
+        filesystem_broker_folders()
         python = sys.executable
         env = {
             **os.environ,
