@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -26,9 +27,9 @@ def filesystem_broker_folders() -> None:
     """The folders of the filesystem broker (`make run` without Redis), made before anything
     publishes: kombu does not create them, and a message published without them waits for the
     outbox sweep instead of going to the worker."""
-    if not str(app.conf.broker_url).startswith("filesystem"):
+    if not settings.CELERY_BROKER_URL.startswith("filesystem"):
         return
-    options = app.conf.broker_transport_options
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
-            Path(options[key]).mkdir(parents=True, exist_ok=True)
+            Path(str(options[key])).mkdir(parents=True, exist_ok=True)
