@@ -19,11 +19,12 @@ PYTHON := $(shell for c in python3.14 python3.13 python3.12 python3; do \
 	done)
 endif
 
-.PHONY: help run test bench lint format install check-python messages migrate seed worker beat clean totp
+.PHONY: help run test bench bench-web lint format install check-python messages migrate seed worker beat clean totp
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT) with a worker and beat"
 	@echo "make test   - run the whole test suite, on every CPU (benchmarks left out)"
+	@echo "make bench-web - the customer pages against a minimal Django page (gunicorn + wrk)"
 	@echo "make bench  - the benchmarks: the outbox and a maintenance notice to 1,000 customers"
 	@echo "make lint   - ruff, the layers (import-linter), mypy, makemigrations --check"
 	@echo "make messages - extract and compile translations (needs gettext)"
@@ -76,6 +77,15 @@ test: install
 bench: install
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
 	  $(PY) -m pytest -p no:cacheprovider -m benchmark -s $(PYTEST_ARGS)
+
+# The customer pages against a minimal Django page under load: gunicorn sync -w 2 driven by wrk
+# (apt-get install wrk), on a PostgreSQL database of its own that it creates and fills once
+# (200,000 tickets; about a minute). Prints the table; fails when a page misses its ratio.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+bench-web: install
+	$(PY) scripts/createdb.py $(BENCH_DATABASE_URL)
+	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key-0123456789abcdefghijklmnop} \
+	  $(PY) manage.py bench_web $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

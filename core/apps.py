@@ -14,4 +14,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the deploy checks, the core's e-mail builders and its Celery tasks.
+        from allauth.account.signals import user_logged_in
+
         from core import checks, emails, tasks  # noqa: F401
+        from core.middleware import session_activity_on_sign_in
+
+        # After allauth's own receiver (its app is ready first), which writes the session's row.
+        user_logged_in.connect(session_activity_on_sign_in, dispatch_uid="session-activity")

@@ -1,10 +1,13 @@
+import hashlib
 import zoneinfo
 from urllib.parse import urlencode
 
 from allauth.account.authentication import get_authentication_records
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
@@ -30,6 +33,47 @@ def language_cookie_set(response, request, language: str) -> None:
         samesite="Lax",
         secure=request.is_secure(),
     )
+
+
+def _activity_key(session_key: str) -> str:
+    # The session key is a credential: the cache (Redis in production) never holds it in clear.
+    return "session-activity:" + hashlib.sha256(session_key.encode()).hexdigest()[:32]
+
+
+def session_activity_recorded(session_key: str) -> None:
+    """The session's activity was just written: the next ACTIVITY_INTERVAL needs no write."""
+    cache.set(_activity_key(session_key), 1, settings.SESSION_ACTIVITY_INTERVAL)
+
+
+def session_activity_on_sign_in(sender, request, **kwargs) -> None:
+    """allauth wrote the new session's row as it signed the person in (user_logged_in)."""
+    if request.session.session_key:
+        session_activity_recorded(request.session.session_key)
+
+
+class SessionActivityMiddleware:
+    """The "last seen", address and browser of each signed-in session (the sessions list of the
+    profile page and of admin), written at most once per SESSION_ACTIVITY_INTERVAL per session.
+
+    allauth's own middleware rewrites the session's row inside a transaction on every request, so
+    every page read was a database write. A session that changes address or browser within the
+    interval is seen at the next write (allauth then sends its session_client_changed signal)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and session is not None
+            and session.session_key
+            and cache.add(_activity_key(session.session_key), 1, settings.SESSION_ACTIVITY_INTERVAL)
+        ):
+            UserSession.objects.create_from_request(request, user=user, session=session)
+        return self.get_response(request)
 
 
 class UserPreferencesMiddleware:

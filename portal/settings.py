@@ -170,7 +170,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "core.middleware.SessionActivityMiddleware",
     "core.middleware.UserPreferencesMiddleware",
     "core.middleware.ActiveCustomerMiddleware",
     "core.middleware.StaffMfaMiddleware",
@@ -374,7 +374,10 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = PROVIDER_NAME
 MFA_ADAPTER = "core.mfa.PortalMFAAdapter"
-USERSESSIONS_TRACK_ACTIVITY = True
+# Session activity is written by core.middleware.SessionActivityMiddleware, at most once per
+# interval per session (allauth's own tracking writes on every request).
+USERSESSIONS_TRACK_ACTIVITY = False
+SESSION_ACTIVITY_INTERVAL = _int("SESSION_ACTIVITY_INTERVAL", 5 * 60)
 INVITATION_VALID_DAYS = _int("INVITATION_VALID_DAYS", 7)
 # The provider's catch-all for work routed by e-mail: every mailbox below that is not set falls
 # back to it, so an escalation, a customer's reply or a request outside the catalog always

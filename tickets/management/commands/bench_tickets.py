@@ -26,12 +26,18 @@ from django.utils import timezone
 
 from core.models import Area, Customer, Level, Membership, ProductLine, Service, User
 from core.scopes import scopes_disabled
-from tickets.models import Impact, PauseInterval, Ticket
+from tickets.models import Impact, Message, PauseInterval, Ticket
 from tickets.selectors import tickets_for_customer
 from tickets.sla import DEFAULT_TARGETS, ticket_clock
 
 TAX_PREFIX = "BENCH-"
 MEMBER_EMAIL = "bench-member@bench.invalid"
+# A member of the second customer, which holds --giant tickets (page 50 must cost what page 1 does).
+GIANT_MEMBER_EMAIL = "bench-giant@bench.invalid"
+# The ticket page of the web benchmark: 27 messages and 3 pauses, in the measured customer.
+SHOWCASE_NUMBER = "TT-B-SHOWCASE"
+SHOWCASE_MESSAGES = 27
+SHOWCASE_PAUSES = 3
 SERVICES_PER_CUSTOMER = 8
 BATCH = 5000
 PAGES = (1, 50)
@@ -44,10 +50,24 @@ class Command(BaseCommand):
         parser.add_argument("--tickets", type=int, default=200_000)
         parser.add_argument("--customers", type=int, default=200)
         parser.add_argument("--requests", type=int, default=20, help="Timed requests per page.")
+        parser.add_argument(
+            "--giant", type=int, default=0, help="Tickets of a second, much larger customer."
+        )
+        parser.add_argument("--load-only", action="store_true", help="Load; time nothing.")
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
 
     @scopes_disabled()  # a command works across customers (core/scopes.py)
-    def handle(self, *args, tickets: int, customers: int, requests: int, force: bool, **options):
+    def handle(
+        self,
+        *args,
+        tickets: int,
+        customers: int,
+        requests: int,
+        giant: int,
+        load_only: bool,
+        force: bool,
+        **options,
+    ):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "bench_tickets loads fake data; it refuses with DEBUG off (--force)."
@@ -59,13 +79,15 @@ class Command(BaseCommand):
         largest = max(2 * tickets // customers, per_page * max(PAGES) + per_page)
         if not Ticket.objects.exists():
             started = time.perf_counter()
-            self._load(tickets=tickets, customers=customers, largest=largest)
+            self._load(tickets=tickets, customers=customers, largest=largest, giant=giant)
             self.stdout.write(f"Loaded in {time.perf_counter() - started:.0f} s.")
         customer = Customer.objects.get(tax_id=f"{TAX_PREFIX}00000")
+        if load_only:
+            return
         self._report(customer, requests=requests, per_page=per_page)
 
     # --- Data -------------------------------------------------------------------------------
-    def _load(self, *, tickets: int, customers: int, largest: int) -> None:
+    def _load(self, *, tickets: int, customers: int, largest: int, giant: int = 0) -> None:
         rng = random.Random(5)  # noqa: S311 - fake data, reproducible
         now = timezone.now()
         with transaction.atomic():
@@ -88,6 +110,16 @@ class Command(BaseCommand):
                 role=Membership.Role.USER,
                 **{area.value: Level.VIEW for area in Area},
             )
+            if giant:
+                giant_user = User.objects.create_user(
+                    email=GIANT_MEMBER_EMAIL, password=None, full_name="Bench giant"
+                )
+                Membership.objects.create(
+                    user=giant_user,
+                    customer=rows[1],
+                    role=Membership.Role.USER,
+                    **{area.value: Level.VIEW for area in Area},
+                )
             services = Service.objects.bulk_create(
                 Service(
                     customer=row,
@@ -107,7 +139,10 @@ class Command(BaseCommand):
             for service in services:
                 by_customer.setdefault(service.customer_id, []).append(service)
         member_id = user.pk
-        counts = [largest] + _spread(tickets - largest, customers - 1)
+        if giant:
+            counts = [largest, giant] + _spread(tickets - largest - giant, customers - 2)
+        else:
+            counts = [largest] + _spread(tickets - largest, customers - 1)
         number = 0
         pending: list[tuple[Ticket, Service]] = []
         for row, count in zip(rows, counts, strict=True):
@@ -118,6 +153,7 @@ class Command(BaseCommand):
                     self._flush(pending, now, rng)
                     pending = []
         self._flush(pending, now, rng)
+        _showcase(rows[0], by_customer[rows[0].pk][0], member_id, now)
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             with connection.cursor() as cursor:  # what autovacuum does on a live database
                 for model in (Ticket, Ticket.services.through, PauseInterval, Service, Customer):
@@ -217,6 +253,54 @@ class _Counter:
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
         return execute(sql, params, many, context)
+
+
+def _showcase(customer: Customer, service: Service, member_id: int, now) -> None:
+    """A long-running ticket with a full conversation: 27 messages (public, status changes) and
+    3 pauses, the last one still open (waiting for the customer)."""
+    opened = now - timedelta(days=3)
+    response, restoration = DEFAULT_TARGETS[Impact.DEGRADED]
+    ticket = Ticket.objects.create(
+        customer=customer,
+        number=SHOWCASE_NUMBER,
+        impact=Impact.DEGRADED,
+        status=Ticket.Status.WAITING_CUSTOMER,
+        subject="Packet loss on the Córdoba IP VPN at peak hours",
+        description="Between 18:00 and 21:00 the loss reaches 4% on the MPLS link.",
+        problem_started_at=opened,
+        site_contact_name="Bench",
+        site_contact_phone="+54 11 5555 0000",
+        access_hours="24x7",
+        opened_by_id=member_id,
+        response_target=response,
+        restoration_target=restoration,
+        opened_at=opened,
+        first_response_at=opened + timedelta(minutes=12),
+        restoration_deadline=opened + restoration,
+    )
+    ticket.services.add(service)
+    Message.objects.bulk_create(
+        Message(
+            ticket=ticket,
+            kind=Message.Kind.STATUS if n % 9 == 8 else Message.Kind.PUBLIC,
+            status=Ticket.Status.WAITING_CUSTOMER if n % 9 == 8 else "",
+            author_id=None if n % 2 else member_id,
+            from_staff=bool(n % 2),
+            body=f"Message {n + 1}: the trace from the customer edge router shows "
+            "retransmissions between 18:40 and 19:10; attached is the capture.",
+            created_at=opened + timedelta(minutes=20 + 150 * n),
+        )
+        for n in range(SHOWCASE_MESSAGES)
+    )
+    PauseInterval.objects.bulk_create(
+        PauseInterval(
+            ticket=ticket,
+            reason="site_access",
+            started_at=opened + timedelta(hours=12 + 20 * n),
+            ended_at=(None if n == SHOWCASE_PAUSES - 1 else opened + timedelta(hours=14 + 20 * n)),
+        )
+        for n in range(SHOWCASE_PAUSES)
+    )
 
 
 def _spread(total: int, parts: int) -> list[int]:

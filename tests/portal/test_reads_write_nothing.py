@@ -1,0 +1,170 @@
+"""Reading a page writes nothing to the database (issue 15). The one write a read may cause is
+the session's activity (last seen, address, browser: the sessions list of the profile page),
+at most once per SESSION_ACTIVITY_INTERVAL per session (core.middleware.SessionActivityMiddleware);
+allauth's own tracking rewrote the session's row on every request.
+
+The pages are those of the demo (seed_demo, loaded once for the module), every customer page a
+member with every permission reads, with one object of each kind."""
+
+import io
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from allauth.usersessions.models import UserSession
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from billing.models import Invoice
+from changes.models import ChangeRequest, Maintenance
+from core.models import Customer, Service, User
+from inventory.models import ExpansionRequest
+from orders.models import Order
+from portal.management.commands.seed_demo import DEMO_PASSWORD
+from tests.module_world import copy_media, module_world
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+ADMIN = "admin@acme.example"
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def _seed() -> dict:
+    call_command("seed_demo", stdout=io.StringIO())
+    acme = Customer.objects.get(display_name="Acme Logística")
+    return {"acme": acme}
+
+
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("demo-media")
+    with module_world(_seed, django_db_blocker, media, DEBUG=True) as seeded:
+        yield seeded, media
+
+
+@pytest.fixture
+def acme(_seeded_once, db, settings):
+    seeded, media = _seeded_once
+    copy_media(media, settings)
+    return seeded["acme"]
+
+
+def _signed_in(address: str = "198.51.100.7") -> Client:
+    """Signed in through allauth's form, as a person is (allauth writes the session's row)."""
+    client = Client(REMOTE_ADDR=address)
+    response = client.post("/accounts/login/", {"login": ADMIN, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def _customer_pages(acme) -> list[str]:
+    first: dict[str, Any] = {
+        "ticket": Ticket.objects.filter(customer=acme).order_by("id").first(),
+        "order": Order.objects.filter(customer=acme).order_by("id").first(),
+        "change": ChangeRequest.objects.filter(customer=acme).order_by("id").first(),
+        "invoice": Invoice.objects.filter(customer=acme).order_by("id").first(),
+        "service": Service.objects.filter(customer=acme).order_by("id").first(),
+        "expansion": ExpansionRequest.objects.filter(customer=acme).order_by("id").first(),
+        "maintenance": Maintenance.objects.filter(impacts__service__customer=acme).first(),
+    }
+    assert all(first.values()), first
+    member = User.objects.get(email="noc@acme.example").memberships.get(customer=acme)
+    return [
+        "/",
+        "/tickets/",
+        f"/tickets/{first['ticket'].number}/",
+        "/services/",
+        f"/services/{first['service'].service_id}/",
+        "/services/requests/",
+        f"/services/requests/{first['expansion'].number}/",
+        "/orders/",
+        f"/orders/{first['order'].number}/",
+        "/changes/",
+        f"/changes/{first['change'].number}/",
+        "/changes/maintenance/",
+        f"/changes/maintenance/{first['maintenance'].reference}/",
+        "/billing/",
+        "/billing/invoices/",
+        f"/billing/invoices/{first['invoice'].number}/",
+        "/billing/requests/",
+        "/billing/data/",
+        "/billing/po/",
+        "/users/",
+        f"/users/{member.reference}/",
+        "/audit/",
+        "/profile/",
+        "/team/",
+        "/notifications/",
+        "/contacts/",
+        "/help/",
+    ]
+
+
+def _writes(queries) -> list[str]:
+    return [q["sql"][:160] for q in queries if q["sql"].lstrip().upper().startswith(WRITES)]
+
+
+def test_no_customer_page_writes_to_the_database(acme):
+    client = _signed_in()
+    problems = []
+    for path in _customer_pages(acme):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        if response.status_code != 200:
+            problems.append(f"{path}: {response.status_code}")
+        problems += [f"{path}: {sql}" for sql in _writes(queries.captured_queries)]
+
+    assert not problems, "\n".join(problems)
+
+
+def test_the_sessions_activity_is_written_once_per_interval(acme, settings):
+    settings.SESSION_ACTIVITY_INTERVAL = 300
+    signed_in_at = timezone.now()
+    with time_machine.travel(signed_in_at, tick=False):
+        client = _signed_in()
+        session = UserSession.objects.get(session_key=client.session.session_key)
+        assert session.last_seen_at == signed_in_at
+    with time_machine.travel(signed_in_at + timedelta(seconds=299), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/tickets/")
+        assert _writes(queries.captured_queries) == []
+
+    later = signed_in_at + timedelta(seconds=301)
+    with time_machine.travel(later, tick=False), CaptureQueriesContext(connection) as queries:
+        client.get("/tickets/")
+        client.get("/services/")
+
+    writes = _writes(queries.captured_queries)
+    assert len(writes) == 1
+    assert writes[0].startswith('UPDATE "usersessions_usersession"')
+    session.refresh_from_db()
+    assert session.last_seen_at == later
+
+
+def test_a_new_address_is_recorded_at_the_next_write(acme, settings):
+    settings.SESSION_ACTIVITY_INTERVAL = 300
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = _signed_in(address="198.51.100.7")
+    client.defaults["REMOTE_ADDR"] = "203.0.113.9"
+    with time_machine.travel(start + timedelta(minutes=6), tick=False):
+        client.get("/")
+
+    session = UserSession.objects.get(session_key=client.session.session_key)
+    assert session.ip == "203.0.113.9"
+
+
+def test_the_cache_never_holds_the_session_key_in_clear(acme):
+    client = _signed_in()
+    client.get("/")
+    key = client.session.session_key
+    stored = list(cache._cache)  # the tests' cache is Django's in-memory one
+
+    assert any("session-activity:" in name for name in stored)
+    assert not any(key in name for name in stored)
