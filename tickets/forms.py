@@ -48,11 +48,15 @@ class TicketFilterForm(forms.Form):
         self.fields["service"].choices = [("", _("All"))] + [
             (service_id, service_id) for service_id in services.values_list("service_id", flat=True)
         ]
-        people = members_for_customer(customer).filter(is_active=True)
+        people = (
+            members_for_customer(customer)
+            .filter(is_active=True)
+            .values_list("user__email", "user__full_name")
+        )
         self.fields["opened_by"].choices = [
             ("", _("Anyone")),
             ("phone", _("By phone with the TSC")),
-            *((m.user.email, m.user.get_full_name() or m.user.email) for m in people),
+            *((email, name or email) for email, name in people),
         ]
 
     def clean(self):

@@ -672,6 +672,21 @@ def test_bench_tickets_refuses_a_database_with_real_tickets(settings, ticket):
         call_command("bench_tickets", tickets=10, customers=2, stdout=io.StringIO())
 
 
+def test_bench_tickets_gives_a_second_customer_the_giant_share(settings):
+    from django.core.management import call_command
+
+    from core.models import User
+
+    settings.DEBUG = True
+    call_command(
+        "bench_tickets", tickets=2400, customers=4, giant=900, load_only=True, stdout=io.StringIO()
+    )
+
+    giant = User.objects.get(email="bench-giant@bench.invalid").memberships.get().customer
+    assert Ticket.objects.filter(customer=giant).count() == 900
+    assert Ticket.objects.exclude(number="TT-B-SHOWCASE").count() == 2400
+
+
 def test_bench_tickets_loads_the_data_and_times_page_1_and_50(settings):
     from django.core.management import call_command
 
@@ -679,8 +694,11 @@ def test_bench_tickets_loads_the_data_and_times_page_1_and_50(settings):
     out = io.StringIO()
     call_command("bench_tickets", tickets=1400, customers=3, requests=2, stdout=out)
 
-    assert Ticket.objects.count() == 1400
-    assert Ticket.services.through.objects.count() == 1400
+    # The web benchmark's ticket page comes on top: 27 messages, 3 pauses, waiting on the customer.
+    assert Ticket.objects.count() == 1400 + 1
+    assert Ticket.services.through.objects.count() == 1400 + 1
+    showcase = Ticket.objects.get(number="TT-B-SHOWCASE")
+    assert (showcase.messages.count(), showcase.pauses.count()) == (27, 3)
     assert (
         PauseInterval.objects.filter(ended_at__isnull=True).count()
         == Ticket.objects.filter(status="waiting_customer").count()

@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
 from core.models import Level
 from tests.factories import MembershipFactory, ticket_open_for
+from tickets.models import Ticket
 from tickets.services import ticket_resolve, ticket_wait_for_customer
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +95,30 @@ def test_the_cards_cost_the_same_queries_for_one_ticket_or_twenty(
         if n % 2:
             ticket_wait_for_customer(ticket=ticket, reason="site_access", actor=staff_user)
     assert queries() == one
+
+
+def test_the_cards_load_five_open_tickets_not_all_of_them(
+    portal_admin_client, customer, limited_user
+):
+    """The counts are the database's; only the five listed tickets become objects (issue 15:
+    the dashboard loaded every open ticket of the customer to count them)."""
+    with time_machine.travel(T0 - timedelta(days=40), tick=False):
+        for _ in range(30):
+            ticket_open_for(customer, limited_user)
+    built = []
+
+    def count(sender, instance, **kwargs):
+        built.append(instance)
+
+    post_init.connect(count, sender=Ticket)
+    try:
+        with time_machine.travel(T0, tick=False):
+            page = _page(portal_admin_client)
+    finally:
+        post_init.disconnect(count, sender=Ticket)
+
+    assert '<span class="count">30</span>' in page
+    assert len(built) == 5
 
 
 def test_no_ticket_cards_without_the_tickets_permission(client, customer, tickets):

@@ -84,7 +84,9 @@ def ticket_list(request):
     form, tickets = _filtered_tickets(request)
     if tickets is None:
         return render(request, "tickets/list.html", {"form": form}, status=400)
-    listing = list_page(request, tickets, per_page=settings.TICKETS_PAGE_SIZE)
+    listing = list_page(
+        request, selectors.ticket_list_rows(tickets), per_page=settings.TICKETS_PAGE_SIZE
+    )
     now = timezone.now()
     rows = []
     for ticket in listing["page"]:
