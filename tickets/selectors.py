@@ -4,7 +4,7 @@ this module for a customer: the page, the e-mails, the exports all read through 
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -125,7 +125,15 @@ def ticket_page(customer: Customer, number: str, *, now: datetime | None = None)
         .order_by("created_at", "id")
     )
     conversation = list(messages)
-    pauses = list(ticket.pauses.select_related("started_by", "ended_by"))
+    # Read once: the page lists them and the SLA clock below adds them up (R-TT-3).
+    prefetch_related_objects(
+        [ticket],
+        Prefetch(
+            "pauses",
+            queryset=PauseInterval.objects.select_related("started_by", "ended_by"),
+        ),
+    )
+    pauses = list(ticket.pauses.all())
     for pause in pauses:
         pause.length = (pause.ended_at or now) - pause.started_at  # type: ignore[attr-defined]  # for the page
     services = list(ticket.services.order_by("service_id"))

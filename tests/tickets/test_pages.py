@@ -791,3 +791,39 @@ def test_the_ticket_page_runs_the_same_queries_however_long_its_history(
         services.ticket_watcher_add(ticket=many, actor=portal_admin_user, email=f"w{n}@acme.test")
     services.ticket_escalate(ticket=many, actor=portal_admin_user, reason="Hurry")
     assert _query_count(portal_admin_client, _detail(many)) == baseline
+
+
+def _tables_read(client, path) -> list[str]:
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return [q["sql"].split(" FROM ", 1)[1].split()[0] for q in queries if " FROM " in q["sql"]]
+
+
+def test_the_ticket_page_reads_its_pauses_once(
+    portal_admin_client, customer, portal_admin_user, staff_user, service
+):
+    """The page lists the pauses and its SLA clock adds them up: one read serves both."""
+    ticket = ticket_open_for(customer, portal_admin_user, service=service)
+    _wait(ticket, staff_user)
+
+    tables = _tables_read(portal_admin_client, _detail(ticket))
+
+    assert tables.count('"tickets_pauseinterval"') == 1
+
+
+def test_the_list_reads_only_the_columns_of_its_rows(
+    portal_admin_client, customer, portal_admin_user, service
+):
+    """No description, resolution or password leaves the database for the list (issue 15)."""
+    ticket_open_for(customer, portal_admin_user, service=service)
+    portal_admin_client.get(reverse("tickets:list"))
+    with CaptureQueriesContext(connection) as queries:
+        portal_admin_client.get(reverse("tickets:list"))
+    rows = next(
+        q["sql"] for q in queries if 'FROM "tickets_ticket"' in q["sql"] and "LIMIT" in q["sql"]
+    )
+
+    assert '"tickets_ticket"."description"' not in rows
+    assert '"tickets_ticket"."resolution"' not in rows
+    assert '"portal_user"."password"' not in rows

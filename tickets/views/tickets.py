@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -79,6 +80,20 @@ def _filtered_tickets(request):
     return form, selectors.tickets_for_customer(request.customer, **form.filters())
 
 
+class _Badges:
+    """A badge depends on one value (an impact, a status): rendered once per value and page,
+    not once per row."""
+
+    def __init__(self):
+        self._rendered: dict[tuple[str, str], str] = {}
+
+    def render(self, template: str, ticket: Ticket, value: str) -> str:
+        key = (template, value)
+        if key not in self._rendered:
+            self._rendered[key] = render_to_string(template, {"ticket": ticket})
+        return self._rendered[key]
+
+
 @member_required(Area.TICKETS)
 def ticket_list(request):
     form, tickets = _filtered_tickets(request)
@@ -88,6 +103,7 @@ def ticket_list(request):
         request, selectors.ticket_list_rows(tickets), per_page=settings.TICKETS_PAGE_SIZE
     )
     now = timezone.now()
+    badges = _Badges()
     rows = []
     for ticket in listing["page"]:
         clock = ticket_clock(ticket, now=now)  # the pauses are prefetched
@@ -97,6 +113,8 @@ def ticket_list(request):
                 "clock": clock,
                 "state": sla_state(ticket, clock),
                 "soon": timedelta(0) <= clock.remaining < timedelta(hours=1),
+                "impact_badge": badges.render("tickets/_impact.html", ticket, ticket.impact),
+                "status_badge": badges.render("tickets/_status.html", ticket, ticket.status),
             }
         )
     context = {
