@@ -4,6 +4,7 @@ moved it out of `portal/` (beat schedules and messages already queued use those 
 import logging
 import smtplib
 
+from allauth.usersessions.models import UserSession
 from celery import shared_task
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -53,6 +54,10 @@ def invitation_send(invitation_id: int, token: str = "") -> None:
 @shared_task(name="portal.tasks.sessions_clear_expired")
 def sessions_clear_expired() -> int:
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    # The sessions list's rows (allauth usersessions) whose session is gone or no longer signs
+    # anyone in (a password change): the profile page leaves them out, this deletes them.
+    for session in UserSession.objects.iterator():
+        deleted += int(session.purge())
     return deleted
 
 

@@ -1,5 +1,7 @@
+from allauth.core.internal.sessionkit import get_session_user
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.contrib.sessions.models import Session
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -98,10 +100,17 @@ def user_exists(email: str) -> bool:
 
 
 def sessions_for_user(user: User) -> list:
-
-    return sorted(
-        UserSession.objects.purge_and_list(user), key=lambda s: s.last_seen_at, reverse=True
-    )
+    """The person's signed-in sessions, the latest seen first. Read-only: a session that
+    expired or that its password change invalidated is left out here, and its row is deleted by
+    the hourly sessions_clear_expired (allauth's purge_and_list deleted them while the page was
+    being read)."""
+    live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    sessions = UserSession.objects.filter(user=user, session_key__in=live).order_by("-last_seen_at")
+    return [
+        session
+        for session in sessions
+        if get_session_user(session._session_store(session.session_key)) is not None
+    ]
 
 
 def session_get(user: User, session_id: str):

@@ -168,3 +168,27 @@ def test_the_cache_never_holds_the_session_key_in_clear(acme):
 
     assert any("session-activity:" in name for name in stored)
     assert not any(key in name for name in stored)
+
+
+def test_the_sessions_list_leaves_out_an_expired_session_and_the_hourly_task_deletes_it(acme):
+    from django.contrib.sessions.models import Session
+
+    from core.tasks import sessions_clear_expired
+
+    here, elsewhere = _signed_in(), _signed_in(address="203.0.113.9")
+    gone = elsewhere.session.session_key
+    Session.objects.filter(session_key=gone).update(expire_date=timezone.now())
+    here.get("/profile/")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = here.get("/profile/")
+
+    assert _writes(queries.captured_queries) == []
+    listed = [session.session_key for session in response.context["sessions"]]
+    assert listed == [here.session.session_key]
+    assert UserSession.objects.filter(session_key=gone).exists()  # the page deleted nothing
+
+    sessions_clear_expired()
+
+    assert not UserSession.objects.filter(session_key=gone).exists()
+    assert UserSession.objects.filter(session_key=here.session.session_key).exists()
