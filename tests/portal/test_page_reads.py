@@ -1,4 +1,5 @@
-"""Reading a page writes nothing to the database (issue 15). The one write a read may cause is
+"""What reading a customer page costs the database (issue 15): a fixed number of queries, however
+many rows the customer has, and no write. The one write a read may cause is
 the session's activity (last seen, address, browser: the sessions list of the profile page),
 at most once per SESSION_ACTIVITY_INTERVAL per session (core.middleware.SessionActivityMiddleware);
 allauth's own tracking rewrote the session's row on every request.
@@ -26,8 +27,22 @@ from core.models import Customer, Service, User
 from inventory.models import ExpansionRequest
 from orders.models import Order
 from portal.management.commands.seed_demo import DEMO_PASSWORD
+from tests.factories import (
+    BillingRequestFactory,
+    ChangeRequestFactory,
+    ExpansionRequestFactory,
+    InvoiceLineFactory,
+    MembershipFactory,
+    NotificationContactFactory,
+    OrderFactory,
+    PurchaseOrderRequestFactory,
+    ServiceFactory,
+    invoice_with_lines,
+    ticket_open_for,
+)
 from tests.module_world import copy_media, module_world
 from tickets.models import Ticket
+from tickets.services import ticket_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +136,56 @@ def test_no_customer_page_writes_to_the_database(acme):
         problems += [f"{path}: {sql}" for sql in _writes(queries.captured_queries)]
 
     assert not problems, "\n".join(problems)
+
+
+def _query_counts(client, paths: list[str]) -> dict[str, int]:
+    counts = {}
+    for path in paths:
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        counts[path] = len(queries.captured_queries)
+    return counts
+
+
+def _more_of_everything(acme, n: int = 8) -> None:
+    """n more rows of every kind a customer page lists, for Acme; and a longer history on the
+    first ticket, order, invoice and change that the detail pages show."""
+    admin = User.objects.get(email=ADMIN)
+    staff = User.objects.filter(is_staff=True).order_by("id").first()
+    for row in range(n):
+        service = ServiceFactory(customer=acme)
+        ticket = ticket_open_for(acme, admin, service=service)
+        ticket_reply(ticket=ticket, author=staff, body="On it")
+        OrderFactory(customer=acme, number=f"ORD-2026-8{row:04d}")
+        ChangeRequestFactory(customer=acme)
+        invoice_with_lines(acme, amounts=("100.00", "200.00", "300.00"))
+        ExpansionRequestFactory(customer=acme, service=service)
+        MembershipFactory(customer=acme)
+        NotificationContactFactory(customer=acme)
+        BillingRequestFactory(customer=acme)
+        PurchaseOrderRequestFactory(customer=acme)
+    first = Ticket.objects.filter(customer=acme).order_by("id").first()
+    for n_reply in range(n):
+        ticket_reply(ticket=first, author=staff, body=f"Update {n_reply}")
+        ticket_reply(ticket=first, author=admin, body=f"Answer {n_reply}")
+    InvoiceLineFactory.create_batch(
+        n, invoice=Invoice.objects.filter(customer=acme).order_by("id").first()
+    )
+
+
+def test_no_customer_page_runs_more_queries_with_more_rows(acme):
+    """The query count of every customer page is fixed: more tickets, orders, invoices,
+    services, people or messages never add a query (no query per row)."""
+    client = _signed_in()
+    pages = _customer_pages(acme)
+    before = _query_counts(client, pages)
+
+    _more_of_everything(acme)
+    after = _query_counts(client, pages)
+
+    grown = {path: (before[path], after[path]) for path in pages if after[path] > before[path]}
+    assert not grown, f"queries before -> after more rows: {grown}"
 
 
 def test_the_sessions_activity_is_written_once_per_interval(acme, settings):
