@@ -152,7 +152,7 @@ def _more_of_everything(acme, n: int = 8) -> None:
     """n more rows of every kind a customer page lists, for Acme; and a longer history on the
     first ticket, order, invoice and change that the detail pages show."""
     admin = User.objects.get(email=ADMIN)
-    staff = User.objects.filter(is_staff=True).order_by("id").first()
+    staff = User.objects.filter(is_staff=True).order_by("id")[0]
     for row in range(n):
         service = ServiceFactory(customer=acme)
         ticket = ticket_open_for(acme, admin, service=service)
@@ -165,7 +165,7 @@ def _more_of_everything(acme, n: int = 8) -> None:
         NotificationContactFactory(customer=acme)
         BillingRequestFactory(customer=acme)
         PurchaseOrderRequestFactory(customer=acme)
-    first = Ticket.objects.filter(customer=acme).order_by("id").first()
+    first = Ticket.objects.filter(customer=acme).order_by("id")[0]
     for n_reply in range(n):
         ticket_reply(ticket=first, author=staff, body=f"Update {n_reply}")
         ticket_reply(ticket=first, author=admin, body=f"Answer {n_reply}")

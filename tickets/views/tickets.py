@@ -84,7 +84,7 @@ class _Badges:
     """A badge depends on one value (an impact, a status): rendered once per value and page,
     not once per row."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._rendered: dict[tuple[str, str], str] = {}
 
     def render(self, template: str, ticket: Ticket, value: str) -> str:
