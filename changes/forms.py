@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from changes.models import ChangeRequest, Impact, StandardChange
 from changes.services.requests import MAX_SITES
+from core.lib.forms import ListFilterForm
 from core.models import COUNTRY_DEFAULTS, Customer, Service
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -29,7 +30,7 @@ class ServiceChoiceField(forms.ModelMultipleChoiceField):
         return f"{service.service_id} · {service.site_name} · {service.get_product_line_display()}"
 
 
-class ChangeFilterForm(forms.Form):
+class ChangeFilterForm(ListFilterForm):
     """The list's filter; a bad value is a message and a 400, never a 500."""
 
     status = forms.ChoiceField(label=_("Status"), required=False)
@@ -173,7 +174,7 @@ class ChangeOtherForm(forms.Form):
 # --- the provider's maintenance (R-GCR-1..5) ------------------------------------------------
 
 
-class MaintenanceFilterForm(forms.Form):
+class MaintenanceFilterForm(ListFilterForm):
     VIEWS = [
         ("upcoming", _("Upcoming")),
         ("past", _("Past")),

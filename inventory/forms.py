@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.lib.forms import ListFilterForm
 from core.models import Country, Customer, ProductLine, Service
 from core.selectors.services import SERVICE_SORTS, service_choices_for_customer
 from inventory.importing import services_parse
@@ -15,7 +16,7 @@ SORT_CHOICES = [(name, name) for name in SERVICE_SORTS] + [
 ]
 
 
-class ServiceFilterForm(forms.Form):
+class ServiceFilterForm(ListFilterForm):
     q = forms.CharField(
         label=_("Search"),
         max_length=100,

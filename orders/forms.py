@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.lib.forms import date_range_check
+from core.lib.forms import ListFilterForm, date_range_check
 from orders.models import Order, Step
 from orders.selectors import DEFAULT_SORT, ORDER_SORTS
 
@@ -125,7 +125,7 @@ class TechnicalDetailsForm(forms.Form):
         return [self.cleaned_data[f"detail_{index}"] for index in range(len(self.details))]
 
 
-class OrderFilterForm(forms.Form):
+class OrderFilterForm(ListFilterForm):
     """The orders list's filters; a bad value is shown as a message (400), never a 500."""
 
     status = forms.ChoiceField(

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # MultipleFileField is re-exported: billing imports it from here until it switches to core.lib.
-from core.lib.forms import LongTextField, attachments_field, date_range_check
+from core.lib.forms import ListFilterForm, LongTextField, attachments_field, date_range_check
 from core.lib.forms import MultipleFileField as MultipleFileField
 from core.lib.forms import ReplyForm as ReplyForm  # the ticket page's reply
 from core.selectors import members_for_customer
@@ -22,7 +22,7 @@ class ServiceChoiceField(forms.ModelMultipleChoiceField):
         return f"{service.service_id} · {service.site_name} · {service.get_product_line_display()}"
 
 
-class TicketFilterForm(forms.Form):
+class TicketFilterForm(ListFilterForm):
     """The list's filters; a bad value is shown as a message (400), never a 500."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from billing.models import Currency, Invoice
-from core.lib.forms import date_range_check
+from core.lib.forms import ListFilterForm, date_range_check
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 UNPAID = "unpaid"
@@ -69,7 +69,7 @@ class MonthField(forms.Field):
         return date(year, month, 1)
 
 
-class InvoiceFilterForm(forms.Form):
+class InvoiceFilterForm(ListFilterForm):
     period_from = MonthField(label=_("Period from"), required=False)
     period_to = MonthField(label=_("Period until"), required=False)
     status = forms.ChoiceField(

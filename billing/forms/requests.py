@@ -17,7 +17,7 @@ from billing.selectors import (
     invoice_currencies,
     invoices_choice_for_customer,
 )
-from core.lib.forms import LongTextField, attachments_field
+from core.lib.forms import ListFilterForm, LongTextField, attachments_field
 from core.lib.forms import ReplyForm as ReplyForm  # the request page's reply
 from core.selectors.services import services_for_customer
 
@@ -38,7 +38,7 @@ def _amount_input(**attrs) -> forms.NumberInput:
     return forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal", **attrs})
 
 
-class RequestFilterForm(forms.Form):
+class RequestFilterForm(ListFilterForm):
     """The list's filters; a bad value is a 400 with a message, never a 500."""
 
     status = forms.ChoiceField(label=_("Status"), required=False)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.lib.forms import ListFilterForm
 from core.models import (
     AREA_ACT_LABELS,
     LANGUAGE_CHOICES,
@@ -57,7 +58,7 @@ class InviteForm(PermissionsForm):
         return self.cleaned_data["email"].strip().lower()
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(ListFilterForm):
     action = forms.ChoiceField(
         label=_("Action"),
         choices=[("", _("All actions")), *AuditEvent.Action.choices],
@@ -83,7 +84,7 @@ class AuditFilterForm(forms.Form):
         return cleaned
 
 
-class MemberFilterForm(forms.Form):
+class MemberFilterForm(ListFilterForm):
     q = forms.CharField(label=_("Search by name or e-mail"), max_length=254, required=False)
     status = forms.ChoiceField(
         label=_("Status"),

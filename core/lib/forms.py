@@ -23,6 +23,25 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
+class ListFilterSelect(forms.Select):
+    """The select of a list's filters: plain options, rendered without an include each (a
+    customer's list page shows several, with every service and person of the customer)."""
+
+    template_name = "core/forms/select.html"
+
+
+class ListFilterForm(forms.Form):
+    """A list page's filters: its plain selects render as ListFilterSelect."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                widget = ListFilterSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+                widget.is_required = field.widget.is_required
+                field.widget = widget
+
+
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
