@@ -121,13 +121,21 @@ def sla_targets(impact: str) -> tuple[timedelta, timedelta]:
     return (row.response, row.restoration) if row else DEFAULT_TARGETS[Impact(impact)]
 
 
-def ticket_clock(ticket: Ticket, *, now: datetime | None = None) -> Clock:
-    """The clock from the ticket's own pauses (prefetch `pauses` to read many tickets)."""
+def ticket_clock(
+    ticket: Ticket,
+    *,
+    now: datetime | None = None,
+    pauses: list[tuple[datetime, datetime | None]] | None = None,
+) -> Clock:
+    """The clock from the ticket's pauses: its own (prefetch `pauses` to read many tickets), or
+    `pauses`, the (started_at, ended_at) of each that the caller read in bulk."""
+    if pauses is None:
+        pauses = [(pause.started_at, pause.ended_at) for pause in ticket.pauses.all()]
     return clock(
         opened_at=ticket.opened_at,
         target=ticket.restoration_target,
         response_target=ticket.response_target,
-        pauses=[Interval(p.started_at, p.ended_at) for p in ticket.pauses.all()],
+        pauses=[Interval(started, ended) for started, ended in pauses],
         now=now or timezone.now(),
         restored_at=ticket.restored_at,
         first_response_at=ticket.first_response_at,

@@ -104,12 +104,15 @@ def ticket_list(request):
     )
     now = timezone.now()
     badges = _Badges()
+    tickets_shown = list(listing["page"])
+    services, pauses = selectors.ticket_list_extras(tickets_shown)
     rows = []
-    for ticket in listing["page"]:
-        clock = ticket_clock(ticket, now=now)  # the pauses are prefetched
+    for ticket in tickets_shown:
+        clock = ticket_clock(ticket, now=now, pauses=pauses[ticket.pk])
         rows.append(
             {
                 "ticket": ticket,
+                "services": services[ticket.pk],
                 "clock": clock,
                 "state": sla_state(ticket, clock),
                 "soon": timedelta(0) <= clock.remaining < timedelta(hours=1),

@@ -1,0 +1,2 @@
+from tests.factories import MembershipFactory
+reveal_type(MembershipFactory())
