@@ -23,6 +23,7 @@ from core.lib.forms import add_domain_error
 from core.lib.listing import list_page
 from core.models import Area, Level
 from tickets import selectors, services
+from tickets.exports import CSV_COLUMNS, ticket_csv_rows
 from tickets.forms import (
     CancelForm,
     ReasonForm,
@@ -32,7 +33,7 @@ from tickets.forms import (
     WatcherForm,
     WatcherRemoveForm,
 )
-from tickets.models import Impact, Ticket
+from tickets.models import Impact
 from tickets.sections import ticket_page
 from tickets.services import watchers
 from tickets.sla import sla_state, sla_targets, ticket_clock
@@ -42,25 +43,6 @@ from tickets.sla import sla_state, sla_targets, ticket_clock
 span_text = duration_compact
 
 _FILTERS = ("q", "status", "impact", "service", "opened_by", "opened_from", "opened_to")
-CSV_COLUMNS = [
-    "number",
-    "subject",
-    "services",
-    "impact",
-    "status",
-    "opened_through",
-    "opened_by",
-    "opened_at",
-    "problem_started_at",
-    "response_target_minutes",
-    "restoration_target_minutes",
-    "sla_elapsed_minutes",
-    "sla_paused_minutes",
-    "sla_state",
-    "restoration_deadline",
-    "service_restored_at",
-    "resolved_at",
-]
 
 
 def _targets() -> dict[str, tuple[str, ...]]:
@@ -130,38 +112,6 @@ def ticket_list(request):
     return render(request, "tickets/list.html", context)
 
 
-def _minutes(delta: timedelta | None) -> str:
-    return "" if delta is None else str(int(delta.total_seconds() // 60))
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
-
-
-def _ticket_cells(ticket: Ticket, now) -> list[str]:
-    clock = ticket_clock(ticket, now=now)
-    by = _("By phone") if ticket.channel == Ticket.Channel.PHONE else ticket.opened_by.email
-    return [
-        ticket.number,
-        ticket.subject,
-        " ".join(service.service_id for service in ticket.services.all()),
-        ticket.get_impact_display(),
-        ticket.get_status_display(),
-        ticket.get_channel_display(),
-        by,
-        _when(ticket.opened_at),
-        _when(ticket.problem_started_at),
-        _minutes(ticket.response_target),
-        _minutes(ticket.restoration_target),
-        _minutes(clock.elapsed),
-        _minutes(clock.paused),
-        sla_state(ticket, clock),
-        _when(clock.deadline),
-        _when(ticket.restored_at),
-        _when(ticket.resolved_at),
-    ]
-
-
 @member_required(Area.TICKETS)
 def ticket_export(request):
     """The filtered list as CSV (no pagination); no message of the conversation is in it, so no
@@ -171,8 +121,7 @@ def ticket_export(request):
         return render(request, "tickets/list.html", {"form": form}, status=400)
     now = timezone.now()
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    rows = (_ticket_cells(ticket, now) for ticket in tickets)
-    return csv_response(f"tickets-{stamp}.csv", CSV_COLUMNS, rows)
+    return csv_response(f"tickets-{stamp}.csv", CSV_COLUMNS, ticket_csv_rows(tickets, now=now))
 
 
 # --- opening a ticket (R-TT-2) -------------------------------------------------------------
