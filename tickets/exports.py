@@ -15,7 +15,13 @@ from operator import itemgetter
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.errors import DomainError
+from core.exports import ExportKind, export_kind_register
+from core.models import Area, Customer
+from tickets import selectors
+from tickets.forms import TicketFilterForm
 from tickets.models import Impact, PauseInterval, Ticket
 from tickets.sla import Interval, clock, sla_state_of
 
@@ -38,6 +44,7 @@ CSV_COLUMNS = [
     "service_restored_at",
     "resolved_at",
 ]
+FILTERS = ("q", "status", "impact", "service", "opened_by", "opened_from", "opened_to")
 CHUNK_SIZE = 1000  # rows fetched at a time from each of the three queries
 _FIELDS = (
     "id",
@@ -160,3 +167,28 @@ def ticket_csv_rows(tickets: QuerySet[Ticket], *, now: datetime) -> Iterator[lis
             when(restored_at),
             when(resolved_at),
         ]
+
+
+# --- as a background export (core/exports.py): above CSV_EXPORT_INLINE_MAX_ROWS --------------
+
+
+def _filtered(customer: Customer, params: dict[str, str]) -> QuerySet[Ticket]:
+    form = TicketFilterForm(params or None, customer=customer)
+    if form.is_bound and not form.is_valid():
+        raise DomainError(_("These filters are not valid: correct them on the list first."))
+    return selectors.tickets_for_customer(customer, **form.filters())
+
+
+TICKETS_EXPORT = export_kind_register(
+    ExportKind(
+        key="tickets",
+        area=Area.TICKETS,
+        label=gettext_lazy("Trouble tickets"),
+        columns=CSV_COLUMNS,
+        filters=FILTERS,
+        count=lambda customer, params: ticket_csv_count(_filtered(customer, params)),
+        rows=lambda customer, params, now: ticket_csv_rows(_filtered(customer, params), now=now),
+        filename=lambda local: f"tickets-{local:%Y%m%d-%H%M}.csv",
+        list_url="tickets:list",
+    )
+)

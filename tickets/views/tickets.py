@@ -22,8 +22,9 @@ from core.lib.durations import duration_compact
 from core.lib.forms import add_domain_error
 from core.lib.listing import list_page
 from core.models import Area, Level
+from core.views.exports import export_offer
 from tickets import selectors, services
-from tickets.exports import CSV_COLUMNS, ticket_csv_rows
+from tickets.exports import CSV_COLUMNS, TICKETS_EXPORT, ticket_csv_count, ticket_csv_rows
 from tickets.forms import (
     CancelForm,
     ReasonForm,
@@ -119,6 +120,9 @@ def ticket_export(request):
     form, tickets = _filtered_tickets(request)
     if tickets is None:
         return render(request, "tickets/list.html", {"form": form}, status=400)
+    rows_total = ticket_csv_count(tickets)
+    if rows_total > settings.CSV_EXPORT_INLINE_MAX_ROWS:  # prepared by a worker instead
+        return export_offer(request, kind_key=TICKETS_EXPORT.key, rows_total=rows_total)
     now = timezone.now()
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
     return csv_response(f"tickets-{stamp}.csv", CSV_COLUMNS, ticket_csv_rows(tickets, now=now))
