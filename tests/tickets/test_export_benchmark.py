@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Service
 from tests.factories import ServiceFactory, TicketFactory
 from tickets.models import PauseInterval, Ticket
 
@@ -36,7 +37,8 @@ def _outcome(n: int, opened_at) -> dict:
 
 def _load(customer, user) -> None:
     now = timezone.now()
-    services = [ServiceFactory(customer=customer) for _ in range(8)]
+    ServiceFactory.create_batch(8, customer=customer)
+    services = list(Service.objects.filter(customer=customer).values_list("pk", flat=True))
     tickets = Ticket.objects.bulk_create(
         TicketFactory.build(
             customer=customer,
@@ -49,7 +51,7 @@ def _load(customer, user) -> None:
     )
     through = Ticket.services.through
     through.objects.bulk_create(
-        through(ticket_id=ticket.pk, service_id=services[(n + k) % 8].pk)
+        through(ticket_id=ticket.pk, service_id=services[(n + k) % 8])
         for n, ticket in enumerate(tickets)
         for k in range(1 + n % 3)
     )
