@@ -1,2 +1,0 @@
-from tests.factories import MembershipFactory
-reveal_type(MembershipFactory())
