@@ -34,7 +34,7 @@ from tickets.forms import (
     WatcherForm,
     WatcherRemoveForm,
 )
-from tickets.models import Impact
+from tickets.models import Impact, Ticket
 from tickets.sections import ticket_page
 from tickets.services import watchers
 from tickets.sla import sla_state, sla_targets, ticket_clock
