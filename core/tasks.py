@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import Invitation
+from core.services import exports as export_services
 from core.services import invitation_notify
 from core.services.outbox import notification_deliver as deliver
 from core.services.outbox import notifications_sweep as sweep
@@ -86,3 +87,16 @@ def notification_deliver(notification_id: int) -> str:
 def notifications_sweep() -> int:
 
     return sweep()
+
+
+# --- CSV exports too large to stream (core/services/exports.py) -----------------------------
+
+
+@shared_task(name="core.tasks.export_build")
+def export_build(export_id: int) -> str:
+    return export_services.export_build(export_id=export_id)
+
+
+@shared_task(name="core.tasks.exports_sweep")
+def exports_sweep() -> dict[str, int]:
+    return export_services.exports_sweep()

@@ -19,6 +19,8 @@ app.conf.beat_schedule = {
     },
     "invoices-mark-overdue": {"task": "billing.tasks.invoices_mark_overdue", "schedule": 3600.0},
     "sessions-clear-expired": {"task": "portal.tasks.sessions_clear_expired", "schedule": 3600.0},
+    # CSV exports: fail those a dead worker left, remove files past CSV_EXPORT_KEEP_HOURS.
+    "exports-sweep": {"task": "core.tasks.exports_sweep", "schedule": 300.0},
 }
 app.autodiscover_tasks()
 

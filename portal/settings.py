@@ -398,6 +398,12 @@ TSC_MAILBOX = _email("TSC_MAILBOX", "") or SUPPORT_FALLBACK_MAILBOX
 TICKET_ATTACHMENT_MAX_MB = _int("TICKET_ATTACHMENT_MAX_MB", 10)
 TICKET_CLOSE_AFTER_DAYS = _int("TICKET_CLOSE_AFTER_DAYS", 5)
 TICKETS_PAGE_SIZE = _int("TICKETS_PAGE_SIZE", 25)
+# CSV exports (issue 15): up to this many rows a download streams at once; a larger one is
+# prepared by a worker and offered for download, kept this many hours; one that has made no
+# progress for this many seconds (its worker died) is marked failed, so it can be asked again.
+CSV_EXPORT_INLINE_MAX_ROWS = _int("CSV_EXPORT_INLINE_MAX_ROWS", 5000, minimum=0)
+CSV_EXPORT_KEEP_HOURS = _int("CSV_EXPORT_KEEP_HOURS", 72, minimum=1)
+CSV_EXPORT_STALE_AFTER = _int("CSV_EXPORT_STALE_AFTER", 600, minimum=60)
 # Changes and maintenance: R-CHG-4 analysis time, R-GCR-3 A.1 window (local hours of each site)
 # and A.2 notice, where a need outside the catalog goes (R-CHG-6) when the customer has nobody.
 CHANGE_ANALYSIS_BUSINESS_HOURS = _int("CHANGE_ANALYSIS_BUSINESS_HOURS", 72)

@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from core.views import account, invitations, mfa, notifications, users
+from core.views import account, exports, invitations, mfa, notifications, users
 from portal.views import dashboard, health
 from portal.views import help as help_views
 from team import views as team
@@ -56,6 +56,10 @@ portal_patterns = [
         notifications.contact_resend,
         name="notification_contact_resend",
     ),
+    path("exports/", exports.export_list, name="exports"),
+    path("exports/new/", exports.export_start, name="export_start"),
+    path("exports/<uuid:reference>/", exports.export_detail, name="export_detail"),
+    path("exports/<uuid:reference>/download/", exports.export_download, name="export_download"),
     path("help/", help_views.help_centre, name="help"),
     path("help/manual/", help_views.manual, name="manual"),
     path("help/feedback/", help_views.feedback, name="feedback"),

@@ -7,4 +7,5 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Trouble tickets")
 
     def ready(self) -> None:
-        from tickets import cards, emails  # noqa: F401 - registers its cards and e-mail builders
+        # Registers its cards, e-mail builders and background CSV export.
+        from tickets import cards, emails, exports  # noqa: F401

@@ -145,7 +145,12 @@ def ticket_clock(
 def sla_state(ticket: Ticket, clock: Clock) -> str:
     """The one word lists, the CSV and the ticket page show: cancelled, breached, met, paused
     or running."""
-    if ticket.status == Ticket.Status.CANCELLED:
+    return sla_state_of(ticket.status, clock)
+
+
+def sla_state_of(status: str, clock: Clock) -> str:
+    """sla_state from the ticket's status alone, for rows read without their model."""
+    if status == Ticket.Status.CANCELLED:
         return "cancelled"
     if clock.breached:
         return "breached"

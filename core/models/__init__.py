@@ -1,6 +1,7 @@
 """The ground floor's tables: tenancy, people, audit, the outbox, the services every area refers
 to, numbering and feedback. The modules hold the models; this package only re-exports them."""
 
+from core.models.exports import Export
 from core.models.feedback import Feedback
 from core.models.inventory import NumberSequence, ProductLine, Service
 from core.models.notifications import Heartbeat, Notification, NotificationContact, NotificationKind
@@ -30,6 +31,7 @@ __all__ = [
     "AuditEvent",
     "Country",
     "Customer",
+    "Export",
     "Feedback",
     "Heartbeat",
     "Invitation",

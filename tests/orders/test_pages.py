@@ -192,7 +192,7 @@ def test_another_customers_order_is_not_found(client, other_user, waiting, advan
     assert client.post(_answer(waiting), {"detail_0": "x"}).status_code == 404
     listing = client.get(reverse("orders:list")).content.decode()
     assert waiting.number not in listing
-    assert waiting.number not in client.get(reverse("orders:export")).content.decode()
+    assert waiting.number not in client.get(reverse("orders:export")).getvalue().decode()
 
 
 def test_a_member_without_the_orders_permission_is_refused(limited_client, waiting):
@@ -386,7 +386,7 @@ def test_the_export_is_the_filtered_list_as_csv(portal_admin_client, several, ma
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith('attachment; filename="orders-')
     assert "no-store" in response["Cache-Control"]
-    text = response.content.decode("utf-8")
+    text = response.getvalue().decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0] == CSV_COLUMNS
@@ -410,7 +410,7 @@ def test_the_export_is_the_filtered_list_as_csv(portal_admin_client, several, ma
 
 def test_the_export_keeps_the_lists_filters(portal_admin_client, several):
     response = portal_admin_client.get(reverse("orders:export"), {"status": "waiting_customer"})
-    rows = list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode().lstrip("\ufeff"))))
     assert [row[0] for row in rows[1:]] == [several["voice"].number]
     assert rows[1][CSV_COLUMNS.index("status")] == "Waiting for you"
 

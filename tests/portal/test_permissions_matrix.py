@@ -15,6 +15,7 @@ request changes is undone before the next test.
 
 import datetime
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
@@ -24,6 +25,7 @@ from urllib.parse import urlencode
 import pytest
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
@@ -39,7 +41,7 @@ from changes.services.maintenance import (
 from changes.services.requests import change_request_submit
 from contacts.models import PoAddress
 from core import services as core_services
-from core.models import Level, Membership
+from core.models import Export, Level, Membership
 from core.services.notification_contacts import contact_confirmation_token
 from inventory.services import expansion_request_submit
 from orders.models import Order
@@ -233,6 +235,10 @@ def _CHANGE_REQUEST(w) -> dict:  # noqa: N802 - a constant-like builder
     }
 
 
+# The export each persona already has under way (fixed references, so verdicts can name them).
+EXPORT_UNDER_WAY = {
+    persona: uuid.UUID(int=n) for n, persona in enumerate(("admin", "limited", "other"), 101)
+}
 _CONTACT = {"name": "NOC", "email": "noc.matrix@acme.test", "language": "es", "kinds": ["orders"]}
 _ACCEPT = {
     "full_name": "Iris Invitee",
@@ -598,6 +604,29 @@ _TICKET = lambda w: {"number": w.ticket.number}  # noqa: E731
 _TICKET_PAGE = lambda w: f"/tickets/{w.ticket.number}/"  # noqa: E731
 
 HD_ROUTES = {
+    # CSV exports prepared by a worker (issue 15): a person's own, nobody else's (another member
+    # of the same customer gets 404 too); asking needs the kind's area (tickets: view).
+    "portal:exports": Route(_member_read()),
+    "portal:export_start": Route(
+        {
+            "anonymous": (LOGIN, LOGIN),
+            # Each has the same export under way already: asking again leads to it.
+            "admin": (405, f"/exports/{EXPORT_UNDER_WAY['admin']}/"),
+            "limited": (405, f"/exports/{EXPORT_UNDER_WAY['limited']}/"),
+            "other": (405, f"/exports/{EXPORT_UNDER_WAY['other']}/"),
+            "staff": (405, 403),
+            "inactive": (405, 403),
+        },
+        data=lambda w, persona: {"kind": "tickets"},
+    ),
+    "portal:export_detail": Route(
+        {**_member_read(other=(404, 405)), "limited": (404, 405)},
+        kwargs=lambda w: {"reference": w.export.reference},
+    ),
+    "portal:export_download": Route(
+        {**_member_read(other=(404, 405)), "limited": (404, 405)},
+        kwargs=lambda w: {"reference": w.export.reference},
+    ),
     # R-TT: trouble tickets; the limited persona has tickets=act.
     "tickets:list": Route(_member_read()),
     "tickets:export": Route(_member_read()),
@@ -789,8 +818,36 @@ def _build_world():
         "staff": staff_user,
         "inactive": inactive_membership.user,
     }
+    export = Export(
+        customer=customer,
+        requested_by=admin_membership.user,
+        kind="tickets",
+        language="es",
+        time_zone="UTC",
+        filename="tickets.csv",
+        status=Export.Status.DONE,
+        finished_at=timezone.now(),
+    )
+    export.file.save("tickets.csv", ContentFile(b"number\r\n"), save=False)
+    export.save()
+    for persona, reference in EXPORT_UNDER_WAY.items():
+        membership = {
+            "admin": admin_membership,
+            "limited": limited_membership,
+            "other": other_membership,
+        }[persona]
+        Export.objects.create(
+            reference=reference,
+            customer=membership.customer,
+            requested_by=membership.user,
+            kind="tickets",
+            language="es",
+            time_zone="UTC",
+            filename="tickets.csv",
+        )
     return SimpleNamespace(
         customer=customer,
+        export=export,
         admin_membership=admin_membership,
         limited_membership=limited_membership,
         inactive_membership=inactive_membership,

@@ -88,7 +88,7 @@ def test_an_export_imports_back_unchanged(
 ):
     ServiceFactory(customer=customer, service_id="AR-A-1", notes="=1+1", satellite=True)
     ServiceFactory(customer=customer, service_id="AR-A-2", status="provisioning", activated_on=None)
-    exported = portal_admin_client.get(reverse("services:export")).content
+    exported = portal_admin_client.get(reverse("services:export")).getvalue()
     before = list(Service.objects.order_by("service_id").values())
     staff_login(
         root_client, UserFactory(email="root2@provider.test", is_superuser=True, is_staff=True)

@@ -122,7 +122,7 @@ def test_export_is_the_filtered_list_as_csv(limited_client, inventory):
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith('attachment; filename="services-')
     assert "no-store" in response["Cache-Control"]
-    text = response.content.decode("utf-8")
+    text = response.getvalue().decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0] == COLUMNS
@@ -138,7 +138,7 @@ def test_export_is_the_filtered_list_as_csv(limited_client, inventory):
 def test_export_speaks_the_users_language(limited_client, limited_user, inventory):
     limited_user.language = "es"
     limited_user.save()
-    text = limited_client.get(reverse("services:export"), {"status": "active"}).content.decode()
+    text = limited_client.get(reverse("services:export"), {"status": "active"}).getvalue().decode()
     assert "Activo" in text
     assert "Argentina" in text
 

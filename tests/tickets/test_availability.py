@@ -460,7 +460,7 @@ def test_another_customer_sees_only_their_own_services(client, other_user, world
     assert world["spanning"].number not in page
     rows = list(
         csv.reader(
-            io.StringIO(client.get(CSV_URL, {"month": "2026-11"}).content.decode("utf-8-sig"))
+            io.StringIO(client.get(CSV_URL, {"month": "2026-11"}).getvalue().decode("utf-8-sig"))
         )
     )
     assert [row[1] for row in rows[1:]] == ["BR-SAO-IPVPN-00009"]
@@ -487,7 +487,7 @@ def test_the_csv_has_one_row_per_service_to_the_second(portal_admin_client, worl
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="availability-2026-11.csv"'
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0] == [
         "month",
         "service_id",
@@ -521,7 +521,7 @@ def test_the_csv_has_one_row_per_service_to_the_second(portal_admin_client, worl
 def test_a_csv_cell_that_looks_like_a_formula_is_defused(portal_admin_client, customer, db):
     ServiceFactory(customer=customer, site_name="=HYPERLINK(1)")
     rows = list(
-        csv.reader(io.StringIO(portal_admin_client.get(CSV_URL).content.decode("utf-8-sig")))
+        csv.reader(io.StringIO(portal_admin_client.get(CSV_URL).getvalue().decode("utf-8-sig")))
     )
     assert rows[1][2] == "'=HYPERLINK(1)"
 

@@ -22,7 +22,9 @@ from core.lib.durations import duration_compact
 from core.lib.forms import add_domain_error
 from core.lib.listing import list_page
 from core.models import Area, Level
+from core.views.exports import export_offer
 from tickets import selectors, services
+from tickets.exports import CSV_COLUMNS, TICKETS_EXPORT, ticket_csv_count, ticket_csv_rows
 from tickets.forms import (
     CancelForm,
     ReasonForm,
@@ -42,25 +44,6 @@ from tickets.sla import sla_state, sla_targets, ticket_clock
 span_text = duration_compact
 
 _FILTERS = ("q", "status", "impact", "service", "opened_by", "opened_from", "opened_to")
-CSV_COLUMNS = [
-    "number",
-    "subject",
-    "services",
-    "impact",
-    "status",
-    "opened_through",
-    "opened_by",
-    "opened_at",
-    "problem_started_at",
-    "response_target_minutes",
-    "restoration_target_minutes",
-    "sla_elapsed_minutes",
-    "sla_paused_minutes",
-    "sla_state",
-    "restoration_deadline",
-    "service_restored_at",
-    "resolved_at",
-]
 
 
 def _targets() -> dict[str, tuple[str, ...]]:
@@ -130,38 +113,6 @@ def ticket_list(request):
     return render(request, "tickets/list.html", context)
 
 
-def _minutes(delta: timedelta | None) -> str:
-    return "" if delta is None else str(int(delta.total_seconds() // 60))
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
-
-
-def _ticket_cells(ticket: Ticket, now) -> list[str]:
-    clock = ticket_clock(ticket, now=now)
-    by = _("By phone") if ticket.channel == Ticket.Channel.PHONE else ticket.opened_by.email
-    return [
-        ticket.number,
-        ticket.subject,
-        " ".join(service.service_id for service in ticket.services.all()),
-        ticket.get_impact_display(),
-        ticket.get_status_display(),
-        ticket.get_channel_display(),
-        by,
-        _when(ticket.opened_at),
-        _when(ticket.problem_started_at),
-        _minutes(ticket.response_target),
-        _minutes(ticket.restoration_target),
-        _minutes(clock.elapsed),
-        _minutes(clock.paused),
-        sla_state(ticket, clock),
-        _when(clock.deadline),
-        _when(ticket.restored_at),
-        _when(ticket.resolved_at),
-    ]
-
-
 @member_required(Area.TICKETS)
 def ticket_export(request):
     """The filtered list as CSV (no pagination); no message of the conversation is in it, so no
@@ -169,10 +120,12 @@ def ticket_export(request):
     form, tickets = _filtered_tickets(request)
     if tickets is None:
         return render(request, "tickets/list.html", {"form": form}, status=400)
+    rows_total = ticket_csv_count(tickets)
+    if rows_total > settings.CSV_EXPORT_INLINE_MAX_ROWS:  # prepared by a worker instead
+        return export_offer(request, kind_key=TICKETS_EXPORT.key, rows_total=rows_total)
     now = timezone.now()
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    rows = (_ticket_cells(ticket, now) for ticket in tickets)
-    return csv_response(f"tickets-{stamp}.csv", CSV_COLUMNS, rows)
+    return csv_response(f"tickets-{stamp}.csv", CSV_COLUMNS, ticket_csv_rows(tickets, now=now))
 
 
 # --- opening a ticket (R-TT-2) -------------------------------------------------------------
