@@ -190,6 +190,20 @@ class Command(BaseCommand):
         return failures
 
 
+def wrk_run(output: str, *, cpu_ms: float, path: str) -> Run:
+    """The figures of one wrk run (its --latency output), with the CPU its requests took."""
+    if "Non-2xx or 3xx responses" in output:
+        raise CommandError(f"{path} answered errors under load:\n{output}")
+    requests = int(_found(r"(\d+) requests in", output))
+    latency = {p: float(v) * _UNITS[u] for p, v, u in _LATENCY.findall(output)}
+    return Run(
+        requests_per_second=float(_found(r"Requests/sec:\s+([\d.]+)", output)),
+        p50_ms=latency["50"],
+        p99_ms=latency["99"],
+        cpu_ms_per_request=cpu_ms / max(requests, 1),
+    )
+
+
 def _page(member: str, path: str) -> Page:
     return next(page for page in PAGES if page.member == member and page.path == path)
 
@@ -324,14 +338,4 @@ class _Server:
             check=True,
         )
         cpu_ms = (self._cpu_ticks() - before) * 1000 / CLOCK_TICKS
-        output = result.stdout
-        if "Non-2xx or 3xx responses" in output:
-            raise CommandError(f"{path} answered errors under load:\n{output}")
-        requests = int(_found(r"(\d+) requests in", output))
-        latency = {p: float(v) * _UNITS[u] for p, v, u in _LATENCY.findall(output)}
-        return Run(
-            requests_per_second=float(_found(r"Requests/sec:\s+([\d.]+)", output)),
-            p50_ms=latency["50"],
-            p99_ms=latency["99"],
-            cpu_ms_per_request=cpu_ms / max(requests, 1),
-        )
+        return wrk_run(result.stdout, cpu_ms=cpu_ms, path=path)
