@@ -4,13 +4,14 @@ moved it out of `portal/` (beat schedules and messages already queued use those 
 import logging
 import smtplib
 
-from celery import shared_task
+from celery import shared_task, signals
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from core.lib.mail import mailer_close_held
 from core.models import Invitation
 from core.services import invitation_notify
 from core.services.outbox import notification_deliver as deliver
@@ -81,3 +82,10 @@ def notification_deliver(notification_id: int) -> str:
 def notifications_sweep() -> int:
 
     return sweep()
+
+
+@signals.worker_process_shutdown.connect  # a prefork child
+@signals.worker_shutdown.connect  # the solo and threads pools
+def _smtp_quit(**kwargs) -> None:
+    """Say QUIT on the SMTP connection the worker kept open between e-mails."""
+    mailer_close_held()
