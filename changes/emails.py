@@ -160,21 +160,37 @@ def _own_impacts(maintenance: Maintenance, customer_id) -> list[MaintenanceImpac
     )
 
 
+def _maintenance_with_impacts(notification) -> tuple[Maintenance, list[MaintenanceImpact]]:
+    """The maintenance and the row's customer's own impacts (R-GCR-2), in one query."""
+    impacts = list(
+        MaintenanceImpact.objects.filter(
+            maintenance_id=notification.context.get("maintenance"),
+            service__customer_id=notification.customer_id,
+        )
+        .select_related("service", "maintenance")
+        .order_by("service__service_id")
+    )
+    if not impacts:
+        _maintenance(notification)  # gone altogether, or
+        raise NotificationObsolete("the maintenance no longer affects this customer")
+    return impacts[0].maintenance, impacts
+
+
 def _revision(maintenance: Maintenance, sequence: int) -> tuple[MaintenanceEvent | None, ...]:
     """The step that announced revision `sequence` and the one before it: each announced step
-    adds one event and one to the sequence (changes.services.maintenance._step)."""
-    events = list(maintenance.events.order_by("created_at", "id"))
-    current = events[sequence - 1] if 0 < sequence <= len(events) else None
-    previous = events[sequence - 2] if 1 < sequence <= len(events) else None
-    return current, previous
+    adds one event and one to the sequence (changes.services.maintenance._step). Only those two
+    rows are read."""
+    if sequence < 1:
+        return None, None
+    events = list(maintenance.events.order_by("created_at", "id")[max(sequence - 2, 0) : sequence])
+    if len(events) < min(sequence, 2):  # fewer steps than the sequence says
+        return None, None
+    return events[-1], events[-2] if sequence > 1 else None
 
 
 def _maintenance_context(notification) -> dict:
-    maintenance = _maintenance(notification)
+    maintenance, impacts = _maintenance_with_impacts(notification)
     customer = notification.customer
-    impacts = _own_impacts(maintenance, notification.customer_id)
-    if not impacts:
-        raise NotificationObsolete("the maintenance no longer affects this customer")
     status = notification.context.get("status") or maintenance.status
     sequence = notification.context.get("sequence", maintenance.sequence)
     current, previous = _revision(maintenance, sequence)

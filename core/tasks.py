@@ -5,13 +5,14 @@ import logging
 import smtplib
 
 from allauth.usersessions.models import UserSession
-from celery import shared_task
+from celery import shared_task, signals
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from core.lib.mail import mailer_close_held
 from core.models import Invitation
 from core.services import exports as export_services
 from core.services import invitation_notify
@@ -100,3 +101,10 @@ def export_build(export_id: int) -> str:
 @shared_task(name="core.tasks.exports_sweep")
 def exports_sweep() -> dict[str, int]:
     return export_services.exports_sweep()
+
+
+@signals.worker_process_shutdown.connect  # a prefork child
+@signals.worker_shutdown.connect  # the solo and threads pools
+def _smtp_quit(**kwargs) -> None:
+    """Say QUIT on the SMTP connection the worker kept open between e-mails."""
+    mailer_close_held()

@@ -1,8 +1,9 @@
 import os
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, signals
 from django.conf import settings
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -23,6 +24,17 @@ app.conf.beat_schedule = {
     "exports-sweep": {"task": "core.tasks.exports_sweep", "schedule": 300.0},
 }
 app.autodiscover_tasks()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _database_connections_between_tasks(sender=None, **kwargs) -> None:
+    """A task's database connection lives as a request's does: closed if it broke or is older
+    than CONN_MAX_AGE, else reused by the next task (CELERY_DB_REUSE_MAX keeps Celery from
+    closing it every time). An eager task runs inside its caller's request or transaction: left
+    alone."""
+    if sender is not None and not getattr(sender.request, "is_eager", False):
+        close_old_connections()
 
 
 def filesystem_broker_folders() -> None:

@@ -263,6 +263,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+# Celery's Django fixup closes the database connection before and after every task unless this is
+# set: a new PostgreSQL connection (and server process) per e-mail. With it, Celery recycles the
+# connection only every this many tasks, and portal/celery.py applies CONN_MAX_AGE and the health
+# checks between tasks, as Django does between requests (DATABASE_CONN_MAX_AGE=0: one per task).
+CELERY_DB_REUSE_MAX = 10_000
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- E-mail (Django 6.1 MAILERS; EMAIL_URL maps onto it) -------------------------------------
@@ -319,6 +324,9 @@ NOTIFICATION_MAX_WORKER_LOSSES = _int("NOTIFICATION_MAX_WORKER_LOSSES", 3)
 # sent to a second worker. Derived from the claim timeout, so the two cannot disagree.
 NOTIFICATION_SEND_SOFT_TIME_LIMIT = NOTIFICATION_CLAIM_TIMEOUT * 0.6
 NOTIFICATION_SEND_TIME_LIMIT = NOTIFICATION_CLAIM_TIMEOUT * 0.8
+# Seconds a worker process keeps one SMTP connection open for its next e-mails (probed with RSET
+# before each reuse, as Postfix probes its cached connections); 0: a connection per e-mail.
+NOTIFICATION_SMTP_REUSE = _int("NOTIFICATION_SMTP_REUSE", 300, minimum=0)
 NOTIFICATION_MESSAGE_ID_DOMAIN = urlsplit(PORTAL_BASE_URL).hostname or "localhost"
 # /healthz answers 503 when beat's outbox sweep (every minute) has not run for this long.
 BEAT_STALE_AFTER = _int("BEAT_STALE_AFTER", 300)

@@ -90,6 +90,9 @@ class SmtpSink:
         # outbox records the message as sent in between (the window a SIGKILL can hit).
         self.accepted_to_quit: list[float] = []
         self.refused: list[tuple[str, str]] = []  # (command, reply) of every scripted refusal
+        # Every connection a client opened (its EHLO), and the one each message came over.
+        self.connections: list[Any] = []
+        self.carried_by: list[Any] = []
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._controller: Controller | None = None
@@ -116,6 +119,13 @@ class SmtpSink:
                 return fault.reply
         return None
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses) -> list[str]:  # noqa: N802
+        """Counts connections: a client greets once per connection (smtplib does)."""
+        session.host_name = hostname
+        with self._lock:
+            self.connections.append(server)
+        return responses
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: N802
         reply = self._fault("RCPT", [address])
         if reply:
@@ -133,6 +143,7 @@ class SmtpSink:
         with self._lock:
             self.messages.append(envelope.original_content)
             self.arrivals.append(now)
+            self.carried_by.append(server)
         return "250 Message accepted for delivery"
 
     async def handle_QUIT(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook
@@ -182,6 +193,21 @@ class SmtpSink:
             self._controller.stop()
             self._controller = None
 
+    def drop_connections(self) -> None:
+        """Close every client connection from the server's side without a word, as a relay
+        that restarted or timed out an idle session; the server keeps listening."""
+        assert self._controller is not None  # a running server
+        with self._lock:
+            servers = list(self.connections)
+        for server in servers:
+            if server.transport is not None:
+                self._controller.loop.call_soon_threadsafe(server.transport.close)
+
+    def connections_used(self) -> int:
+        """How many distinct connections the received messages came over."""
+        with self._lock:
+            return len({id(server) for server in self.carried_by})
+
     def received(self) -> list[bytes]:
         with self._lock:
             return list(self.messages)
@@ -209,6 +235,8 @@ class SmtpSink:
             self.arrivals.clear()
             self.accepted_to_quit.clear()
             self.refused.clear()
+            self.connections.clear()
+            self.carried_by.clear()
             self._faults.clear()
 
 
