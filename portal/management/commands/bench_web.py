@@ -20,8 +20,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -259,20 +257,25 @@ class _Server:
             env=environment,
         )
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5)  # noqa: S310 - our own server
-                break
-            except urllib.error.HTTPError:
-                break  # it answers (a 503 without a beat is still an answer)
-            except OSError:
-                time.sleep(0.2)
-        else:
-            self.__exit__(None, None, None)
-            raise CommandError("gunicorn did not start within 60 s.")
+        while not self._answers():
+            if time.monotonic() > deadline:
+                self.__exit__(None, None, None)
+                raise CommandError("gunicorn did not start within 60 s.")
+            time.sleep(0.2)
         while len(self._worker_pids()) < self.workers:
             time.sleep(0.1)
         return self
+
+    def _answers(self) -> bool:
+        """The server answers (the baseline sends a signed-out visitor to the sign-in page)."""
+        client = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            client.request("GET", BASELINE_PATH)
+            return client.getresponse().status == 302
+        except OSError:
+            return False
+        finally:
+            client.close()
 
     def __exit__(self, *exc):
         self.process.send_signal(signal.SIGTERM)
