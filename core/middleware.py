@@ -70,10 +70,18 @@ class SessionActivityMiddleware:
             and user.is_authenticated
             and session is not None
             and session.session_key
-            and cache.add(_activity_key(session.session_key), 1, settings.SESSION_ACTIVITY_INTERVAL)
+            and self._due(session.session_key)
         ):
             UserSession.objects.create_from_request(request, user=user, session=session)
         return self.get_response(request)
+
+    @staticmethod
+    def _due(session_key: str) -> bool:
+        try:
+            return cache.add(_activity_key(session_key), 1, settings.SESSION_ACTIVITY_INTERVAL)
+        except Exception:  # noqa: BLE001 - any cache failure (Redis down): write, as allauth did
+            # The pages keep working without the cache; they only lose the throttle.
+            return True
 
 
 class UserPreferencesMiddleware:

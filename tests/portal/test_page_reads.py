@@ -8,6 +8,7 @@ The pages are those of the demo (seed_demo, loaded once for the module), every c
 member with every permission reads, with one object of each kind."""
 
 import io
+import socket
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from allauth.usersessions.models import UserSession
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -257,3 +258,23 @@ def test_the_sessions_list_leaves_out_an_expired_session_and_the_hourly_task_del
 
     assert not UserSession.objects.filter(session_key=gone).exists()
     assert UserSession.objects.filter(session_key=here.session.session_key).exists()
+
+
+def test_pages_answer_when_the_cache_is_down(acme):
+    """The throttle lives in the cache (Redis in production): a dead Redis costs the throttle,
+    not the pages."""
+    client = _signed_in()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens there once the socket is closed
+    dead_redis = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+
+    with override_settings(CACHES=dead_redis):
+        assert client.get("/tickets/").status_code == 200
+        assert client.get("/").status_code == 200
