@@ -1,10 +1,11 @@
-from allauth.core.internal.sessionkit import get_session_user
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from core.models import Customer, Invitation, Membership, User
 
@@ -100,17 +101,28 @@ def user_exists(email: str) -> bool:
 
 
 def sessions_for_user(user: User) -> list:
-    """The person's signed-in sessions, the latest seen first. Read-only: a session that
-    expired or that its password change invalidated is left out here, and its row is deleted by
-    the hourly sessions_clear_expired (allauth's purge_and_list deleted them while the page was
-    being read)."""
-    live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
-    sessions = UserSession.objects.filter(user=user, session_key__in=live).order_by("-last_seen_at")
-    return [
-        session
-        for session in sessions
-        if get_session_user(session._session_store(session.session_key)) is not None
-    ]
+    """The person's signed-in sessions, the latest seen first, in two queries however many.
+    Read-only: a session that expired, or that a password change invalidated (its stored auth
+    hash no longer matches the user's), is left out here, and its row is deleted by the hourly
+    sessions_clear_expired (allauth's purge_and_list deleted them while the page was read, and
+    loaded each session on its own)."""
+    sessions = list(UserSession.objects.filter(user=user).order_by("-last_seen_at"))
+    hashes = {user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()}
+    signed_in = {
+        row.session_key
+        for row in Session.objects.filter(
+            session_key__in=[session.session_key for session in sessions],
+            expire_date__gt=timezone.now(),
+        )
+        if _signs_in(row.get_decoded(), user, hashes)
+    }
+    return [session for session in sessions if session.session_key in signed_in]
+
+
+def _signs_in(data: dict, user: User, hashes: set[str]) -> bool:
+    return str(data.get(SESSION_KEY)) == str(user.pk) and any(
+        constant_time_compare(data.get(HASH_SESSION_KEY, ""), expected) for expected in hashes
+    )
 
 
 def session_get(user: User, session_id: str):

@@ -278,3 +278,16 @@ def test_pages_answer_when_the_cache_is_down(acme):
     with override_settings(CACHES=dead_redis):
         assert client.get("/tickets/").status_code == 200
         assert client.get("/").status_code == 200
+
+
+def test_the_sessions_list_reads_the_same_queries_for_one_session_or_five(acme):
+    here = _signed_in()
+    here.get("/profile/")
+    with CaptureQueriesContext(connection) as one:
+        here.get("/profile/")
+    others = [_signed_in(address=f"203.0.113.{n}") for n in range(4)]
+    with CaptureQueriesContext(connection) as five:
+        response = here.get("/profile/")
+
+    assert len(response.context["sessions"]) == 1 + len(others)
+    assert len(five.captured_queries) == len(one.captured_queries)
