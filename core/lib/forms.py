@@ -5,6 +5,8 @@ the customer's reply (a message, files, or both)."""
 from django import forms
 from django.conf import settings
 from django.utils.formats import number_format
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -23,23 +25,91 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-class ListFilterSelect(forms.Select):
-    """The select of a list's filters: plain options, rendered without an include each (a
-    customer's list page shows several, with every service and person of the customer)."""
+def _attributes(attrs: dict) -> str:
+    """The attributes of a tag as Django's attrs.html writes them, in their order: True is the
+    name alone, False leaves the attribute out."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
 
-    template_name = "core/forms/select.html"
+
+class ListFilterSelect(forms.Select):
+    """The select of a list's filters, written in Python: a list page renders several on every
+    view, one with every service and person of the customer, and Django's templates (one include
+    per option, then its attributes) cost more than the rest of the form. The HTML is Django's
+    Select's (tests/core/test_list_filter_form.py compares them)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = self.format_value(value)
+        has_selected = False
+        parts = [
+            f'<select name="{escape(name)}"{_attributes(self.build_attrs(self.attrs, attrs))}>'
+        ]
+        for group_value, group_label in self.choices:
+            grouped = isinstance(group_label, list | tuple)
+            if grouped:
+                parts.append(f'<optgroup label="{escape(group_value)}">')
+            choices = group_label if grouped else [(group_value, group_label)]
+            for option_value, option_label in choices:
+                option_value = "" if option_value is None else str(option_value)
+                selected = not has_selected and option_value in chosen
+                has_selected |= selected
+                parts.append(
+                    f'\n  <option value="{escape(option_value)}"{" selected" if selected else ""}>'
+                    f"{conditional_escape(option_label)}</option>"
+                )
+            if grouped:
+                parts.append("</optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+class _ListFilterInput:
+    """A list filter's text, search or date box, written in Python as Django's input.html
+    writes it (without its include of the attributes)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        shown = "" if value is None else f' value="{escape(value)}"'
+        attributes = _attributes(self.build_attrs(self.attrs, attrs))
+        return mark_safe(  # noqa: S308 - every value is escaped
+            f'<input type="{escape(self.input_type)}" name="{escape(name)}"{shown}{attributes}>'
+        )
+
+
+_LIST_FILTER_INPUTS = {
+    widget: type(
+        f"ListFilter{widget.__name__}", (_ListFilterInput, widget), {"__module__": __name__}
+    )
+    for widget in (
+        forms.TextInput,
+        forms.SearchInput,
+        forms.DateInput,
+        forms.NumberInput,
+        forms.EmailInput,
+    )
+}
 
 
 class ListFilterForm(forms.Form):
-    """A list page's filters: its plain selects render as ListFilterSelect."""
+    """A list page's filters, rendered on every view of the list: its plain selects and text,
+    search, date, number and e-mail boxes render in Python (ListFilterSelect, _ListFilterInput),
+    the same HTML as Django's widget templates."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if type(field.widget) is forms.Select:
-                widget = ListFilterSelect(attrs=field.widget.attrs, choices=field.widget.choices)
-                widget.is_required = field.widget.is_required
-                field.widget = widget
+            widget_type = type(field.widget)
+            # Each form holds its own copy of its fields' widgets: changing one's class
+            # changes this form's only, and keeps its attributes, choices and format.
+            if widget_type is forms.Select:
+                field.widget.__class__ = ListFilterSelect
+            elif widget_type in _LIST_FILTER_INPUTS:
+                field.widget.__class__ = _LIST_FILTER_INPUTS[widget_type]
 
 
 class MultipleFileInput(forms.FileInput):

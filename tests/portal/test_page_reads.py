@@ -291,3 +291,52 @@ def test_the_sessions_list_reads_the_same_queries_for_one_session_or_five(acme):
 
     assert len(response.context["sessions"]) == 1 + len(others)
     assert len(five.captured_queries) == len(one.captured_queries)
+
+
+
+# What each page of _customer_pages reads, in its order, for the portal administrator of the demo
+# customer (the heaviest view of each: every card, every action). A new query on a page is a
+# decision to make here, not an accident.
+QUERY_BUDGET = [
+    ("dashboard", 25),
+    ("ticket list", 9),
+    ("ticket page", 11),
+    ("services", 5),
+    ("service page", 14),
+    ("expansion requests", 5),
+    ("expansion request", 5),
+    ("orders", 7),
+    ("order", 8),
+    ("changes", 6),
+    ("change", 6),
+    ("maintenance calendar", 8),
+    ("maintenance", 7),
+    ("billing", 9),
+    ("invoices", 7),
+    ("invoice", 8),
+    ("billing requests", 6),
+    ("billing data", 5),
+    ("purchase orders", 6),
+    ("users", 5),
+    ("user", 4),
+    ("audit log", 5),
+    ("profile", 6),
+    ("account team", 8),
+    ("notification contacts", 4),
+    ("contacts", 9),
+    ("help", 3),
+]
+
+
+def test_every_customer_page_stays_within_its_query_budget(acme):
+    client = _signed_in()
+    pages = _customer_pages(acme)
+    assert len(pages) == len(QUERY_BUDGET)
+    counts = _query_counts(client, pages)
+
+    over = {
+        f"{name} ({path})": (counts[path], budget)
+        for (name, budget), path in zip(QUERY_BUDGET, pages, strict=True)
+        if counts[path] > budget
+    }
+    assert not over, f"queries, budget: {over}"
