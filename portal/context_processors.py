@@ -1,6 +1,8 @@
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext_lazy as _
+
+from core.lib.urls import fixed_url
 
 # Navigation of the portal shell: (url name, label, permission area or None, admins only).
 # An area appears once its app registers the URL: no link leads to a page that does not exist.
@@ -31,7 +33,7 @@ def _navigation(request):
         if area and not membership.can(area):
             continue
         try:
-            url = reverse(name)
+            url = fixed_url(name)
         except NoReverseMatch:
             continue
         current = request.path == url if url == "/" else request.path.startswith(url)
