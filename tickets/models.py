@@ -130,7 +130,9 @@ class Ticket(NumberedRecord):
         verbose_name_plural = _("trouble tickets")
         ordering = ["-opened_at", "-id"]
         indexes = [
-            models.Index(fields=["customer", "-opened_at"], name="ticket_customer_opened"),
+            # The list's order, id included: a later page walks the index instead of sorting
+            # every ticket of the customer (issue 15).
+            models.Index(fields=["customer", "-opened_at", "-id"], name="ticket_customer_order"),
             models.Index(fields=["customer", "status"], name="ticket_customer_status"),
         ]
         constraints = [

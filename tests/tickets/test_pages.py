@@ -255,6 +255,65 @@ def test_the_list_pages(portal_admin_client, customer, portal_admin_user, servic
     assert second.count('data-testid="ticket-row"') == 1
 
 
+def _numbers_listed(client, **query) -> list[str]:
+    response = client.get(reverse("tickets:list"), query)
+    assert response.status_code == 200
+    return [row["ticket"].number for row in response.context["rows"]]
+
+
+def test_every_page_lists_its_share_of_the_order_ties_included(
+    portal_admin_client, customer, portal_admin_user, other_customer, other_user, service, settings
+):
+    """A later page reads its keys first (core.lib.listing.KeysFirst): pages 1 to 4 together
+    are the list's order exactly (newest first, the later id first among tickets opened in the
+    same second), each ticket once; a search (DISTINCT) pages the same way; another customer's
+    tickets never fill a page."""
+    settings.TICKETS_PAGE_SIZE = 3
+    same_second = datetime.datetime(2026, 3, 5, 12, tzinfo=UTC)
+    for n in range(10):
+        opened = same_second if n % 3 == 0 else same_second + datetime.timedelta(minutes=n)
+        with time_machine.travel(opened, tick=False):
+            ticket_open_for(customer, portal_admin_user, service=service, subject=f"Fault {n}")
+    other_service = ServiceFactory(customer=other_customer)
+    with time_machine.travel(same_second, tick=False):
+        ticket_open_for(other_customer, other_user, service=other_service, subject="Fault")
+    order = list(
+        Ticket.objects.filter(customer=customer)
+        .order_by("-opened_at", "-id")
+        .values_list("number", flat=True)
+    )
+
+    pages = [_numbers_listed(portal_admin_client, page=page) for page in (1, 2, 3, 4)]
+    searched = [_numbers_listed(portal_admin_client, page=page, q="Fault") for page in (1, 2, 3, 4)]
+
+    assert [len(page) for page in pages] == [3, 3, 3, 1]
+    assert sum(pages, []) == order
+    assert sum(searched, []) == order
+
+
+def test_a_later_page_reads_its_keys_then_its_rows(
+    portal_admin_client, customer, portal_admin_user, service, settings
+):
+    settings.TICKETS_PAGE_SIZE = 2
+    for n in range(5):
+        ticket_open_for(customer, portal_admin_user, service=service, subject=f"Fault {n}")
+    portal_admin_client.get(reverse("tickets:list"))  # the session's first activity is written
+
+    with CaptureQueriesContext(connection) as first:
+        portal_admin_client.get(reverse("tickets:list"))
+    with CaptureQueriesContext(connection) as later:
+        portal_admin_client.get(reverse("tickets:list"), {"page": 3})
+
+    def ticket_reads(queries):
+        return [q["sql"] for q in queries if 'FROM "tickets_ticket"' in q["sql"].split(" WHERE")[0]]
+
+    keys = [sql for sql in ticket_reads(later.captured_queries) if "OFFSET" in sql]
+    assert len(keys) == 1
+    assert keys[0].split(" FROM ")[0] == 'SELECT "tickets_ticket"."id" AS "pk"'  # keys alone
+    assert not any("OFFSET" in sql for sql in ticket_reads(first.captured_queries))
+    assert len(later.captured_queries) == len(first.captured_queries) + 1
+
+
 def test_the_empty_list_invites_to_open_a_ticket(portal_admin_client):
     page = portal_admin_client.get(reverse("tickets:list")).content.decode()
     assert 'data-testid="tickets-empty"' in page

@@ -20,7 +20,8 @@ from core.lib.csv_export import csv_response
 from core.lib.downloads import private_download
 from core.lib.durations import duration_compact
 from core.lib.forms import add_domain_error
-from core.lib.listing import list_page
+from core.lib.listing import KeysFirst, list_page
+from core.lib.urls import row_url
 from core.models import Area, Level
 from core.views.exports import export_offer
 from tickets import selectors, services
@@ -83,10 +84,13 @@ def ticket_list(request):
     if tickets is None:
         return render(request, "tickets/list.html", {"form": form}, status=400)
     listing = list_page(
-        request, selectors.ticket_list_rows(tickets), per_page=settings.TICKETS_PAGE_SIZE
+        request,
+        KeysFirst(selectors.ticket_list_rows(tickets)),
+        per_page=settings.TICKETS_PAGE_SIZE,
     )
     now = timezone.now()
     badges = _Badges()
+    detail_url = row_url("tickets:detail")
     tickets_shown = list(listing["page"])
     services, pauses = selectors.ticket_list_extras(tickets_shown)
     rows = []
@@ -95,6 +99,7 @@ def ticket_list(request):
         rows.append(
             {
                 "ticket": ticket,
+                "url": detail_url(ticket.number),
                 "services": services[ticket.pk],
                 "clock": clock,
                 "state": sla_state(ticket, clock),
