@@ -256,15 +256,17 @@ def po_request_get(customer: Customer, number: str) -> PurchaseOrderRequest:
 
 
 def billing_dashboard(customer: Customer) -> dict:
-    open_requests = BillingRequest.objects.filter(
+    requests = BillingRequest.objects.filter(
         customer=customer, status__in=BillingRequest.OPEN_STATUSES
+    ).aggregate(
+        open=Count("id"), waiting=Count("id", filter=Q(status=BillingRequest.Status.WAITING))
     )
     due = amount_due_by_currency(customer)
     return {
         "due": due,
         "overdue": sum(row["overdue"] for row in due),
-        "open_requests": open_requests.count(),
-        "waiting": open_requests.filter(status=BillingRequest.Status.WAITING).count(),
+        "open_requests": requests["open"],
+        "waiting": requests["waiting"],
     }
 
 

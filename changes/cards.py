@@ -1,5 +1,7 @@
 """Maintenance and change requests on the dashboard and on a service's page."""
 
+from django.db.models import Count, Window
+
 from changes.selectors import (
     changes_for_customer,
     maintenances_upcoming_for_customer,
@@ -17,14 +19,23 @@ def _dashboard(request):
     if not request.membership.can(Area.CHANGES):
         return None
     upcoming = maintenances_upcoming_for_customer(request.customer, days=MAINTENANCE_CARD_DAYS)
-    open_changes = changes_for_customer(request.customer, status="open")
+    upcoming_first = with_worst_impact(upcoming.annotate(total=Window(Count("id")))[:5])
+    # The card shows no service of a change: no prefetch; the total comes with the rows.
+    open_changes = list(
+        changes_for_customer(request.customer, status="open")
+        .prefetch_related(None)
+        .annotate(total=Window(Count("id")))[:5]
+    )
     return {
         "maintenance": {
-            "upcoming": with_worst_impact(upcoming[:5]),
-            "count": upcoming.count(),
+            "upcoming": upcoming_first,
+            "count": upcoming_first[0].total if upcoming_first else 0,
             "days": MAINTENANCE_CARD_DAYS,
         },
-        "changes": {"open": list(open_changes[:5]), "count": open_changes.count()},
+        "changes": {
+            "open": open_changes,
+            "count": open_changes[0].total if open_changes else 0,
+        },
     }
 
 

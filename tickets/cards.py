@@ -4,16 +4,13 @@ from core import cards
 from core.models import Area, Level
 from core.models.inventory import CHRONIC_DAYS, CHRONIC_TICKETS
 from tickets.selectors import service_ticket_counts, tickets_dashboard, tickets_for_customer
-from tickets.sla import ticket_clock
 
 
 def _dashboard(request):
     if not request.membership.can(Area.TICKETS):
         return None
-    tickets = tickets_dashboard(request.customer)
-    tickets["first"] = [(t, ticket_clock(t)) for t in tickets["open"][:5]]
     return {
-        "tickets": tickets,
+        "tickets": tickets_dashboard(request.customer),
         "can_open_ticket": request.membership.can(Area.TICKETS, Level.ACT),
     }
 

@@ -491,6 +491,37 @@ def test_dashboard_cards_for_maintenance_and_changes(
     assert "analysis by" in html
 
 
+def test_dashboard_cards_count_beyond_the_five_they_list(
+    portal_admin_client, portal_admin_user, acme_services, globex_service
+):
+    """The cards list 5 and count every one (with the rows, one query each): a maintenance on
+    two of the customer's services counts once; another customer's does not count."""
+    for day in range(1, 8):
+        make_maintenance(
+            [(acme_services["ar"], Impact.OUTAGE, 30), (acme_services["mx"], Impact.DEGRADED, 0)],
+            start=timezone.now() + timedelta(days=day),
+        )
+        ChangeRequest.objects.create(
+            customer=acme_services["ar"].customer,
+            number=f"CHG-2099-0010{day}",
+            status=ChangeRequest.Status.IN_ANALYSIS,
+            requested_by=portal_admin_user,
+        )
+    make_maintenance(
+        [(globex_service, Impact.OUTAGE, 30)], start=timezone.now() + timedelta(days=2)
+    )
+
+    response = portal_admin_client.get(reverse("portal:dashboard"))
+
+    assert response.context["maintenance"]["count"] == 7
+    assert len(response.context["maintenance"]["upcoming"]) == 5
+    assert response.context["changes"]["count"] == 7
+    assert len(response.context["changes"]["open"]) == 5
+    html = response.content.decode()
+    assert html.count('href="/changes/maintenance/MNT-2099-') == 5
+    assert '<span class="count">7</span>' in html
+
+
 def test_dashboard_has_no_maintenance_cards_without_changes_permission(limited_client, shared):
     html = limited_client.get(reverse("portal:dashboard")).content.decode()
     assert 'data-testid="card-maintenance"' not in html
