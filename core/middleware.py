@@ -1,4 +1,5 @@
 import hashlib
+import time
 import zoneinfo
 from urllib.parse import urlencode
 
@@ -40,9 +41,38 @@ def _activity_key(session_key: str) -> str:
     return "session-activity:" + hashlib.sha256(session_key.encode()).hexdigest()[:32]
 
 
+class _RecentActivity:
+    """The sessions this process saw written or already throttled, until when: in front of the
+    shared cache, so a session's requests to one process cost a dictionary lookup, not a cache
+    round trip each (Redis in production, files under var/ on one machine). A process that found
+    another's mark remembers it for an interval from then, so "last seen" may lag by up to two
+    intervals. Bounded: past MAX_SESSIONS the oldest half is forgotten, which only costs a cache
+    read for those."""
+
+    MAX_SESSIONS = 10_000
+
+    def __init__(self) -> None:
+        self._until: dict[str, float] = {}
+
+    def seen(self, key: str) -> bool:
+        until = self._until.get(key)
+        return until is not None and until > time.time()
+
+    def remember(self, key: str) -> None:
+        if len(self._until) >= self.MAX_SESSIONS:
+            for old in list(self._until)[: self.MAX_SESSIONS // 2]:
+                del self._until[old]
+        self._until[key] = time.time() + settings.SESSION_ACTIVITY_INTERVAL
+
+
+_recent_activity = _RecentActivity()
+
+
 def session_activity_recorded(session_key: str) -> None:
     """The session's activity was just written: the next ACTIVITY_INTERVAL needs no write."""
-    cache.set(_activity_key(session_key), 1, settings.SESSION_ACTIVITY_INTERVAL)
+    key = _activity_key(session_key)
+    cache.set(key, 1, settings.SESSION_ACTIVITY_INTERVAL)
+    _recent_activity.remember(key)
 
 
 def session_activity_on_sign_in(sender, request, **kwargs) -> None:
@@ -77,11 +107,17 @@ class SessionActivityMiddleware:
 
     @staticmethod
     def _due(session_key: str) -> bool:
+        key = _activity_key(session_key)
+        if _recent_activity.seen(key):
+            return False
         try:
-            return cache.add(_activity_key(session_key), 1, settings.SESSION_ACTIVITY_INTERVAL)
+            due = cache.add(key, 1, settings.SESSION_ACTIVITY_INTERVAL)
         except Exception:  # noqa: BLE001 - any cache failure (Redis down): write, as allauth did
-            # The pages keep working without the cache; they only lose the throttle.
-            return True
+            # The pages keep working without the cache; they only lose the shared throttle (each
+            # process still writes a session at most once per interval).
+            due = True
+        _recent_activity.remember(key)
+        return due
 
 
 class UserPreferencesMiddleware:

@@ -260,14 +260,11 @@ def test_the_sessions_list_leaves_out_an_expired_session_and_the_hourly_task_del
     assert UserSession.objects.filter(session_key=here.session.session_key).exists()
 
 
-def test_pages_answer_when_the_cache_is_down(acme):
-    """The throttle lives in the cache (Redis in production): a dead Redis costs the throttle,
-    not the pages."""
-    client = _signed_in()
+def _dead_redis() -> dict:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # nothing listens there once the socket is closed
-    dead_redis = {
+    return {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{port}/0",
@@ -275,9 +272,39 @@ def test_pages_answer_when_the_cache_is_down(acme):
         }
     }
 
-    with override_settings(CACHES=dead_redis):
+
+def test_pages_answer_when_the_cache_is_down(acme):
+    """The throttle lives in the cache (Redis in production): a dead Redis costs the throttle,
+    not the pages."""
+    client = _signed_in()
+
+    with override_settings(CACHES=_dead_redis()):
         assert client.get("/tickets/").status_code == 200
         assert client.get("/").status_code == 200
+
+
+def test_a_process_asks_the_cache_once_per_interval_per_session(acme, settings):
+    """The process remembers the sessions it wrote or found throttled: within the interval a
+    request costs no cache round trip (with the cache gone, no write either); past it, the
+    process writes once more, then remembers again."""
+    settings.SESSION_ACTIVITY_INTERVAL = 300
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = _signed_in()
+    with override_settings(CACHES=_dead_redis()):
+        moment = time_machine.travel(start + timedelta(seconds=120), tick=False)
+        with moment, CaptureQueriesContext(connection) as within:
+            assert client.get("/tickets/").status_code == 200
+            assert client.get("/").status_code == 200
+        moment = time_machine.travel(start + timedelta(seconds=301), tick=False)
+        with moment, CaptureQueriesContext(connection) as past:
+            assert client.get("/tickets/").status_code == 200
+            assert client.get("/").status_code == 200
+
+    assert _writes(within.captured_queries) == []
+    writes = _writes(past.captured_queries)
+    assert len(writes) == 1
+    assert writes[0].startswith('UPDATE "usersessions_usersession"')
 
 
 def test_the_sessions_list_reads_the_same_queries_for_one_session_or_five(acme):
@@ -291,7 +318,6 @@ def test_the_sessions_list_reads_the_same_queries_for_one_session_or_five(acme):
 
     assert len(response.context["sessions"]) == 1 + len(others)
     assert len(five.captured_queries) == len(one.captured_queries)
-
 
 
 # What each page of _customer_pages reads, in its order, for the portal administrator of the demo
