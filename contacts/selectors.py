@@ -132,10 +132,25 @@ def _main_line(lines: list[SupportLine]) -> SupportLine | None:
     )
 
 
+def _card_lines() -> list[SupportLine]:
+    """The lines a card may name, in the directory's order, each with its numbers (`card_numbers`),
+    in one query: a card is its line's numbers, so a line without any (a row still being set up)
+    is never a card's."""
+    lines: dict[int, SupportLine] = {}
+    for number in SupportNumber.objects.select_related("line").order_by(
+        "line__position", "line_id", "position", "pk"
+    ):
+        line = lines.setdefault(number.line_id, number.line)
+        if not hasattr(line, "card_numbers"):
+            line.card_numbers = []  # type: ignore[attr-defined]  # for _card
+        line.card_numbers.append(number)  # type: ignore[attr-defined]
+    return list(lines.values())
+
+
 def _numbers(line: SupportLine, kind: str) -> list[TscNumber]:
     return [
         TscNumber(phone=number.phone, printed=number.printed, menu_option=number.menu_option)
-        for number in line.numbers.all()
+        for number in line.card_numbers  # type: ignore[attr-defined]  # from _card_lines
         if number.kind == kind
     ]
 
@@ -160,7 +175,7 @@ def tsc_card(*, country: str, product_line: str, managed: bool) -> TscCard | Non
     """Which TSC number does this customer call for this service? `country` is the service's
     country (callers fall back to the customer's). None only when the directory is empty."""
     service_line = service_line_for(product_line, managed=managed)
-    line, fallback = _line_for(support_lines(), country or "", service_line)
+    line, fallback = _line_for(_card_lines(), country or "", service_line)
     return _card(line, country=country, service_line=service_line, fallback=fallback)
 
 
@@ -175,7 +190,7 @@ def tsc_card_for_service(service) -> TscCard | None:
 
 def tsc_card_for_country(country: str) -> TscCard | None:
     """The country's main TSC line (the dashboard's card); the regional centre when it has none."""
-    lines = support_lines()
+    lines = _card_lines()
     own = _main_line([line for line in lines if country in line.countries])
     if own is not None:
         service_line = ServiceLine.DATA if own.serves(ServiceLine.DATA) else own.lines[0]

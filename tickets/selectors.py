@@ -15,6 +15,13 @@ from tickets.models import ESCALATION_INTERVAL, Attachment, Message, PauseInterv
 from tickets.sla import sla_state, ticket_clock
 
 CUSTOMER_MESSAGE_KINDS = (Message.Kind.PUBLIC, Message.Kind.STATUS, Message.Kind.ESCALATION)
+# A message of the conversation (every column) and, of its author, the name the page shows, not
+# the whole account.
+MESSAGE_COLUMNS = (
+    *(field.attname for field in Message._meta.concrete_fields),
+    "author__full_name",
+    "author__email",
+)
 
 
 def tickets_for_customer(
@@ -126,12 +133,15 @@ def _pauses_of(tickets: list[Ticket]) -> dict[int, list[tuple[datetime, datetime
 
 
 def ticket_get(customer: Customer, number: str) -> Ticket:
-    """Another customer's ticket is a 404: its existence is not confirmed."""
-    return get_object_or_404(
-        Ticket.objects.select_related("customer", "opened_by", "requester", "assignee"),
+    """Another customer's ticket is a 404: its existence is not confirmed. The customer is the
+    one asked for, not read again."""
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("opened_by", "requester", "assignee"),
         customer=customer,
         number=number,
     )
+    ticket.customer = customer
+    return ticket
 
 
 def ticket_page(customer: Customer, number: str, *, now: datetime | None = None) -> dict:
@@ -141,14 +151,23 @@ def ticket_page(customer: Customer, number: str, *, now: datetime | None = None)
     may reopen it; and the TSC card of its first service."""
     now = now or timezone.now()
     ticket = ticket_get(customer, number)
-    attachments = Attachment.objects.filter(internal=False).order_by("created_at")
     messages = (
         Message.objects.filter(ticket=ticket, kind__in=CUSTOMER_MESSAGE_KINDS)
         .select_related("author")
-        .prefetch_related(Prefetch("attachments", queryset=attachments))
+        .only(*MESSAGE_COLUMNS)
         .order_by("created_at", "id")
     )
     conversation = list(messages)
+    # Each message's files (`files`), from one read of the ticket's: no internal file, and only
+    # on the messages listed here (never an internal note's).
+    files: dict[int, list[Attachment]] = {message.pk: [] for message in conversation}
+    for attachment in Attachment.objects.filter(
+        ticket=ticket, internal=False, message__isnull=False
+    ).order_by("created_at", "id"):
+        if attachment.message_id in files:
+            files[attachment.message_id].append(attachment)
+    for message in conversation:
+        message.files = files[message.pk]  # type: ignore[attr-defined]  # for the page
     # Read once: the page lists them and the SLA clock below adds them up (R-TT-3).
     prefetch_related_objects(
         [ticket],

@@ -116,6 +116,21 @@ def test_a_country_without_lines_falls_back_to_the_regional_centre():
     assert managed.service_line == "network_management"
 
 
+def test_a_line_without_numbers_yet_is_no_cards_line_and_a_card_is_one_query(
+    django_assert_num_queries,
+):
+    """A row staff are still setting up (no number yet) would give a card with nothing to call:
+    the card names the next line that has numbers. The directory and its numbers are one read."""
+    chile = SupportLine.objects.get(countries=["CL"])
+    chile.numbers.all().delete()
+
+    with django_assert_num_queries(1):
+        card = tsc_card(country="CL", product_line="internet", managed=False)
+
+    assert card.is_regional
+    assert _numbers(card) == (["tel:+18004677288"], ["tel:+13058086010"])
+
+
 def test_an_unknown_or_empty_country_gets_the_regional_centre():
     card = tsc_card(country="", product_line="voice", managed=False)
     assert card.is_regional
