@@ -12,7 +12,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
 
-from portal.management.commands.bench_web import wrk_run
+from portal.management.commands.bench_web import BASELINE, PAGES, Command, Figures, Run, wrk_run
 from tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +108,37 @@ def test_a_page_that_answers_errors_under_load_stops_the_benchmark():
 
     with pytest.raises(CommandError, match="answered errors"):
         wrk_run(output, cpu_ms=1.0, path="/tickets/")
+
+
+def _figures(*, page_50_cost: float, page_50_slowdown: float) -> dict:
+    """3 rounds; page 1 costs 3x the baseline's CPU per request, page 50 `page_50_cost` x; the
+    machine runs `page_50_slowdown` x slower while page 50 and its baseline run."""
+    figures = {page.name: Figures() for page in [BASELINE, *PAGES]}
+    for _round in range(3):
+        for page in PAGES:
+            fiftieth = "page 50" in page.name
+            speed = page_50_slowdown if fiftieth else 1.0
+            base = Run(300, 50, 90, 4.0 * speed)
+            factor = page_50_cost if fiftieth else 3.0
+            run = Run(150, 100, 180, 4.0 * speed * factor)
+            figures[BASELINE.name].runs.append(base)
+            figures[page.name].runs.append(run)
+            figures[page.name].ratios.append(run.requests_per_second / base.requests_per_second)
+            figures[page.name].cpu_ratios.append(run.cpu_ms_per_request / base.cpu_ms_per_request)
+    return figures
+
+
+def test_page_50_is_compared_with_page_1_against_the_baseline_of_each_round():
+    """A machine that slows down between page 1's run and page 50's is no cost of page 50; a
+    page 50 that costs 10% more than page 1 in every round is."""
+    command = Command(stdout=io.StringIO())
+    page = "Page 50 against page 1, customer with 2,000 tickets: "
+
+    drifting = _figures(page_50_cost=3.0, page_50_slowdown=1.15)
+    failures = command._report(drifting, 100.0, 100.0)
+    assert not any("page 50" in failure for failure in failures), failures
+    assert page + "1.00x" in command.stdout.getvalue()
+
+    dearer = _figures(page_50_cost=3.3, page_50_slowdown=1.0)
+    failures = Command(stdout=io.StringIO())._report(dearer, 100.0, 100.0)
+    assert "page 50 costs 1.10x page 1 (2,000 tickets)" in failures

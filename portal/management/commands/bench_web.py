@@ -77,7 +77,8 @@ class Run:
 @dataclass
 class Figures:
     runs: list[Run] = field(default_factory=list)
-    ratios: list[float] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)  # req/s against the round's baseline
+    cpu_ratios: list[float] = field(default_factory=list)  # CPU/request, the same way
 
     def median(self, attribute: str) -> float:
         return statistics.median(getattr(run, attribute) for run in self.runs)
@@ -133,6 +134,9 @@ class Command(BaseCommand):
                     figures[page.name].ratios.append(
                         run.requests_per_second / base.requests_per_second
                     )
+                    figures[page.name].cpu_ratios.append(
+                        run.cpu_ms_per_request / base.cpu_ms_per_request
+                    )
             portal_memory = server.peak_memory_mib()
         with _Server(workers) as server:
             server.drive(BASELINE.path, cookies[MEMBER_EMAIL], **self.load)
@@ -168,13 +172,15 @@ class Command(BaseCommand):
             first, fiftieth = (
                 figures[_page(member, path).name] for path in ("/tickets/", "/tickets/?page=50")
             )
-            cost = fiftieth.median("cpu_ms_per_request") / first.median("cpu_ms_per_request")
+            # Each against the baseline of its own round: the machine's drift between the two
+            # pages' runs (10% on a shared VM) is not taken for a cost of page 50.
+            cost = statistics.median(fiftieth.cpu_ratios) / statistics.median(first.cpu_ratios)
             verdict = "" if cost <= PAGE_50_MAX else " MISSED"
             if verdict:
                 failures.append(f"page 50 costs {cost:.2f}x page 1 ({label} tickets)")
             self.stdout.write(
                 f"\nPage 50 against page 1, customer with {label} tickets: {cost:.2f}x CPU per "
-                f"request (target <= {PAGE_50_MAX}x){verdict}"
+                f"request, each against its round's baseline (target <= {PAGE_50_MAX}x){verdict}"
             )
         memory = portal_memory / baseline_memory
         verdict = "" if memory <= MEMORY_MAX else " MISSED"
