@@ -2,6 +2,7 @@
 and the rendering of a row into subject, text and HTML in its recipient's language."""
 
 import logging
+import re
 from collections.abc import Callable
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -195,11 +196,28 @@ def mailbox_format(name: str, email: str) -> str:
     recipients, "Ventas: Acme Logística" as a group, a "(...)" as a comment. A name is a
     courtesy and the address must be right, so the header is written and parsed here as it
     will be sent and the name kept only if it survives. Line breaks become spaces (a name
-    typed with one made every attempt fail)."""
+    typed with one made every attempt fail).
+
+    A name of plain words (ASCII letters, digits, spaces and hyphens) in a header
+    short enough not to be folded needs no quotes and no encoding: it is kept without the round
+    trip, which costs about a millisecond of a worker's CPU per e-mail."""
     name = " ".join(name.split())
     if not name:
         return email
     value = formataddr((name, email))
+    if _PLAIN_NAME.fullmatch(name) and email.isascii() and len(value) <= _UNFOLDED:
+        return value
+    return _mailbox_checked(name, email, value)
+
+
+# What formataddr writes unquoted and the parser reads back as written: no special (a dot, a
+# comma, a colon...) to quote, no "=?" to take for an encoded word. "To: " and the value within
+# 78 characters is a line that is not folded.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 -]*[A-Za-z0-9])?")
+_UNFOLDED = 78 - len("To: ")
+
+
+def _mailbox_checked(name: str, email: str, value: str) -> str:
     header = EmailMessage(policy=policy.SMTP)
     try:
         header["To"] = value

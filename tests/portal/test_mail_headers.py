@@ -4,12 +4,13 @@ a long header or encodes part of the name, so "Compras, Logística" read as two 
 "Ventas: Acme Logística" as a group. Checked with the real parser on the bytes that leave."""
 
 from email import message_from_bytes, policy
+from email.utils import formataddr
 
 import pytest
 from django.core import mail
 
 from core.models import Notification
-from core.notifications import notification_message
+from core.notifications import _mailbox_checked, mailbox_format, notification_message
 from core.services.outbox import Recipient, notification_deliver, notify
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +88,27 @@ def test_a_name_with_a_line_break_is_sent_on_one_line_not_failed(portal_admin_us
 
     (message,) = mail.outbox
     assert _to(message) == [("Ana Beatriz", ADDRESS)]
+
+
+PLAIN = [
+    "Ana Admin",
+    "NOC 1 Bench 0001",
+    "Pat O-Brien",
+    "X",
+    "Juan Perez " * 5,  # folded: long
+    "Acme S.A.",  # quoted: a dot
+    "Ana=?utf-8?q?x?=",
+    "Ana Admin ",
+    "ana",
+]
+
+
+@pytest.mark.parametrize("name", PLAIN + NAMES + KEPT)
+@pytest.mark.parametrize("address", [ADDRESS, "noc-1.bench+tickets@sub.example.com"])
+def test_the_shortcut_for_plain_names_agrees_with_the_full_check(name, address):
+    """mailbox_format skips the header round trip for a short name of plain ASCII words: for
+    every name, it answers what the round trip answers."""
+    shown = " ".join(name.split())
+    full = _mailbox_checked(shown, address, formataddr((shown, address))) if shown else address
+
+    assert mailbox_format(name, address) == full
