@@ -20,13 +20,14 @@ def list_page(request: HttpRequest, rows, *, per_page: int) -> dict:
 
 
 class KeysFirst:
-    """The rows of a long list for Paginator, where a later page finds its keys first.
+    """The rows of a long list for Paginator, a page at a time, keys first.
 
     `OFFSET 1225 LIMIT 25` over a queryset makes the database fetch (or sort) the 1,225 rows
-    before the page. Here a page after the first reads its keys alone, which an index holding the
-    list's order answers without touching the table (an index-only scan), then its rows by key:
-    page 50 costs what page 1 does, however many rows the list has. The first page needs no
-    such step. A DISTINCT queryset (a search across joined rows) is sliced as it is."""
+    before the page. Here a page reads its keys alone, which an index holding the list's order
+    answers without touching the table (an index-only scan), then its rows by key: page 50 costs
+    what page 1 does, however many rows the list has. The first page takes the same two steps, so
+    that every page does the same work. A DISTINCT queryset (a search across joined rows) is
+    sliced as it is."""
 
     def __init__(self, queryset: QuerySet) -> None:
         self.queryset = queryset
@@ -38,7 +39,7 @@ class KeysFirst:
         return self.count()
 
     def __getitem__(self, index):
-        if not isinstance(index, slice) or not index.start or self.queryset.query.distinct:
+        if not isinstance(index, slice) or self.queryset.query.distinct:
             return self.queryset[index]
         keys = list(self.queryset.values_list("pk", flat=True)[index])
         return self.queryset.filter(pk__in=keys)

@@ -325,7 +325,7 @@ def test_the_sessions_list_reads_the_same_queries_for_one_session_or_five(acme):
 # decision to make here, not an accident.
 QUERY_BUDGET = [
     ("dashboard", 24),
-    ("ticket list", 9),
+    ("ticket list", 10),
     ("ticket page", 10),
     ("services", 5),
     ("service page", 13),
