@@ -104,6 +104,7 @@ def ticket_list(request):
                 "clock": clock,
                 "state": sla_state(ticket, clock),
                 "soon": timedelta(0) <= clock.remaining < timedelta(hours=1),
+                "left": duration_compact(clock.remaining),
                 "impact_badge": badges.render("tickets/_impact.html", ticket, ticket.impact),
                 "status_badge": badges.render("tickets/_status.html", ticket, ticket.status),
             }
