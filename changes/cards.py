@@ -1,7 +1,5 @@
 """Maintenance and change requests on the dashboard and on a service's page."""
 
-from django.db.models import Count, Window
-
 from changes.selectors import (
     changes_for_customer,
     maintenances_upcoming_for_customer,
@@ -9,6 +7,7 @@ from changes.selectors import (
     with_worst_impact,
 )
 from core import cards
+from core.lib.listing import first_with_total
 from core.models import Area
 
 MAINTENANCE_CARD_DAYS = 30
@@ -18,24 +17,20 @@ STYLESHEETS = ("css/maintenance.css",)
 def _dashboard(request):
     if not request.membership.can(Area.CHANGES):
         return None
-    upcoming = maintenances_upcoming_for_customer(request.customer, days=MAINTENANCE_CARD_DAYS)
-    upcoming_first = with_worst_impact(upcoming.annotate(total=Window(Count("id")))[:5])
-    # The card shows no service of a change: no prefetch; the total comes with the rows.
-    open_changes = list(
-        changes_for_customer(request.customer, status="open")
-        .prefetch_related(None)
-        .annotate(total=Window(Count("id")))[:5]
+    upcoming, upcoming_total = first_with_total(
+        maintenances_upcoming_for_customer(request.customer, days=MAINTENANCE_CARD_DAYS), 5
+    )
+    # The card shows no service of a change: no prefetch.
+    open_changes, open_total = first_with_total(
+        changes_for_customer(request.customer, status="open").prefetch_related(None), 5
     )
     return {
         "maintenance": {
-            "upcoming": upcoming_first,
-            "count": upcoming_first[0].total if upcoming_first else 0,
+            "upcoming": with_worst_impact(upcoming),
+            "count": upcoming_total,
             "days": MAINTENANCE_CARD_DAYS,
         },
-        "changes": {
-            "open": open_changes,
-            "count": open_changes[0].total if open_changes else 0,
-        },
+        "changes": {"open": open_changes, "count": open_total},
     }
 
 

@@ -1,7 +1,7 @@
 """What every paginated, sortable list page hands its template (services, orders, audit log)."""
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.http import HttpRequest
 
 
@@ -17,6 +17,14 @@ def list_page(request: HttpRequest, rows, *, per_page: int) -> dict:
         "query": query.urlencode(),
         "sort_query": sort_query.urlencode(),
     }
+
+
+def first_with_total(queryset: QuerySet, first: int) -> tuple[list, int]:
+    """The `first` rows of `queryset` and how many it has in all, in one query: the total rides
+    on each row (a window count over the whole result, taken before the LIMIT). A card that
+    lists a few and counts them all (the dashboard's) reads once."""
+    rows = list(queryset.annotate(rows_total=Window(Count("pk")))[:first])
+    return rows, rows[0].rows_total if rows else 0
 
 
 class KeysFirst:
