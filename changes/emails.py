@@ -24,7 +24,12 @@ from changes.models import (
     MaintenanceObjection,
 )
 from core.lib.durations import duration_words
-from core.notifications import NotificationObsolete, context_row, notification_context
+from core.notifications import (
+    NotificationObsolete,
+    batch_shared,
+    context_row,
+    notification_context,
+)
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8; method=PUBLISH"
 _FORMAT = "D Y-m-d H:i"
@@ -189,11 +194,18 @@ def _revision(maintenance: Maintenance, sequence: int) -> tuple[MaintenanceEvent
 
 
 def _maintenance_context(notification) -> dict:
-    maintenance, impacts = _maintenance_with_impacts(notification)
+    # Read once per batch for all its rows of this customer, whatever their language (the
+    # labels and times below are each recipient's); the revision once for every customer.
+    maintenance, impacts = batch_shared(
+        ("maintenance impacts", notification.context.get("maintenance"), notification.customer_id),
+        lambda: _maintenance_with_impacts(notification),
+    )
     customer = notification.customer
     status = notification.context.get("status") or maintenance.status
     sequence = notification.context.get("sequence", maintenance.sequence)
-    current, previous = _revision(maintenance, sequence)
+    current, previous = batch_shared(
+        ("maintenance revision", maintenance.pk, sequence), lambda: _revision(maintenance, sequence)
+    )
     # The window as this revision announced it: a late delivery does not mix revisions.
     announced = copy.copy(maintenance)
     if current is not None:
@@ -254,13 +266,13 @@ def _maintenance_context(notification) -> dict:
     }
 
 
-@notification_context("changes/maintenance")
+@notification_context("changes/maintenance", same_for_every_recipient=True)
 def _maintenance_notice(notification) -> dict:
     """One notice per affected customer and step, with that customer's .ics (R-GCR-2)."""
     return _maintenance_context(notification)
 
 
-@notification_context("changes/maintenance_reminder")
+@notification_context("changes/maintenance_reminder", same_for_every_recipient=True)
 def _maintenance_reminder(notification) -> dict:
     """24 hours before the start; a reminder for a window that moved, or for work that was
     cancelled or has already started, is withdrawn instead of sent."""

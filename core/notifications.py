@@ -1,9 +1,12 @@
 """The outbox's e-mails: the registry each area fills with its templates' context builders,
 and the rendering of a row into subject, text and HTML in its recipient's language."""
 
+import contextlib
+import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -56,24 +59,60 @@ _recipient_checks: dict[str, NotificationHook] = {}
 
 
 _to_unconfirmed: set[str] = set()
+
+
+_same_for_every_recipient: set[str] = set()
 NotificationBounce = Callable[["Notification", str], None]
 _bounce_hooks: dict[str, NotificationBounce] = {}
 
 
 def notification_context(
-    template: str, *, to_unconfirmed: bool = False
+    template: str, *, to_unconfirmed: bool = False, same_for_every_recipient: bool = False
 ) -> Callable[[NotificationBuilder], NotificationBuilder]:
     """Registers the builder of an outbox template. `to_unconfirmed`: the template asks an
     address that has confirmed nothing yet (a confirmation link), see notification_to_unconfirmed.
+    `same_for_every_recipient`: what the builder returns depends only on the row's customer,
+    language and stored context, never on who receives it, so the rows of one batch
+    (rendering_batch) that share those build it once.
     """
 
     def register(builder: NotificationBuilder) -> NotificationBuilder:
         _builders[template] = builder
         if to_unconfirmed:
             _to_unconfirmed.add(template)
+        if same_for_every_recipient:
+            _same_for_every_recipient.add(template)
         return builder
 
     return register
+
+
+# What the rows of one delivery batch share (a maintenance notice to a customer's three contacts:
+# one .ics, one list of the customer's administrators). It lives for one batch, a moment, and
+# never outside it: nothing is kept between tasks, so every batch reads the data afresh.
+_batch_memo: ContextVar[dict | None] = ContextVar("notification_batch_memo", default=None)
+
+
+@contextlib.contextmanager
+def rendering_batch() -> Iterator[None]:
+    """Rows rendered inside share the work that does not depend on their recipient."""
+    token = _batch_memo.set({})
+    try:
+        yield
+    finally:
+        _batch_memo.reset(token)
+
+
+def batch_shared[T](key: tuple, compute: Callable[[], T]) -> T:
+    """compute(), once per `key` within a rendering_batch (every time outside one). For reads
+    that do not depend on the recipient (the maintenance a notice announces, whatever the
+    contact's language)."""
+    memo = _batch_memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()  # an exception (NotificationObsolete) is not kept: the next row asks
+    return memo[key]
 
 
 def notification_to_unconfirmed(notification: "Notification") -> bool:
@@ -261,11 +300,22 @@ def notification_message(notification: "Notification") -> EmailMultiAlternatives
             "reference": notification.subject_reference,
             "kind_label": NotificationKind(notification.kind).label if notification.kind else "",
             "to_unconfirmed": to_unconfirmed,
-            "admin_emails": [] if to_unconfirmed else _admin_emails(customer),
+            "admin_emails": []
+            if to_unconfirmed or customer is None
+            else batch_shared(("admins", customer.pk), lambda: _admin_emails(customer)),
             **notification.context,
         }
         builder = _builders.get(notification.template)
-        if builder is not None:
+        if builder is not None and notification.template in _same_for_every_recipient:
+            key = (
+                "builder",
+                notification.template,
+                notification.customer_id,
+                notification.language,
+                json.dumps(notification.context, sort_keys=True),
+            )
+            context.update(batch_shared(key, lambda: builder(notification)))
+        elif builder is not None:
             context.update(builder(notification))
         path = context.get("path")
         if path and "url" not in context:

@@ -17,6 +17,7 @@ from core.models import Invitation
 from core.services import exports as export_services
 from core.services import invitation_notify
 from core.services.outbox import notification_deliver as deliver
+from core.services.outbox import notifications_deliver as deliver_batch
 from core.services.outbox import notifications_sweep as sweep
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,17 @@ def ping() -> str:
 def notification_deliver(notification_id: int) -> str:
 
     return deliver(notification_id=notification_id)
+
+
+@shared_task(  # type: ignore[call-overload]  # celery-types: int limits; Celery takes float
+    name="core.tasks.notifications_deliver",
+    acks_late=True,
+    soft_time_limit=settings.NOTIFICATION_SEND_SOFT_TIME_LIMIT,
+    time_limit=settings.NOTIFICATION_SEND_TIME_LIMIT,
+)
+def notifications_deliver(notification_ids: list[int]) -> dict[str, int]:
+    """A batch of rows (notifications_enqueue); each row keeps the guarantees of one delivery."""
+    return deliver_batch(notification_ids=notification_ids)
 
 
 @shared_task(name="portal.tasks.notifications_sweep")

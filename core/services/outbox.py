@@ -202,7 +202,10 @@ def notify_many(events: list[dict]) -> list[int]:
                 key__in=[row.key for row in rows],
                 created_at=now,
                 status=Notification.Status.PENDING,
-            ).values_list("pk", "key", "next_attempt_at")
+            )
+            # In the order written: an event's recipients side by side, in one batch.
+            .order_by("pk")
+            .values_list("pk", "key", "next_attempt_at")
         )
     due = [pk for pk, key, at in written if key in immediate or at <= now]
     if due:
@@ -210,28 +213,41 @@ def notify_many(events: list[dict]) -> list[int]:
     return [pk for pk, _key, _at in written]
 
 
-# The delivery task, found by name in Celery's registry: the task module calls this one, so this
-# one does not import it (core/apps.py imports core.tasks, which registers it).
+# The delivery tasks, found by name in Celery's registry: the task module calls this one, so this
+# one does not import it (core/apps.py imports core.tasks, which registers it). A retry publishes
+# its one row; rows written or found due together go out as batches.
 DELIVER_TASK = "portal.tasks.notification_deliver"
+DELIVER_BATCH_TASK = "core.tasks.notifications_deliver"
+# Rows per batch task. The rows of one event are written one after another, so a batch holds a
+# few customers' recipients and renders what they share once (core.notifications.rendering_batch).
+# Small enough that two workers still share a short backlog and a batch stays far within its
+# time limit.
+BATCH_SIZE = 10
 
 
 def _deliver_task():
     return current_app.tasks[DELIVER_TASK]
 
 
+def _deliver_batch_task():
+    return current_app.tasks[DELIVER_BATCH_TASK]
+
+
 def notifications_enqueue(ids: list[int]) -> int:
-    """Hand rows to Celery. A broker that is down costs nothing: the sweep retries later."""
+    """Hand rows to Celery, BATCH_SIZE to a task, in the order given. A broker that is down
+    costs nothing: the sweep retries later."""
     enqueued: list[int] = []
-    for pk in ids:
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = list(ids[start : start + BATCH_SIZE])
         try:
-            _deliver_task().apply_async((pk,), retry=True, retry_policy=_PUBLISH_ONCE)
-        except Exception:  # noqa: BLE001 - any broker failure; the row stays pending
+            _deliver_batch_task().apply_async((batch,), retry=True, retry_policy=_PUBLISH_ONCE)
+        except Exception:  # noqa: BLE001 - any broker failure; the rows stay pending
             logger.warning(
                 "broker unavailable: %d notification(s) left for the sweep",
                 len(ids) - len(enqueued),
             )
             break
-        enqueued.append(pk)
+        enqueued.extend(batch)
     if enqueued:
         # The sweep leaves queued rows alone for a while: a backlog is not queued twice.
         Notification.objects.filter(pk__in=enqueued).update(queued_at=Now())
@@ -300,6 +316,36 @@ def retry_at(*, first_failed_at: datetime, now: datetime) -> datetime | None:
 
 
 # --- Delivery -------------------------------------------------------------------------------
+_clock = time.monotonic  # a batch's own stopwatch (the tests give it a slow relay's seconds)
+
+
+def notifications_deliver(*, notification_ids: list[int]) -> dict[str, int]:
+    """Send a batch of rows, one after another, each claimed on its own just before it is sent
+    (a worker that dies mid-batch holds one row, never the batch). What the rows share is
+    rendered once. A batch that has run for half its soft time limit (a slow relay) hands the
+    rows it has not reached back to the queue instead of racing its limit."""
+    started = _clock()
+    budget = settings.NOTIFICATION_SEND_SOFT_TIME_LIMIT / 2
+    outcomes: dict[str, int] = {}
+    with notifications.rendering_batch():
+        for index, pk in enumerate(notification_ids):
+            if index and _clock() - started > budget:
+                rest = list(notification_ids[index:])
+                logger.warning(
+                    "notification batch over its time budget: %d row(s) queued again", len(rest)
+                )
+                handed = notifications_enqueue(rest)
+                outcomes["handed back"] = handed
+                if handed < len(rest):  # the broker failed: the sweep sends them when due
+                    Notification.objects.filter(
+                        pk__in=rest[handed:], status=Notification.Status.PENDING
+                    ).update(queued_at=None)
+                break
+            outcome = notification_deliver(notification_id=pk)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
 def notification_deliver(*, notification_id: int) -> str:
     """Send one row if it is due and nobody else holds it. Returns what happened."""
     token = uuid.uuid4()
@@ -496,7 +542,7 @@ def notifications_sweep() -> int:
             status=Notification.Status.PENDING,
             next_attempt_at__lte=Now(),
         )
-        .order_by("next_attempt_at")
+        .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:5000]
     )
     return notifications_enqueue(due) if due else 0

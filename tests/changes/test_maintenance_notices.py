@@ -20,7 +20,7 @@ from changes.services.maintenance import (
     maintenance_reschedule,
 )
 from core.models import Notification
-from core.services.outbox import notification_deliver
+from core.services.outbox import notification_deliver, notifications_deliver
 from tests.factories import MembershipFactory, NotificationContactFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -332,3 +332,61 @@ def test_a_notice_is_delivered_in_seven_queries_whatever_its_services(
         with django_assert_num_queries(7):
             assert notification_deliver(notification_id=row.pk) == "sent"
     assert len(mail.outbox) == 2
+
+
+@pytest.fixture
+def three_spanish_contacts(customer):
+    for address in ("noc-1@acme.test", "noc-2@acme.test", "noc-3@acme.test"):
+        NotificationContactFactory(
+            customer=customer, email=address, language="es", orders=False, maintenance=True
+        )
+    NotificationContactFactory(
+        customer=customer, email="noc-en@acme.test", language="en", orders=False, maintenance=True
+    )
+
+
+def test_a_batch_builds_a_customers_notice_once_per_language(
+    three_spanish_contacts, maintenance, customer, django_assert_num_queries
+):
+    """Issue 15, e-mails: the rows of one batch share what does not depend on the recipient. The
+    first row runs the seven queries; every other one only claims, reads, checks its contact and
+    records the send (4). The English row writes its own notice, in English, from the same
+    reads."""
+    with time_machine.travel(T0, tick=False):
+        maintenance_confirm(maintenance=maintenance, actor=None)
+    ids = list(
+        Notification.objects.filter(template="changes/maintenance", customer=customer)
+        .order_by("to_email")
+        .values_list("pk", flat=True)
+    )  # noc-1, noc-2, noc-3 (es), then noc-en
+    with django_assert_num_queries(7 + 4 + 4 + 4):
+        assert notifications_deliver(notification_ids=ids) == {"sent": 4}
+
+    sent = {m.to[0].split("<")[-1].rstrip(">"): m for m in mail.outbox}
+    spanish = [sent[f"noc-{n}@acme.test"] for n in (1, 2, 3)]
+    assert len({m.subject for m in spanish}) == 1
+    assert len({_calendar_text(m) for m in spanish}) == 1
+    assert all(service_id in _everything(m) for m in spanish for service_id in ACME_IDS)
+    assert "Mantenimiento" in spanish[0].subject
+    assert "Maintenance" in sent["noc-en@acme.test"].subject
+    assert "Backbone upgrade" in sent["noc-en@acme.test"].body
+
+
+def test_nothing_is_shared_between_two_batches(three_spanish_contacts, maintenance, customer):
+    """What a batch shares lives as long as the batch: the next one reads the maintenance as it
+    is now."""
+    with time_machine.travel(T0, tick=False):
+        maintenance_confirm(maintenance=maintenance, actor=None)
+    first, second = (
+        Notification.objects.filter(template="changes/maintenance", language="es")
+        .order_by("to_email")
+        .values_list("pk", flat=True)[:2]
+    )
+    assert notifications_deliver(notification_ids=[first]) == {"sent": 1}
+    Maintenance.objects.filter(pk=maintenance.pk).update(reason="Fibre repair on the backbone")
+
+    assert notifications_deliver(notification_ids=[second]) == {"sent": 1}
+
+    assert "Backbone upgrade" in mail.outbox[0].body
+    assert "Fibre repair on the backbone" in mail.outbox[1].body
+    assert "Backbone upgrade" not in mail.outbox[1].body

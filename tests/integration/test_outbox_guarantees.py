@@ -245,7 +245,7 @@ def test_a_rolled_back_transaction_sends_nothing(live_celery, smtp_sink):
     assert not Notification.objects.exists()
     drain = _drain(smtp_sink)
     assert list(smtp_sink.count_by(KEY)) == [drain]
-    tasks = re.findall(r"notification_deliver\[[^\]]+\] received", live_celery.log(log_start))
+    tasks = re.findall(r"notifications?_deliver\[[^\]]+\] received", live_celery.log(log_start))
     assert len(tasks) == 1, "the worker got a task for the rolled-back notification"
 
 

@@ -160,7 +160,7 @@ def test_an_invitation_with_the_broker_down_publishes_and_stores_no_token(
     assert row.status == Notification.Status.PENDING
     assert row.context == {"invitation": invitation.pk}
     # What was offered to the broker: the row's id, nothing else.
-    assert broker_down.attempts == [("portal.tasks.notification_deliver", (row.pk,), None)]
+    assert broker_down.attempts == [("core.tasks.notifications_deliver", ([row.pk],), None)]
     hash_before = invitation.token_hash
 
     broker_down.up()

@@ -152,12 +152,100 @@ def test_a_broker_outage_does_not_break_the_caller_and_the_row_waits(
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr("core.tasks.notification_deliver.apply_async", broker_down)
+    monkeypatch.setattr("core.tasks.notifications_deliver.apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         _notify(customer)
     row = Notification.objects.get()
     assert row.status == Notification.Status.PENDING
     assert mail.outbox == []
+
+
+# --- Batches (issue 15, e-mails) -------------------------------------------------------------
+def _team(count: int) -> list[Recipient]:
+    return [_recipient(email=f"person-{n:02}@acme.test") for n in range(count)]
+
+
+def test_rows_written_together_are_published_in_batches_of_ten_in_the_order_written(
+    customer, monkeypatch, django_capture_on_commit_callbacks
+):
+    published = []
+    monkeypatch.setattr(
+        "core.tasks.notifications_deliver.apply_async",
+        lambda args, **options: published.append(args[0]),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ids = _notify(customer, recipients=_team(23))
+
+    assert published == [ids[0:10], ids[10:20], ids[20:23]]
+    assert ids == sorted(ids)
+    assert not Notification.objects.filter(queued_at__isnull=True).exists()
+
+
+def test_a_batch_sends_each_row_once_and_skips_what_another_worker_holds(customer):
+    with transaction.atomic():
+        ids = _notify(customer, recipients=_team(3))
+    Notification.objects.filter(pk=ids[1]).update(status="sending", claim_token=uuid.uuid4())
+
+    assert outbox.notifications_deliver(notification_ids=ids) == {"sent": 2, "skipped": 1}
+    # Delivered twice (the broker's redelivery after a lost acknowledgement): nothing more.
+    assert outbox.notifications_deliver(notification_ids=ids) == {"skipped": 3}
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "Ana <person-00@acme.test>",
+        "Ana <person-02@acme.test>",
+    ]
+
+
+class _SlowClock:
+    """The batch's stopwatch when every e-mail takes `step` seconds (a slow relay)."""
+
+    def __init__(self, step: float):
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_a_batch_over_half_its_soft_time_limit_hands_the_rest_back_to_the_queue(
+    customer, settings, monkeypatch
+):
+    settings.NOTIFICATION_SEND_SOFT_TIME_LIMIT = 180  # a budget of 90 s
+    with transaction.atomic():
+        ids = _notify(customer, recipients=_team(5))
+    requeued = []
+    monkeypatch.setattr(
+        "core.tasks.notifications_deliver.apply_async",
+        lambda args, **options: requeued.append(args[0]),
+    )
+    monkeypatch.setattr(outbox, "_clock", _SlowClock(step=100))
+
+    # The first row is always sent; before the second, 100 s have passed: over the budget.
+    assert outbox.notifications_deliver(notification_ids=ids) == {"sent": 1, "handed back": 4}
+    assert requeued == [ids[1:]]
+    assert len(mail.outbox) == 1
+    rest = Notification.objects.filter(pk__in=ids[1:])
+    assert set(rest.values_list("status", flat=True)) == {"pending"}
+    assert not rest.filter(queued_at__isnull=True).exists()
+
+
+def test_rows_handed_back_while_the_broker_is_down_wait_for_the_sweep(
+    customer, settings, monkeypatch
+):
+    settings.NOTIFICATION_SEND_SOFT_TIME_LIMIT = 180
+    with transaction.atomic():
+        ids = _notify(customer, recipients=_team(3))
+    Notification.objects.filter(pk__in=ids).update(queued_at=timezone.now())
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr("core.tasks.notifications_deliver.apply_async", broker_down)
+    monkeypatch.setattr(outbox, "_clock", _SlowClock(step=100))
+
+    assert outbox.notifications_deliver(notification_ids=ids) == {"sent": 1, "handed back": 0}
+    rest = Notification.objects.filter(pk__in=ids[1:])
+    # Not queued: the sweep's next run (a minute at most) enqueues them, not the claim timeout.
+    assert list(rest.values_list("status", "queued_at")) == [("pending", None)] * 2
 
 
 def test_the_sweep_enqueues_due_rows_and_frees_rows_of_a_dead_worker(customer, settings):
@@ -468,7 +556,7 @@ def test_a_row_whose_worker_died_three_times_is_failed_not_retried_forever(
     customer, settings, monkeypatch
 ):
     settings.NOTIFICATION_MAX_WORKER_LOSSES = 3
-    monkeypatch.setattr("core.tasks.notification_deliver.apply_async", lambda *a, **k: None)
+    monkeypatch.setattr("core.tasks.notifications_deliver.apply_async", lambda *a, **k: None)
     with transaction.atomic():
         (pk,) = _notify(customer)
     for death in range(1, 4):
@@ -604,8 +692,8 @@ def test_the_sweep_does_not_queue_a_backlog_twice_but_requeues_a_lost_task(
     settings.NOTIFICATION_CLAIM_TIMEOUT = 300
     queued = []
     monkeypatch.setattr(
-        "core.tasks.notification_deliver.apply_async",
-        lambda args, **kwargs: queued.append(args[0]),
+        "core.tasks.notifications_deliver.apply_async",
+        lambda args, **kwargs: queued.extend(args[0]),
     )
     with transaction.atomic():
         (waiting,) = _notify(customer, event="in-the-queue")
