@@ -512,8 +512,75 @@ except (ZoneInfoNotFoundError, ValueError):
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# --- Private files (attachments, invoice PDFs, contract supports, CSV exports) -----------------
+# STORAGE_URL=file:// (the default) keeps them under MEDIA_ROOT on this machine's disk, for
+# `make run`. Several web and worker machines share one S3-compatible bucket instead:
+#   s3://ACCESS_KEY:SECRET_KEY@host:port/bucket?region=us-east-1&tls=false&prefix=media
+# (keys percent-encoded; without keys, boto3's own chain: AWS_* variables, an instance role).
+# The bucket stays private: files leave only through the permission-checked download views
+# (core.lib.downloads), streamed or as a presigned URL (STORAGE_DOWNLOADS=redirect) that
+# expires after STORAGE_URL_EXPIRY seconds and forces a download.
+STORAGE_URL = _url("STORAGE_URL", "file://", {"file", "s3"})
+
+
+def _storage_from_url(url: str) -> dict:
+    parts = urlsplit(url)
+    if parts.scheme == "file":  # under MEDIA_ROOT, below
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    from botocore.config import Config as BotoConfig  # noqa: PLC0415 - only S3 set-ups load it
+
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    bucket = parts.path.strip("/")
+    if not parts.hostname or not bucket or "/" in bucket:
+        raise ImproperlyConfigured(
+            f"STORAGE_URL needs a host and a bucket: s3://KEY:SECRET@host:port/bucket; got {url!r}."
+        )
+    tls = query.get("tls", "true").lower() not in ("0", "false", "no", "off")
+    endpoint = f"{'https' if tls else 'http'}://{parts.hostname}" + (
+        f":{parts.port}" if parts.port else ""
+    )
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint,
+            "region_name": query.get("region", "us-east-1"),
+            "access_key": unquote(parts.username or "") or None,
+            "secret_key": unquote(parts.password or "") or None,
+            "location": query.get("prefix", "").strip("/"),
+            # Private: no ACL of our own (the bucket's policy decides, and it grants nobody),
+            # signed URLs only, and an upload never replaces another file of the same name.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": STORAGE_URL_EXPIRY,
+            "file_overwrite": False,
+            # (S3Storage ignores its addressing_style and signature_version options once a
+            # client_config is given: they are set here.) A bucket that does not answer costs a
+            # request seconds, not minutes: the download says "try again", the outbox retries.
+            "client_config": BotoConfig(
+                s3={"addressing_style": query.get("addressing", "path")},
+                signature_version="s3v4",
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        },
+    }
+
+
+STORAGE_DOWNLOADS = env.str("STORAGE_DOWNLOADS", default="stream")
+if STORAGE_DOWNLOADS not in ("stream", "redirect"):
+    raise ImproperlyConfigured(
+        f"STORAGE_DOWNLOADS must be stream or redirect; got {STORAGE_DOWNLOADS!r}."
+    )
+STORAGE_URL_EXPIRY = _int("STORAGE_URL_EXPIRY", 60, minimum=5)
+if STORAGE_URL_EXPIRY > 60:
+    raise ImproperlyConfigured("STORAGE_URL_EXPIRY is at most 60 seconds: a link must not last.")
+if STORAGE_DOWNLOADS == "redirect" and not STORAGE_URL.startswith("s3"):
+    raise ImproperlyConfigured("STORAGE_DOWNLOADS=redirect needs an S3 STORAGE_URL.")
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _storage_from_url(STORAGE_URL),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -522,7 +589,18 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
+
+
+def _media_root(url: str) -> Path:
+    """Where STORAGE_URL=file://path keeps the files (var/media by default), and where
+    media_migrate reads them from."""
+    parts = urlsplit(url)
+    written = parts.netloc + parts.path if parts.scheme == "file" else ""
+    path = Path(written) if written else VAR_DIR / "media"
+    return path if path.is_absolute() else BASE_DIR / path
+
+
+MEDIA_ROOT = _media_root(STORAGE_URL)
 
 LOGGING = {
     "version": 1,

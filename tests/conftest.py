@@ -18,6 +18,10 @@ from core.models import Level, User
 from core.scopes import scopes_disabled
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory
 
+# A real S3 API server and a bucket per test (tests/s3.py), for every test directory.
+from tests.s3 import bucket as bucket
+from tests.s3 import s3_server as s3_server
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # .ci/run sets REQUIRE_REAL_PARTS=1: there a missing browser or Redis fails instead of skipping.
 REQUIRE_REAL_PARTS = os.environ.get("REQUIRE_REAL_PARTS") == "1"

@@ -49,6 +49,7 @@ from django.utils import timezone
 from core import notifications
 from core.errors import DomainError
 from core.lib.mail import mailer_open, mailer_release
+from core.lib.storage import STORAGE_UNAVAILABLE
 from core.models import Customer, Heartbeat, Notification, NotificationContact, User
 
 logger = logging.getLogger(__name__)
@@ -316,6 +317,9 @@ def retry_at(*, first_failed_at: datetime, now: datetime) -> datetime | None:
 
 
 # --- Delivery -------------------------------------------------------------------------------
+# A slow database (the soft time limit), or a bucket that does not answer for an attachment:
+# the row is tried again later, on the transport's schedule.
+_RENDER_RETRY_LATER: tuple[type[BaseException], ...] = (SoftTimeLimitExceeded, *STORAGE_UNAVAILABLE)
 _clock = time.monotonic  # a batch's own stopwatch (the tests give it a slow relay's seconds)
 
 
@@ -370,7 +374,7 @@ def notification_deliver(*, notification_id: int) -> str:
             status=Notification.Status.CANCELLED, last_error=str(why)[:2000], claim_token=None
         )
         return "cancelled"
-    except SoftTimeLimitExceeded as error:  # a slow database or storage: try again later
+    except _RENDER_RETRY_LATER as error:
         return _after_send_error(notification, token, error, connected=True)
     except Exception as error:  # a template or a vanished row: retrying will not help
         logger.exception("notification %s could not be rendered", notification_id)

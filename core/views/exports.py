@@ -7,13 +7,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core.access import member_required
 from core.errors import DomainError
 from core.exports import ExportKind, export_kind_get
+from core.lib.downloads import stored_download
 from core.models import Export
 from core.selectors import exports as selectors
 from core.services.exports import export_filters, export_request
@@ -90,16 +91,6 @@ def export_download(request, reference):
     export, _kind_ = _own(request, reference)
     if export.status != Export.Status.DONE or not export.file:
         raise Http404
-    try:
-        handle = export.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=export.filename,
-        content_type="text/csv; charset=utf-8",
+    return stored_download(
+        export.file, filename=export.filename, content_type="text/csv; charset=utf-8"
     )
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

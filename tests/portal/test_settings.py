@@ -67,6 +67,9 @@ _SETTINGS_VARIABLES = {
     "SECURE_PROXY_SSL_HEADER",
     "TIME_ZONE",
     "LOG_LEVEL",
+    "STORAGE_URL",
+    "STORAGE_DOWNLOADS",
+    "STORAGE_URL_EXPIRY",
     "ALLAUTH_TRUSTED_PROXY_COUNT",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -134,6 +137,12 @@ def test_deploy_check_passes_with_production_values(production_env):
         ("NOTIFICATION_RETRY_SCHEDULE", "1m,soon"),
         ("NOTIFICATION_RETRY_SCHEDULE", "1m,-5m"),
         ("SUPPORT_FALLBACK_MAILBOX", "the support team"),
+        ("STORAGE_URL", "ftp://files.example.com/media"),
+        ("STORAGE_URL", "s3://key:secret@minio.example.com:9000/"),  # no bucket
+        ("STORAGE_URL", "s3://key:secret@/portal-private"),  # no host
+        ("STORAGE_DOWNLOADS", "email"),
+        ("STORAGE_URL_EXPIRY", "3600"),  # a link must not outlive a minute
+        ("STORAGE_DOWNLOADS", "redirect"),  # without a bucket there is nothing to presign
     ],
 )
 def test_malformed_value_stops_start_up_naming_the_variable(production_env, variable, value):
@@ -144,6 +153,44 @@ def test_malformed_value_stops_start_up_naming_the_variable(production_env, vari
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert variable in result.stderr.strip().splitlines()[-1]
+
+
+def test_an_s3_storage_url_becomes_a_private_bucket(production_env):
+    """Issue 16: keys percent-encoded in the URL (a secret with "/" and "+"), signed links of a
+    minute, no ACL of ours, no overwriting."""
+    production_env["STORAGE_URL"] = (
+        "s3://portal:se%2Fcr%2Bet@minio.internal:9000/portal-private?tls=false&prefix=media"
+    )
+    production_env["STORAGE_DOWNLOADS"] = "redirect"
+    code = (
+        "from django.conf import settings; o = settings.STORAGES['default']; "
+        "c = o['OPTIONS'].pop('client_config'); "
+        "print(o['BACKEND']); print(sorted(o['OPTIONS'].items())); "
+        "print(c.signature_version, c.s3, c.connect_timeout, c.retries)"
+    )
+
+    result = _manage(production_env, "shell", "-c", code)
+
+    assert result.returncode == 0, result.stderr
+    backend, options, client = result.stdout.strip().splitlines()[-3:]
+    assert backend == "storages.backends.s3.S3Storage"
+    assert options == repr(
+        sorted(
+            {
+                "bucket_name": "portal-private",
+                "endpoint_url": "http://minio.internal:9000",
+                "region_name": "us-east-1",
+                "access_key": "portal",
+                "secret_key": "se/cr+et",
+                "location": "media",
+                "default_acl": None,
+                "querystring_auth": True,
+                "querystring_expire": 60,
+                "file_overwrite": False,
+            }.items()
+        )
+    )
+    assert client == ("s3v4 {'addressing_style': 'path'} 5 {'max_attempts': 3, 'mode': 'standard'}")
 
 
 @pytest.mark.parametrize(("value", "expected"), [(None, "0"), ("1", "1"), (" 2 ", "2")])
