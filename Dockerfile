@@ -22,4 +22,4 @@ RUN pip install --no-deps --editable . \
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "portal/gunicorn.conf.py", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

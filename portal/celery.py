@@ -1,9 +1,12 @@
+import logging.config
 import os
 from pathlib import Path
 
 from celery import Celery, signals
 from django.conf import settings
 from django.db import close_old_connections
+
+import core.lib.request_id  # noqa: F401 - its signals carry the request id into tasks
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -24,6 +27,17 @@ app.conf.beat_schedule = {
     "exports-sweep": {"task": "core.tasks.exports_sweep", "schedule": 300.0},
 }
 app.autodiscover_tasks()
+
+
+def _logging_as_the_web_logs(**kwargs) -> None:
+    """The worker and beat write the web's JSON lines, request id and all."""
+    logging.config.dictConfig(settings.LOGGING)
+
+
+# With LOG_FORMAT=json Celery leaves logging to Django's LOGGING (core/lib/request_id.py); in
+# text it keeps its own familiar format.
+if settings.LOG_FORMAT == "json":
+    signals.setup_logging.connect(_logging_as_the_web_logs, weak=False)
 
 
 @signals.task_prerun.connect

@@ -156,6 +156,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.metrics.RequestMetricsMiddleware",  # first: it times the whole stack
+    "core.lib.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -512,6 +514,26 @@ except (ZoneInfoNotFoundError, ValueError):
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# --- Operations ---------------------------------------------------------------------------------
+# /metrics (Prometheus) answers only a request with `Authorization: Bearer <METRICS_TOKEN>`; with
+# no token it does not exist.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="").strip()
+if METRICS_TOKEN and len(METRICS_TOKEN) < 24:
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN must be at least 24 characters (openssl rand -hex 24)."
+    )
+
+# Errors to Sentry (portal/sentry.py): nothing personal is sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="").strip()
+if SENTRY_DSN:
+    from portal.sentry import sentry_init  # noqa: PLC0415 - sentry-sdk loads only when asked for
+
+    sentry_init(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+    )
+
 # --- Private files (attachments, invoice PDFs, contract supports, CSV exports) -----------------
 # STORAGE_URL=file:// (the default) keeps them under MEDIA_ROOT on this machine's disk, for
 # `make run`. Several web and worker machines share one S3-compatible bucket instead:
@@ -602,10 +624,26 @@ def _media_root(url: str) -> Path:
 
 MEDIA_ROOT = _media_root(STORAGE_URL)
 
+# LOG_FORMAT=json: one JSON object per line, each with the request id that follows a request into
+# the Celery tasks it queues (core/lib/request_id.py); text (the default) for a person reading.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text").strip().lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json; got {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.lib.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.lib.request_id.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core.views import account, exports, invitations, mfa, notifications, users
+from portal import metrics
 from portal.views import dashboard, health
 from portal.views import help as help_views
 from team import views as team
@@ -75,6 +76,7 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("contacts/", include("contacts.urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("accounts/email/", account.email_change_unavailable),
     # allauth's TOTP set-up, one step more (portal.views.mfa); same address and name.
     path("accounts/2fa/totp/activate/", mfa.totp_activate, name="mfa_activate_totp"),

@@ -4,7 +4,16 @@ this module for a customer: the page, the e-mails, the exports all read through 
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -265,3 +274,36 @@ def service_ticket_counts(customer: Customer, *, days: int = 45) -> dict[int, in
         .annotate(count=Count("id"))
     )
     return {row["services"]: row["count"] for row in rows if row["services"]}
+
+
+def ticket_sla_counts(*, now: datetime) -> dict[str, int]:
+    """Every customer's active tickets by the state of their SLA clock (R-TT-3), in one query
+    and the way the staff's "breached" filter counts (tickets.admin.helpers.BreachFilter): the
+    stored deadline is exact for a running ticket; a waiting ticket's deadline moves with its
+    open pause, so it counts as breached only if it already was when the pause began. For
+    /metrics: no customer scope, no rows, only counts."""
+    running = Q(
+        restored_at__isnull=True, status__in=[Ticket.Status.OPEN, Ticket.Status.IN_PROGRESS]
+    )
+    waiting = Q(restored_at__isnull=True, status=Ticket.Status.WAITING_CUSTOMER)
+    restored = Q(restored_at__isnull=False)
+    late_pause = PauseInterval.objects.filter(
+        ticket=OuterRef("pk"),
+        ended_at__isnull=True,
+        started_at__gt=OuterRef("restoration_deadline"),
+    )
+    return (
+        Ticket.objects.filter(status__in=Ticket.ACTIVE_STATUSES)
+        .annotate(late_pause=Exists(late_pause))
+        .aggregate(
+            running=Count("pk", filter=running & Q(restoration_deadline__gte=now)),
+            paused=Count("pk", filter=waiting & Q(late_pause=False)),
+            breached=Count(
+                "pk",
+                filter=(running & Q(restoration_deadline__lt=now))
+                | (waiting & Q(late_pause=True))
+                | (restored & Q(restored_at__gt=F("restoration_deadline"))),
+            ),
+            restored=Count("pk", filter=restored & Q(restored_at__lte=F("restoration_deadline"))),
+        )
+    )

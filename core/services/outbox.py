@@ -394,6 +394,7 @@ def notification_deliver(*, notification_id: int) -> str:
     # Marked the moment the server answers "250", before anything else is said to it: the
     # shortest window between its acceptance and our record.
     _mark_sent(notification, token, subject=str(message.subject))
+    logger.info("notification %s sent (%s)", notification.pk, notification.template)
     mailer_release(mailer)
     notifications.notification_sent(notification)
     return "sent"

@@ -10,6 +10,9 @@ from core.models import Level, Membership
 from tests.conftest import staff_login
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
+# The production environment of a manage.py subprocess (tests/portal/settings_env.py).
+from tests.portal.settings_env import production_env as production_env
+
 
 @pytest.fixture
 def sign_in():

@@ -136,7 +136,8 @@ def test_a_reset_email_that_could_not_leave_in_time_is_cancelled_not_sent_late(
     assert mail.outbox == []
 
 
-def _invite(portal_admin_client):
+def invite_nora(portal_admin_client, **headers):
+    """The administrator invites Nora through the users page."""
     data = {
         "email": "nora@acme.test",
         "full_name": "Nora Nueva",
@@ -145,14 +146,14 @@ def _invite(portal_admin_client):
         **{area.value: Level.NONE for area in Area},
         Area.TICKETS: Level.ACT,
     }
-    return portal_admin_client.post(reverse("portal:user_invite"), data)
+    return portal_admin_client.post(reverse("portal:user_invite"), data, **headers)
 
 
 def test_an_invitation_with_the_broker_down_publishes_and_stores_no_token(
     portal_admin_client, customer, broker_down, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = _invite(portal_admin_client)
+        response = invite_nora(portal_admin_client)
 
     assert response.status_code == 302
     invitation = Invitation.objects.get(email="nora@acme.test")
@@ -189,7 +190,7 @@ def test_an_invitation_withdrawn_before_its_email_left_is_not_sent(
     from core import services
 
     with django_capture_on_commit_callbacks(execute=True):
-        _invite(portal_admin_client)
+        invite_nora(portal_admin_client)
     invitation = Invitation.objects.get(email="nora@acme.test")
     services.invitation_revoke(invitation=invitation, actor=portal_admin_user)
     broker_down.up()

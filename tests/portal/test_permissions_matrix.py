@@ -101,6 +101,8 @@ NOT_SERVED = "not served"  # answered 404 on purpose
 # test_staff_mfa.py test them. A new URL goes in ROUTES unless it really is one of these.
 NOT_IN_MATRIX = {
     "healthz": PUBLIC,  # the load balancer's probe (test_health_and_ops.py)
+    # Prometheus: 404 without METRICS_TOKEN, a bearer token with it (test_metrics.py).
+    "metrics": NOT_SERVED,
     # allauth changes no address: the portal answers 404 in its place (test_account_security).
     "accounts/email/": NOT_SERVED,
     "account_email": NOT_SERVED,  # the same address, allauth's name for it

@@ -11,7 +11,7 @@ from django.core import mail
 from changes.models import ChangeRequest
 from core.models import Notification
 from tests.factories import ticket_open_for
-from tests.portal.test_settings import _manage, production_env  # noqa: F401 - the fixture
+from tests.portal.settings_env import _manage
 from tickets.services import ticket_escalate, ticket_reply
 
 pytestmark = pytest.mark.django_db
