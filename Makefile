@@ -19,13 +19,15 @@ PYTHON := $(shell for c in python3.14 python3.13 python3.12 python3; do \
 	done)
 endif
 
-.PHONY: help run test bench bench-web lint format install check-python messages migrate seed worker beat clean totp
+.PHONY: help run test bench bench-web backup restore lint format install check-python messages migrate seed worker beat clean totp
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT) with a worker and beat"
 	@echo "make test   - run the whole test suite, on every CPU (benchmarks left out)"
 	@echo "make bench-web - the customer pages against a minimal Django page (gunicorn + wrk)"
 	@echo "make bench  - the benchmarks: the outbox and a maintenance notice to 1,000 customers"
+	@echo "make backup - the database and the private files, with a manifest (PostgreSQL)"
+	@echo "make restore BACKUP=var/backups/<stamp> - into an empty database, checked"
 	@echo "make lint   - ruff, the layers (import-linter), mypy, makemigrations --check"
 	@echo "make messages - extract and compile translations (needs gettext)"
 	@echo "make totp   - the current two-factor code of the demo staff logins (tsc@, root@provider.example)"
@@ -86,6 +88,15 @@ bench-web: install
 	$(PY) scripts/createdb.py $(BENCH_DATABASE_URL)
 	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key-0123456789abcdefghijklmnop} \
 	  $(PY) manage.py bench_web $(BENCH_ARGS)
+
+# Backups (core/backup.py): the database (pg_dump, one snapshot) and the private files, with a
+# manifest; `make restore BACKUP=var/backups/<stamp>` into an empty database, checked row by row.
+backup: install
+	$(PY) manage.py backup
+
+restore: install
+	@test -n "$(BACKUP)" || (echo "make restore BACKUP=var/backups/<stamp>" >&2; exit 2)
+	$(PY) manage.py restore $(BACKUP)
 
 lint: install
 	$(VENV)/bin/ruff check .
