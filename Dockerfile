@@ -22,4 +22,8 @@ RUN pip install --no-deps --editable . \
 
 USER portal
 EXPOSE 8000
+# The web container is healthy when /healthz says so (database, broker, beat); the worker and beat
+# containers override it in docker-compose.yml.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 CMD ["gunicorn", "-c", "portal/gunicorn.conf.py", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -89,6 +89,10 @@ bench-web: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key-0123456789abcdefghijklmnop} \
 	  $(PY) manage.py bench_web $(BENCH_ARGS)
 
+# docker compose's secrets, generated once (scripts/compose_env.py); never in the YAML.
+.env:
+	$(PYTHON) scripts/compose_env.py .env
+
 # Backups (core/backup.py): the database (pg_dump, one snapshot) and the private files, with a
 # manifest; `make restore BACKUP=var/backups/<stamp>` into an empty database, checked row by row.
 backup: install
