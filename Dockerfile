@@ -10,14 +10,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --system --create-home --uid 10001 --user-group portal
 WORKDIR /app
 
-# Dependencies first, in their own layer: it is rebuilt only when pyproject.toml changes.
-COPY pyproject.toml README.md ./
-RUN pip install . && pip uninstall --yes lumen-portal
+# The locked wheels first, each checked against its hash, in their own layer: rebuilt only when
+# the lock changes. The project itself is not installed: it runs from /app (PYTHONPATH), where
+# templates/, static/ and locale/ sit beside the code.
+COPY requirements/runtime.lock requirements/runtime.lock
+RUN pip install --require-hashes -r requirements/runtime.lock
 
 COPY . .
-# Editable, so that templates/, static/ and locale/ are found beside the code.
-RUN pip install --no-deps --editable . \
-    && SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
+ENV PYTHONPATH=/app
+RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
     && mkdir -p var && chown portal:portal var
 
 USER portal

@@ -19,7 +19,7 @@ PYTHON := $(shell for c in python3.14 python3.13 python3.12 python3; do \
 	done)
 endif
 
-.PHONY: help run test bench bench-web backup restore lint format install check-python messages migrate seed worker beat clean totp
+.PHONY: help run test bench bench-web backup restore lock lint format install check-python messages migrate seed worker beat clean totp
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT) with a worker and beat"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench  - the benchmarks: the outbox and a maintenance notice to 1,000 customers"
 	@echo "make backup - the database and the private files, with a manifest (PostgreSQL)"
 	@echo "make restore BACKUP=var/backups/<stamp> - into an empty database, checked"
+	@echo "make lock   - refresh requirements/*.lock (hashed) from pyproject.toml"
 	@echo "make lint   - ruff, the layers (import-linter), mypy, makemigrations --check"
 	@echo "make messages - extract and compile translations (needs gettext)"
 	@echo "make totp   - the current two-factor code of the demo staff logins (tsc@, root@provider.example)"
@@ -37,11 +38,23 @@ check-python:
 	  echo "No Python 3.12 or newer found. Install one, or point the PYTHON variable at it:" >&2; \
 	  echo "    make run PYTHON=/path/to/python3.12" >&2; exit 1; fi
 
-$(VENV)/.installed: pyproject.toml | check-python
+# Every package from the lock file, each checked against its hash; then the project itself
+# (editable, no dependencies of its own to fetch), and pip's check that nothing is missing.
+$(VENV)/.installed: pyproject.toml requirements/dev.lock | check-python
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check
 	@touch $@
+
+# The lock files from pyproject.toml's ranges, for every platform, with hashes: dev.lock for
+# `make install` (runtime and dev), runtime.lock for the image. Commit both.
+lock: install
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 \
+	  --generate-hashes --no-header --quiet -o requirements/dev.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.12 \
+	  --generate-hashes --no-header --quiet -o requirements/runtime.lock
 
 install: $(VENV)/.installed
 
