@@ -88,7 +88,9 @@ class Command(BaseCommand):
     help = "Benchmark the customer pages against a minimal Django page (gunicorn + wrk)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--rounds", type=int, default=3)
+        # Five: with three, the page-50 check (a ratio of two ratios) moved by more than the 5%
+        # it checks on a shared 2-vCPU VM (README, the 2026-12-08 runs).
+        parser.add_argument("--rounds", type=int, default=5)
         parser.add_argument("--duration", type=int, default=10, help="Seconds per page per round.")
         parser.add_argument("--connections", type=int, default=16)
         parser.add_argument("--threads", type=int, default=2)
